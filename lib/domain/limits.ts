@@ -1,0 +1,16 @@
+/** MLflow's limits (mlflow repo: mlflow/utils/validation.py), kept so a script that passes MLflow passes Cairn. */
+export const MAX_ENTITY_KEY_LENGTH = 250;
+export const MAX_PARAM_VAL_LENGTH = 6000;
+export const MAX_TAG_VAL_LENGTH = 8000;
+export const MAX_EXPERIMENT_NAME_LENGTH = 500;
+export const MAX_EXPERIMENT_TAG_VAL_LENGTH = 5000;
+export const MAX_METRICS_PER_BATCH = 1000;
+export const MAX_PARAMS_TAGS_PER_BATCH = 100;
+export const MAX_ENTITIES_PER_BATCH = 1000;
+export const MAX_RUN_NAME_LENGTH = 250;
+/** Artifact paths: same character rules as keys but longer, since they are file paths. */
+export const MAX_ARTIFACT_PATH_LENGTH = 1024;
+/** Largest artifact accepted by the relay's blob store by default (overridable there). */
+export const DEFAULT_MAX_BLOB_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_EXPERIMENT_ID = '0';
+export const DEFAULT_EXPERIMENT_NAME = 'Default';

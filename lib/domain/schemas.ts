@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { CairnError, invalid } from './errors';
+import {
+  MAX_ARTIFACT_PATH_LENGTH,
+  MAX_ENTITY_KEY_LENGTH,
+  MAX_EXPERIMENT_NAME_LENGTH,
+  MAX_EXPERIMENT_TAG_VAL_LENGTH,
+  MAX_PARAM_VAL_LENGTH,
+  MAX_RUN_NAME_LENGTH,
+  MAX_TAG_VAL_LENGTH,
+} from './limits';
+import { ExperimentIdSchema, RunIdSchema, Sha256Schema } from './ids';
+
+/** MLflow's key rule: `^[/\w.\- :]*$` and a normalised relative path (no `..`, no leading `/`, no `a//b`, not `.`). */
+const KEY_CHARS = /^[/\w.\- :]*$/;
+function isNormalisedRelative(key: string): boolean {
+  if (key.startsWith('/') || key === '.' || key.includes('//')) return false;
+  return !key.split('/').some((seg) => seg === '..' || seg === '.');
+}
+
+export const KeySchema = z
+  .string()
+  .min(1, 'key must not be empty')
+  .max(MAX_ENTITY_KEY_LENGTH, `key must be at most ${MAX_ENTITY_KEY_LENGTH} characters`)
+  .regex(KEY_CHARS, 'key may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/)')
+  .refine(isNormalisedRelative, 'key must be a normalized relative path');
+
+export const ParamValueSchema = z.string().max(MAX_PARAM_VAL_LENGTH, `param value must be at most ${MAX_PARAM_VAL_LENGTH} characters`);
+export const TagValueSchema = z.string().max(MAX_TAG_VAL_LENGTH, `tag value must be at most ${MAX_TAG_VAL_LENGTH} characters`);
+export const ExperimentTagValueSchema = z
+  .string()
+  .max(MAX_EXPERIMENT_TAG_VAL_LENGTH, `experiment tag value must be at most ${MAX_EXPERIMENT_TAG_VAL_LENGTH} characters`);
+
+export const ExperimentNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'experiment name must not be empty')
+  .max(MAX_EXPERIMENT_NAME_LENGTH, `experiment name must be at most ${MAX_EXPERIMENT_NAME_LENGTH} characters`)
+  .refine((s) => !s.startsWith('runs:'), "experiment name must not be a 'runs:' URI");
+
+export const RunNameSchema = z.string().min(1).max(MAX_RUN_NAME_LENGTH);
+
+export const RUN_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['FINISHED', 'FAILED', 'KILLED'];
+
+export const LifecycleSchema = z.enum(['active', 'deleted']);
+export type Lifecycle = z.infer<typeof LifecycleSchema>;
+
+/** Milliseconds since the epoch, MLflow's int64 timestamps. */
+export const TimestampSchema = z.number().int('timestamp must be an integer (ms)').nonnegative('timestamp must be >= 0');
+/** MLflow steps are int64; JS numbers hold them exactly up to 2^53. */
+export const StepSchema = z.number().int('step must be an integer').refine(Number.isSafeInteger, 'step out of range');
+/** NaN and ±Infinity are legal metric values and are kept as they are. */
+export const MetricValueSchema = z.number();
+
+export const MetricPointSchema = z.object({
+  key: KeySchema,
+  value: MetricValueSchema,
+  step: StepSchema,
+  timestamp: TimestampSchema,
+});
+export type MetricPoint = z.infer<typeof MetricPointSchema>;
+
+export const ParamSchema = z.object({ key: KeySchema, value: ParamValueSchema });
+export type Param = z.infer<typeof ParamSchema>;
+export const TagSchema = z.object({ key: KeySchema, value: TagValueSchema });
+export type Tag = z.infer<typeof TagSchema>;
+
+export const ArtifactPathSchema = z
+  .string()
+  .min(1)
+  .max(MAX_ARTIFACT_PATH_LENGTH)
+  .regex(/^[^\0\\]*$/, 'artifact path must not contain NUL or backslash')
+  .refine(isNormalisedRelative, 'artifact path must be a normalized relative path');
+
+export const ArtifactRefSchema = z.object({
+  path: ArtifactPathSchema,
+  size: z.number().int().nonnegative(),
+  sha256: Sha256Schema,
+  mediaType: z.string().min(1).max(255),
+  loggedAt: TimestampSchema,
+});
+export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
+
+/** Latest/min/max/count for one metric key of one run: what tables show without opening the run doc. */
+export const MetricSummarySchema = z.object({
+  key: KeySchema,
+  latest: z.number(),
+  latestStep: z.number(),
+  latestTimestamp: z.number(),
+  min: z.number(),
+  max: z.number(),
+  count: z.number().int().nonnegative(),
+});
+export type MetricSummary = z.infer<typeof MetricSummarySchema>;
+
+export interface Experiment {
+  experimentId: z.infer<typeof ExperimentIdSchema>;
+  name: string;
+  artifactLocation: string;
+  lifecycleStage: Lifecycle;
+  creationTime: number;
+  lastUpdateTime: number;
+  tags: Record<string, string>;
+  /** Set when another experiment created concurrently (offline) holds the same name; see lib/doc/SPEC.md DOC-E3. */
+  nameConflict?: boolean;
+}
+
+export interface RunInfo {
+  runId: z.infer<typeof RunIdSchema>;
+  runName: string;
+  experimentId: z.infer<typeof ExperimentIdSchema>;
+  userId: string;
+  status: RunStatus;
+  startTime: number;
+  endTime: number | null;
+  lifecycleStage: Lifecycle;
+  deletedTime: number | null;
+  artifactUri: string;
+}
+
+export interface ParamConflict {
+  runId: string;
+  key: string;
+  keptValue: string;
+  rejectedValue: string;
+  rejectedBy: string;
+  at: number;
+}
+
+export interface Run {
+  info: RunInfo;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, MetricSummary>;
+  artifacts: ArtifactRef[];
+  conflicts: ParamConflict[];
+}
+
+/** Parse at a boundary: zod failure → INVALID_PARAMETER_VALUE naming the field. */
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const where = issue && issue.path.length ? ` at '${issue.path.join('.')}'` : '';
+  throw invalid(`Invalid value for ${what}${where}: ${issue?.message ?? 'invalid'}`, {
+    issues: r.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+  });
+}
+
+/** Drop prototype-polluting keys from anything a peer sent (STYLE habit 2). */
+export function safeRecord(input: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  if (!input || typeof input !== 'object') return out;
+  for (const [k, v] of Object.entries(input)) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+export { CairnError };

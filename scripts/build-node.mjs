@@ -1,0 +1,55 @@
+// Builds what plain Node (and notebooks on other origins) load without a TypeScript loader:
+//   dist/cli.cjs          the `cairn` CLI (relay, start, token), bin of the package
+//   dist/sdk/index.{mjs,cjs}  `cairn/sdk` for Node
+//   public/sdk/cairn.mjs  the browser ESM bundle, served by the app at /sdk/cairn.mjs
+// Runs as `prepare`, so `npm install`/`npm ci` leave a usable CLI and SDK behind.
+import { build } from 'esbuild';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate'];
+const alias = { '@': root };
+const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', alias, absWorkingDir: root, target: 'es2022' };
+
+const jobs = [];
+if (existsSync(join(root, 'server/cli/main.ts'))) {
+  jobs.push(
+    build({
+      ...common,
+      entryPoints: ['server/cli/main.ts'],
+      outfile: 'dist/cli.cjs',
+      platform: 'node',
+      format: 'cjs',
+      external,
+      banner: { js: '#!/usr/bin/env node' },
+    }),
+  );
+}
+if (existsSync(join(root, 'lib/sdk/index.ts'))) {
+  for (const [format, ext] of [['esm', 'mjs'], ['cjs', 'cjs']]) {
+    jobs.push(
+      build({ ...common, entryPoints: ['lib/sdk/index.ts'], outfile: `dist/sdk/index.${ext}`, platform: 'node', format, external }),
+    );
+  }
+  jobs.push(
+    build({
+      ...common,
+      entryPoints: ['lib/sdk/index.ts'],
+      outfile: 'public/sdk/cairn.mjs',
+      platform: 'browser',
+      format: 'esm',
+      minify: true,
+      sourcemap: false,
+      // Node-only modules are reached through dynamic imports guarded by runtime checks; keep them out of the bundle.
+      external: ['ws', 'node:*'],
+    }),
+  );
+}
+await Promise.all(jobs);
+if (existsSync(join(root, 'lib/sdk/index.ts'))) {
+  mkdirSync(join(root, 'dist/sdk'), { recursive: true });
+  // Types for `cairn/sdk` consumers: re-export the source declarations.
+  writeFileSync(join(root, 'dist/sdk/index.d.ts'), "export * from '../../lib/sdk/index';\n");
+}
