@@ -25,7 +25,7 @@ export type WorkspaceId = z.infer<typeof WorkspaceIdSchema>;
 export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex').brand<'Sha256'>();
 export type Sha256 = z.infer<typeof Sha256Schema>;
 
-function parseId<T>(schema: z.ZodType<T>, v: unknown, what: string): T {
+function parseId<S extends z.ZodType>(schema: S, v: unknown, what: string): z.output<S> {
   const r = schema.safeParse(v);
   if (!r.success) throw invalid(`Invalid ${what} '${String(v)}': ${r.error.issues[0]?.message ?? 'bad format'}`);
   return r.data;

@@ -140,7 +140,7 @@ export interface Run {
 }
 
 /** Parse at a boundary: zod failure → INVALID_PARAMETER_VALUE naming the field. */
-export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0];

@@ -1,0 +1,341 @@
+import * as Y from 'yjs';
+import { z } from 'zod';
+import {
+  ArtifactRefSchema,
+  CairnError,
+  DEFAULT_EXPERIMENT_ID,
+  DEFAULT_EXPERIMENT_NAME,
+  ExperimentIdSchema,
+  ExperimentNameSchema,
+  ExperimentTagValueSchema,
+  KeySchema,
+  MAX_ENTITIES_PER_BATCH,
+  MAX_PARAMS_TAGS_PER_BATCH,
+  ParamValueSchema,
+  RunIdSchema,
+  RunNameSchema,
+  RunStatusSchema,
+  TagValueSchema,
+  TimestampSchema,
+  alreadyExists,
+  invalid,
+  newExperimentId,
+  newRunId,
+  newRunName,
+  notFound,
+  parseInput,
+  type ArtifactRef,
+  type ExperimentId,
+  type Lifecycle,
+  type RunId,
+  type RunInfo,
+} from '../domain';
+import {
+  FORMAT_VERSION,
+  SEP,
+  expField,
+  experimentIds,
+  runArtifacts,
+  runParams,
+  runTags,
+  wsExp,
+  wsExpTags,
+  wsMeta,
+  wsRuns,
+  type ParamEntry,
+} from './layout';
+import { readParams, runInfoOf } from './read';
+
+/**
+ * The write rules (lib/doc/SPEC.md). Each command validates its input with zod, checks the rules against the local
+ * replica, and applies ONE Yjs transaction. Rule IDs in comments match SPEC.md and the tests.
+ */
+export interface Ctx {
+  ws: Y.Doc;
+  /** Stable id of this writer (browser profile or SDK data dir); recorded with params and metric summaries. */
+  actor: string;
+  now?: () => number;
+}
+
+const now = (c: Ctx) => (c.now ? c.now() : Date.now());
+/** Transaction origin for local commands, so observers can tell local writes from remote ones. */
+export const LOCAL_ORIGIN = 'cairn-local';
+const tx = <T>(c: Ctx, f: () => T): T => {
+  let out!: T;
+  c.ws.transact(() => {
+    out = f();
+  }, LOCAL_ORIGIN);
+  return out;
+};
+
+const ID = ExperimentIdSchema;
+const RID = RunIdSchema;
+
+
+
+/** DOC-L1, DOC-E2: format version and the Default experiment ("0"). Only missing fields are written, so two fresh
+ * replicas doing this concurrently converge to the same content. */
+export function ensureWorkspace(c: Ctx): void {
+  const meta = wsMeta(c.ws);
+  const exp = wsExp(c.ws);
+  const needs = meta.get('formatVersion') === undefined || exp.get(DEFAULT_EXPERIMENT_ID + SEP + 'name') === undefined;
+  if (!needs) return;
+  tx(c, () => {
+    if (meta.get('formatVersion') === undefined) meta.set('formatVersion', FORMAT_VERSION);
+    if (exp.get(DEFAULT_EXPERIMENT_ID + SEP + 'name') === undefined) {
+      const p = DEFAULT_EXPERIMENT_ID + SEP;
+      exp.set(p + 'name', DEFAULT_EXPERIMENT_NAME);
+      exp.set(p + 'lifecycle', 'active');
+      exp.set(p + 'creationTime', 0);
+      exp.set(p + 'lastUpdateTime', 0);
+      exp.set(p + 'artifactLocation', `mlflow-artifacts:/${DEFAULT_EXPERIMENT_ID}`);
+    }
+  });
+}
+
+function requireExperiment(c: Ctx, id: string, mustBeActive: boolean): void {
+  if (expField(c.ws, id, 'name') === undefined) throw notFound(`Could not find experiment with ID ${id}`);
+  if (mustBeActive && expField<Lifecycle>(c.ws, id, 'lifecycle') !== 'active')
+    throw invalid(`The experiment ${id} must be in the 'active' state. Current state is deleted.`);
+}
+
+/** DOC-E1: names are unique among active and deleted experiments. */
+function requireFreeName(c: Ctx, name: string, except?: string): void {
+  for (const id of experimentIds(c.ws)) {
+    if (id !== except && expField<string>(c.ws, id, 'name') === name)
+      throw alreadyExists(`Experiment '${name}' already exists.`, { experimentId: id });
+  }
+}
+
+const CreateExperimentInput = z.object({
+  name: ExperimentNameSchema,
+  artifactLocation: z.string().max(2000).optional(),
+  tags: z.record(KeySchema, ExperimentTagValueSchema).optional(),
+  experimentId: ID.optional(),
+});
+
+export function createExperiment(c: Ctx, input: z.input<typeof CreateExperimentInput>): ExperimentId {
+  const { name, artifactLocation, tags, experimentId } = parseInput(CreateExperimentInput, input, 'createExperiment');
+  requireFreeName(c, name);
+  const id = experimentId ?? newExperimentId();
+  if (expField(c.ws, id, 'name') !== undefined) throw alreadyExists(`Experiment with id ${id} already exists.`);
+  const t = now(c);
+  tx(c, () => {
+    const exp = wsExp(c.ws);
+    const p = id + SEP;
+    exp.set(p + 'lifecycle', 'active');
+    exp.set(p + 'creationTime', t);
+    exp.set(p + 'lastUpdateTime', t);
+    exp.set(p + 'artifactLocation', artifactLocation ?? `mlflow-artifacts:/${id}`);
+    exp.set(p + 'name', name);
+    for (const [k, v] of Object.entries(tags ?? {})) wsExpTags(c.ws).set(id + SEP + k, v);
+  });
+  return id;
+}
+
+export function renameExperiment(c: Ctx, input: { experimentId: string; newName: string }): void {
+  const id = parseInput(ID, input.experimentId, 'experiment_id');
+  const name = parseInput(ExperimentNameSchema, input.newName, 'new_name');
+  requireExperiment(c, id, true);
+  if (expField<string>(c.ws, id, 'name') === name) return;
+  requireFreeName(c, name, id);
+  tx(c, () => {
+    wsExp(c.ws).set(id + SEP + 'name', name);
+    wsExp(c.ws).set(id + SEP + 'lastUpdateTime', now(c));
+  });
+}
+
+function setExperimentLifecycle(c: Ctx, rawId: string, stage: Lifecycle): void {
+  const id = parseInput(ID, rawId, 'experiment_id');
+  requireExperiment(c, id, false);
+  if (stage === 'deleted' && id === DEFAULT_EXPERIMENT_ID) throw invalid('Cannot delete the default experiment \'0\'.');
+  const cur = expField<Lifecycle>(c.ws, id, 'lifecycle');
+  if (cur === stage) throw invalid(`The experiment ${id} must be in the '${stage === 'deleted' ? 'active' : 'deleted'}' state.`);
+  tx(c, () => {
+    wsExp(c.ws).set(id + SEP + 'lifecycle', stage);
+    wsExp(c.ws).set(id + SEP + 'lastUpdateTime', now(c));
+  });
+}
+/** DOC-E4: soft delete and restore. */
+export const deleteExperiment = (c: Ctx, id: string) => setExperimentLifecycle(c, id, 'deleted');
+export const restoreExperiment = (c: Ctx, id: string) => setExperimentLifecycle(c, id, 'active');
+
+export function setExperimentTag(c: Ctx, input: { experimentId: string; key: string; value: string }): void {
+  const id = parseInput(ID, input.experimentId, 'experiment_id');
+  const key = parseInput(KeySchema, input.key, 'key');
+  const value = parseInput(ExperimentTagValueSchema, input.value, 'value');
+  requireExperiment(c, id, true);
+  tx(c, () => wsExpTags(c.ws).set(id + SEP + key, value));
+}
+
+export function deleteExperimentTag(c: Ctx, input: { experimentId: string; key: string }): void {
+  const id = parseInput(ID, input.experimentId, 'experiment_id');
+  const key = parseInput(KeySchema, input.key, 'key');
+  requireExperiment(c, id, true);
+  if (!wsExpTags(c.ws).has(id + SEP + key)) throw notFound(`No tag with name: ${key} in experiment ${id}.`);
+  tx(c, () => wsExpTags(c.ws).delete(id + SEP + key));
+}
+
+
+
+export function requireRun(c: Ctx, rawId: string, mustBeActive = true): Y.Map<unknown> {
+  const id = parseInput(RID, rawId, 'run_id');
+  const r = wsRuns(c.ws).get(id);
+  if (!r) throw notFound(`Run with id=${id} not found`);
+  if (mustBeActive && r.get('lifecycle') !== 'active')
+    throw invalid(`The run ${id} must be in the 'active' state. Current state is deleted.`);
+  return r;
+}
+
+const StartRunInput = z.object({
+  experimentId: ID.optional(),
+  runName: RunNameSchema.optional(),
+  startTime: TimestampSchema.optional(),
+  userId: z.string().max(256).optional(),
+  tags: z.record(KeySchema, TagValueSchema).optional(),
+  parentRunId: RID.optional(),
+  runId: RID.optional(),
+});
+
+/** DOC-R1, DOC-R2: a new RUNNING run; the run name and the `mlflow.runName` tag mirror each other. */
+export function startRun(c: Ctx, input: z.input<typeof StartRunInput>): RunInfo {
+  const inp = parseInput(StartRunInput, input, 'startRun');
+  const experimentId = inp.experimentId ?? (DEFAULT_EXPERIMENT_ID as ExperimentId);
+  requireExperiment(c, experimentId, true);
+  const tags: Record<string, string> = { ...(inp.tags ?? {}) };
+  const tagName = tags['mlflow.runName'];
+  if (inp.runName && tagName && inp.runName !== tagName)
+    throw invalid(`Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${inp.runName}', mlflow.runName='${tagName}').`);
+  const name = inp.runName ?? tagName ?? newRunName();
+  tags['mlflow.runName'] = name;
+  if (inp.userId && !tags['mlflow.user']) tags['mlflow.user'] = inp.userId;
+  if (inp.parentRunId) {
+    if (!wsRuns(c.ws).has(inp.parentRunId)) throw notFound(`Run with id=${inp.parentRunId} not found`);
+    tags['mlflow.parentRunId'] = inp.parentRunId;
+  }
+  const runId = inp.runId ?? newRunId();
+  if (wsRuns(c.ws).has(runId)) throw alreadyExists(`Run with id=${runId} already exists`);
+  const r = new Y.Map<unknown>();
+  tx(c, () => {
+    r.set('experimentId', experimentId);
+    r.set('name', name);
+    r.set('userId', inp.userId ?? tags['mlflow.user'] ?? '');
+    r.set('status', 'RUNNING');
+    r.set('startTime', inp.startTime ?? now(c));
+    r.set('endTime', null);
+    r.set('lifecycle', 'active');
+    r.set('deletedTime', null);
+    r.set('params', new Y.Array<ParamEntry>());
+    const t = new Y.Map<string>();
+    for (const [k, v] of Object.entries(tags)) t.set(k, v);
+    r.set('tags', t);
+    r.set('metrics', new Y.Map());
+    r.set('artifacts', new Y.Map());
+    wsRuns(c.ws).set(runId, r);
+  });
+  return runInfoOf(runId, r);
+}
+
+const UpdateRunInput = z.object({
+  runId: RID,
+  status: RunStatusSchema.optional(),
+  endTime: TimestampSchema.optional(),
+  runName: RunNameSchema.optional(),
+});
+
+/** DOC-R3: status, end time and name; renaming also updates `mlflow.runName`. */
+export function updateRun(c: Ctx, input: z.input<typeof UpdateRunInput>): RunInfo {
+  const inp = parseInput(UpdateRunInput, input, 'updateRun');
+  const r = requireRun(c, inp.runId);
+  tx(c, () => {
+    if (inp.status) r.set('status', inp.status);
+    if (inp.endTime !== undefined) r.set('endTime', inp.endTime);
+    if (inp.runName) {
+      r.set('name', inp.runName);
+      runTags(r).set('mlflow.runName', inp.runName);
+    }
+  });
+  return runInfoOf(inp.runId, r);
+}
+
+function setRunLifecycle(c: Ctx, runId: string, stage: Lifecycle): void {
+  const r = requireRun(c, runId, false);
+  if (r.get('lifecycle') === stage) return;
+  tx(c, () => {
+    r.set('lifecycle', stage);
+    r.set('deletedTime', stage === 'deleted' ? now(c) : null);
+  });
+}
+/** DOC-R4: soft delete and restore. */
+export const deleteRun = (c: Ctx, runId: string) => setRunLifecycle(c, runId, 'deleted');
+export const restoreRun = (c: Ctx, runId: string) => setRunLifecycle(c, runId, 'active');
+
+
+
+/** DOC-P1..P3 against the local replica: same value is a no-op (false), another value is refused. */
+function checkParam(runId: string, existing: Record<string, string>, key: string, value: string): boolean {
+  const old = existing[key];
+  if (old === undefined) return true;
+  if (old === value) return false;
+  throw new CairnError(
+    'INVALID_PARAMETER_VALUE',
+    `Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${runId}'. Attempted logging new value '${value}'.`,
+    { key, oldValue: old, newValue: value },
+  );
+}
+
+export function logParam(c: Ctx, input: { runId: string; key: string; value: string }): void {
+  logBatch(c, { runId: input.runId, params: [{ key: input.key, value: input.value }] });
+}
+
+export function setTag(c: Ctx, input: { runId: string; key: string; value: string }): void {
+  logBatch(c, { runId: input.runId, tags: [{ key: input.key, value: input.value }] });
+}
+
+const BatchInput = z.object({
+  runId: RID,
+  params: z.array(z.object({ key: KeySchema, value: ParamValueSchema })).max(MAX_PARAMS_TAGS_PER_BATCH).optional(),
+  tags: z.array(z.object({ key: KeySchema, value: TagValueSchema })).max(MAX_PARAMS_TAGS_PER_BATCH).optional(),
+});
+
+/** Params and tags of one batch in one transaction; refused whole if any part is refused (DOC-P5). */
+export function logBatch(c: Ctx, input: z.input<typeof BatchInput>): void {
+  const inp = parseInput(BatchInput, input, 'logBatch');
+  const params = inp.params ?? [];
+  const tags = inp.tags ?? [];
+  if (params.length + tags.length > MAX_ENTITIES_PER_BATCH) throw invalid('A batch logging request can contain at most 1000 entities');
+  const r = requireRun(c, inp.runId);
+  const seen = new Set<string>();
+  for (const p of params) {
+    if (seen.has(p.key)) throw invalid(`Duplicate parameter keys have been submitted: ['${p.key}']`);
+    seen.add(p.key);
+  }
+  const existing = readParams(inp.runId, r).params;
+  const fresh = params.filter((p) => checkParam(inp.runId, existing, p.key, p.value));
+  const renamed = tags.findLast((t) => t.key === 'mlflow.runName');
+  if (fresh.length === 0 && tags.length === 0) return;
+  const t = now(c);
+  tx(c, () => {
+    if (fresh.length) runParams(r).push(fresh.map((p) => ({ key: p.key, value: p.value, actor: c.actor, at: t })));
+    for (const tag of tags) runTags(r).set(tag.key, tag.value);
+    if (renamed) r.set('name', renamed.value);
+  });
+}
+
+export function deleteTag(c: Ctx, input: { runId: string; key: string }): void {
+  const key = parseInput(KeySchema, input.key, 'key');
+  const r = requireRun(c, input.runId);
+  if (!runTags(r).has(key)) throw notFound(`No tag with name: ${key} in run with id ${input.runId}`);
+  tx(c, () => runTags(r).delete(key));
+}
+
+
+
+/** DOC-A1: artifact metadata; the bytes live in the blob store under `sha256`. Re-logging a path replaces it. */
+export function logArtifactRef(c: Ctx, input: { runId: string; ref: ArtifactRef }): void {
+  const ref = parseInput(ArtifactRefSchema, input.ref, 'artifact');
+  const r = requireRun(c, input.runId);
+  tx(c, () => runArtifacts(r).set(ref.path, { ...ref }));
+}
+
+export type { RunId };

@@ -1,0 +1,5 @@
+export * from './layout';
+export * from './chunk-codec';
+export * from './commands';
+export * from './read';
+export * from './metrics';

@@ -1,0 +1,127 @@
+import * as Y from 'yjs';
+import { MetricPointSchema, invalid, parseInput, type MetricPoint } from '../domain';
+import { concatSeries, decodeChunk, encodeChunk, type Series } from './chunk-codec';
+import { FORMAT_VERSION, SEP, runChunks, runMeta, runMetrics, type SummaryShare } from './layout';
+import { LOCAL_ORIGIN, requireRun, type Ctx } from './commands';
+import { isLater } from './read';
+
+/** Largest chunk: big enough that 1M points are a few hundred Yjs items, small enough to sync in one frame. */
+export const CHUNK_MAX_POINTS = 8192;
+
+/** Validates points (DOC-M1). Kept separate so batching callers can validate at call time and append later. */
+export function validatePoints(points: unknown[]): MetricPoint[] {
+  return points.map((p, i) => parseInput(MetricPointSchema, p, `metrics[${i}]`));
+}
+
+export function initRunDoc(runDoc: Y.Doc, runId: string): void {
+  const meta = runMeta(runDoc);
+  if (meta.get('runId') === runId) return;
+  if (meta.get('runId') !== undefined) throw invalid(`run doc belongs to run ${String(meta.get('runId'))}, not ${runId}`);
+  runDoc.transact(() => {
+    meta.set('formatVersion', FORMAT_VERSION);
+    meta.set('runId', runId);
+  }, LOCAL_ORIGIN);
+}
+
+interface Column {
+  steps: number[];
+  timestamps: number[];
+  values: number[];
+}
+
+function share(col: Column): SummaryShare {
+  const s: SummaryShare = { latest: NaN, latestStep: -Infinity, latestTimestamp: -Infinity, min: NaN, max: NaN, count: 0 };
+  for (let i = 0; i < col.values.length; i++) {
+    const v = col.values[i]!;
+    const st = col.steps[i]!;
+    const ts = col.timestamps[i]!;
+    if (s.count === 0 || isLater(st, ts, v, s.latestStep, s.latestTimestamp, s.latest)) {
+      s.latest = v;
+      s.latestStep = st;
+      s.latestTimestamp = ts;
+    }
+    if (!Number.isNaN(v)) {
+      s.min = Number.isNaN(s.min) ? v : Math.min(s.min, v);
+      s.max = Number.isNaN(s.max) ? v : Math.max(s.max, v);
+    }
+    s.count++;
+  }
+  return s;
+}
+
+function combine(a: SummaryShare | undefined, b: SummaryShare): SummaryShare {
+  if (!a) return b;
+  const later = isLater(b.latestStep, b.latestTimestamp, b.latest, a.latestStep, a.latestTimestamp, a.latest);
+  const pick = (x: number, y: number, f: (p: number, q: number) => number) => (Number.isNaN(x) ? y : Number.isNaN(y) ? x : f(x, y));
+  return {
+    latest: later ? b.latest : a.latest,
+    latestStep: later ? b.latestStep : a.latestStep,
+    latestTimestamp: later ? b.latestTimestamp : a.latestTimestamp,
+    min: pick(a.min, b.min, Math.min),
+    max: pick(a.max, b.max, Math.max),
+    count: a.count + b.count,
+  };
+}
+
+/**
+ * Appends already validated points: one binary chunk per key (split at CHUNK_MAX_POINTS) in ONE run-doc transaction
+ * (DOC-M4), then this writer's summary share per key in ONE workspace transaction (DOC-M2). Refused for deleted runs.
+ */
+export function appendMetrics(c: Ctx, runDoc: Y.Doc, runId: string, points: readonly MetricPoint[]): void {
+  if (points.length === 0) return;
+  const r = requireRun(c, runId);
+  initRunDoc(runDoc, runId);
+  const cols = new Map<string, Column>();
+  for (const p of points) {
+    let col = cols.get(p.key);
+    if (!col) cols.set(p.key, (col = { steps: [], timestamps: [], values: [] }));
+    col.steps.push(p.step);
+    col.timestamps.push(p.timestamp);
+    col.values.push(p.value);
+  }
+  const chunks: Uint8Array[] = [];
+  for (const [key, col] of cols) {
+    for (let i = 0; i < col.values.length; i += CHUNK_MAX_POINTS) {
+      const j = i + CHUNK_MAX_POINTS;
+      chunks.push(encodeChunk(key, col.steps.slice(i, j), col.timestamps.slice(i, j), col.values.slice(i, j)));
+    }
+  }
+  runDoc.transact(() => runChunks(runDoc).push(chunks), LOCAL_ORIGIN);
+  c.ws.transact(() => {
+    const m = runMetrics(r);
+    for (const [key, col] of cols) {
+      const k = key + SEP + c.actor;
+      m.set(k, combine(m.get(k), share(col)));
+    }
+  }, LOCAL_ORIGIN);
+}
+
+/** Decodes every chunk of a run doc into one series per key, in step order. */
+export function readSeries(runDoc: Y.Doc, onlyKey?: string): Map<string, Series> {
+  const parts = new Map<string, Series[]>();
+  for (const b of runChunks(runDoc).toArray()) {
+    const ch = decodeChunk(b);
+    if (onlyKey !== undefined && ch.key !== onlyKey) continue;
+    let list = parts.get(ch.key);
+    if (!list) parts.set(ch.key, (list = []));
+    list.push(ch);
+  }
+  const out = new Map<string, Series>();
+  for (const [k, list] of parts) out.set(k, concatSeries(list));
+  return out;
+}
+
+export interface HistoryPoint {
+  step: number;
+  timestamp: number;
+  value: number;
+}
+
+/** MLflow's get-history: every point of one key, in step order. */
+export function metricHistory(runDoc: Y.Doc, key: string): HistoryPoint[] {
+  const s = readSeries(runDoc, key).get(key);
+  if (!s) return [];
+  const out: HistoryPoint[] = new Array(s.values.length);
+  for (let i = 0; i < s.values.length; i++) out[i] = { step: s.steps[i]!, timestamp: s.timestamps[i]!, value: s.values[i]! };
+  return out;
+}

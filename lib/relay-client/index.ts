@@ -1,0 +1,2 @@
+export * from './urls';
+export * from './room-connection';

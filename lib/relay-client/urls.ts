@@ -1,0 +1,23 @@
+import { invalid } from '../domain';
+
+/**
+ * A relay is named by its base URL, `http(s)://host:port` (a path prefix is kept); `ws(s)://` is accepted too.
+ * HTTP routes hang off the http base, documents sync over `<ws base>/sync/<room>`.
+ */
+export function normaliseRelay(relay: string): { http: string; ws: string } {
+  let u: URL;
+  try {
+    u = new URL(relay.trim());
+  } catch {
+    throw invalid(`Invalid relay URL '${relay}': expected http(s)://host:port or ws(s)://host:port`);
+  }
+  const secure = u.protocol === 'https:' || u.protocol === 'wss:';
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol))
+    throw invalid(`Invalid relay URL '${relay}': protocol must be http, https, ws or wss`);
+  const path = u.pathname.replace(/\/+$/, '').replace(/\/sync$/, '');
+  const host = u.host;
+  return { http: `${secure ? 'https' : 'http'}://${host}${path}`, ws: `${secure ? 'wss' : 'ws'}://${host}${path}` };
+}
+
+export const workspaceRoom = (workspace: string) => workspace;
+export const runRoom = (workspace: string, runId: string) => `${workspace}/run/${runId}`;
