@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { RELAY_VERSION } from '../relay/version';
+import { registerRelayCommand, registerStartCommand } from './relay-commands';
+import { registerTokenCommands } from './token-commands';
+
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('cairn')
+    .description('Cairn: local-first ML tracking, registry and deployment. Runs the relay and manages its tokens.')
+    .version(RELAY_VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerStartCommand(program);
+  registerRelayCommand(program);
+  registerTokenCommands(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version also arrive here, with exit code 0.
+      process.exit(err.exitCode);
+    }
+    // Expected failures (bad flags, refused --open) are plain Errors: one line, no stack.
+    process.stderr.write(`cairn: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+void main(process.argv);

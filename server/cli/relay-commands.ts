@@ -1,0 +1,112 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isLoopbackHost, optionsFromFlagsAndEnv, type EnvAndFlags } from '../relay/config';
+import { startRelay, type RelayHandle } from '../relay/relay-server';
+
+/** Workspace the quick-start app is pointed at. */
+const START_WORKSPACE = 'default';
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+interface RelayFlags extends EnvAndFlags {
+  open?: boolean;
+  insecureOpen?: boolean;
+}
+
+interface StartFlags extends EnvAndFlags {
+  app?: string;
+}
+
+export function registerRelayCommand(program: Command): void {
+  program
+    .command('relay')
+    .description('Run the sync relay (WebSocket /sync, /docs, /blobs). Tokens are required unless --open.')
+    .option('--port <port>', 'port to listen on, 0 picks a free one (env CAIRN_PORT, default 8080)')
+    .option('--host <host>', 'address to bind (env CAIRN_HOST, default 127.0.0.1)')
+    .option('--data <dir>', 'data directory (env CAIRN_DATA_DIR, default ./.cairn)')
+    .option('--open', 'no token checks: everyone is admin (loopback hosts only)')
+    .option('--insecure-open', 'allow --open on a non-loopback host (anyone who can reach it can read and write)')
+    .option('--allow-origin <origin>', 'browser origin allowed to connect; repeatable or comma-separated, * = any (env CAIRN_ALLOW_ORIGIN)', collect)
+    .option('--max-frame-bytes <n>', 'largest WebSocket message accepted (env CAIRN_MAX_FRAME_BYTES, default 64 MiB)')
+    .option('--max-blob-bytes <n>', 'largest blob accepted by PUT /blobs (env CAIRN_MAX_BLOB_BYTES, default 512 MiB)')
+    .action(async (flags: RelayFlags) => {
+      const options = optionsFromFlagsAndEnv(flags, process.env);
+      const host = options.host!;
+      if (flags.open && !isLoopbackHost(host) && !flags.insecureOpen) {
+        throw new Error(
+          `refusing --open on host ${host}: without tokens anyone who can reach it could read and overwrite every workspace. ` +
+            'Bind to 127.0.0.1, drop --open and use `cairn token create`, or add --insecure-open if you really mean it.',
+        );
+      }
+      const handle = await startRelay({ ...options, auth: flags.open ? 'open' : 'tokens' });
+      const mode = flags.open ? 'open: no tokens checked' : 'tokens required';
+      process.stdout.write(`Cairn relay listening on ${handle.url} (${mode})\n`);
+      if (flags.open && !isLoopbackHost(host)) {
+        process.stderr.write(`WARNING: open mode on ${host}: anyone who can reach this address can read and write.\n`);
+      }
+      stopOnSignals(handle);
+    });
+}
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Local quick start: the app and an open relay on this machine only (no tokens), workspace "default".')
+    .option('--port <port>', 'port to listen on, 0 picks a free one (env CAIRN_PORT, default 8080)')
+    .option('--host <host>', 'loopback address to bind (env CAIRN_HOST, default 127.0.0.1)')
+    .option('--data <dir>', 'data directory (env CAIRN_DATA_DIR, default ./.cairn)')
+    .option('--app <dir>', 'directory of the built app (default: out/ next to the package)')
+    .action(async (flags: StartFlags) => {
+      const options = optionsFromFlagsAndEnv(flags, process.env);
+      const host = options.host!;
+      if (!isLoopbackHost(host)) {
+        throw new Error(
+          `cairn start runs without tokens, so it only binds to loopback (got --host ${host}). ` +
+            'To share with other machines use `cairn relay --host ' + host + '` with tokens (`cairn token create`).',
+        );
+      }
+      const appDir = resolve(flags.app ?? defaultAppDir());
+      const appBuilt = existsSync(join(appDir, 'index.html'));
+      const handle = await startRelay({
+        ...options,
+        auth: 'open',
+        appDir: appBuilt ? appDir : undefined,
+        appWorkspace: START_WORKSPACE,
+      });
+      const lines = [
+        `Cairn is running in open mode on loopback: no tokens, only this machine can connect.`,
+        appBuilt ? `App:   ${handle.url}/` : `App:   not built (no ${join(appDir, 'index.html')}); run \`npm run build\`, then start again.`,
+        `Relay: ${handle.url} (WebSocket ${handle.url.replace(/^http/, 'ws')}/sync, workspace "${START_WORKSPACE}")`,
+        `Data:  ${resolve(options.dataDir)}`,
+        'Press Ctrl+C to stop.',
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+      stopOnSignals(handle);
+    });
+}
+
+/** `out/` beside `dist/` in the installed package (this file is bundled into dist/cli.cjs). */
+function defaultAppDir(): string {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  return join(here, '..', 'out');
+}
+
+/** First signal: close sockets, compact loaded rooms, close SQLite. A second signal exits at once. */
+function stopOnSignals(handle: RelayHandle): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping relay...\n`);
+    handle.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

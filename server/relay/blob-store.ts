@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CairnError, type Sha256 } from '../../lib/domain/index';
+
+/**
+ * Content-addressed blobs on disk: `<dataDir>/blobs/<first two hex>/<sha256>`. Uploads stream into `blobs/tmp`, are
+ * hashed on the way, flushed to disk, and renamed into place only when the hash matches; so a blob path either does
+ * not exist or holds exactly the bytes its name promises.
+ */
+export class DiskBlobStore {
+  private readonly root: string;
+  private readonly tmp: string;
+
+  constructor(dataDir: string, readonly maxBytes: number) {
+    this.root = join(dataDir, 'blobs');
+    this.tmp = join(this.root, 'tmp');
+  }
+
+  pathFor(sha: Sha256): string {
+    return join(this.root, sha.slice(0, 2), sha);
+  }
+
+  /** Size in bytes, or null when absent. */
+  async size(sha: Sha256): Promise<number | null> {
+    try {
+      const s = await stat(this.pathFor(sha));
+      return s.isFile() ? s.size : null;
+    } catch {
+      return null;
+    }
+  }
+
+  openRead(sha: Sha256): ReadStream {
+    return createReadStream(this.pathFor(sha));
+  }
+
+  /**
+   * Streams `body` into the store under `sha`. Throws REQUEST_LIMIT_EXCEEDED past `maxBytes` and
+   * INVALID_PARAMETER_VALUE on a hash mismatch; in both cases nothing is left behind.
+   */
+  async put(sha: Sha256, body: Readable): Promise<{ size: number }> {
+    await mkdir(this.tmp, { recursive: true });
+    const tmpPath = join(this.tmp, `${sha}.${randomBytes(6).toString('hex')}.part`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const maxBytes = this.maxBytes;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          done(new CairnError('REQUEST_LIMIT_EXCEEDED', `blob exceeds the limit of ${maxBytes} bytes`, { max_bytes: maxBytes }));
+          return;
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    // The body is piped through a PassThrough rather than handed to pipeline(): on refusal pipeline would destroy the
+    // request, and with it the socket the 413/400 answer must go out on.
+    const source = new PassThrough();
+    const onBodyError = (err: Error) => source.destroy(err);
+    const onBodyClose = () => {
+      if (!body.readableEnded) source.destroy(new Error('upload aborted by the client'));
+    };
+    body.on('error', onBodyError);
+    body.on('close', onBodyClose);
+    body.pipe(source);
+    try {
+      // flush: fsync before close, so the rename below never publishes bytes that are not on disk yet.
+      await pipeline(source, meter, createWriteStream(tmpPath, { flush: true }));
+      const actual = hash.digest('hex');
+      if (actual !== sha) {
+        throw new CairnError('INVALID_PARAMETER_VALUE', `body sha256 ${actual} does not match the url's ${sha}`, {
+          expected: sha,
+          actual,
+        });
+      }
+      await mkdir(join(this.root, sha.slice(0, 2)), { recursive: true });
+      await rename(tmpPath, this.pathFor(sha));
+      return { size };
+    } catch (err) {
+      body.unpipe(source);
+      await unlink(tmpPath).catch(() => undefined);
+      throw err;
+    } finally {
+      body.off('error', onBodyError);
+      body.off('close', onBodyClose);
+    }
+  }
+}

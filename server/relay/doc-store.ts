@@ -1,0 +1,20 @@
+/**
+ * The persistence port for Yjs documents: an append-only log of updates per room, folded now and then into one
+ * snapshot row. Calls are synchronous on purpose: the relay acknowledges a flush when it reaches the frame, which is
+ * only correct if every earlier `append` has committed by then (see README "Persistence guarantee").
+ */
+export interface StoredUpdate {
+  /** Strictly increasing within a room; a compacted snapshot keeps the seq of the last row it replaced. */
+  seq: number;
+  data: Uint8Array;
+}
+
+export interface DocStore {
+  /** All rows of a room in seq order (empty for a room never written). */
+  load(room: string): StoredUpdate[];
+  /** Appends one update and returns its seq once it is committed (durable for the SQLite store). */
+  append(room: string, update: Uint8Array): number;
+  /** Atomically replaces every row with seq <= uptoSeq by one row holding `snapshot` at seq `uptoSeq`. */
+  compact(room: string, uptoSeq: number, snapshot: Uint8Array): void;
+  close(): void;
+}

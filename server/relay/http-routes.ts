@@ -1,0 +1,174 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as Y from 'yjs';
+import { Sha256Schema, type Sha256 } from '../../lib/domain/index';
+import { tokenFromRequest, type Access, type Authenticator } from './auth';
+import type { DiskBlobStore } from './blob-store';
+import type { OriginPolicy } from './origin-policy';
+import { parseRoomName } from './room-name';
+import type { RoomRegistry } from './rooms';
+import type { StaticApp } from './static-app';
+import { sendError, sendJson, sendThrown } from './http-response';
+import { RELAY_VERSION } from './version';
+
+/** After refusing an upload mid-stream, keep reading (and discarding) briefly so the client sees the 413, then hang up. */
+const REFUSED_UPLOAD_DRAIN_MS = 1_000;
+
+export interface HttpDeps {
+  auth: Authenticator;
+  origins: OriginPolicy;
+  rooms: RoomRegistry;
+  blobs: DiskBlobStore;
+  app: StaticApp | null;
+  appWorkspace: string;
+}
+
+/** Routes one request; never throws (errors become the JSON error shape). */
+export async function handleHttp(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    await route(deps, req, res);
+  } catch (err) {
+    sendThrown(res, err);
+  }
+}
+
+async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://relay.invalid');
+  const path = url.pathname;
+  const method = req.method ?? 'GET';
+  if (!deps.origins.hostAllowed(req)) {
+    return sendError(res, 'PERMISSION_DENIED', `host '${req.headers.host}' is not served by this relay (DNS rebinding guard)`);
+  }
+  const api = path === '/healthz' || path.startsWith('/docs/') || path.startsWith('/blobs/');
+  if (api && req.headers.origin !== undefined && !deps.origins.allows(req)) {
+    return sendError(res, 'PERMISSION_DENIED', `origin '${req.headers.origin}' is not allowed (see --allow-origin)`);
+  }
+  deps.origins.applyCors(req, res);
+  if (method === 'OPTIONS') {
+    if (!deps.origins.allows(req)) return sendError(res, 'PERMISSION_DENIED', `origin '${req.headers.origin}' is not allowed`);
+    res.writeHead(204, deps.origins.preflightHeaders(req));
+    res.end();
+    return;
+  }
+  const token = tokenFromRequest(req, url);
+  if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
+    return sendJson(res, 200, { status: 'ok', version: RELAY_VERSION });
+  }
+  if (path.startsWith('/docs/') && (method === 'GET' || method === 'HEAD')) {
+    return getDoc(deps, res, path.slice('/docs/'.length), token);
+  }
+  if (path.startsWith('/blobs/')) {
+    const sha = Sha256Schema.safeParse(path.slice('/blobs/'.length));
+    if (!sha.success) return sendError(res, 'INVALID_PARAMETER_VALUE', 'blob path must be /blobs/<sha256: 64 lowercase hex>');
+    if (method === 'PUT') return putBlob(deps, req, res, sha.data, token);
+    if (method === 'GET' || method === 'HEAD') return getBlob(deps, req, res, sha.data, token);
+    return sendError(res, 'ENDPOINT_NOT_FOUND', `${method} is not supported on /blobs/<sha256>`);
+  }
+  if (deps.app && (method === 'GET' || method === 'HEAD')) {
+    if (path === '/cairn-config.json') {
+      const host = req.headers.host ?? 'localhost';
+      return sendJson(res, 200, { relay: `http://${host}`, workspace: deps.appWorkspace });
+    }
+    if (await deps.app.serve(req, res, path)) return;
+  }
+  sendError(res, 'ENDPOINT_NOT_FOUND', `no route for ${method} ${path}`);
+}
+
+function refused(res: ServerResponse, access: Access): boolean {
+  if (access.ok) return false;
+  sendError(res, access.code, access.message);
+  return true;
+}
+
+function getDoc(deps: HttpDeps, res: ServerResponse, rawRoom: string, token: string | null): void {
+  const parsed = parseRoomName(rawRoom);
+  if (!parsed.ok) return sendError(res, 'INVALID_PARAMETER_VALUE', parsed.message);
+  if (refused(res, deps.auth.forWorkspace(token, parsed.room.workspace, 'read'))) return;
+  const room = deps.rooms.open(parsed.room);
+  try {
+    const update = Y.encodeStateAsUpdate(room.doc);
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': update.byteLength,
+      'cache-control': 'no-store',
+    });
+    res.end(res.req.method === 'HEAD' ? undefined : update);
+  } finally {
+    deps.rooms.releaseIfIdle(room);
+  }
+}
+
+async function getBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, sha: Sha256, token: string | null): Promise<void> {
+  if (refused(res, deps.auth.forBlobs(token, 'read'))) return;
+  const size = await deps.blobs.size(sha);
+  if (size === null) return sendError(res, 'RESOURCE_DOES_NOT_EXIST', `blob ${sha} not found`);
+  const etag = `"${sha}"`;
+  const headers = {
+    'content-type': 'application/octet-stream',
+    etag,
+    // The name is the content hash, so a cached copy can never be stale.
+    'cache-control': 'private, max-age=31536000, immutable',
+  };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'content-length': size });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await new Promise<void>((done) => {
+    const stream = deps.blobs.openRead(sha);
+    stream.on('error', () => {
+      res.destroy();
+      done();
+    });
+    res.on('close', () => {
+      stream.destroy();
+      done();
+    });
+    stream.pipe(res);
+  });
+}
+
+async function putBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, sha: Sha256, token: string | null): Promise<void> {
+  if (refused(res, deps.auth.forBlobs(token, 'write'))) return discardBody(req, res);
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > deps.blobs.maxBytes) {
+    tooLarge(res, deps.blobs.maxBytes);
+    return discardBody(req, res);
+  }
+  const existing = await deps.blobs.size(sha);
+  if (existing !== null) {
+    sendJson(res, 200, { sha256: sha, size: existing, created: false });
+    return discardBody(req, res);
+  }
+  try {
+    const { size } = await deps.blobs.put(sha, req);
+    sendJson(res, 201, { sha256: sha, size, created: true });
+  } catch (err) {
+    // The client went away mid-upload: the temp file is gone and nobody is left to answer.
+    if (res.destroyed || req.socket.destroyed) return;
+    if ((err as { code?: string }).code === 'REQUEST_LIMIT_EXCEEDED') {
+      tooLarge(res, deps.blobs.maxBytes);
+      return discardBody(req, res);
+    }
+    sendThrown(res, err);
+    discardBody(req, res);
+  }
+}
+
+/** 413 is the one status not taken from httpStatusFor: clients and proxies know it means "don't resend this body". */
+function tooLarge(res: ServerResponse, max: number): void {
+  res.setHeader('connection', 'close');
+  sendError(res, 'REQUEST_LIMIT_EXCEEDED', `blob exceeds the limit of ${max} bytes`, { status: 413, details: { max_bytes: max } });
+}
+
+function discardBody(req: IncomingMessage, res: ServerResponse): void {
+  if (req.complete) return;
+  req.resume();
+  const timer = setTimeout(() => req.socket.destroy(), REFUSED_UPLOAD_DRAIN_MS);
+  timer.unref();
+  req.on('end', () => clearTimeout(timer));
+}
