@@ -23,7 +23,7 @@ export function initRunDoc(runDoc: Y.Doc, runId: string): void {
   }, LOCAL_ORIGIN);
 }
 
-interface Column {
+export interface Column {
   steps: number[];
   timestamps: number[];
   values: number[];
@@ -68,9 +68,6 @@ function combine(a: SummaryShare | undefined, b: SummaryShare): SummaryShare {
  * (DOC-M4), then this writer's summary share per key in ONE workspace transaction (DOC-M2). Refused for deleted runs.
  */
 export function appendMetrics(c: Ctx, runDoc: Y.Doc, runId: string, points: readonly MetricPoint[]): void {
-  if (points.length === 0) return;
-  const r = requireRun(c, runId);
-  initRunDoc(runDoc, runId);
   const cols = new Map<string, Column>();
   for (const p of points) {
     let col = cols.get(p.key);
@@ -79,6 +76,23 @@ export function appendMetrics(c: Ctx, runDoc: Y.Doc, runId: string, points: read
     col.timestamps.push(p.timestamp);
     col.values.push(p.value);
   }
+  appendMetricColumns(c, runDoc, runId, cols);
+}
+
+/**
+ * The same as appendMetrics for points already grouped by key. `allowDeleted` is for points a client accepted while
+ * the run was active and flushes later: another client deleting the run meanwhile must not lose them (DOC-M5).
+ */
+export function appendMetricColumns(
+  c: Ctx,
+  runDoc: Y.Doc,
+  runId: string,
+  cols: ReadonlyMap<string, Column>,
+  opts: { allowDeleted?: boolean } = {},
+): void {
+  if (cols.size === 0) return;
+  const r = requireRun(c, runId, !opts.allowDeleted);
+  initRunDoc(runDoc, runId);
   const chunks: Uint8Array[] = [];
   for (const [key, col] of cols) {
     for (let i = 0; i < col.values.length; i += CHUNK_MAX_POINTS) {

@@ -1,0 +1,106 @@
+import { CairnError, invalid } from '../domain';
+import type { ResolvedOptions } from './env';
+import { isNode } from './env';
+import { REC_BLOB, REC_BLOB_DONE, recSimple, type Journal } from './journal';
+
+/** Upload attempts back off up to this long while the relay is away. */
+const MAX_RETRY_MS = 5_000;
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const d = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(d), (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+async function toBytes(data: Uint8Array | Blob | string): Promise<Uint8Array> {
+  if (data instanceof Uint8Array) return data;
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
+  if (typeof data === 'string') {
+    if (!isNode()) throw invalid('A file path can only be logged from Node; pass a Uint8Array or Blob in the browser');
+    const fs = await import('node:fs/promises');
+    return new Uint8Array(await fs.readFile(data));
+  }
+  throw invalid('logArtifact takes a Uint8Array, a Blob or a file path');
+}
+
+/**
+ * Artifact bytes: hashed, kept in the journal's blob folder, then PUT to the relay's blob store. A blob is recorded
+ * as pending in the journal before the artifact reference exists, so a crash or an offline relay never leaves a
+ * reference whose bytes are nowhere.
+ */
+export class BlobUploader {
+  private waiting = new Set<string>();
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly opts: ResolvedOptions, private readonly journal: Journal) {}
+
+  pending(): string[] {
+    return [...this.waiting];
+  }
+
+  async store(data: Uint8Array | Blob | string): Promise<{ sha256: string; size: number }> {
+    const bytes = await toBytes(data);
+    const sha256 = await sha256Hex(bytes);
+    await this.journal.putBlob(sha256, bytes);
+    this.journal.append([recSimple(REC_BLOB, sha256)]);
+    this.resume(sha256);
+    return { sha256, size: bytes.length };
+  }
+
+  resume(sha256: string): void {
+    this.waiting.add(sha256);
+    this.kick();
+  }
+
+  /** Resolves when every stored blob has reached the relay (immediately when there is no relay). */
+  async drain(signal?: AbortSignal): Promise<void> {
+    while (this.opts.relay && this.waiting.size) {
+      if (signal?.aborted) throw new CairnError('DEADLINE_EXCEEDED', 'flush timed out while uploading artifacts');
+      this.kick();
+      await this.running;
+      if (this.waiting.size) await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  fetchRelay(path: string, init: RequestInit = {}): Promise<Response> {
+    if (!this.opts.relay) throw new CairnError('INVALID_STATE', 'no relay configured');
+    const headers = new Headers(init.headers);
+    if (this.opts.token) headers.set('authorization', `Bearer ${this.opts.token}`);
+    return fetch(`${this.opts.relay.http}${path}`, { ...init, headers });
+  }
+
+  private kick(): void {
+    if (!this.opts.relay || this.running || this.waiting.size === 0) return;
+    this.running = this.uploadAll().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async uploadAll(): Promise<void> {
+    let delay = 200;
+    while (this.waiting.size) {
+      const sha = this.waiting.values().next().value as string;
+      try {
+        const bytes = await this.journal.getBlob(sha);
+        if (!bytes) {
+          // The bytes are gone locally (data dir wiped): nothing to send, and nothing to retry forever.
+          this.waiting.delete(sha);
+          continue;
+        }
+        const res = await this.fetchRelay(`/blobs/${sha}`, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/octet-stream' } });
+        if (!res.ok && res.status < 500) {
+          const body = (await res.json().catch(() => ({}))) as { error_code?: string; message?: string };
+          throw new CairnError('INVALID_STATE', `blob upload refused: ${body.message ?? res.status}`, { status: res.status, sha256: sha });
+        }
+        if (!res.ok) throw new Error(`relay answered ${res.status}`);
+        this.waiting.delete(sha);
+        this.journal.append([recSimple(REC_BLOB_DONE, sha)]);
+        delay = 200;
+      } catch (e) {
+        if (e instanceof CairnError) throw e;
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,404 @@
+import * as Y from 'yjs';
+import {
+  CairnError,
+  DEFAULT_EXPERIMENT_ID,
+  KeySchema,
+  asRunId,
+  invalid,
+  newActorId,
+  notFound,
+  parseInput,
+  type Experiment,
+  type ExperimentId,
+  type Run,
+} from '../domain';
+import * as doc from '../doc';
+import { RoomConnection, runRoom, workspaceRoom } from '../relay-client';
+import { ActiveRun, type StartRunOptions } from './run';
+import { BlobUploader } from './blobs';
+import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
+import {
+  REC_ACTOR,
+  REC_CHECKPOINT,
+  recPoints,
+  recSimple,
+  recUpdate,
+  REC_BLOB,
+  type Journal,
+  type PendingPoints,
+} from './journal';
+
+/** Points wait at most this long before becoming a chunk: keeps live charts live without a Yjs item per point. */
+export const FLUSH_INTERVAL_MS = 200;
+/** ...or until this many are pending, so memory stays bounded under fast logging. */
+export const MAX_PENDING_POINTS = 100_000;
+/** connect() waits this long for the first sync so name checks see the relay's state; then works offline. */
+export const CONNECT_SYNC_WAIT_MS = 5_000;
+/** The journal is rewritten as snapshots once it passes this size. */
+const JOURNAL_COMPACT_BYTES = 64 * 1024 * 1024;
+/** Updates applied from the journal are not written back to it. */
+const FROM_JOURNAL = Symbol('journal');
+const WS_DOC = 'ws';
+const runDocName = (id: string) => `run/${id}`;
+
+interface RunSlot {
+  doc: Y.Doc;
+  conn: RoomConnection | null;
+  pending: PendingPoints | null;
+}
+
+export class CairnClient {
+  readonly ws = new Y.Doc();
+  readonly ctx: doc.Ctx;
+  private conn: RoomConnection | null = null;
+  private runs = new Map<string, RunSlot>();
+  private batch: Uint8Array[] | null = null;
+  private seq: number;
+  private pendingCount = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private validKeys = new Set<string>();
+  readonly blobs: BlobUploader;
+  private closed = false;
+
+  private constructor(
+    readonly options: ResolvedOptions,
+    private readonly journal: Journal,
+    actor: string,
+    lastSeq: number,
+    private readonly WebSocketImpl: unknown,
+  ) {
+    this.ctx = { ws: this.ws, actor };
+    this.seq = lastSeq;
+    this.blobs = new BlobUploader(options, journal);
+  }
+
+  static async open(o: ConnectOptions = {}): Promise<CairnClient> {
+    const options = resolveOptions(o);
+    const ns = `${options.relay ? new URL(options.relay.http).host.replace(/[^\w.-]/g, '_') : 'local'}/${options.workspace}`;
+    let journal: Journal;
+    let WS: unknown = o.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket;
+    if (isNode()) {
+      const path = await import('node:path');
+      journal = await (await import('./journal-node')).openNodeJournal(path.join(options.dataDir, ns));
+      if (!WS && options.relay) WS = (await import('ws')).WebSocket;
+    } else {
+      journal = await (await import('./journal-browser')).openBrowserJournal(ns);
+    }
+    const state = await journal.load();
+    const actor = state.actor ?? newActorId();
+    if (!state.actor) journal.append([recSimple(REC_ACTOR, actor)]);
+    const c = new CairnClient(options, journal, actor, state.lastSeq, WS);
+    for (const u of state.updates.get(WS_DOC) ?? []) Y.applyUpdate(c.ws, u, FROM_JOURNAL);
+    c.track(c.ws, WS_DOC);
+    doc.ensureWorkspace(c.ctx);
+    // Points accepted before a crash but never turned into chunks: queue them again under their old sequence numbers.
+    for (const p of state.points) {
+      const slot = c.slot(p.runId, state.updates.get(runDocName(p.runId)) ?? [], false);
+      c.queue(slot, p);
+    }
+    for (const [name, ups] of state.updates) {
+      if (name.startsWith('run/') && !c.runs.has(name.slice(4))) c.slot(name.slice(4), ups, false);
+    }
+    for (const sha of state.pendingBlobs) c.blobs.resume(sha);
+    if (options.relay) {
+      c.conn = new RoomConnection(c.ws, { relay: options.relay.http, room: workspaceRoom(options.workspace), token: options.token, WebSocketPolyfill: WS });
+      for (const [id, slot] of c.runs) if (slot.pending || c.isRunning(id)) c.connectRun(id, slot);
+      await c.waitForSync(CONNECT_SYNC_WAIT_MS);
+    }
+    if (journal.size() > JOURNAL_COMPACT_BYTES) await c.compact();
+    if (c.pendingCount) c.schedule();
+    return c;
+  }
+
+  get actor(): string {
+    return this.ctx.actor;
+  }
+
+  /** 'offline' when no relay is configured. */
+  get status(): string {
+    return this.conn ? this.conn.state : 'offline';
+  }
+
+  // ------------------------------------------------------------------ experiments
+
+  async createExperiment(name: string, opts: { tags?: Record<string, string>; artifactLocation?: string } = {}): Promise<ExperimentId> {
+    this.live();
+    const id = doc.createExperiment(this.ctx, { name, ...opts });
+    return id;
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    return doc.getExperimentByName(this.ws, name) ?? null;
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment | null> {
+    return doc.getExperiment(this.ws, experimentId) ?? null;
+  }
+
+  async listExperiments(view: doc.ViewType = 'ACTIVE_ONLY'): Promise<Experiment[]> {
+    return doc.listExperiments(this.ws, view);
+  }
+
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    doc.setExperimentTag(this.ctx, { experimentId, key, value });
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    doc.deleteExperiment(this.ctx, experimentId);
+  }
+
+  async restoreExperiment(experimentId: string): Promise<void> {
+    doc.restoreExperiment(this.ctx, experimentId);
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    doc.renameExperiment(this.ctx, { experimentId, newName });
+  }
+
+  // ------------------------------------------------------------------ runs
+
+  /** MLflow's start_run: `experimentId` or `experimentName` (created if missing), else MLFLOW_EXPERIMENT_*, else
+   * Default. With MLFLOW_RUN_ID set (and no explicit runId), that run is resumed instead of a new one started. */
+  async startRun(o: StartRunOptions = {}): Promise<ActiveRun> {
+    this.live();
+    const resume = o.runId ?? (o.experimentId || o.experimentName ? undefined : this.options.resumeRunId);
+    if (resume) {
+      const info = doc.getRun(this.ws, asRunId(resume));
+      if (!info) throw notFound(`Run with id=${resume} not found`);
+      if (info.info.status !== 'RUNNING') doc.updateRun(this.ctx, { runId: resume, status: 'RUNNING' });
+      return this.handle(resume);
+    }
+    let experimentId = o.experimentId;
+    const name = o.experimentName ?? (experimentId ? undefined : this.options.defaultExperimentName);
+    if (!experimentId && name) {
+      experimentId = doc.getExperimentByName(this.ws, name)?.experimentId ?? doc.createExperiment(this.ctx, { name });
+    }
+    experimentId ??= this.options.defaultExperimentId ?? DEFAULT_EXPERIMENT_ID;
+    const tags: Record<string, string> = { ...(o.tags ?? {}) };
+    const user = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.USER;
+    if (!tags['mlflow.user'] && user) tags['mlflow.user'] = user;
+    if (!tags['mlflow.source.type']) tags['mlflow.source.type'] = isNode() ? 'LOCAL' : 'NOTEBOOK';
+    const info = doc.startRun(this.ctx, {
+      experimentId,
+      tags,
+      ...(o.runName ? { runName: o.runName } : {}),
+      ...(o.parentRunId ? { parentRunId: o.parentRunId } : {}),
+      ...(o.startTime !== undefined ? { startTime: o.startTime } : {}),
+    });
+    return this.handle(info.runId);
+  }
+
+  async getRun(runId: string): Promise<Run | null> {
+    return doc.getRun(this.ws, asRunId(runId)) ?? null;
+  }
+
+  async listRuns(experimentId: string, view: doc.ViewType = 'ACTIVE_ONLY'): Promise<Run[]> {
+    return doc.listRuns(this.ws, { experimentIds: [experimentId], view });
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    doc.deleteRun(this.ctx, runId);
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    doc.restoreRun(this.ctx, runId);
+  }
+
+  /** Every point of one metric in step order, from the local replica merged with the relay's copy. */
+  async getMetricHistory(runId: string, key: string): Promise<doc.HistoryPoint[]> {
+    const id = asRunId(runId);
+    if (!this.ws.getMap('runs').has(id)) throw notFound(`Run with id=${id} not found`);
+    this.flushChunks();
+    const slot = this.slot(id, [], false);
+    if (this.options.relay) {
+      const res = await this.blobs.fetchRelay(`/docs/${runRoom(this.options.workspace, id)}`).catch(() => null);
+      if (res && res.ok) Y.applyUpdate(slot.doc, new Uint8Array(await res.arrayBuffer()));
+    }
+    return doc.metricHistory(slot.doc, parseInput(KeySchema, key, 'metric_key'));
+  }
+
+  // ------------------------------------------------------------------ logging internals used by ActiveRun
+
+  /** Validates and queues points; the journal write happens before this returns. */
+  logPoints(runId: string, keys: string[], values: number[], steps: number[], timestamps: number[]): void {
+    this.live();
+    const r = this.ws.getMap<Y.Map<unknown>>('runs').get(runId);
+    if (!r) throw notFound(`Run with id=${runId} not found`);
+    if (r.get('lifecycle') !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (!this.validKeys.has(k)) {
+        parseInput(KeySchema, k, 'metric key');
+        this.validKeys.add(k);
+      }
+      const v = values[i];
+      if (typeof v !== 'number') throw invalid(`Got invalid value ${String(v)} for metric '${k}' (timestamp=${timestamps[i]}). Please specify value as a valid double (64-bit floating point)`);
+      if (!Number.isSafeInteger(steps[i])) throw invalid(`Got invalid step ${String(steps[i])} for metric '${k}': step must be an integer`);
+      const t = timestamps[i]!;
+      if (!Number.isSafeInteger(t) || t < 0) throw invalid(`Got invalid timestamp ${String(t)} for metric '${k}': timestamp must be a non-negative integer (ms)`);
+    }
+    const p: PendingPoints = { seq: ++this.seq, runId, keys, values, steps, timestamps };
+    this.journal.append([recPoints(p)]);
+    this.queue(this.slot(runId, [], true), p);
+    if (this.pendingCount >= MAX_PENDING_POINTS) this.flushChunks();
+    else this.schedule();
+  }
+
+  /** Turns pending points into chunks; the resulting updates and the checkpoint are one journal append. */
+  flushChunks(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pendingCount === 0) return;
+    this.batch = [];
+    try {
+      for (const [runId, slot] of this.runs) {
+        const p = slot.pending;
+        if (!p) continue;
+        slot.pending = null;
+        const cols = new Map<string, doc.Column>();
+        for (let i = 0; i < p.keys.length; i++) {
+          const k = p.keys[i]!;
+          let col = cols.get(k);
+          if (!col) cols.set(k, (col = { steps: [], timestamps: [], values: [] }));
+          col.steps.push(p.steps[i]!);
+          col.timestamps.push(p.timestamps[i]!);
+          col.values.push(p.values[i]!);
+        }
+        doc.appendMetricColumns(this.ctx, slot.doc, runId, cols, { allowDeleted: true });
+      }
+      this.pendingCount = 0;
+      this.batch.push(recSimple(REC_CHECKPOINT, this.seq));
+    } finally {
+      const b = this.batch;
+      this.batch = null;
+      this.journal.append(b);
+    }
+  }
+
+  /** Resolves when everything logged so far is durable locally and persisted by the relay (if one is configured). */
+  async flush(opts: { timeoutMs?: number } = {}): Promise<void> {
+    this.flushChunks();
+    await this.journal.durable();
+    const signal = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
+    await this.blobs.drain(signal);
+    if (!this.conn) return;
+    const conns = [this.conn, ...[...this.runs.values()].map((s) => s.conn).filter((c): c is RoomConnection => !!c)];
+    await Promise.all(conns.map((c) => c.flush(signal)));
+  }
+
+  /** Flushes (waiting up to `timeoutMs` for the relay; whatever is not acknowledged stays in the journal for next
+   * time), then disconnects. */
+  async close(opts: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush({ timeoutMs: opts.timeoutMs ?? 10_000 });
+    } catch (e) {
+      if (!(e instanceof CairnError) || e.code !== 'DEADLINE_EXCEEDED') throw e;
+    } finally {
+      this.closed = true;
+      this.conn?.destroy();
+      for (const s of this.runs.values()) s.conn?.destroy();
+      this.ws.destroy();
+      await this.journal.close();
+    }
+  }
+
+  /** The run's live connection is only needed while it is being logged to. */
+  releaseRun(runId: string): void {
+    const slot = this.runs.get(runId);
+    if (slot?.conn) {
+      slot.conn.destroy();
+      slot.conn = null;
+    }
+  }
+
+  private handle(runId: string): ActiveRun {
+    const slot = this.slot(runId, [], true);
+    if (this.options.relay && !slot.conn) this.connectRun(runId, slot);
+    return new ActiveRun(this, runId);
+  }
+
+  private isRunning(runId: string): boolean {
+    return this.ws.getMap<Y.Map<unknown>>('runs').get(runId)?.get('status') === 'RUNNING';
+  }
+
+  private slot(runId: string, updates: Uint8Array[], connect: boolean): RunSlot {
+    let s = this.runs.get(runId);
+    if (!s) {
+      const d = new Y.Doc();
+      for (const u of updates) Y.applyUpdate(d, u, FROM_JOURNAL);
+      this.track(d, runDocName(runId));
+      s = { doc: d, conn: null, pending: null };
+      this.runs.set(runId, s);
+    }
+    if (connect && this.options.relay && !s.conn && this.conn) this.connectRun(runId, s);
+    return s;
+  }
+
+  private connectRun(runId: string, s: RunSlot): void {
+    const relay = this.options.relay;
+    if (!relay) return;
+    s.conn = new RoomConnection(s.doc, { relay: relay.http, room: runRoom(this.options.workspace, runId), token: this.options.token, WebSocketPolyfill: this.WebSocketImpl });
+  }
+
+  private queue(slot: RunSlot, p: PendingPoints): void {
+    if (!slot.pending) slot.pending = { seq: p.seq, runId: p.runId, keys: [], values: [], steps: [], timestamps: [] };
+    const q = slot.pending;
+    for (let i = 0; i < p.keys.length; i++) {
+      q.keys.push(p.keys[i]!);
+      q.values.push(p.values[i]!);
+      q.steps.push(p.steps[i]!);
+      q.timestamps.push(p.timestamps[i]!);
+    }
+    this.pendingCount += p.keys.length;
+  }
+
+  private schedule(): void {
+    if (!this.timer) this.timer = setTimeout(() => this.flushChunks(), FLUSH_INTERVAL_MS);
+  }
+
+  /** Every change to a doc goes to the journal before the provider sends it (this handler is registered first). */
+  private track(d: Y.Doc, name: string): void {
+    d.on('update', (u: Uint8Array, origin: unknown) => {
+      if (origin === FROM_JOURNAL) return;
+      const rec = recUpdate(name, u);
+      if (this.batch) this.batch.push(rec);
+      else this.journal.append([rec]);
+    });
+  }
+
+  private waitForSync(ms: number): Promise<void> {
+    const conn = this.conn;
+    if (!conn || conn.state === 'synced') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(done, ms);
+      const off = conn.onState((s) => {
+        if (s === 'synced' || s === 'error') done();
+      });
+      function done() {
+        clearTimeout(t);
+        off();
+        if (conn!.state === 'error' && conn!.error) reject(conn!.error);
+        else resolve();
+      }
+    });
+  }
+
+  private async compact(): Promise<void> {
+    this.flushChunks();
+    const records = [recSimple(REC_ACTOR, this.actor), recUpdate(WS_DOC, Y.encodeStateAsUpdate(this.ws))];
+    for (const [id, s] of this.runs) records.push(recUpdate(runDocName(id), Y.encodeStateAsUpdate(s.doc)));
+    records.push(recSimple(REC_CHECKPOINT, this.seq));
+    for (const sha of this.blobs.pending()) records.push(recSimple(REC_BLOB, sha));
+    await this.journal.rewrite(records);
+  }
+
+  private live(): void {
+    if (this.closed) throw new CairnError('INVALID_STATE', 'This Cairn client is closed');
+  }
+}
+
+/** MLflow-style entry point: `const cairn = await connect({ relay, workspace })`. */
+export function connect(o: ConnectOptions = {}): Promise<CairnClient> {
+  return CairnClient.open(o);
+}

@@ -1,0 +1,17 @@
+/**
+ * `cairn/sdk`: log runs from Node or a browser notebook, MLflow's fluent client in TypeScript casing.
+ *
+ *   import { connect } from 'cairn/sdk';
+ *   const cairn = await connect({ relay: 'http://127.0.0.1:8080', workspace: 'default' });
+ *   const run = await cairn.startRun({ experimentName: 'mnist' });
+ *   run.logParam('lr', 0.01);
+ *   run.logMetric('loss', 0.5, { step: 1 });
+ *   await run.end();
+ *   await cairn.close();
+ */
+export { connect, CairnClient, FLUSH_INTERVAL_MS, MAX_PENDING_POINTS } from './client';
+export { ActiveRun, type StartRunOptions, type MetricOptions } from './run';
+export type { ConnectOptions } from './env';
+export { CairnError } from '../domain';
+export type { Experiment, ExperimentId, Run, RunId, RunInfo, MetricSummary, ArtifactRef, ParamConflict } from '../domain';
+export type { HistoryPoint } from '../doc';

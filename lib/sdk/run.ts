@@ -1,0 +1,100 @@
+import { ArtifactPathSchema, TERMINAL_STATUSES, invalid, parseInput, type ArtifactRef, type RunStatus } from '../domain';
+import * as doc from '../doc';
+import type { CairnClient } from './client';
+
+export interface StartRunOptions {
+  experimentId?: string;
+  experimentName?: string;
+  runName?: string;
+  tags?: Record<string, string>;
+  parentRunId?: string;
+  startTime?: number;
+  /** Resume an existing run instead of creating one (like MLflow's `start_run(run_id=...)`). */
+  runId?: string;
+}
+
+export interface MetricOptions {
+  step?: number;
+  timestamp?: number;
+}
+
+/** A run being logged to: MLflow's fluent calls in TypeScript casing. Logging calls are synchronous and durable
+ * locally when they return; `flush()` waits for the relay. */
+export class ActiveRun {
+  constructor(private readonly client: CairnClient, readonly id: string) {}
+
+  get info() {
+    return doc.getRun(this.client.ws, this.id)!.info;
+  }
+
+  logParam(key: string, value: unknown): void {
+    doc.logParam(this.client.ctx, { runId: this.id, key, value: stringify(value) });
+  }
+
+  logParams(params: Record<string, unknown>): void {
+    const list = Object.entries(params).map(([key, v]) => ({ key, value: stringify(v) }));
+    for (let i = 0; i < list.length; i += 100) doc.logBatch(this.client.ctx, { runId: this.id, params: list.slice(i, i + 100) });
+  }
+
+  setTag(key: string, value: unknown): void {
+    doc.setTag(this.client.ctx, { runId: this.id, key, value: stringify(value) });
+  }
+
+  setTags(tags: Record<string, unknown>): void {
+    const list = Object.entries(tags).map(([key, v]) => ({ key, value: stringify(v) }));
+    for (let i = 0; i < list.length; i += 100) doc.logBatch(this.client.ctx, { runId: this.id, tags: list.slice(i, i + 100) });
+  }
+
+  deleteTag(key: string): void {
+    doc.deleteTag(this.client.ctx, { runId: this.id, key });
+  }
+
+  /** `step` defaults to 0 and `timestamp` to now, as in MLflow. NaN and ±Infinity are kept. */
+  logMetric(key: string, value: number, o: MetricOptions = {}): void {
+    this.client.logPoints(this.id, [key], [value], [o.step ?? 0], [o.timestamp ?? Date.now()]);
+  }
+
+  logMetrics(metrics: Record<string, number>, o: MetricOptions = {}): void {
+    const keys = Object.keys(metrics);
+    const step = o.step ?? 0;
+    const ts = o.timestamp ?? Date.now();
+    this.client.logPoints(this.id, keys, keys.map((k) => metrics[k]!), keys.map(() => step), keys.map(() => ts));
+  }
+
+  /** Stores the bytes (a Uint8Array, a Blob, or in Node a file path) in the blob store and records the artifact. */
+  async logArtifact(path: string, data: Uint8Array | Blob | string, o: { mediaType?: string } = {}): Promise<ArtifactRef> {
+    const p = parseInput(ArtifactPathSchema, path, 'artifact path');
+    const { sha256, size } = await this.client.blobs.store(data);
+    const ref: ArtifactRef = { path: p, size, sha256: sha256 as ArtifactRef['sha256'], mediaType: o.mediaType ?? guessMediaType(p), loggedAt: Date.now() };
+    doc.logArtifactRef(this.client.ctx, { runId: this.id, ref });
+    return ref;
+  }
+
+  async flush(opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.client.flush(opts);
+  }
+
+  /** Ends the run (`FINISHED` by default), waits for the relay to persist it, and releases the run's connection. */
+  async end(status: RunStatus = 'FINISHED', opts: { timeoutMs?: number } = {}): Promise<void> {
+    if (!TERMINAL_STATUSES.includes(status)) throw invalid(`Invalid terminal run status '${status}'`);
+    this.client.flushChunks();
+    doc.updateRun(this.client.ctx, { runId: this.id, status, endTime: Date.now() });
+    await this.client.flush(opts);
+    this.client.releaseRun(this.id);
+  }
+}
+
+function stringify(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+}
+
+const MEDIA: Record<string, string> = {
+  json: 'application/json', txt: 'text/plain', log: 'text/plain', csv: 'text/csv', md: 'text/markdown',
+  html: 'text/html', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', svg: 'image/svg+xml', gif: 'image/gif',
+  yaml: 'application/yaml', yml: 'application/yaml', onnx: 'application/onnx', zip: 'application/zip', pkl: 'application/octet-stream',
+};
+
+function guessMediaType(path: string): string {
+  const ext = path.split('.').pop()?.toLowerCase() ?? '';
+  return MEDIA[ext] ?? 'application/octet-stream';
+}
