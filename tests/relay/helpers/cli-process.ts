@@ -1,0 +1,90 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { waitFor } from './wait';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * Bundles server/cli/main.ts exactly as scripts/build-node.mjs does for dist/cli.cjs, but only the CLI (a broken SDK
+ * build elsewhere must not fail relay tests) and under a content-hash name, so test files building in parallel never
+ * run a half-written file. Lives under dist/ so `require('better-sqlite3')` resolves from the repo's node_modules.
+ */
+export async function buildCli(): Promise<string> {
+  const result = await build({
+    bundle: true,
+    write: false,
+    logLevel: 'silent',
+    alias: { '@': REPO_ROOT },
+    absWorkingDir: REPO_ROOT,
+    target: 'es2022',
+    entryPoints: ['server/cli/main.ts'],
+    outfile: 'dist/cli.cjs',
+    platform: 'node',
+    format: 'cjs',
+    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+  });
+  const code = result.outputFiles[0]!.contents;
+  const dir = join(REPO_ROOT, 'dist', '.test-cli');
+  const file = join(dir, `cli-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, file);
+  }
+  return file;
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface RelayProcess {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  output(): string;
+  /** SIGKILL: no shutdown code runs, as in a crash or OOM kill. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+}
+
+/** Spawns `node cli relay ...args` and resolves once it printed its URL. */
+export async function spawnRelay(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+  const proc = spawn(process.execPath, [cli, 'relay', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const match = await waitFor(() => {
+    if (proc.exitCode !== null) throw new Error(`relay exited early (${proc.exitCode}):\n${out}`);
+    return /listening on (http:\/\/[^\s]+)/.exec(out);
+  }, 'relay to print its URL');
+  const url = match[1]!;
+  return {
+    url,
+    port: Number(new URL(url).port),
+    proc,
+    output: () => out,
+    kill: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
