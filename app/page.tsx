@@ -1,0 +1,5 @@
+import ExperimentsPage from '@/components/ExperimentsPage';
+
+export default function Home() {
+  return <ExperimentsPage />;
+}

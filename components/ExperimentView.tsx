@@ -1,0 +1,75 @@
+'use client';
+
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { useExperiment, useRuns } from '@/lib/react';
+import { formatTime } from './format';
+import LoadError from './LoadError';
+import RunsTable from './RunsTable';
+
+/** `/experiment/?id=`: the experiment's runs, newest first. */
+export default function ExperimentView() {
+  const id = useSearchParams().get('id') ?? '';
+  const experiment = useExperiment(id);
+  const runs = useRuns(id);
+
+  if (!id) return <p className="text-sm text-stone-600">No experiment id given.</p>;
+  const exp = experiment.data;
+  if (experiment.loading && exp === undefined) return <p className="text-sm text-stone-500">Loading experiment…</p>;
+  if (experiment.error) return <LoadError error={experiment.error} />;
+  if (!exp) {
+    return (
+      <p data-testid="experiment-not-found" className="text-sm text-stone-600">
+        Experiment <span className="font-mono">{id}</span> does not exist in this workspace (yet: it may still be syncing).{' '}
+        <Link href="/" className="text-sky-800 hover:underline">
+          All experiments
+        </Link>
+      </p>
+    );
+  }
+
+  const all = runs.data ?? [];
+  const active = all.filter((r) => r.info.lifecycleStage === 'active').sort((a, b) => b.info.startTime - a.info.startTime);
+  const deletedCount = all.length - active.length;
+
+  return (
+    <section aria-labelledby="experiment-heading" className="space-y-4">
+      <nav aria-label="Breadcrumb" className="text-xs text-stone-500">
+        <Link href="/" className="hover:underline">
+          Experiments
+        </Link>{' '}
+        /
+      </nav>
+      <div>
+        <h1 id="experiment-heading" className="text-xl font-semibold">
+          {exp.name}
+        </h1>
+        <p className="text-xs text-stone-500">
+          Experiment ID <span className="font-mono">{exp.experimentId}</span> · created {formatTime(exp.creationTime)}
+        </p>
+      </div>
+      {exp.lifecycleStage === 'deleted' && (
+        <p data-testid="experiment-deleted" role="note" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          This experiment is deleted. Its runs are kept until it is permanently removed; restore it to log to it again.
+        </p>
+      )}
+      {exp.nameConflict && (
+        <p role="note" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          Another experiment named “{exp.name}” was created concurrently. Rename one of them.
+        </p>
+      )}
+      {runs.error && <LoadError error={runs.error} />}
+      <h2 className="text-sm font-semibold text-stone-700">Runs ({active.length})</h2>
+      {runs.loading && !runs.data ? (
+        <p className="text-sm text-stone-500">Loading runs…</p>
+      ) : active.length === 0 ? (
+        <p data-testid="runs-empty" className="text-sm text-stone-500">
+          No runs logged to this experiment yet.
+        </p>
+      ) : (
+        <RunsTable runs={active} />
+      )}
+      {deletedCount > 0 && <p className="text-xs text-stone-500">{deletedCount} deleted run(s) not shown.</p>}
+    </section>
+  );
+}

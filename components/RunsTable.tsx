@@ -1,0 +1,55 @@
+'use client';
+
+import Link from 'next/link';
+import type { Run } from '@/lib/domain';
+import { formatMetric, formatTime, unionKeys } from './format';
+import RunDuration from './RunDuration';
+import RunStatusBadge from './RunStatusBadge';
+
+/** One row per run, one column per metric key seen in any run (latest value). */
+export default function RunsTable({ runs }: { runs: Run[] }) {
+  const metricKeys = unionKeys(runs.map((r) => r.metrics));
+  return (
+    <div className="overflow-x-auto">
+      <table aria-label="Runs" className="w-full border-collapse text-sm">
+        <thead>
+          <tr className="border-b border-stone-300 text-left text-xs uppercase tracking-wide text-stone-500">
+            <th className="py-1.5 pr-4 font-medium">Run Name</th>
+            <th className="py-1.5 pr-4 font-medium">Status</th>
+            <th className="py-1.5 pr-4 font-medium">Created</th>
+            <th className="py-1.5 pr-4 font-medium">Duration</th>
+            {metricKeys.map((k) => (
+              <th key={k} scope="col" className="py-1.5 pr-4 text-right font-medium normal-case">
+                <span className="text-stone-400">metric </span>
+                {k}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.info.runId} data-testid="run-row" data-run-id={r.info.runId} className="border-b border-stone-100 hover:bg-stone-50">
+              <td className="py-1.5 pr-4">
+                <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline">
+                  {r.info.runName}
+                </Link>
+              </td>
+              <td className="py-1.5 pr-4">
+                <RunStatusBadge status={r.info.status} />
+              </td>
+              <td className="py-1.5 pr-4 text-stone-600">{formatTime(r.info.startTime)}</td>
+              <td className="py-1.5 pr-4 text-stone-600">
+                <RunDuration info={r.info} />
+              </td>
+              {metricKeys.map((k) => (
+                <td key={k} data-testid={`run-metric-${k}`} className="py-1.5 pr-4 text-right font-mono text-xs">
+                  {formatMetric(r.metrics[k]?.latest)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
