@@ -1,0 +1,20 @@
+import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
+import SwRegister from '@/components/SwRegister';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'Cairn',
+  description: 'Local-first ML lifecycle: tracking, registry and deployment.',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen bg-white text-stone-900 antialiased">
+        {children}
+        <SwRegister />
+      </body>
+    </html>
+  );
+}
