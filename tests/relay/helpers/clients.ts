@@ -2,7 +2,7 @@ import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { encodeFlushRequest, MSG_FLUSH } from '../../../server/relay/protocol';
+import { encodeFlushRequest, MSG_AUTH, MSG_FLUSH } from '../../../server/relay/protocol';
 import { waitFor } from './wait';
 
 export const syncUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, 'ws')}/sync`;
@@ -12,6 +12,8 @@ export interface TestClient {
   provider: WebsocketProvider;
   /** Acks received so far: request id → status. */
   acks: Map<number, number>;
+  /** Reasons of auth (permission denied) frames received. */
+  denied: string[];
   /** Sends a flush request on the current socket; returns its id, or null when not connected. */
   requestFlush(): number | null;
   /** Requests a flush and waits for its ack status. */
@@ -35,6 +37,10 @@ export function connectClient(httpUrl: string, room: string, opts: { token?: str
     const id = decoding.readVarUint(dec);
     acks.set(id, decoding.readVarUint(dec));
   };
+  const denied: string[] = [];
+  provider.messageHandlers[MSG_AUTH] = (_enc, dec) => {
+    if (decoding.readVarUint(dec) === 0) denied.push(decoding.readVarString(dec));
+  };
   const requestFlush = (): number | null => {
     const ws = provider.ws;
     if (!ws || ws.readyState !== 1) return null;
@@ -46,6 +52,7 @@ export function connectClient(httpUrl: string, room: string, opts: { token?: str
     doc,
     provider,
     acks,
+    denied,
     requestFlush,
     async flush() {
       const id = await waitFor(() => (provider.synced ? requestFlush() : null), 'a synced socket to flush on');
