@@ -1,0 +1,73 @@
+import { expect, test } from '@playwright/test';
+import { startLogRun } from './fixtures/sdk-process';
+import { ExperimentPage } from './pages/experiment-page';
+import { ExperimentsPage } from './pages/experiments-page';
+import { RunPage } from './pages/run-page';
+
+/** Enough steps at this pace that the run is still logging while both browsers open it (~8 s). */
+const STEPS = 100;
+const DELAY_MS = 80;
+const RUN_NAME = 'e2e-live-run';
+
+test('two browsers watch a run logged by the Node SDK: run row, params, growing charts', async ({ browser, baseURL }) => {
+  const relay = new URL(baseURL!).origin;
+  const experimentName = `live-${Date.now()}`;
+  const users = await Promise.all([browser.newContext({ baseURL }), browser.newContext({ baseURL })]);
+  const pages = await Promise.all(users.map((c) => c.newPage()));
+  const logger = startLogRun({ relay, experimentName, steps: STEPS, delayMs: DELAY_MS, runName: RUN_NAME });
+  try {
+    await Promise.all(
+      pages.map(async (page) => {
+        const home = new ExperimentsPage(page);
+        await home.goto();
+        await home.header.expectSynced();
+      }),
+    );
+    const runId = await logger.runId;
+    expect(runId).toMatch(/^[0-9a-f]{32}$/);
+
+    // Both users see the experiment appear, open it, and see the run with a column per metric key.
+    await Promise.all(
+      pages.map(async (page) => {
+        const home = new ExperimentsPage(page);
+        await home.expectListed(experimentName);
+        await home.open(experimentName);
+        const experiment = new ExperimentPage(page);
+        await expect(experiment.runRow(RUN_NAME)).toBeVisible();
+        await expect(experiment.metricColumn('loss')).toBeVisible();
+        await expect(experiment.metricColumn('accuracy')).toBeVisible();
+        await expect(experiment.runRow(RUN_NAME).getByTestId('run-status')).toHaveText('RUNNING');
+      }),
+    );
+
+    // One user clicks through, the other opens the run page directly; both charts keep growing while it logs.
+    await new ExperimentPage(pages[0]!).openRun(RUN_NAME);
+    const watcher = new RunPage(pages[1]!);
+    await watcher.goto(runId);
+    const runPages = [new RunPage(pages[0]!), watcher];
+    await Promise.all(
+      runPages.map(async (run) => {
+        await expect(run.name).toHaveText(RUN_NAME);
+        await expect(run.params.getByRole('row').filter({ hasText: 'learning_rate' })).toContainText('0.01');
+        await expect(run.tags.getByRole('row').filter({ hasText: 'team' })).toContainText('e2e');
+        for (const key of ['loss', 'accuracy']) await run.expectChartDrawn(key);
+        const first = await run.pointCount('loss');
+        await expect.poll(() => run.pointCount('loss'), { timeout: 15_000 }).toBeGreaterThan(first);
+        expect(first).toBeLessThan(STEPS);
+      }),
+    );
+
+    // When the process ends, both pages show every point and the terminal status without a reload.
+    expect(await logger.exited, logger.stderr()).toBe(0);
+    await Promise.all(
+      runPages.map(async (run) => {
+        await expect.poll(() => run.pointCount('loss'), { timeout: 10_000 }).toBe(STEPS);
+        await expect.poll(() => run.pointCount('accuracy'), { timeout: 10_000 }).toBe(STEPS);
+        await expect(run.status).toHaveText('FINISHED');
+      }),
+    );
+  } finally {
+    logger.kill();
+    await Promise.all(users.map((c) => c.close()));
+  }
+});

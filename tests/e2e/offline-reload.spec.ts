@@ -1,0 +1,38 @@
+import { expect, test } from '@playwright/test';
+import { NetworkLink } from './fixtures/network-link';
+import { ExperimentPage } from './pages/experiment-page';
+import { ExperimentsPage } from './pages/experiments-page';
+
+test('an offline reload still shows the workspace: the service worker serves the app, IndexedDB the data', async ({ browser, baseURL }) => {
+  // Through a cable the test can cut, so "offline" also means the origin is gone (not only emulated).
+  const link = await NetworkLink.open(Number(new URL(baseURL!).port));
+  const ctx = await browser.newContext({ baseURL: link.origin });
+  try {
+    const page = await ctx.newPage();
+    const home = new ExperimentsPage(page);
+    await home.goto();
+    await home.header.expectSynced();
+    const name = `reload-${Date.now()}`;
+    await home.create(name);
+    await home.expectListed(name);
+
+    // The page must be controlled by the SW before the network goes (clientsClaim makes that happen without a reload).
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
+
+    await ctx.setOffline(true);
+    link.cut();
+    await page.reload();
+    await home.expectListed(name, 15_000);
+    await home.header.expectDisconnected();
+
+    // Client-side navigation offline: the experiment page comes from the precache too.
+    await home.open(name);
+    await expect(new ExperimentPage(page).page.getByTestId('runs-empty')).toBeVisible();
+  } finally {
+    await ctx.close();
+    await link.close();
+  }
+});

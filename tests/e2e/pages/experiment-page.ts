@@ -1,0 +1,31 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+import { AppHeader } from './app-header';
+
+/** `/experiment/?id=`: the runs table of one experiment. */
+export class ExperimentPage {
+  readonly header: AppHeader;
+  readonly runsTable: Locator;
+
+  constructor(readonly page: Page) {
+    this.header = new AppHeader(page);
+    this.runsTable = page.getByRole('table', { name: 'Runs' });
+  }
+
+  runLink(runName: string): Locator {
+    return this.runsTable.getByRole('link', { name: runName, exact: true });
+  }
+
+  runRow(runName: string): Locator {
+    return this.runsTable.getByRole('row').filter({ has: this.runLink(runName) });
+  }
+
+  metricColumn(key: string): Locator {
+    return this.runsTable.getByRole('columnheader', { name: `metric ${key}` });
+  }
+
+  async openRun(runName: string): Promise<void> {
+    await this.runLink(runName).click();
+    await this.page.waitForURL(/\/run\/\?id=/);
+    await expect(this.page.getByTestId('run-name')).toHaveText(runName);
+  }
+}
