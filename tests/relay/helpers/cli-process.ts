@@ -62,16 +62,21 @@ export interface RelayProcess {
 }
 
 /** Spawns `node cli relay ...args` and resolves once it printed its URL. */
-export async function spawnRelay(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
-  const proc = spawn(process.execPath, [cli, 'relay', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnRelay(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+  return spawnServer(cli, ['relay', ...args], /listening on (http:\/\/[^\s]+)/, env);
+}
+
+/** Spawns a long-running CLI command; `ready` must capture the URL from its output. */
+export async function spawnServer(cli: string, argv: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+  const proc = spawn(process.execPath, [cli, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const match = await waitFor(() => {
-    if (proc.exitCode !== null) throw new Error(`relay exited early (${proc.exitCode}):\n${out}`);
-    return /listening on (http:\/\/[^\s]+)/.exec(out);
-  }, 'relay to print its URL');
+    if (proc.exitCode !== null) throw new Error(`${argv[0]} exited early (${proc.exitCode}):\n${out}`);
+    return ready.exec(out);
+  }, `${argv[0]} to print its URL`);
   const url = match[1]!;
   return {
     url,
