@@ -1,0 +1,42 @@
+'use client';
+
+import * as Comlink from 'comlink';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import type { DataApi } from '../../workers/data.worker';
+import { createDataClient, type DataClient } from './data-client';
+
+/**
+ * Starts the data worker for the app and provides its client to the hooks. The worker is created in an effect, so
+ * the static export's prerender never touches Worker, IndexedDB or WebSocket; hooks report `loading` until then.
+ */
+
+const DataContext = createContext<DataClient | null>(null);
+
+export function useDataClient(): DataClient | null {
+  return useContext(DataContext);
+}
+
+export function DataProvider({ children }: { children: ReactNode }) {
+  const [client, setClient] = useState<DataClient | null>(null);
+
+  useEffect(() => {
+    // Turbopack (and webpack) bundle this exact `new Worker(new URL(..., import.meta.url))` form as a worker chunk.
+    const worker = new Worker(new URL('../../workers/data.worker.ts', import.meta.url), { type: 'module' });
+    const c = createDataClient(Comlink.wrap<DataApi>(worker));
+    // Messages are handled in order, so queries sent after init() wait for it inside the worker.
+    void c.init(window.location.origin).catch(() => {
+      // Surfaced by every query (the worker rejects them with the same error); nothing else to do here.
+    });
+    // Another tab upgraded the database schema: this tab's code is old; reloading fetches the new one.
+    const offReload = c.watch('reload', () => window.location.reload());
+    setClient(c);
+    return () => {
+      offReload();
+      c.close();
+      setClient(null);
+      worker.terminate();
+    };
+  }, []);
+
+  return <DataContext.Provider value={client}>{children}</DataContext.Provider>;
+}

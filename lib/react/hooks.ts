@@ -1,0 +1,158 @@
+'use client';
+
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { CairnError, toWire } from '../domain';
+import type {
+  ChartSeries,
+  Commands,
+  Experiment,
+  ParamConflict,
+  Peer,
+  QueryResult,
+  Run,
+  RunRow,
+  Settings,
+  SyncStatus,
+} from './contract';
+import type { DataClient } from './data-client';
+import { useDataClient } from './DataProvider';
+
+/**
+ * The hooks of contract.ts. Each one queries the data worker, subscribes to the topics its data depends on, and
+ * re-queries when the worker signals a change (at most one query in flight per hook; a signal during a query
+ * triggers exactly one more). Results are tagged with the query key so a hook whose arguments changed never shows
+ * the previous arguments' data.
+ */
+
+type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+
+interface Tagged<T> {
+  key: string;
+  result: QueryResult<T>;
+}
+
+const LOADING = { data: undefined, loading: true } as const;
+
+function useWorkerQuery<T>(key: string, topics: readonly string[], fetcher: (c: DataClient) => Promise<T>): QueryResult<T> {
+  const client = useDataClient();
+  const [state, setState] = useState<Tagged<T> | null>(null);
+  const fetcherRef = useRef(fetcher);
+  fetcherRef.current = fetcher;
+  const topicsKey = topics.join('\n');
+
+  useEffect(() => {
+    if (!client) return;
+    let alive = true;
+    let inFlight = false;
+    let again = false;
+    const run = async () => {
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      inFlight = true;
+      do {
+        again = false;
+        try {
+          const data = await fetcherRef.current(client);
+          if (alive) setState({ key, result: { data, loading: false } });
+        } catch (e) {
+          if (alive) setState((prev) => ({ key, result: { data: prev?.key === key ? prev.result.data : undefined, error: toWire(e), loading: false } }));
+        }
+      } while (again && alive);
+      inFlight = false;
+    };
+    // Subscribe before the first query so a change between the two is not missed.
+    const offs = topicsKey.split('\n').filter(Boolean).map((t) => client.watch(t, () => void run()));
+    void run();
+    return () => {
+      alive = false;
+      for (const off of offs) off();
+    };
+  }, [client, key, topicsKey]);
+
+  if (!state || state.key !== key) return LOADING;
+  return state.result;
+}
+
+const CONNECTING: SyncStatus = { state: 'connecting', relay: null, workspace: 'default', detail: 'starting' };
+
+/** The sync state machine's current state (read-only: the UI shows it, never drives it). */
+export function useSyncStatus(): SyncStatus {
+  const r = useWorkerQuery('status', ['status'], (c) => c.getStatus());
+  if (r.error) return { state: 'error', relay: null, workspace: 'default', detail: `${r.error.code.toLowerCase()}: ${r.error.message}` };
+  return r.data ?? CONNECTING;
+}
+
+const NO_PEERS: Peer[] = [];
+
+/** Other people in this workspace right now (never this tab). */
+export function usePresence(): Peer[] {
+  return useWorkerQuery('presence', ['presence'], (c) => c.getPresence()).data ?? NO_PEERS;
+}
+
+export function useSettings(): QueryResult<Settings> {
+  return useWorkerQuery('settings', ['settings'], (c) => c.getSettings());
+}
+
+export function useExperiments(view: ViewType = 'ACTIVE_ONLY'): QueryResult<Experiment[]> {
+  return useWorkerQuery(`experiments:${view}`, ['experiments'], (c) => c.listExperiments(view));
+}
+
+export function useExperiment(id: string | null | undefined): QueryResult<Experiment | null> {
+  return useWorkerQuery(`experiment:${id ?? ''}`, id ? ['experiments'] : [], async (c) => (id ? c.getExperiment(id) : null));
+}
+
+export function useRuns(experimentId: string | null | undefined, view: ViewType = 'ACTIVE_ONLY'): QueryResult<RunRow[]> {
+  return useWorkerQuery(
+    `runs:${experimentId ?? ''}:${view}`,
+    experimentId ? [`runs:${experimentId}`] : [],
+    async (c) => (experimentId ? c.listRuns(experimentId, view) : []),
+  );
+}
+
+export function useRun(runId: string | null | undefined): QueryResult<Run | null> {
+  return useWorkerQuery(`run:${runId ?? ''}`, runId ? [`run:${runId}`] : [], async (c) => (runId ? c.getRun(runId) : null));
+}
+
+/**
+ * Bucketed metric series of a run, live: the subscription keeps the run doc open in the worker (a socket while the
+ * run is RUNNING, one snapshot fetch when it has finished) and the series re-query as chunks arrive.
+ */
+export function useRunMetrics(runId: string | null | undefined, buckets?: number): QueryResult<ChartSeries[]> {
+  return useWorkerQuery(
+    `metrics:${runId ?? ''}:${buckets ?? ''}`,
+    runId ? [`metrics:${runId}`] : [],
+    async (c) => (runId ? c.getRunMetrics(runId, buckets) : []),
+  );
+}
+
+export function useConflicts(): QueryResult<ParamConflict[]> {
+  return useWorkerQuery('conflicts', ['conflicts'], (c) => c.listConflicts());
+}
+
+/**
+ * The write commands. Each resolves after the change is stored in IndexedDB (and rejects with a CairnError whose
+ * `code` says why it was refused). Calls made before the worker is up fail with INVALID_STATE rather than hang.
+ */
+export function useCommands(): Commands {
+  const client = useDataClient();
+  const ref = useRef(client);
+  ref.current = client;
+  return useMemo<Commands>(() => {
+    const c = (): DataClient => {
+      if (!ref.current) throw new CairnError('INVALID_STATE', 'The data worker is not running yet; try again in a moment.');
+      return ref.current;
+    };
+    return {
+      createExperiment: async (name, tags) => c().createExperiment(name, tags),
+      renameExperiment: async (id, newName) => c().renameExperiment(id, newName),
+      deleteExperiment: async (id) => c().deleteExperiment(id),
+      restoreExperiment: async (id) => c().restoreExperiment(id),
+      deleteRun: async (runId) => c().deleteRun(runId),
+      restoreRun: async (runId) => c().restoreRun(runId),
+      setRunTag: async (runId, key, value) => c().setRunTag(runId, key, value),
+      saveSettings: async (s) => c().saveSettings(s),
+    };
+  }, []);
+}

@@ -1,0 +1,15 @@
+/** What components import: the hooks, the provider and the contract types. Nothing here exposes Yjs, Dexie or comlink. */
+export * from './contract';
+export { DataProvider } from './DataProvider';
+export {
+  useCommands,
+  useConflicts,
+  useExperiment,
+  useExperiments,
+  useRun,
+  useRunMetrics,
+  useRuns,
+  usePresence,
+  useSettings,
+  useSyncStatus,
+} from './hooks';

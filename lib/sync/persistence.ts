@@ -1,0 +1,108 @@
+import * as Y from 'yjs';
+import { COMPACT_EVERY_UPDATES, type LocalStore } from '../store';
+
+/**
+ * Binds one Y.Doc to its update log in the LocalStore (README.md "Persistence guarantee").
+ *
+ * Every update the doc emits — local command, relay, snapshot fetch — is queued and written, except updates applied
+ * by `load()` itself (origin STORE_ORIGIN), which are already stored. Queued updates are written in batches, one
+ * transaction per batch, on a single promise chain; `whenPersisted()` returns the chain's tail, which settles only
+ * after every update emitted before the call is in IndexedDB. That is what lets a command resolve "saved".
+ */
+export const STORE_ORIGIN = Symbol('cairn-store-load');
+
+export class DocPersistence {
+  private queue: Uint8Array[] = [];
+  private batchScheduled = false;
+  private tail: Promise<void> = Promise.resolve();
+  /** Row ids this replica has applied or written since the last snapshot (see LocalStore.compact). */
+  private known = new Set<number>();
+  private lastId = 0;
+  /** Set when a write failed: the next batch writes the full doc state, which repairs whatever was lost. */
+  private needsSnapshot = false;
+  private destroyed = false;
+  private errorListeners = new Set<(e: unknown) => void>();
+
+  constructor(
+    readonly store: LocalStore,
+    readonly name: string,
+    readonly doc: Y.Doc,
+    private readonly compactEvery: number = COMPACT_EVERY_UPDATES,
+  ) {
+    doc.on('update', this.onUpdate);
+  }
+
+  /** Applies everything stored for this doc. Call before connecting the doc to the network. */
+  async load(): Promise<void> {
+    const { update, ids } = await this.store.loadUpdates(this.name);
+    if (update) Y.applyUpdate(this.doc, update, STORE_ORIGIN);
+    for (const id of ids) this.known.add(id);
+    this.lastId = ids.length ? ids[ids.length - 1]! : 0;
+    // A log that grew past the threshold in earlier sessions (or other tabs) is compacted right away.
+    if (ids.length > this.compactEvery) this.chain(() => this.compactNow());
+  }
+
+  /** Settles after every update emitted so far is stored; rejects if that write failed. */
+  whenPersisted(): Promise<void> {
+    return this.tail;
+  }
+
+  onError(cb: (e: unknown) => void): () => void {
+    this.errorListeners.add(cb);
+    return () => this.errorListeners.delete(cb);
+  }
+
+  /** Stops listening; pending writes still complete (await `whenPersisted()` first to be sure). */
+  destroy(): void {
+    this.destroyed = true;
+    this.doc.off('update', this.onUpdate);
+  }
+
+  private onUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === STORE_ORIGIN || this.destroyed) return;
+    this.queue.push(update);
+    if (this.batchScheduled) return;
+    this.batchScheduled = true;
+    this.chain(() => this.writeBatch());
+  };
+
+  /** Runs `step` after everything before it, whether that succeeded or not; its own failure rejects its waiters. */
+  private chain(step: () => Promise<void>): void {
+    const next = this.tail.then(step, step);
+    next.catch((e) => {
+      for (const l of this.errorListeners) l(e);
+    });
+    this.tail = next;
+  }
+
+  private async writeBatch(): Promise<void> {
+    // Take the whole queue at the start: updates emitted while this write is in flight start the next batch.
+    this.batchScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (this.needsSnapshot) {
+      this.needsSnapshot = false;
+      batch.unshift(Y.encodeStateAsUpdate(this.doc));
+    }
+    if (batch.length === 0) return;
+    let ids: number[];
+    try {
+      ids = await this.store.appendUpdates(this.name, batch);
+    } catch (e) {
+      this.needsSnapshot = true;
+      throw e;
+    }
+    for (const id of ids) this.known.add(id);
+    this.lastId = Math.max(this.lastId, ...ids);
+    if (this.known.size > this.compactEvery) await this.compactNow();
+  }
+
+  private async compactNow(): Promise<void> {
+    if (this.lastId === 0) return;
+    // The doc holds every row in `known` (it applied or emitted them), so its state replaces them; rows of other
+    // tabs that slipped in below lastId are merged in by the store.
+    const snapshot = Y.encodeStateAsUpdate(this.doc);
+    await this.store.compact(this.name, snapshot, this.lastId, this.known);
+    this.known = new Set([this.lastId]);
+  }
+}

@@ -1,0 +1,257 @@
+import * as Comlink from 'comlink';
+import * as Y from 'yjs';
+import * as doc from '../lib/doc';
+import { CairnError, asExperimentId, asRunId, toWire, type ExperimentId, type Run } from '../lib/domain';
+import { LocalStore } from '../lib/store';
+import {
+  DocHost,
+  resolveSettings,
+  saveSettings,
+  type ConnectionSettings,
+  type EffectiveSettings,
+  type FetchLike,
+  type NetworkSignal,
+  type PeerView,
+  type SyncStatusView,
+} from '../lib/sync';
+import { chartSeries, seriesBuffers, type ChartSeries } from './metric-series';
+import { Topics, type TopicCallback } from './topics';
+
+/**
+ * The data worker's API, built as a plain object so unit tests can drive it in Node without a Worker
+ * (data.worker.ts exposes it through comlink). Every function is async and rejects with a plain
+ * `{ code, message, details }` (WireError), never an Error: comlink would strip the code.
+ */
+
+export interface Platform {
+  fetch: FetchLike;
+  network?: NetworkSignal;
+  WebSocketPolyfill?: unknown;
+  /** IndexedDB database name (tests use a fresh one each). */
+  dbName?: string;
+  /** Tuning overrides for tests. */
+  runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number };
+}
+
+type ViewType = doc.ViewType;
+
+export function createDataService(platform: Platform) {
+  let store: LocalStore | null = null;
+  let host: DocHost | null = null;
+  let origin: string | null = null;
+  let initPromise: Promise<void> | null = null;
+  /** Serialises host switches (settings changes) with each other and with init. */
+  let switching: Promise<void> = Promise.resolve();
+  let hostCleanup: (() => void)[] = [];
+  /** Metric subscriptions hold their run doc open; re-acquired on the new host after a switch. */
+  const runHolds = new Map<number, { runId: string; release: () => void }>();
+  const topics = new Topics();
+
+  async function ready(): Promise<DocHost> {
+    if (!initPromise) throw new CairnError('INVALID_STATE', 'data worker used before init()');
+    await initPromise;
+    await switching;
+    if (!host) throw new CairnError('INVALID_STATE', 'data worker has no open workspace');
+    return host;
+  }
+
+  async function startHost(settings: EffectiveSettings): Promise<void> {
+    const h = await DocHost.open({
+      store: store!,
+      settings,
+      fetch: platform.fetch,
+      ...(platform.network ? { network: platform.network } : {}),
+      ...(platform.WebSocketPolyfill ? { WebSocketPolyfill: platform.WebSocketPolyfill } : {}),
+      ...(platform.runDocs ? { runDocs: platform.runDocs } : {}),
+    });
+    host = h;
+    hostCleanup = [
+      h.onStatus(() => topics.signal('status')),
+      h.onPresence(() => topics.signal('presence')),
+      h.runs.onChange((runId) => topics.signal(`metrics:${runId}`)),
+      h.onWorkspaceChange((c) => {
+        if (c.experiments) topics.signal('experiments');
+        for (const runId of c.runIds) {
+          topics.signal(`run:${runId}`);
+          const expId = doc.wsRuns(h.ws).get(runId)?.get('experimentId');
+          if (typeof expId === 'string') topics.signal(`runs:${expId}`);
+          topics.signal('conflicts');
+        }
+      }),
+    ];
+    for (const [id, hold] of runHolds) runHolds.set(id, { runId: hold.runId, release: h.acquireRun(hold.runId).release });
+  }
+
+  async function stopHost(): Promise<void> {
+    for (const c of hostCleanup.splice(0)) c();
+    for (const hold of runHolds.values()) hold.release();
+    const h = host;
+    host = null;
+    await h?.destroy();
+  }
+
+  /** A new relay or workspace: the old host goes (its writes stored first), a new one opens, every view re-queries. */
+  function restart(): Promise<void> {
+    const next = switching.then(async () => {
+      await stopHost();
+      await startHost(await resolveSettings(store!, origin, platform.fetch));
+      topics.signalAll();
+    });
+    switching = next.catch(() => {});
+    return next;
+  }
+
+  const write = async <T>(f: (ctx: doc.Ctx) => T): Promise<T> => (await ready()).command(f);
+
+  const api = {
+    /** Opens the database and the workspace. `appOrigin` is where `/cairn-config.json` may be found (null: skip). */
+    async init(appOrigin: string | null): Promise<void> {
+      if (!initPromise) {
+        origin = appOrigin;
+        initPromise = (async () => {
+          store = await LocalStore.open({ mergeUpdates: Y.mergeUpdates, ...(platform.dbName ? { name: platform.dbName } : {}) });
+          store.onUpgradeNeeded(() => topics.signal('reload'));
+          await startHost(await resolveSettings(store, origin, platform.fetch));
+        })();
+        // A failed init (e.g. IndexedDB refused) stays failed: every query rejects with its error, which the UI shows.
+        initPromise.catch(() => {});
+      }
+      await initPromise;
+    },
+
+    // ---- queries --------------------------------------------------------------------------------------------
+
+    async getStatus(): Promise<SyncStatusView> {
+      return (await ready()).status();
+    },
+    async getPresence(): Promise<PeerView[]> {
+      return (await ready()).peers();
+    },
+    async getSettings(): Promise<ConnectionSettings> {
+      const { relayUrl, workspace, token, userName } = (await ready()).settings;
+      return { relayUrl, workspace, token, userName };
+    },
+    async listExperiments(view: ViewType = 'ACTIVE_ONLY') {
+      return doc.listExperiments((await ready()).ws, view);
+    },
+    async getExperiment(experimentId: string) {
+      return doc.getExperiment((await ready()).ws, experimentId) ?? null;
+    },
+    async listRuns(experimentId: string, view: ViewType = 'ACTIVE_ONLY'): Promise<Run[]> {
+      return doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view });
+    },
+    async getRun(runId: string) {
+      return doc.getRun((await ready()).ws, runId) ?? null;
+    },
+    async listConflicts() {
+      return doc.listConflicts((await ready()).ws);
+    },
+    /** Bucketed series of every metric key of a run; the typed arrays are transferred, not copied. */
+    async getRunMetrics(runId: string, buckets?: number): Promise<ChartSeries[]> {
+      const h = await ready();
+      const handle = h.acquireRun(asRunId(runId));
+      try {
+        await handle.loaded;
+        const series = chartSeries(handle.doc, buckets);
+        return Comlink.transfer(series, seriesBuffers(series));
+      } finally {
+        handle.release();
+      }
+    },
+
+    // ---- subscriptions --------------------------------------------------------------------------------------
+
+    /**
+     * `cb(topic)` is called (debounced) when the topic's data changed; the caller re-queries. Topics: experiments,
+     * runs:<expId>, run:<runId>, metrics:<runId> (holds the run doc open), status, presence, settings, conflicts,
+     * reload (the database was upgraded by another tab: reload the page). Returns an id for `unsubscribe`.
+     */
+    async subscribe(topic: string, cb: TopicCallback): Promise<number> {
+      const runId = topic.startsWith('metrics:') ? asRunId(topic.slice('metrics:'.length)) : null;
+      const id = topics.add(topic, cb);
+      if (runId) {
+        const h = await ready();
+        // unsubscribe() may have run while we waited for the host
+        if (topics.has(id)) runHolds.set(id, { runId, release: h.acquireRun(runId).release });
+      }
+      return id;
+    },
+    async unsubscribe(id: number): Promise<void> {
+      topics.remove(id);
+      runHolds.get(id)?.release();
+      runHolds.delete(id);
+    },
+
+    // ---- commands (contract.ts Commands) ----------------------------------------------------------------------
+
+    async createExperiment(name: string, tags?: Record<string, string>): Promise<ExperimentId> {
+      return write((c) => doc.createExperiment(c, { name, ...(tags ? { tags } : {}) }));
+    },
+    async renameExperiment(experimentId: string, newName: string): Promise<void> {
+      await write((c) => doc.renameExperiment(c, { experimentId: asExperimentId(experimentId), newName }));
+    },
+    async deleteExperiment(experimentId: string): Promise<void> {
+      await write((c) => doc.deleteExperiment(c, experimentId));
+    },
+    async restoreExperiment(experimentId: string): Promise<void> {
+      await write((c) => doc.restoreExperiment(c, experimentId));
+    },
+    async deleteRun(runId: string): Promise<void> {
+      await write((c) => doc.deleteRun(c, runId));
+    },
+    async restoreRun(runId: string): Promise<void> {
+      await write((c) => doc.restoreRun(c, runId));
+    },
+    async setRunTag(runId: string, key: string, value: string): Promise<void> {
+      await write((c) => doc.setTag(c, { runId, key, value }));
+    },
+    /** Saves, then reconnects when relay, workspace, token or name changed (a new DocHost; views re-query). */
+    async saveSettings(patch: Partial<ConnectionSettings>): Promise<void> {
+      const h = await ready();
+      await saveSettings(store!, patch);
+      const next = await resolveSettings(store!, origin, platform.fetch);
+      const cur = h.settings;
+      topics.signal('settings');
+      if (next.relayUrl !== cur.relayUrl || next.workspace !== cur.workspace || next.token !== cur.token) {
+        await restart();
+      } else if (next.userName !== cur.userName) {
+        h.setUserName(next.userName); // presence only: no reconnect
+      }
+    },
+
+    // ---- testing and shutdown -------------------------------------------------------------------------------
+
+    /** Resolves when the relay has persisted everything (e2e and SDK-parity tests). */
+    async flushToRelay(): Promise<void> {
+      await (await ready()).flushToRelay();
+    },
+    async dispose(): Promise<void> {
+      topics.clear();
+      await switching;
+      await stopHost();
+      store?.close();
+    },
+  };
+  return api;
+}
+
+export type DataService = ReturnType<typeof createDataService>;
+
+/**
+ * Wraps every function so a throw becomes a rejected plain WireError (comlink keeps plain objects whole). The
+ * returned value is passed through untouched, so a `Comlink.transfer` marker on it still applies.
+ */
+export function withWireErrors<T extends Record<string, (...args: never[]) => Promise<unknown>>>(api: T): T {
+  const out = {} as Record<string, unknown>;
+  for (const [name, f] of Object.entries(api)) {
+    out[name] = async (...args: never[]) => {
+      try {
+        return await f(...args);
+      } catch (err) {
+        throw toWire(err);
+      }
+    };
+  }
+  return out as T;
+}
+
