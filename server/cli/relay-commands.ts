@@ -40,12 +40,13 @@ export function registerRelayCommand(program: Command): void {
         );
       }
       const handle = await startRelay({ ...options, auth: flags.open ? 'open' : 'tokens' });
+      // Before the ready line: whoever waits for it may signal us the moment it appears.
+      stopOnSignals(handle);
       const mode = flags.open ? 'open: no tokens checked' : 'tokens required';
       process.stdout.write(`Cairn relay listening on ${handle.url} (${mode})\n`);
       if (flags.open && !isLoopbackHost(host)) {
         process.stderr.write(`WARNING: open mode on ${host}: anyone who can reach this address can read and write.\n`);
       }
-      stopOnSignals(handle);
     });
 }
 
@@ -74,6 +75,7 @@ export function registerStartCommand(program: Command): void {
         appDir: appBuilt ? appDir : undefined,
         appWorkspace: START_WORKSPACE,
       });
+      stopOnSignals(handle);
       const lines = [
         `Cairn is running in open mode on loopback: no tokens, only this machine can connect.`,
         appBuilt ? `App:   ${handle.url}/` : `App:   not built (no ${join(appDir, 'index.html')}); run \`npm run build\`, then start again.`,
@@ -82,7 +84,6 @@ export function registerStartCommand(program: Command): void {
         'Press Ctrl+C to stop.',
       ];
       process.stdout.write(lines.join('\n') + '\n');
-      stopOnSignals(handle);
     });
 }
 
