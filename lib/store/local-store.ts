@@ -1,5 +1,5 @@
 import { CairnError, asSha256 } from '../domain';
-import { DEFAULT_DB_NAME, createDexie, type CairnDexie, type UpdateRow } from './schema';
+import { DEFAULT_DB_NAME, SCHEMA_VERSION, createDexie, type CairnDexie, type UpdateRow } from './schema';
 
 /**
  * The browser's local storage port: a Yjs update log per document, blobs by sha256, and small settings, all in
@@ -13,6 +13,9 @@ import { DEFAULT_DB_NAME, createDexie, type CairnDexie, type UpdateRow } from '.
 /** Rows per document before its log is compacted into one snapshot: loading stays one merge of a few hundred
  * small rows at most, while compaction (a full state encode) stays rare during a burst of remote updates. */
 export const COMPACT_EVERY_UPDATES = 200;
+
+/** Dexie stores version n as IndexedDB version n×10 (it reserves the decimals). */
+const DEXIE_VERSION_SCALE = 10;
 
 /** Merges Yjs updates into one (lib/sync passes `Y.mergeUpdates`). */
 export type MergeUpdates = (updates: Uint8Array[]) => Uint8Array;
@@ -64,9 +67,16 @@ export class LocalStore {
     } catch (err) {
       if (err instanceof Error && err.name === 'VersionError') {
         store.markClosed('newer-schema-on-disk');
-        throw new CairnError('INVALID_STATE', 'The local database was upgraded by a newer version of Cairn; reload the page.');
+        throw newerOnDisk();
       }
       throw new CairnError('INTERNAL_ERROR', `Could not open the local database: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    // Dexie 4 opens a database that newer code upgraded (no VersionError) and works on whatever tables it knows.
+    // Old code must not write into a schema it does not understand: stop and reload instead.
+    if (store.db.backendDB().version > SCHEMA_VERSION * DEXIE_VERSION_SCALE) {
+      store.db.close({ disableAutoOpen: true });
+      store.markClosed('newer-schema-on-disk');
+      throw newerOnDisk();
     }
     return store;
   }
@@ -218,6 +228,10 @@ export class LocalStore {
       throw new CairnError('INTERNAL_ERROR', `Local database error: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+}
+
+function newerOnDisk(): CairnError {
+  return new CairnError('INVALID_STATE', 'The local database was upgraded by a newer version of Cairn; reload the page.');
 }
 
 function closedError(): CairnError {

@@ -6,7 +6,7 @@ import { COMPACT_EVERY_UPDATES, type LocalStore } from '../store';
  *
  * Every update the doc emits — local command, relay, snapshot fetch — is queued and written, except updates applied
  * by `load()` itself (origin STORE_ORIGIN), which are already stored. Queued updates are written in batches, one
- * transaction per batch, on a single promise chain; `whenPersisted()` returns the chain's tail, which settles only
+ * row per batch (merged), on a single promise chain; `whenPersisted()` returns the chain's tail, which settles only
  * after every update emitted before the call is in IndexedDB. That is what lets a command resolve "saved".
  */
 export const STORE_ORIGIN = Symbol('cairn-store-load');
@@ -87,7 +87,8 @@ export class DocPersistence {
     if (batch.length === 0) return;
     let ids: number[];
     try {
-      ids = await this.store.appendUpdates(this.name, batch);
+      // One row per batch: a sync burst of thousands of small updates costs one row, not thousands.
+      ids = await this.store.appendUpdates(this.name, [batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch)]);
     } catch (e) {
       this.needsSnapshot = true;
       throw e;

@@ -1,0 +1,153 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { appendMetrics, ensureWorkspace, startRun, updateRun, type Ctx } from '@/lib/doc';
+import { CairnError } from '@/lib/domain';
+import { createDataClient } from '@/lib/react/data-client';
+import { LocalStore } from '@/lib/store';
+import { runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
+import { createDataService, withWireErrors } from '@/workers/data-service';
+import { SIGNAL_DEBOUNCE_MS } from '@/workers/topics';
+
+let n = 0;
+const freshDb = () => `cairn-worker-test-${process.pid}-${++n}`;
+const noConfig: FetchLike = async () => new Response('nope', { status: 404 });
+
+const services: { dispose(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.dispose();
+});
+
+async function service(dbName = freshDb(), fetchImpl: FetchLike = noConfig) {
+  const api = withWireErrors(createDataService({ fetch: fetchImpl, dbName }));
+  services.push(api);
+  await api.init('http://app.test');
+  return api;
+}
+
+const tick = (ms = SIGNAL_DEBOUNCE_MS * 3) => new Promise((r) => setTimeout(r, ms));
+
+/** Seeds the database as a previous session (or a relay sync) would have: a finished run with `points` losses. */
+async function seedRun(dbName: string, points: number) {
+  const ws = new Y.Doc();
+  const ctx: Ctx = { ws, actor: 'sdk' };
+  ensureWorkspace(ctx);
+  const run = startRun(ctx, {});
+  const runDoc = new Y.Doc();
+  const batch = 10_000;
+  for (let i = 0; i < points; i += batch) {
+    const pts = Array.from({ length: Math.min(batch, points - i) }, (_, j) => ({ key: 'loss', value: 1 / (i + j + 1), step: i + j, timestamp: 1 }));
+    appendMetrics(ctx, runDoc, run.runId, pts);
+  }
+  appendMetrics(ctx, runDoc, run.runId, [{ key: 'acc', value: NaN, step: 0, timestamp: 1 }]);
+  updateRun(ctx, { runId: run.runId, status: 'FINISHED' });
+  const store = await LocalStore.open({ name: dbName, mergeUpdates: Y.mergeUpdates });
+  await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ws));
+  await store.appendUpdate(runDocName('default', run.runId), Y.encodeStateAsUpdate(runDoc));
+  store.close();
+  return run.runId;
+}
+
+describe('data worker service', () => {
+  it('[WRK-1] runs commands and queries; subscribers get one debounced signal per burst', async () => {
+    const api = await service();
+    const signals: string[] = [];
+    await api.subscribe('experiments', (t) => void signals.push(t));
+    const id = await api.createExperiment('first', { team: 'a' });
+    await api.renameExperiment(id, 'renamed');
+    await tick();
+    expect(signals).toEqual(['experiments']);
+    expect((await api.listExperiments()).map((e) => e.name)).toEqual(['Default', 'renamed']);
+    expect(await api.getExperiment(id)).toMatchObject({ name: 'renamed', tags: { team: 'a' } });
+    expect(await api.getExperiment('999')).toBeNull();
+    await api.deleteExperiment(id);
+    expect((await api.listExperiments('DELETED_ONLY')).map((e) => e.experimentId)).toEqual([id]);
+    await api.restoreExperiment(id);
+    expect(await api.getStatus()).toMatchObject({ state: 'offline', relay: null, workspace: 'default' });
+    expect(await api.getPresence()).toEqual([]);
+  });
+
+  it('[WRK-2] errors cross as plain { code, message, details }; the client turns them back into CairnError', async () => {
+    const api = await service();
+    await api.createExperiment('dup');
+    const raw = await api.createExperiment('dup').catch((e: unknown) => e);
+    expect(raw).not.toBeInstanceOf(Error);
+    expect(raw).toMatchObject({ code: 'RESOURCE_ALREADY_EXISTS', message: expect.stringContaining('dup') });
+    expect(structuredClone(raw)).toEqual(raw);
+    // The lib/react client over the same API (comlink's Remote is structurally this object).
+    const client = createDataClient(api as never);
+    const err = await client.createExperiment('dup').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CairnError);
+    expect((err as CairnError).code).toBe('RESOURCE_ALREADY_EXISTS');
+    await expect(client.getRunMetrics('bad id!')).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+  });
+
+  it('[WRK-3] signals runs:<exp>, run:<id> and conflicts topics for run changes', async () => {
+    const dbName = freshDb();
+    const runId = await seedRun(dbName, 10);
+    const api = await service(dbName);
+    const signals: string[] = [];
+    for (const t of ['runs:0', `run:${runId}`, 'conflicts', 'experiments']) await api.subscribe(t, (x) => void signals.push(x));
+    await api.setRunTag(runId, 'note', 'hello');
+    await tick();
+    expect(signals.sort()).toEqual(['conflicts', `run:${runId}`, 'runs:0']);
+    expect((await api.getRun(runId))?.tags.note).toBe('hello');
+    expect((await api.listRuns('0')).map((r) => r.info.runId)).toEqual([runId]);
+    await api.deleteRun(runId);
+    expect(await api.listRuns('0')).toEqual([]);
+    await api.restoreRun(runId);
+    expect(await api.listConflicts()).toEqual([]);
+  });
+
+  it('[WRK-4] returns bucketed metric series (1M points → ≤ buckets) with min/max bands; short series unbucketed', async () => {
+    const dbName = freshDb();
+    const runId = await seedRun(dbName, 1_000_000);
+    const api = await service(dbName);
+    const t0 = performance.now();
+    const series = await api.getRunMetrics(runId, 500);
+    const ms = performance.now() - t0;
+    expect(series.map((s) => s.key)).toEqual(['acc', 'loss']);
+    const [acc, loss] = series;
+    expect(acc).toMatchObject({ count: 1 });
+    expect(acc!.min).toBeUndefined();
+    expect(acc!.values[0]).toBeNaN();
+    expect(loss!.count).toBe(1_000_000);
+    expect(loss!.steps.length).toBe(500);
+    expect(loss!.max![0]).toBe(1);
+    expect(loss!.min!.at(-1)).toBeCloseTo(1e-6, 9);
+    expect(ms).toBeLessThan(5_000);
+    // Arrays own their buffers, so the worker can transfer them.
+    const bufs = series.flatMap((s) => [s.steps, s.values, s.min, s.max].filter(Boolean).map((a) => a!.buffer));
+    expect(new Set(bufs).size).toBe(bufs.length);
+  });
+
+  it('[WRK-5] a metrics subscription holds the run doc; settings changes switch workspace and signal everything', async () => {
+    const api = await service();
+    const signals: string[] = [];
+    await api.subscribe('settings', (t) => void signals.push(t));
+    await api.subscribe('experiments', (t) => void signals.push(t));
+    await api.createExperiment('in-default');
+    await api.saveSettings({ workspace: 'other', userName: 'Grace' });
+    await tick();
+    expect(signals).toContain('settings');
+    expect(signals).toContain('experiments');
+    expect(await api.getSettings()).toEqual({ relayUrl: null, workspace: 'other', token: null, userName: 'Grace' });
+    expect((await api.listExperiments()).map((e) => e.name)).toEqual(['Default']);
+    await api.saveSettings({ workspace: 'default' });
+    expect((await api.listExperiments()).map((e) => e.name)).toContain('in-default');
+    await expect(api.saveSettings({ relayUrl: 'not a url' })).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+    const sub = await api.subscribe('metrics:abc123', () => {});
+    await api.unsubscribe(sub);
+  });
+
+  it('[WRK-6] a write that resolved survives the worker going away (new service, same database)', async () => {
+    const dbName = freshDb();
+    const a = withWireErrors(createDataService({ fetch: noConfig, dbName }));
+    await a.init(null);
+    const id = await a.createExperiment('kept');
+    // No dispose: the tab was closed right after the command resolved.
+    const b = await service(dbName);
+    expect((await b.getExperiment(id))?.name).toBe('kept');
+    await a.dispose();
+  });
+});
