@@ -181,7 +181,21 @@ export class DocHost {
         awareness: this.awareness,
         ...(this.opts.WebSocketPolyfill ? { WebSocketPolyfill: this.opts.WebSocketPolyfill } : {}),
       });
-      this.cleanups.push(this.conn.onState(() => this.publishStatus()));
+      const conn = this.conn;
+      let probed = false;
+      this.cleanups.push(
+        conn.onState((state) => {
+          this.publishStatus();
+          if (state !== 'synced' || probed) return;
+          // The relay tells a read-only connection so only when it first sends an update; a flush request is
+          // answered "read-only" at once, so the badge shows before the user's first edit is silently dropped.
+          probed = true;
+          conn.flush().then(
+            () => this.publishStatus(),
+            () => this.publishStatus(),
+          );
+        }),
+      );
     }
     this.cleanups.push(this.network.subscribe(() => this.publishStatus()));
     this.publishStatus();
