@@ -133,16 +133,16 @@ async function getBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
 }
 
 async function putBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, sha: Sha256, token: string | null): Promise<void> {
-  if (refused(res, deps.auth.forBlobs(token, 'write'))) return discardBody(req, res);
+  if (refused(res, deps.auth.forBlobs(token, 'write'))) return discardBody(req);
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > deps.blobs.maxBytes) {
     tooLarge(res, deps.blobs.maxBytes);
-    return discardBody(req, res);
+    return discardBody(req);
   }
   const existing = await deps.blobs.size(sha);
   if (existing !== null) {
     sendJson(res, 200, { sha256: sha, size: existing, created: false });
-    return discardBody(req, res);
+    return discardBody(req);
   }
   try {
     const { size } = await deps.blobs.put(sha, req);
@@ -152,10 +152,10 @@ async function putBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
     if (res.destroyed || req.socket.destroyed) return;
     if ((err as { code?: string }).code === 'REQUEST_LIMIT_EXCEEDED') {
       tooLarge(res, deps.blobs.maxBytes);
-      return discardBody(req, res);
+      return discardBody(req);
     }
     sendThrown(res, err);
-    discardBody(req, res);
+    discardBody(req);
   }
 }
 
@@ -165,7 +165,7 @@ function tooLarge(res: ServerResponse, max: number): void {
   sendError(res, 'REQUEST_LIMIT_EXCEEDED', `blob exceeds the limit of ${max} bytes`, { status: 413, details: { max_bytes: max } });
 }
 
-function discardBody(req: IncomingMessage, res: ServerResponse): void {
+function discardBody(req: IncomingMessage): void {
   if (req.complete) return;
   req.resume();
   const timer = setTimeout(() => req.socket.destroy(), REFUSED_UPLOAD_DRAIN_MS);

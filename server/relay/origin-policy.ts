@@ -42,11 +42,14 @@ export class OriginPolicy {
   }
 
   preflightHeaders(req: IncomingMessage): Record<string, string> {
-    return {
+    const headers: Record<string, string> = {
       'Access-Control-Allow-Methods': 'GET, HEAD, PUT, OPTIONS',
       'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? 'authorization, content-type',
       'Access-Control-Max-Age': String(PREFLIGHT_MAX_AGE_S),
     };
+    // Chrome's Private Network Access: an allowed public origin (say a hosted app) may reach a relay on this machine.
+    if (req.headers['access-control-request-private-network'] === 'true') headers['Access-Control-Allow-Private-Network'] = 'true';
+    return headers;
   }
 }
 

@@ -1,10 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { waitFor } from './wait';
+
+/** Builds of older sources are pruned after this long; long enough that no running test file still uses one. */
+const STALE_BUILD_MS = 60 * 60 * 1000;
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -36,6 +39,14 @@ export async function buildCli(): Promise<string> {
     writeFileSync(tmp, code);
     renameSync(tmp, file);
   }
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    try {
+      if (p !== file && Date.now() - statSync(p).mtimeMs > STALE_BUILD_MS) rmSync(p, { force: true });
+    } catch {
+      // Another test process pruned it first.
+    }
+  }
   return file;
 }
 
@@ -45,7 +56,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
+export function runCli(cli: string, args: string[], env: Record<string, string | undefined> = {}): CliResult {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -62,12 +73,12 @@ export interface RelayProcess {
 }
 
 /** Spawns `node cli relay ...args` and resolves once it printed its URL. */
-export function spawnRelay(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+export function spawnRelay(cli: string, args: string[], env: Record<string, string | undefined> = {}): Promise<RelayProcess> {
   return spawnServer(cli, ['relay', ...args], /listening on (http:\/\/[^\s]+)/, env);
 }
 
 /** Spawns a long-running CLI command; `ready` must capture the URL from its output. */
-export async function spawnServer(cli: string, argv: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<RelayProcess> {
+export async function spawnServer(cli: string, argv: string[], ready: RegExp, env: Record<string, string | undefined> = {}): Promise<RelayProcess> {
   const proc = spawn(process.execPath, [cli, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -65,7 +65,7 @@ export function connectClient(httpUrl: string, room: string, opts: { token?: str
   };
 }
 
-export function waitSynced(client: TestClient, what = 'provider to sync'): Promise<true> {
+export function waitSynced(client: TestClient, what = 'provider to sync'): Promise<boolean> {
   return waitFor(() => client.provider.synced, what);
 }
 
