@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate'];
 const alias = { '@': root };
+// The Node SDK leaves its npm dependencies to Node's resolver (one copy of Yjs for the caller and us).
+const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod'];
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', alias, absWorkingDir: root, target: 'es2022' };
 
 const jobs = [];
@@ -30,7 +32,7 @@ if (existsSync(join(root, 'server/cli/main.ts'))) {
 if (existsSync(join(root, 'lib/sdk/index.ts'))) {
   for (const [format, ext] of [['esm', 'mjs'], ['cjs', 'cjs']]) {
     jobs.push(
-      build({ ...common, entryPoints: ['lib/sdk/index.ts'], outfile: `dist/sdk/index.${ext}`, platform: 'node', format, external }),
+      build({ ...common, entryPoints: ['lib/sdk/index.ts'], outfile: `dist/sdk/index.${ext}`, platform: 'node', format, external: nodeDeps }),
     );
   }
   jobs.push(

@@ -52,9 +52,17 @@ class Writer {
   }
 }
 
-export function encodeChunk(key: string, steps: ArrayLike<number>, timestamps: ArrayLike<number>, values: ArrayLike<number>): Uint8Array {
-  const n = values.length;
-  if (steps.length !== n || timestamps.length !== n) throw new RangeError('chunk columns must have equal length');
+/** Encodes points [start, end) of the three columns (default: all of them). */
+export function encodeChunk(
+  key: string,
+  steps: ArrayLike<number>,
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number>,
+  start = 0,
+  end = values.length,
+): Uint8Array {
+  if (steps.length < end || timestamps.length < end) throw new RangeError('chunk columns must have equal length');
+  const n = end - start;
   const keyBytes = enc.encode(key);
   const w = new Writer(16 + keyBytes.length + n * 11);
   w.buf[w.pos++] = CHUNK_FORMAT;
@@ -65,16 +73,16 @@ export function encodeChunk(key: string, steps: ArrayLike<number>, timestamps: A
   w.varuint(n);
   w.ensure(n * 8);
   const view = new DataView(w.buf.buffer, w.buf.byteOffset);
-  for (let i = 0; i < n; i++) view.setFloat64(w.pos + i * 8, values[i]!, true);
+  for (let i = 0; i < n; i++) view.setFloat64(w.pos + i * 8, values[start + i]!, true);
   w.pos += n * 8;
   let prev = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const s = steps[i]!;
     w.zigzag(s - prev);
     prev = s;
   }
   prev = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const t = timestamps[i]!;
     w.zigzag(t - prev);
     prev = t;

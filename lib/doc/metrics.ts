@@ -23,15 +23,20 @@ export function initRunDoc(runDoc: Y.Doc, runId: string): void {
   }, LOCAL_ORIGIN);
 }
 
+/** One key's points, column-wise. Arrays may be longer than `length` (growable buffers); only [0, length) counts. */
 export interface Column {
-  steps: number[];
-  timestamps: number[];
-  values: number[];
+  steps: ArrayLike<number>;
+  timestamps: ArrayLike<number>;
+  values: ArrayLike<number>;
+  length?: number;
 }
+
+const colLength = (c: Column) => c.length ?? c.values.length;
 
 function share(col: Column): SummaryShare {
   const s: SummaryShare = { latest: NaN, latestStep: -Infinity, latestTimestamp: -Infinity, min: NaN, max: NaN, count: 0 };
-  for (let i = 0; i < col.values.length; i++) {
+  const n = colLength(col);
+  for (let i = 0; i < n; i++) {
     const v = col.values[i]!;
     const st = col.steps[i]!;
     const ts = col.timestamps[i]!;
@@ -68,7 +73,7 @@ function combine(a: SummaryShare | undefined, b: SummaryShare): SummaryShare {
  * (DOC-M4), then this writer's summary share per key in ONE workspace transaction (DOC-M2). Refused for deleted runs.
  */
 export function appendMetrics(c: Ctx, runDoc: Y.Doc, runId: string, points: readonly MetricPoint[]): void {
-  const cols = new Map<string, Column>();
+  const cols = new Map<string, { steps: number[]; timestamps: number[]; values: number[] }>();
   for (const p of points) {
     let col = cols.get(p.key);
     if (!col) cols.set(p.key, (col = { steps: [], timestamps: [], values: [] }));
@@ -95,9 +100,9 @@ export function appendMetricColumns(
   initRunDoc(runDoc, runId);
   const chunks: Uint8Array[] = [];
   for (const [key, col] of cols) {
-    for (let i = 0; i < col.values.length; i += CHUNK_MAX_POINTS) {
-      const j = i + CHUNK_MAX_POINTS;
-      chunks.push(encodeChunk(key, col.steps.slice(i, j), col.timestamps.slice(i, j), col.values.slice(i, j)));
+    const n = colLength(col);
+    for (let i = 0; i < n; i += CHUNK_MAX_POINTS) {
+      chunks.push(encodeChunk(key, col.steps, col.timestamps, col.values, i, Math.min(n, i + CHUNK_MAX_POINTS)));
     }
   }
   runDoc.transact(() => runChunks(runDoc).push(chunks), LOCAL_ORIGIN);

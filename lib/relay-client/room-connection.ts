@@ -1,7 +1,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebsocketProvider } from 'y-websocket';
-import type { Awareness } from 'y-protocols/awareness';
+import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CairnError } from '../domain';
 import { normaliseRelay } from './urls';
@@ -48,15 +48,20 @@ export class RoomConnection {
   private nextReq = 1;
   private pending = new Map<number, PendingFlush>();
 
+  /** The awareness this connection created itself (and so must destroy: it runs an interval timer). */
+  private ownAwareness: Awareness | null = null;
+
   constructor(readonly doc: Y.Doc, opts: RoomConnectionOptions) {
     const { ws } = normaliseRelay(opts.relay);
+    const awareness = opts.awareness ?? (this.ownAwareness = new Awareness(doc));
     this.provider = new WebsocketProvider(`${ws}/sync`, opts.room, doc, {
       connect: false,
       disableBc: true,
       params: opts.token ? { token: opts.token } : {},
-      resyncInterval: RESYNC_INTERVAL_MS,
+      // y-websocket's resync timer reads the global `WebSocket.OPEN`, which Node 20 lacks: browsers only.
+      resyncInterval: typeof WebSocket === 'undefined' ? -1 : RESYNC_INTERVAL_MS,
       maxBackoffTime: MAX_BACKOFF_MS,
-      ...(opts.awareness ? { awareness: opts.awareness } : {}),
+      awareness,
       ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill as typeof WebSocket } : {}),
     });
     const p = this.provider;
@@ -115,6 +120,7 @@ export class RoomConnection {
   destroy(): void {
     this.rejectPending(new CairnError('ABORTED', 'connection closed'));
     this.provider.destroy();
+    this.ownAwareness?.destroy();
     this.listeners.clear();
   }
 

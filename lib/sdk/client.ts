@@ -16,6 +16,7 @@ import * as doc from '../doc';
 import { RoomConnection, runRoom, workspaceRoom } from '../relay-client';
 import { ActiveRun, type StartRunOptions } from './run';
 import { BlobUploader } from './blobs';
+import { PointBuffer } from './point-buffer';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
 import {
   REC_ACTOR,
@@ -44,7 +45,7 @@ const runDocName = (id: string) => `run/${id}`;
 interface RunSlot {
   doc: Y.Doc;
   conn: RoomConnection | null;
-  pending: PendingPoints | null;
+  pending: PointBuffer | null;
 }
 
 export class CairnClient {
@@ -255,16 +256,7 @@ export class CairnClient {
         const p = slot.pending;
         if (!p) continue;
         slot.pending = null;
-        const cols = new Map<string, doc.Column>();
-        for (let i = 0; i < p.keys.length; i++) {
-          const k = p.keys[i]!;
-          let col = cols.get(k);
-          if (!col) cols.set(k, (col = { steps: [], timestamps: [], values: [] }));
-          col.steps.push(p.steps[i]!);
-          col.timestamps.push(p.timestamps[i]!);
-          col.values.push(p.values[i]!);
-        }
-        doc.appendMetricColumns(this.ctx, slot.doc, runId, cols, { allowDeleted: true });
+        doc.appendMetricColumns(this.ctx, slot.doc, runId, p.cols, { allowDeleted: true });
       }
       this.pendingCount = 0;
       this.batch.push(recSimple(REC_CHECKPOINT, this.seq));
@@ -342,14 +334,8 @@ export class CairnClient {
   }
 
   private queue(slot: RunSlot, p: PendingPoints): void {
-    if (!slot.pending) slot.pending = { seq: p.seq, runId: p.runId, keys: [], values: [], steps: [], timestamps: [] };
-    const q = slot.pending;
-    for (let i = 0; i < p.keys.length; i++) {
-      q.keys.push(p.keys[i]!);
-      q.values.push(p.values[i]!);
-      q.steps.push(p.steps[i]!);
-      q.timestamps.push(p.timestamps[i]!);
-    }
+    const q = (slot.pending ??= new PointBuffer());
+    for (let i = 0; i < p.keys.length; i++) q.push(p.keys[i]!, p.steps[i]!, p.timestamps[i]!, p.values[i]!);
     this.pendingCount += p.keys.length;
   }
 

@@ -56,19 +56,70 @@ export function recUpdate(doc: string, update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
-export function recPoints(p: PendingPoints): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, REC_POINTS);
-  encoding.writeVarUint(e, p.seq);
-  encoding.writeVarString(e, p.runId);
-  encoding.writeVarUint(e, p.values.length);
-  for (let i = 0; i < p.values.length; i++) {
-    encoding.writeVarString(e, p.keys[i]!);
-    encoding.writeFloat64(e, p.values[i]!);
-    encoding.writeFloat64(e, p.steps[i]!);
-    encoding.writeFloat64(e, p.timestamps[i]!);
+const utf8 = new TextEncoder();
+/** Encoded key bytes, cached: the same few keys are logged millions of times. */
+const keyBytes = new Map<string, Uint8Array>();
+function keyUtf8(k: string): Uint8Array {
+  let b = keyBytes.get(k);
+  if (!b) {
+    b = utf8.encode(k);
+    if (keyBytes.size < 10_000) keyBytes.set(k, b);
   }
-  return encoding.toUint8Array(e);
+  return b;
+}
+
+/**
+ * Points record, written on the hot path of logMetric(s), so it is hand-packed:
+ *   type, varuint seq, varString runId, varuint n, u8 shared (1: one step/timestamp for all points),
+ *   [f64 step, f64 ts] if shared, then per point: varuint keyLen, key, f64 value, [f64 step, f64 ts] if not shared.
+ */
+export function recPoints(p: PendingPoints): Uint8Array {
+  const n = p.values.length;
+  let shared = 1;
+  for (let i = 1; i < n; i++) if (p.steps[i] !== p.steps[0] || p.timestamps[i] !== p.timestamps[0]) shared = 0;
+  const run = keyUtf8(p.runId);
+  let size = 32 + run.length + 16;
+  const keys: Uint8Array[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    keys[i] = keyUtf8(p.keys[i]!);
+    size += 5 + keys[i]!.length + (shared ? 8 : 24);
+  }
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  let o = 0;
+  const varuint = (v: number) => {
+    while (v >= 0x80) {
+      out[o++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    out[o++] = v;
+  };
+  const f64 = (v: number) => {
+    dv.setFloat64(o, v, false);
+    o += 8;
+  };
+  varuint(REC_POINTS);
+  varuint(p.seq);
+  varuint(run.length);
+  out.set(run, o);
+  o += run.length;
+  varuint(n);
+  out[o++] = shared;
+  if (shared && n > 0) {
+    f64(p.steps[0]!);
+    f64(p.timestamps[0]!);
+  }
+  for (let i = 0; i < n; i++) {
+    varuint(keys[i]!.length);
+    out.set(keys[i]!, o);
+    o += keys[i]!.length;
+    f64(p.values[i]!);
+    if (!shared) {
+      f64(p.steps[i]!);
+      f64(p.timestamps[i]!);
+    }
+  }
+  return out.subarray(0, o);
 }
 
 export function recSimple(type: number, value: number | string): Uint8Array {
@@ -97,11 +148,14 @@ export function replay(records: Iterable<Uint8Array>): JournalState {
       const runId = decoding.readVarString(d);
       const n = decoding.readVarUint(d);
       const p: PendingPoints = { seq, runId, keys: [], values: [], steps: [], timestamps: [] };
+      const shared = decoding.readUint8(d) === 1;
+      const step0 = shared && n > 0 ? decoding.readFloat64(d) : 0;
+      const ts0 = shared && n > 0 ? decoding.readFloat64(d) : 0;
       for (let i = 0; i < n; i++) {
         p.keys.push(decoding.readVarString(d));
         p.values.push(decoding.readFloat64(d));
-        p.steps.push(decoding.readFloat64(d));
-        p.timestamps.push(decoding.readFloat64(d));
+        p.steps.push(shared ? step0 : decoding.readFloat64(d));
+        p.timestamps.push(shared ? ts0 : decoding.readFloat64(d));
       }
       st.points.push(p);
       st.lastSeq = Math.max(st.lastSeq, seq);
