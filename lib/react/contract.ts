@@ -1,0 +1,64 @@
+/**
+ * The contract between the UI (components/, app/) and the data worker, as seen through lib/react hooks.
+ * Components import these types and the hooks in ./hooks.ts; they never touch Yjs, Dexie or comlink.
+ */
+import type { Experiment, ExperimentId, ParamConflict, Run, RunId, WireError } from '../domain';
+
+export type SyncState = 'offline' | 'connecting' | 'syncing' | 'synced' | 'error';
+
+export interface SyncStatus {
+  state: SyncState;
+  /** Relay base URL in use, or null when the app runs local-only (no relay configured). */
+  relay: string | null;
+  workspace: string;
+  /** Human-readable reason for 'error' (e.g. "unauthenticated: unknown token") or read-only notice. */
+  detail?: string;
+  readOnly?: boolean;
+}
+
+export interface Peer {
+  clientId: number;
+  name: string;
+  color: string;
+}
+
+export interface Settings {
+  relayUrl: string | null;
+  workspace: string;
+  token: string | null;
+  userName: string;
+}
+
+/** One row of an experiment's runs table: the run plus what the table shows without opening run docs. */
+export type RunRow = Run;
+
+/** A metric series ready to draw: at most ~`buckets` points; min/max bands when the series was bucketed. */
+export interface ChartSeries {
+  key: string;
+  steps: Float64Array;
+  values: Float64Array;
+  /** Present when points were bucketed: per-bucket min and max (same length as steps). */
+  min?: Float64Array;
+  max?: Float64Array;
+  /** Total points in the run for this key (before bucketing). */
+  count: number;
+}
+
+export interface QueryResult<T> {
+  data: T | undefined;
+  error?: WireError;
+  loading: boolean;
+}
+
+export interface Commands {
+  createExperiment(name: string, tags?: Record<string, string>): Promise<ExperimentId>;
+  renameExperiment(experimentId: string, newName: string): Promise<void>;
+  deleteExperiment(experimentId: string): Promise<void>;
+  restoreExperiment(experimentId: string): Promise<void>;
+  deleteRun(runId: string): Promise<void>;
+  restoreRun(runId: string): Promise<void>;
+  setRunTag(runId: string, key: string, value: string): Promise<void>;
+  saveSettings(s: Partial<Settings>): Promise<void>;
+}
+
+export type { Experiment, ExperimentId, ParamConflict, Run, RunId, WireError };
