@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import AppShell from '@/components/AppShell';
 import SwRegister from '@/components/SwRegister';
 import './globals.css';
 
@@ -12,7 +13,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-screen bg-white text-stone-900 antialiased">
-        {children}
+        <AppShell>{children}</AppShell>
         <SwRegister />
       </body>
     </html>
