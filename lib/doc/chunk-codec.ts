@@ -7,8 +7,10 @@
  *   varuint keyLength, utf8 key
  *   varuint n
  *   n × f64 values          (raw IEEE 754: NaN and ±Infinity survive bit for bit)
- *   n × zigzag varint steps       as deltas from the previous step (first from 0)
- *   n × zigzag varint timestamps  as deltas from the previous timestamp (first from 0)
+ *   steps column, then timestamps column, each:
+ *     u8 0 + n × zigzag varint deltas from the previous value (first from 0), when every delta is an integer
+ *          within ±2^52 (so the zigzag stays exact), or
+ *     u8 1 + n × f64 raw values otherwise (huge jumps, non-integers)
  * Steps and timestamps are integers up to 2^53, so the varint code uses arithmetic, not 32-bit bit operations.
  * Typical cost: 8 B value + 1 B step + 1–2 B timestamp ≈ 10–11 B per point.
  */
@@ -75,25 +77,48 @@ export function encodeChunk(
   const view = new DataView(w.buf.buffer, w.buf.byteOffset);
   for (let i = 0; i < n; i++) view.setFloat64(w.pos + i * 8, values[start + i]!, true);
   w.pos += n * 8;
-  let prev = 0;
-  for (let i = start; i < end; i++) {
-    const s = steps[i]!;
-    w.zigzag(s - prev);
-    prev = s;
-  }
-  prev = 0;
-  for (let i = start; i < end; i++) {
-    const t = timestamps[i]!;
-    w.zigzag(t - prev);
-    prev = t;
-  }
+  writeColumn(w, steps, start, end);
+  writeColumn(w, timestamps, start, end);
   return w.buf.slice(0, w.pos);
+}
+
+const MAX_DELTA = 2 ** 52;
+
+function writeColumn(w: Writer, col: ArrayLike<number>, start: number, end: number): void {
+  let prev = 0;
+  let deltas = true;
+  for (let i = start; i < end && deltas; i++) {
+    const d = col[i]! - prev;
+    if (!Number.isInteger(d) || d > MAX_DELTA || d < -MAX_DELTA) deltas = false;
+    prev = col[i]!;
+  }
+  w.ensure(1);
+  w.buf[w.pos++] = deltas ? 0 : 1;
+  if (deltas) {
+    prev = 0;
+    for (let i = start; i < end; i++) {
+      w.zigzag(col[i]! - prev);
+      prev = col[i]!;
+    }
+    return;
+  }
+  w.ensure((end - start) * 8);
+  const view = new DataView(w.buf.buffer, w.buf.byteOffset);
+  for (let i = start; i < end; i++, w.pos += 8) view.setFloat64(w.pos, col[i]!, true);
 }
 
 export class ChunkFormatError extends Error {}
 
-/** Reads a zigzag-delta varint column into `out`; returns the position after it. */
-function readDeltas(b: Uint8Array, pos: number, out: Float64Array): number {
+/** Reads one steps/timestamps column into `out`; returns the position after it. */
+function readColumn(b: Uint8Array, pos: number, out: Float64Array): number {
+  if (pos >= b.length) throw new ChunkFormatError('truncated chunk');
+  const mode = b[pos++];
+  if (mode === 1) {
+    if (pos + out.length * 8 > b.length) throw new ChunkFormatError('truncated column');
+    out.set(new Float64Array(b.slice(pos, pos + out.length * 8).buffer));
+    return pos + out.length * 8;
+  }
+  if (mode !== 0) throw new ChunkFormatError(`unknown column mode ${mode}`);
   let prev = 0;
   const len = b.length;
   for (let i = 0; i < out.length; i++) {
@@ -139,8 +164,8 @@ export function decodeChunk(b: Uint8Array): DecodedChunk {
   pos += n * 8;
   const steps = new Float64Array(n);
   const timestamps = new Float64Array(n);
-  pos = readDeltas(b, pos, steps);
-  pos = readDeltas(b, pos, timestamps);
+  pos = readColumn(b, pos, steps);
+  pos = readColumn(b, pos, timestamps);
   if (pos !== b.length) throw new ChunkFormatError('trailing bytes in chunk');
   return { key, steps, timestamps, values };
 }

@@ -34,7 +34,9 @@ function matchesView(stage: Lifecycle, view: ViewType): boolean {
 function experimentTags(d: Y.Doc, id: string): Record<string, string> {
   const tags: Record<string, string> = {};
   const prefix = id + SEP;
-  for (const [k, v] of wsExpTags(d).entries()) if (k.startsWith(prefix)) tags[k.slice(prefix.length)] = v;
+  const keys: string[] = [];
+  for (const k of wsExpTags(d).keys()) if (k.startsWith(prefix)) keys.push(k);
+  for (const k of keys.sort()) tags[k.slice(prefix.length)] = wsExpTags(d).get(k)!;
   return tags;
 }
 
@@ -71,7 +73,9 @@ export function listExperiments(d: Y.Doc, view: ViewType = 'ACTIVE_ONLY'): Exper
   return ids
     .map((id) => readExperiment(d, id, owners))
     .filter((e) => matchesView(e.lifecycleStage, view))
-    .sort((a, b) => (a.experimentId === DEFAULT_EXPERIMENT_ID ? -1 : b.experimentId === DEFAULT_EXPERIMENT_ID ? 1 : b.creationTime - a.creationTime));
+    .sort((a, b) =>
+      a.experimentId === DEFAULT_EXPERIMENT_ID ? -1 : b.experimentId === DEFAULT_EXPERIMENT_ID ? 1 : b.creationTime - a.creationTime || (a.experimentId < b.experimentId ? -1 : 1),
+    );
 }
 
 export function getExperiment(d: Y.Doc, id: string): Experiment | undefined {
@@ -119,7 +123,9 @@ export function readParams(runId: string, r: Y.Map<unknown>): { params: Record<s
 /** Merges the per-writer shares of each metric key (DOC-M2, DOC-M3). */
 export function readMetricSummaries(r: Y.Map<unknown>): Record<string, MetricSummary> {
   const out: Record<string, MetricSummary> = {};
-  for (const [k, s] of runMetrics(r).entries()) {
+  // Sorted so every replica merges shares in the same order and lists keys the same way.
+  const entries = [...runMetrics(r).entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [k, s] of entries) {
     const key = k.slice(0, k.indexOf(SEP));
     out[key] = mergeSummary(out[key], key, s);
   }
@@ -156,9 +162,9 @@ export function readRun(runId: string, r: Y.Map<unknown>): Run {
   return {
     info: runInfoOf(runId, r),
     params,
-    tags: Object.fromEntries(runTags(r).entries()),
+    tags: Object.fromEntries([...runTags(r).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     metrics: readMetricSummaries(r),
-    artifacts: [...runArtifacts(r).values()] as ArtifactRef[],
+    artifacts: ([...runArtifacts(r).values()] as ArtifactRef[]).sort((a, b) => (a.path < b.path ? -1 : 1)),
     conflicts,
   };
 }
@@ -177,12 +183,12 @@ export function listRuns(d: Y.Doc, opts: { experimentIds?: string[]; view?: View
     if (!matchesView((r.get('lifecycle') as Lifecycle | undefined) ?? 'active', view)) continue;
     out.push(readRun(id, r));
   }
-  return out.sort((a, b) => b.info.startTime - a.info.startTime);
+  return out.sort((a, b) => b.info.startTime - a.info.startTime || (a.info.runId < b.info.runId ? -1 : 1));
 }
 
 /** Every param conflict in the workspace, newest first: what the conflicts panel shows. */
 export function listConflicts(d: Y.Doc): ParamConflict[] {
   const out: ParamConflict[] = [];
   for (const [id, r] of wsRuns(d).entries()) out.push(...readParams(id, r).conflicts);
-  return out.sort((a, b) => b.at - a.at);
+  return out.sort((a, b) => b.at - a.at || a.runId.localeCompare(b.runId) || a.key.localeCompare(b.key));
 }

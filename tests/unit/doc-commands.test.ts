@@ -1,0 +1,268 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { CairnError, DEFAULT_EXPERIMENT_ID } from '@/lib/domain';
+import * as doc from '@/lib/doc';
+
+function replica(actor = 'a1', t0 = 1_700_000_000_000) {
+  let t = t0;
+  const ctx: doc.Ctx = { ws: new Y.Doc(), actor, now: () => ++t };
+  doc.ensureWorkspace(ctx);
+  return ctx;
+}
+
+function code(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CairnError) return e.code;
+    throw e;
+  }
+  return 'NO_ERROR';
+}
+
+describe('lib/doc commands', () => {
+  it('[DOC-L1][DOC-E2] a workspace has a format version and the Default experiment', () => {
+    const c = replica();
+    expect(doc.wsMeta(c.ws).get('formatVersion')).toBe(doc.FORMAT_VERSION);
+    const d = doc.getExperiment(c.ws, DEFAULT_EXPERIMENT_ID)!;
+    expect(d.name).toBe('Default');
+    expect(code(() => doc.deleteExperiment(c, '0'))).toBe('INVALID_PARAMETER_VALUE');
+  });
+
+  it('[DOC-E1] experiment names are unique among active and deleted experiments', () => {
+    const c = replica();
+    const id = doc.createExperiment(c, { name: 'mnist' });
+    expect(code(() => doc.createExperiment(c, { name: 'mnist' }))).toBe('RESOURCE_ALREADY_EXISTS');
+    doc.deleteExperiment(c, id);
+    expect(code(() => doc.createExperiment(c, { name: 'mnist' }))).toBe('RESOURCE_ALREADY_EXISTS');
+    expect(code(() => doc.createExperiment(c, { name: '  ' }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.createExperiment(c, { name: 'x'.repeat(501) }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.createExperiment(c, { name: 'runs:/abc' }))).toBe('INVALID_PARAMETER_VALUE');
+    const other = doc.createExperiment(c, { name: 'other' });
+    expect(code(() => doc.renameExperiment(c, { experimentId: other, newName: 'mnist' }))).toBe('RESOURCE_ALREADY_EXISTS');
+  });
+
+  it('[DOC-E4][DOC-E5] soft delete and restore; deleted experiments refuse writes', () => {
+    const c = replica();
+    const id = doc.createExperiment(c, { name: 'e' });
+    doc.deleteExperiment(c, id);
+    expect(doc.listExperiments(c.ws).map((e) => e.experimentId)).not.toContain(id);
+    expect(doc.listExperiments(c.ws, 'DELETED_ONLY').map((e) => e.experimentId)).toEqual([id]);
+    expect(code(() => doc.deleteExperiment(c, id))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.startRun(c, { experimentId: id }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.renameExperiment(c, { experimentId: id, newName: 'f' }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.setExperimentTag(c, { experimentId: id, key: 'k', value: 'v' }))).toBe('INVALID_PARAMETER_VALUE');
+    doc.restoreExperiment(c, id);
+    expect(doc.getExperiment(c.ws, id)!.lifecycleStage).toBe('active');
+    expect(code(() => doc.getExperiment(c.ws, 'nope') ?? doc.renameExperiment(c, { experimentId: '999', newName: 'z' }))).toBe('RESOURCE_DOES_NOT_EXIST');
+  });
+
+  it('[DOC-E6] experiment tags set, overwrite and delete', () => {
+    const c = replica();
+    const id = doc.createExperiment(c, { name: 'e', tags: { team: 'a' } });
+    doc.setExperimentTag(c, { experimentId: id, key: 'team', value: 'b' });
+    expect(doc.getExperiment(c.ws, id)!.tags).toEqual({ team: 'b' });
+    doc.deleteExperimentTag(c, { experimentId: id, key: 'team' });
+    expect(doc.getExperiment(c.ws, id)!.tags).toEqual({});
+    expect(code(() => doc.deleteExperimentTag(c, { experimentId: id, key: 'team' }))).toBe('RESOURCE_DOES_NOT_EXIST');
+    expect(code(() => doc.setExperimentTag(c, { experimentId: id, key: 'k', value: 'x'.repeat(5001) }))).toBe('INVALID_PARAMETER_VALUE');
+  });
+
+  it('[DOC-R1] startRun: RUNNING, generated or given name mirrored in mlflow.runName', () => {
+    const c = replica();
+    const r = doc.startRun(c, {});
+    expect(r.status).toBe('RUNNING');
+    expect(r.experimentId).toBe('0');
+    expect(r.runId).toMatch(/^[0-9a-f]{32}$/);
+    expect(r.runName).toMatch(/^[a-z]+-[a-z]+-\d{3}$/);
+    expect(doc.getRun(c.ws, r.runId)!.tags['mlflow.runName']).toBe(r.runName);
+    const n = doc.startRun(c, { runName: 'given' });
+    expect(doc.getRun(c.ws, n.runId)!.tags['mlflow.runName']).toBe('given');
+    const t = doc.startRun(c, { tags: { 'mlflow.runName': 'from-tag' } });
+    expect(t.runName).toBe('from-tag');
+    expect(code(() => doc.startRun(c, { runName: 'a', tags: { 'mlflow.runName': 'b' } }))).toBe('INVALID_PARAMETER_VALUE');
+  });
+
+  it('[DOC-R2] parent run and user are recorded as MLflow system tags', () => {
+    const c = replica();
+    const p = doc.startRun(c, {});
+    const ch = doc.startRun(c, { parentRunId: p.runId, userId: 'ada' });
+    const tags = doc.getRun(c.ws, ch.runId)!.tags;
+    expect(tags['mlflow.parentRunId']).toBe(p.runId);
+    expect(tags['mlflow.user']).toBe('ada');
+    expect(code(() => doc.startRun(c, { parentRunId: 'f'.repeat(32) }))).toBe('RESOURCE_DOES_NOT_EXIST');
+  });
+
+  it('[DOC-R3] updateRun sets status, end time and name', () => {
+    const c = replica();
+    const r = doc.startRun(c, {});
+    doc.updateRun(c, { runId: r.runId, status: 'FINISHED', endTime: 123, runName: 'renamed' });
+    const got = doc.getRun(c.ws, r.runId)!;
+    expect(got.info).toMatchObject({ status: 'FINISHED', endTime: 123, runName: 'renamed' });
+    expect(got.tags['mlflow.runName']).toBe('renamed');
+    expect(code(() => doc.updateRun(c, { runId: r.runId, status: 'DONE' as never }))).toBe('INVALID_PARAMETER_VALUE');
+  });
+
+  it('[DOC-R4][DOC-R5] deleted runs refuse every write and restore brings them back', () => {
+    const c = replica();
+    const r = doc.startRun(c, {});
+    const runDoc = new Y.Doc();
+    doc.deleteRun(c, r.runId);
+    expect(doc.getRun(c.ws, r.runId)!.info.deletedTime).not.toBeNull();
+    expect(doc.listRuns(c.ws).length).toBe(0);
+    expect(doc.listRuns(c.ws, { view: 'DELETED_ONLY' }).length).toBe(1);
+    expect(code(() => doc.logParam(c, { runId: r.runId, key: 'a', value: '1' }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.setTag(c, { runId: r.runId, key: 'a', value: '1' }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.updateRun(c, { runId: r.runId, status: 'FAILED' }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.appendMetrics(c, runDoc, r.runId, [{ key: 'm', value: 1, step: 0, timestamp: 1 }]))).toBe('INVALID_PARAMETER_VALUE');
+    doc.restoreRun(c, r.runId);
+    doc.logParam(c, { runId: r.runId, key: 'a', value: '1' });
+    expect(doc.getRun(c.ws, r.runId)!.params).toEqual({ a: '1' });
+    expect(code(() => doc.logParam(c, { runId: 'f'.repeat(32), key: 'a', value: '1' }))).toBe('RESOURCE_DOES_NOT_EXIST');
+  });
+
+  it('[DOC-P1][DOC-P2][DOC-P3] params are write-once: same value no-op, another value refused', () => {
+    const c = replica();
+    const r = doc.startRun(c, {});
+    doc.logParam(c, { runId: r.runId, key: 'lr', value: '0.01' });
+    const before = Y.encodeStateVector(c.ws);
+    doc.logParam(c, { runId: r.runId, key: 'lr', value: '0.01' });
+    expect(Y.encodeStateVector(c.ws)).toEqual(before);
+    let err: CairnError | undefined;
+    try {
+      doc.logParam(c, { runId: r.runId, key: 'lr', value: '0.02' });
+    } catch (e) {
+      err = e as CairnError;
+    }
+    expect(err?.code).toBe('INVALID_PARAMETER_VALUE');
+    expect(err?.message).toContain('Changing param values is not allowed');
+    expect(doc.getRun(c.ws, r.runId)!.params).toEqual({ lr: '0.01' });
+  });
+
+  it('[DOC-P4] two offline writers racing on a param: one deterministic winner, the other kept as a conflict', () => {
+    const a = replica('alice');
+    const r = doc.startRun(a, {});
+    const b = replica('bob');
+    Y.applyUpdate(b.ws, Y.encodeStateAsUpdate(a.ws));
+    doc.logParam(a, { runId: r.runId, key: 'lr', value: '0.1' });
+    doc.logParam(b, { runId: r.runId, key: 'lr', value: '0.2' });
+    const ua = Y.encodeStateAsUpdate(a.ws);
+    const ub = Y.encodeStateAsUpdate(b.ws);
+    Y.applyUpdate(a.ws, ub);
+    Y.applyUpdate(b.ws, ua);
+    const ra = doc.getRun(a.ws, r.runId)!;
+    const rb = doc.getRun(b.ws, r.runId)!;
+    expect(ra.params).toEqual(rb.params);
+    expect(ra.conflicts).toEqual(rb.conflicts);
+    expect(ra.conflicts).toHaveLength(1);
+    const c0 = ra.conflicts[0]!;
+    expect(new Set([c0.keptValue, c0.rejectedValue])).toEqual(new Set(['0.1', '0.2']));
+    expect(ra.params.lr).toBe(c0.keptValue);
+    expect(doc.listConflicts(a.ws)).toHaveLength(1);
+  });
+
+  it('[DOC-P5] a batch is refused whole', () => {
+    const c = replica();
+    const r = doc.startRun(c, {});
+    expect(code(() => doc.logBatch(c, { runId: r.runId, params: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.logBatch(c, { runId: r.runId, params: [{ key: 'a', value: '1' }, { key: 'b', value: 'x'.repeat(6001) }] }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.logBatch(c, { runId: r.runId, params: [{ key: 'ok', value: '1' }], tags: [{ key: '../bad', value: '1' }] }))).toBe('INVALID_PARAMETER_VALUE');
+    const many = Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, value: '1' }));
+    expect(code(() => doc.logBatch(c, { runId: r.runId, params: many }))).toBe('INVALID_PARAMETER_VALUE');
+    const run = doc.getRun(c.ws, r.runId)!;
+    expect(run.params).toEqual({});
+    expect(Object.keys(run.tags).sort()).toEqual(['mlflow.runName']);
+  });
+
+  it('[DOC-T1][DOC-T2] tags overwrite, the last in a batch wins, runName tag renames, delete', () => {
+    const c = replica();
+    const r = doc.startRun(c, {});
+    doc.logBatch(c, { runId: r.runId, tags: [{ key: 't', value: '1' }, { key: 't', value: '2' }, { key: 'mlflow.runName', value: 'nm' }] });
+    let run = doc.getRun(c.ws, r.runId)!;
+    expect(run.tags.t).toBe('2');
+    expect(run.info.runName).toBe('nm');
+    doc.deleteTag(c, { runId: r.runId, key: 't' });
+    run = doc.getRun(c.ws, r.runId)!;
+    expect(run.tags.t).toBeUndefined();
+    expect(code(() => doc.deleteTag(c, { runId: r.runId, key: 't' }))).toBe('RESOURCE_DOES_NOT_EXIST');
+  });
+
+  it('[DOC-M1][DOC-M3][DOC-M4] metrics append as chunks; NaN and ±Infinity kept; MLflow latest', () => {
+    const c = replica();
+    const r = doc.startRun(c, {});
+    const runDoc = new Y.Doc();
+    doc.appendMetrics(c, runDoc, r.runId, [
+      { key: 'loss', value: 1, step: 0, timestamp: 10 },
+      { key: 'loss', value: NaN, step: 1, timestamp: 11 },
+      { key: 'loss', value: Infinity, step: 2, timestamp: 12 },
+      { key: 'loss', value: -Infinity, step: 2, timestamp: 12 },
+      { key: 'acc', value: 0.5, step: 0, timestamp: 10 },
+    ]);
+    expect(doc.runChunks(runDoc).length).toBe(2);
+    expect(doc.runMeta(runDoc).get('runId')).toBe(r.runId);
+    const h = doc.metricHistory(runDoc, 'loss');
+    expect(h.map((p) => p.value)).toEqual([1, NaN, Infinity, -Infinity]);
+    const s = doc.getRun(c.ws, r.runId)!.metrics.loss!;
+    expect(s).toMatchObject({ latest: Infinity, latestStep: 2, min: -Infinity, max: Infinity, count: 4 });
+    expect(() => doc.validatePoints([{ key: 'x', value: 1, step: 1.5, timestamp: 1 }])).toThrow(CairnError);
+    expect(() => doc.validatePoints([{ key: 'x', value: 1, step: 1, timestamp: -1 }])).toThrow(CairnError);
+    expect(() => doc.validatePoints([{ key: '/abs', value: 1, step: 1, timestamp: 1 }])).toThrow(CairnError);
+  });
+
+  it('[DOC-M2][DOC-L4] per-writer summary shares merge; the workspace doc does not grow with points', () => {
+    const a = replica('alice');
+    const r = doc.startRun(a, {});
+    const b = replica('bob');
+    Y.applyUpdate(b.ws, Y.encodeStateAsUpdate(a.ws));
+    const da = new Y.Doc();
+    const dbb = new Y.Doc();
+    doc.appendMetrics(a, da, r.runId, [{ key: 'm', value: 5, step: 1, timestamp: 1 }]);
+    doc.appendMetrics(b, dbb, r.runId, [{ key: 'm', value: -1, step: 3, timestamp: 1 }, { key: 'm', value: 9, step: 2, timestamp: 1 }]);
+    Y.applyUpdate(a.ws, Y.encodeStateAsUpdate(b.ws));
+    expect(doc.getRun(a.ws, r.runId)!.metrics.m).toMatchObject({ count: 3, min: -1, max: 9, latest: -1, latestStep: 3 });
+    const size1 = Y.encodeStateAsUpdate(a.ws).length;
+    for (let i = 0; i < 20; i++) {
+      const pts = Array.from({ length: 1000 }, (_, j) => ({ key: 'm', value: j, step: i * 1000 + j, timestamp: 5 }));
+      doc.appendMetrics(a, da, r.runId, pts);
+    }
+    const size2 = Y.encodeStateAsUpdate(a.ws).length;
+    // 20k more points: the workspace doc only gains overwritten summary values (garbage-collected), not points.
+    expect(size2 - size1).toBeLessThan(2000);
+  });
+
+  it('[DOC-M5] points accepted while active are kept when another replica deleted the run', () => {
+    const c = replica();
+    const r = doc.startRun(c, {});
+    const runDoc = new Y.Doc();
+    doc.deleteRun(c, r.runId);
+    doc.appendMetricColumns(c, runDoc, r.runId, new Map([['m', { steps: [1], timestamps: [1], values: [1] }]]), { allowDeleted: true });
+    expect(doc.metricHistory(runDoc, 'm')).toHaveLength(1);
+  });
+
+  it('[DOC-A1] artifact references are validated and replaced per path', () => {
+    const c = replica();
+    const r = doc.startRun(c, {});
+    const ref = { path: 'model/a.onnx', size: 3, sha256: 'a'.repeat(64), mediaType: 'application/onnx', loggedAt: 1 };
+    doc.logArtifactRef(c, { runId: r.runId, ref: ref as never });
+    doc.logArtifactRef(c, { runId: r.runId, ref: { ...ref, size: 4 } as never });
+    expect(doc.getRun(c.ws, r.runId)!.artifacts).toEqual([{ ...ref, size: 4 }]);
+    expect(code(() => doc.logArtifactRef(c, { runId: r.runId, ref: { ...ref, path: '../etc/passwd' } as never }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => doc.logArtifactRef(c, { runId: r.runId, ref: { ...ref, sha256: 'xyz' } as never }))).toBe('INVALID_PARAMETER_VALUE');
+  });
+
+  it('[DOC-E3] the same experiment name created offline twice: both kept, one owner, the other flagged', () => {
+    const a = replica('alice', 1000);
+    const b = replica('bob', 2000);
+    const ia = doc.createExperiment(a, { name: 'same' });
+    const ib = doc.createExperiment(b, { name: 'same' });
+    Y.applyUpdate(a.ws, Y.encodeStateAsUpdate(b.ws));
+    Y.applyUpdate(b.ws, Y.encodeStateAsUpdate(a.ws));
+    for (const d of [a.ws, b.ws]) {
+      const list = doc.listExperiments(d).filter((e) => e.name === 'same');
+      expect(list).toHaveLength(2);
+      expect(list.find((e) => e.experimentId === ia)!.nameConflict).toBeUndefined();
+      expect(list.find((e) => e.experimentId === ib)!.nameConflict).toBe(true);
+      expect(doc.getExperimentByName(d, 'same')!.experimentId).toBe(ia);
+    }
+  });
+});
