@@ -16,7 +16,7 @@ export class ExperimentPage {
   }
 
   runRow(runName: string): Locator {
-    return this.runsTable.getByRole('row').filter({ has: this.runLink(runName) });
+    return this.runsTable.getByRole('row').filter({ has: this.page.getByRole('link', { name: runName, exact: true }) });
   }
 
   metricColumn(key: string): Locator {
