@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
+import type { MetricSummary } from '@/lib/domain';
 import type { ChartSeries } from '@/lib/react';
 import type { ECharts } from './echarts-core';
 import { formatCount, formatMetric } from './format';
@@ -10,7 +11,7 @@ import { metricChartOption } from './metric-chart-option';
  * One live line chart. ECharts is loaded lazily inside the effect (never during prerender), created once per mount,
  * fed with `setOption` as new points arrive, and disposed on unmount.
  */
-export default function MetricChart({ series }: { series: ChartSeries }) {
+export default function MetricChart({ series, summary }: { series: ChartSeries; summary?: MetricSummary }) {
   const el = useRef<HTMLDivElement>(null);
   const [chart, setChart] = useState<ECharts | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -43,8 +44,9 @@ export default function MetricChart({ series }: { series: ChartSeries }) {
     chart.setOption(metricChartOption(series), { replaceMerge: ['series'] });
   }, [chart, series]);
 
+  // The summary's latest is the true last value; the series' last point may be a bucket's representative.
   const n = series.values.length;
-  const latest = n > 0 ? series.values[n - 1] : undefined;
+  const latest = summary?.latest ?? (n > 0 ? series.values[n - 1] : undefined);
   return (
     <figure data-testid={`metric-chart-${series.key}`} data-count={series.count} className="rounded border border-stone-200 p-2">
       <figcaption className="flex items-baseline justify-between gap-2 px-1 text-sm">

@@ -25,7 +25,7 @@ export default function MetricCharts({ run }: { run: Run }) {
   return (
     <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
       {series.map((s) => (
-        <MetricChart key={s.key} series={s} />
+        <MetricChart key={s.key} series={s} summary={run.metrics[s.key]} />
       ))}
       {pending.map((k) => (
         <div key={k} className="rounded border border-dashed border-stone-200 p-3 text-sm text-stone-500">

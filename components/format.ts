@@ -2,9 +2,9 @@
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-/** `2026-11-27 14:03:09` in local time; an em dash for a missing time. */
+/** `2026-11-27 14:03:09` in local time; an em dash for a missing time (0 = unknown, e.g. the Default experiment). */
 export function formatTime(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms <= 0) return '—';
   const d = new Date(ms);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }

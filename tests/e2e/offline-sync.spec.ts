@@ -11,10 +11,8 @@ test('an experiment created offline reaches the other user after reconnecting', 
   try {
     const a = new ExperimentsPage(await ctxA.newPage());
     const b = new ExperimentsPage(await ctxB.newPage());
-    await a.goto();
-    await b.goto();
-    await a.header.expectSynced();
-    await b.header.expectSynced();
+    await Promise.all([a.goto(), b.goto()]);
+    await Promise.all([a.header.expectSynced(), b.header.expectSynced()]);
 
     await ctxA.setOffline(true);
     link.cut();
