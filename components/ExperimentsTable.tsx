@@ -19,7 +19,7 @@ export default function ExperimentsTable({ experiments }: { experiments: Experim
         {experiments.map((e) => (
           <tr key={e.experimentId} data-testid="experiment-row" className="border-b border-stone-100 hover:bg-stone-50">
             <td className="py-1.5 pr-4">
-              <Link href={`/experiment/?id=${encodeURIComponent(e.experimentId)}`} className="text-sky-800 hover:underline">
+              <Link href={`/experiment/?id=${encodeURIComponent(e.experimentId)}`} prefetch={false} className="text-sky-800 hover:underline">
                 {e.name}
               </Link>
               {e.nameConflict && (

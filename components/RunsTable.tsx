@@ -30,7 +30,7 @@ export default function RunsTable({ runs }: { runs: Run[] }) {
           {runs.map((r) => (
             <tr key={r.info.runId} data-testid="run-row" data-run-id={r.info.runId} className="border-b border-stone-100 hover:bg-stone-50">
               <td className="py-1.5 pr-4">
-                <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline">
+                <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} prefetch={false} className="text-sky-800 hover:underline">
                   {r.info.runName}
                 </Link>
               </td>

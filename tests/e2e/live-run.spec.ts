@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startLogRun } from './fixtures/sdk-process';
+import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
 import { ExperimentPage } from './pages/experiment-page';
 import { ExperimentsPage } from './pages/experiments-page';
 import { RunPage } from './pages/run-page';
@@ -24,10 +25,10 @@ test('two browsers watch a run logged by the Node SDK: run row, params, growing 
     await Promise.all(
       pages.map(async (page) => {
         const home = new ExperimentsPage(page);
-        await home.expectListed(experimentName, 20_000);
+        await home.expectListed(experimentName);
         await home.open(experimentName);
         const experiment = new ExperimentPage(page);
-        await expect(experiment.runRow(RUN_NAME)).toBeVisible();
+        await expect(experiment.runRow(RUN_NAME)).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
         await expect(experiment.metricColumn('loss')).toBeVisible();
         await expect(experiment.metricColumn('accuracy')).toBeVisible();
         await expect(experiment.runRow(RUN_NAME).getByTestId('run-status')).toHaveText('RUNNING');
@@ -41,7 +42,7 @@ test('two browsers watch a run logged by the Node SDK: run row, params, growing 
     const runPages = [new RunPage(pages[0]!), watcher];
     await Promise.all(
       runPages.map(async (run) => {
-        await expect(run.name).toHaveText(RUN_NAME);
+        await expect(run.name).toHaveText(RUN_NAME, { timeout: FIRST_LOAD_TIMEOUT });
         await expect(run.params.getByRole('row').filter({ hasText: 'learning_rate' })).toContainText('0.01');
         await expect(run.tags.getByRole('row').filter({ hasText: 'team' })).toContainText('e2e');
         for (const key of ['loss', 'accuracy']) await run.expectChartDrawn(key);

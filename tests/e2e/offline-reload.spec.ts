@@ -25,7 +25,7 @@ test('an offline reload still shows the workspace: the service worker serves the
     await ctx.setOffline(true);
     link.cut();
     await page.reload();
-    await home.expectListed(name, 15_000);
+    await home.expectListed(name);
     await home.header.expectDisconnected();
 
     // Client-side navigation offline: the experiment page comes from the precache too.

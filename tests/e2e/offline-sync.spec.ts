@@ -32,9 +32,9 @@ test('an experiment created offline reaches the other user after reconnecting', 
 
     link.restore();
     await ctxA.setOffline(false);
-    await a.header.expectSynced(20_000);
-    await b.expectListed(offlineName, 15_000);
-    await a.expectListed(onlineName, 15_000);
+    await a.header.expectSynced();
+    await b.expectListed(offlineName);
+    await a.expectListed(onlineName);
   } finally {
     await ctxA.close();
     await ctxB.close();

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { ExperimentsPage } from './pages/experiments-page';
+import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
 import { SettingsPage } from './pages/settings-page';
 
 test('settings are saved, shown as in effect, kept across a reload, and the name shows in presence', async ({ browser, baseURL }) => {
@@ -8,7 +9,7 @@ test('settings are saved, shown as in effect, kept across a reload, and the name
   try {
     const settings = new SettingsPage(await ctxA.newPage());
     await settings.goto();
-    await expect(settings.workspace).toHaveValue('default');
+    await expect(settings.workspace).toHaveValue('default', { timeout: FIRST_LOAD_TIMEOUT });
     await expect(settings.effective('workspace')).toHaveText('default');
     await expect(settings.effective('relay')).toContainText(new URL(baseURL!).host);
     await settings.header.expectSynced();
@@ -20,13 +21,13 @@ test('settings are saved, shown as in effect, kept across a reload, and the name
     await expect(settings.effective('name')).toHaveText(name);
 
     await settings.page.reload();
-    await expect(settings.displayName).toHaveValue(name);
+    await expect(settings.displayName).toHaveValue(name, { timeout: FIRST_LOAD_TIMEOUT });
     await expect(settings.effective('name')).toHaveText(name);
 
     // Another user in the workspace sees the new name among the people present.
     const other = new ExperimentsPage(await ctxB.newPage());
     await other.goto();
-    await expect(other.header.presence).toContainText(name, { timeout: 15_000 });
+    await expect(other.header.presence).toContainText(name, { timeout: FIRST_LOAD_TIMEOUT });
   } finally {
     await ctxA.close();
     await ctxB.close();

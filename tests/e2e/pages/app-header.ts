@@ -1,5 +1,11 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
+/**
+ * First data on a fresh page waits for the data worker to boot (IndexedDB, config, socket): about a second on an idle
+ * machine, several on a loaded 2-core CI box with two browser contexts starting at once.
+ */
+export const FIRST_LOAD_TIMEOUT = 20_000;
+
 /** The header on every page: sync badge, presence, navigation. */
 export class AppHeader {
   readonly syncStatus: Locator;
@@ -12,7 +18,7 @@ export class AppHeader {
     this.workspace = page.getByTestId('workspace-name');
   }
 
-  async expectSynced(timeout = 15_000): Promise<void> {
+  async expectSynced(timeout = FIRST_LOAD_TIMEOUT): Promise<void> {
     await expect(this.syncStatus).toHaveText('synced', { timeout });
   }
 

@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
-import { AppHeader } from './app-header';
+import { AppHeader, FIRST_LOAD_TIMEOUT } from './app-header';
 
 /** `/`: the workspace's experiments and the create form. */
 export class ExperimentsPage {
@@ -32,11 +32,11 @@ export class ExperimentsPage {
     await this.createButton.click();
   }
 
-  async expectListed(name: string, timeout = 10_000): Promise<void> {
+  async expectListed(name: string, timeout = FIRST_LOAD_TIMEOUT): Promise<void> {
     await expect(this.experimentLink(name)).toBeVisible({ timeout });
   }
 
-  async open(name: string, timeout = 10_000): Promise<void> {
+  async open(name: string, timeout = FIRST_LOAD_TIMEOUT): Promise<void> {
     await this.experimentLink(name).click({ timeout });
     await this.page.waitForURL(/\/experiment\/\?id=/);
     await expect(this.page.getByRole('heading', { name, level: 1 })).toBeVisible();

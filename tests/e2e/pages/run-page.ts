@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
-import { AppHeader } from './app-header';
+import { AppHeader, FIRST_LOAD_TIMEOUT } from './app-header';
 
 /** `/run/?id=`: one run with its params, tags and live metric charts. */
 export class RunPage {
@@ -35,7 +35,7 @@ export class RunPage {
   }
 
   /** A chart is drawn when ECharts has put its canvas into the container. */
-  async expectChartDrawn(key: string, timeout = 10_000): Promise<void> {
+  async expectChartDrawn(key: string, timeout = FIRST_LOAD_TIMEOUT): Promise<void> {
     await expect(this.chart(key).locator('canvas').first()).toBeVisible({ timeout });
   }
 }
