@@ -179,6 +179,8 @@ export class CairnClient {
     const user = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.USER;
     if (!tags['mlflow.user'] && user) tags['mlflow.user'] = user;
     if (!tags['mlflow.source.type']) tags['mlflow.source.type'] = isNode() ? 'LOCAL' : 'NOTEBOOK';
+    const script = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1];
+    if (!tags['mlflow.source.name'] && isNode() && script) tags['mlflow.source.name'] = script;
     const info = doc.startRun(this.ctx, {
       experimentId,
       tags,
