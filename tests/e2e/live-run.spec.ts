@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { collectPageErrors } from './fixtures/page-errors';
 import { startLogRun } from './fixtures/sdk-process';
 import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
 import { ExperimentPage } from './pages/experiment-page';
@@ -14,6 +15,7 @@ test('two browsers watch a run logged by the Node SDK: run row, params, growing 
   const relay = new URL(baseURL!).origin;
   const experimentName = `live-${Date.now()}`;
   const users = await Promise.all([browser.newContext({ baseURL }), browser.newContext({ baseURL })]);
+  const pageErrors = collectPageErrors(...users);
   const pages = await Promise.all(users.map((c) => c.newPage()));
   const logger = startLogRun({ relay, experimentName, maxSteps: MAX_STEPS, delayMs: DELAY_MS, runName: RUN_NAME });
   try {
@@ -61,6 +63,7 @@ test('two browsers watch a run logged by the Node SDK: run row, params, growing 
         await expect(run.status).toHaveText('FINISHED');
       }),
     );
+    expect(pageErrors()).toEqual([]);
   } finally {
     logger.kill();
     await Promise.all(users.map((c) => c.close()));

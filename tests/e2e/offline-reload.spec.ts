@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { collectPageErrors } from './fixtures/page-errors';
 import { NetworkLink } from './fixtures/network-link';
 import { ExperimentPage } from './pages/experiment-page';
 import { ExperimentsPage } from './pages/experiments-page';
@@ -7,6 +8,7 @@ test('an offline reload still shows the workspace: the service worker serves the
   // Through a cable the test can cut, so "offline" also means the origin is gone (not only emulated).
   const link = await NetworkLink.open(Number(new URL(baseURL!).port));
   const ctx = await browser.newContext({ baseURL: link.origin });
+  const pageErrors = collectPageErrors(ctx);
   try {
     const page = await ctx.newPage();
     const home = new ExperimentsPage(page);
@@ -30,7 +32,8 @@ test('an offline reload still shows the workspace: the service worker serves the
 
     // Client-side navigation offline: the experiment page comes from the precache too.
     await home.open(name);
-    await expect(new ExperimentPage(page).page.getByTestId('runs-empty')).toBeVisible();
+    await expect(new ExperimentPage(page).noRuns).toBeVisible();
+    expect(pageErrors()).toEqual([]);
   } finally {
     await ctx.close();
     await link.close();

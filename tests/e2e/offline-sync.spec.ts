@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { collectPageErrors } from './fixtures/page-errors';
 import { NetworkLink } from './fixtures/network-link';
 import { ExperimentsPage } from './pages/experiments-page';
 
@@ -8,6 +9,7 @@ test('an experiment created offline reaches the other user after reconnecting', 
   const link = await NetworkLink.open(Number(server.port));
   const ctxA = await browser.newContext({ baseURL: link.origin });
   const ctxB = await browser.newContext({ baseURL });
+  const pageErrors = collectPageErrors(ctxA, ctxB);
   try {
     const a = new ExperimentsPage(await ctxA.newPage());
     const b = new ExperimentsPage(await ctxB.newPage());
@@ -35,6 +37,7 @@ test('an experiment created offline reaches the other user after reconnecting', 
     await a.header.expectSynced();
     await b.expectListed(offlineName);
     await a.expectListed(onlineName);
+    expect(pageErrors()).toEqual([]);
   } finally {
     await ctxA.close();
     await ctxB.close();

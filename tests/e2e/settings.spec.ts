@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { collectPageErrors } from './fixtures/page-errors';
 import { ExperimentsPage } from './pages/experiments-page';
 import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
 import { SettingsPage } from './pages/settings-page';
@@ -6,6 +7,7 @@ import { SettingsPage } from './pages/settings-page';
 test('settings are saved, shown as in effect, kept across a reload, and the name shows in presence', async ({ browser, baseURL }) => {
   const ctxA = await browser.newContext({ baseURL });
   const ctxB = await browser.newContext({ baseURL });
+  const pageErrors = collectPageErrors(ctxA, ctxB);
   try {
     const settings = new SettingsPage(await ctxA.newPage());
     await settings.goto();
@@ -28,6 +30,7 @@ test('settings are saved, shown as in effect, kept across a reload, and the name
     const other = new ExperimentsPage(await ctxB.newPage());
     await other.goto();
     await expect(other.header.presence).toContainText(name, { timeout: FIRST_LOAD_TIMEOUT });
+    expect(pageErrors()).toEqual([]);
   } finally {
     await ctxA.close();
     await ctxB.close();
@@ -35,6 +38,7 @@ test('settings are saved, shown as in effect, kept across a reload, and the name
 });
 
 test('a duplicate experiment name is refused with the message', async ({ page }) => {
+  const pageErrors = collectPageErrors(page.context());
   const home = new ExperimentsPage(page);
   await home.goto();
   const name = `dup-${Date.now()}`;
@@ -44,4 +48,5 @@ test('a duplicate experiment name is refused with the message', async ({ page })
   await home.create(name);
   await expect(home.createError).toContainText(`Experiment '${name}' already exists.`);
   await expect(home.experimentLink(name)).toHaveCount(1);
+  expect(pageErrors()).toEqual([]);
 });

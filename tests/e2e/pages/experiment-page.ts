@@ -5,10 +5,13 @@ import { AppHeader } from './app-header';
 export class ExperimentPage {
   readonly header: AppHeader;
   readonly runsTable: Locator;
+  /** "No runs logged to this experiment yet." */
+  readonly noRuns: Locator;
 
   constructor(readonly page: Page) {
     this.header = new AppHeader(page);
     this.runsTable = page.getByRole('table', { name: 'Runs' });
+    this.noRuns = page.getByTestId('runs-empty');
   }
 
   runLink(runName: string): Locator {
