@@ -34,8 +34,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Tracks what a test opened so `finally` can close it all, in reverse order. */
+/**
+ * Tracks what a test opened so `finally` can close it all: SDK clients first (while their relay still runs, so their
+ * final flush is quick), then everything else in reverse order of creation.
+ */
 export class Closer {
+  private clients: CairnClient[] = [];
   private items: (() => Promise<unknown> | unknown)[] = [];
 
   add<T>(value: T, close: (v: T) => Promise<unknown> | unknown): T {
@@ -43,11 +47,16 @@ export class Closer {
     return value;
   }
 
+  /** Registers a client opened elsewhere (closed before relays and dirs). */
+  track(c: CairnClient): CairnClient {
+    this.clients.push(c);
+    return c;
+  }
+
   /** An SDK client in a fresh temp data dir (removed afterwards). */
   async client(opts: Parameters<typeof connect>[0] = {}): Promise<CairnClient> {
     const dir = this.dir('cairn-sdk-');
-    const c = await connect({ dataDir: dir, ...opts });
-    return this.add(c, (x) => closeQuietly(x));
+    return this.track(await connect({ dataDir: dir, ...opts }));
   }
 
   dir(prefix = 'cairn-sdk-'): string {
@@ -58,14 +67,16 @@ export class Closer {
 
   async closeAll(): Promise<void> {
     const errors: unknown[] = [];
-    for (const f of this.items.reverse()) {
+    const steps = [...this.clients.reverse().map((c) => () => closeQuietly(c)), ...this.items.reverse()];
+    this.clients = [];
+    this.items = [];
+    for (const f of steps) {
       try {
         await f();
       } catch (e) {
         errors.push(e);
       }
     }
-    this.items = [];
     if (errors.length) throw errors[0];
   }
 }
