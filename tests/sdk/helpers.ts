@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
@@ -160,7 +160,7 @@ export function runFixture(fixture: string, args: string[] = [], env: Record<str
 export function runNode(argv: string[], env: Record<string, string | undefined> = {}): NodeChild {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
-  const proc = spawn(process.execPath, argv, { cwd: REPO_ROOT, env: merged as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, argv, { cwd: REPO_ROOT, env: merged as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -246,4 +246,30 @@ function writeIfChanged(path: string, contents: Uint8Array): void {
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(tmp, contents);
   renameSync(tmp, path);
+}
+
+/**
+ * Bundles server/relay (startRelay) as a CommonJS module under dist/.test-cli/, content-hash named like buildCli, so a
+ * child process can run a relay inside itself.
+ */
+export async function buildRelayModule(): Promise<string> {
+  const result = await build({
+    bundle: true,
+    write: false,
+    logLevel: 'silent',
+    alias: { '@': REPO_ROOT },
+    absWorkingDir: REPO_ROOT,
+    target: 'es2022',
+    entryPoints: ['server/relay/index.ts'],
+    outfile: 'dist/relay.cjs',
+    platform: 'node',
+    format: 'cjs',
+    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+  });
+  const code = result.outputFiles[0]!.contents;
+  const file = join(REPO_ROOT, 'dist', '.test-cli', `relay-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`);
+  // Touched when reused: buildCli prunes files in that folder once they are an hour old.
+  if (existsSync(file)) utimesSync(file, new Date(), new Date());
+  else writeIfChanged(file, code);
+  return file;
 }
