@@ -4,6 +4,9 @@ import { NetworkLink } from './fixtures/network-link';
 import { ExperimentPage } from './pages/experiment-page';
 import { ExperimentsPage } from './pages/experiments-page';
 
+/** Install + activate precaches ~2 MB; generous on a loaded CI box. */
+const SW_TIMEOUT_MS = 15_000;
+
 test('an offline reload still shows the workspace: the service worker serves the app, IndexedDB the data', async ({ browser, baseURL }) => {
   // Through a cable the test can cut, so "offline" also means the origin is gone (not only emulated).
   const link = await NetworkLink.open(Number(new URL(baseURL!).port));
@@ -19,10 +22,16 @@ test('an offline reload still shows the workspace: the service worker serves the
     await home.expectListed(name);
 
     // The page must be controlled by the SW before the network goes (clientsClaim makes that happen without a reload).
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-    });
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
+    const swReady = await page.evaluate(
+      (ms) =>
+        Promise.race([
+          navigator.serviceWorker.ready.then(() => true),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms)),
+        ]),
+      SW_TIMEOUT_MS,
+    );
+    expect(swReady, 'a service worker is registered and active (is out/sw.js built?)').toBe(true);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: SW_TIMEOUT_MS });
 
     await ctx.setOffline(true);
     link.cut();
