@@ -9,20 +9,34 @@ import { createDataService, withWireErrors } from './data-service';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
+/** The page's view of the network, forwarded by DataProvider: Chromium does not always tell workers. */
+let pageOnline = true;
+const networkListeners = new Set<() => void>();
+
 /** navigator.onLine plus its events: "offline" in the status machine means the browser knows the network is down. */
 const network: NetworkSignal = {
-  online: () => scope.navigator.onLine !== false,
+  online: () => scope.navigator.onLine !== false && pageOnline,
   subscribe(cb) {
     scope.addEventListener('online', cb);
     scope.addEventListener('offline', cb);
+    networkListeners.add(cb);
     return () => {
       scope.removeEventListener('online', cb);
       scope.removeEventListener('offline', cb);
+      networkListeners.delete(cb);
     };
   },
 };
 
-const api = withWireErrors(createDataService({ fetch: (input, init) => fetch(input, init), network }));
+const api = withWireErrors({
+  ...createDataService({ fetch: (input, init) => fetch(input, init), network }),
+  /** The page's online/offline events (DataProvider); going offline drops sockets at once instead of after a timeout. */
+  async setOnline(online: boolean): Promise<void> {
+    if (pageOnline === online) return;
+    pageOnline = online;
+    for (const cb of [...networkListeners]) cb();
+  },
+});
 
 Comlink.expose(api);
 

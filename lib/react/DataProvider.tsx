@@ -29,8 +29,15 @@ export function DataProvider({ children }: { children: ReactNode }) {
     });
     // Another tab upgraded the database schema: this tab's code is old; reloading fetches the new one.
     const offReload = c.watch('reload', () => window.location.reload());
+    // Workers do not reliably see the page's network events; forward them so sockets drop and return promptly.
+    const onNetwork = () => void c.setOnline(navigator.onLine).catch(() => {});
+    window.addEventListener('online', onNetwork);
+    window.addEventListener('offline', onNetwork);
+    if (!navigator.onLine) onNetwork();
     setClient(c);
     return () => {
+      window.removeEventListener('online', onNetwork);
+      window.removeEventListener('offline', onNetwork);
       offReload();
       c.close();
       setClient(null);

@@ -197,7 +197,18 @@ export class DocHost {
         }),
       );
     }
-    this.cleanups.push(this.network.subscribe(() => this.publishStatus()));
+    this.cleanups.push(
+      this.network.subscribe(() => {
+        // A socket to a vanished network can sit half-open until y-websocket's 30 s silence timeout: drop it now,
+        // and dial again as soon as the network is back.
+        if (this.conn) {
+          const up = this.network.online();
+          if (!up && this.conn.state !== 'offline') this.conn.disconnect();
+          else if (up && this.conn.state === 'offline') this.conn.connect();
+        }
+        this.publishStatus();
+      }),
+    );
     this.publishStatus();
   }
 
