@@ -60,6 +60,8 @@ export class CairnClient {
   private validKeys = new Set<string>();
   readonly blobs: BlobUploader;
   private closed = false;
+  /** `mlflow.user` for new runs: the OS user in Node (as MLflow's client records it). */
+  private userName: string | undefined;
 
   private constructor(
     readonly options: ResolvedOptions,
@@ -89,6 +91,14 @@ export class CairnClient {
     const actor = state.actor ?? newActorId();
     if (!state.actor) journal.append([recSimple(REC_ACTOR, actor)]);
     const c = new CairnClient(options, journal, actor, state.lastSeq, WS);
+    if (isNode()) {
+      const os = await import('node:os');
+      try {
+        c.userName = process.env.USER ?? os.userInfo().username;
+      } catch {
+        c.userName = process.env.USER;
+      }
+    }
     for (const u of state.updates.get(WS_DOC) ?? []) Y.applyUpdate(c.ws, u, FROM_JOURNAL);
     c.track(c.ws, WS_DOC);
     doc.ensureWorkspace(c.ctx);
@@ -176,7 +186,7 @@ export class CairnClient {
     }
     experimentId ??= this.options.defaultExperimentId ?? DEFAULT_EXPERIMENT_ID;
     const tags: Record<string, string> = { ...(o.tags ?? {}) };
-    const user = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.USER;
+    const user = this.userName;
     if (!tags['mlflow.user'] && user) tags['mlflow.user'] = user;
     if (!tags['mlflow.source.type']) tags['mlflow.source.type'] = isNode() ? 'LOCAL' : 'NOTEBOOK';
     const script = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1];

@@ -18,11 +18,15 @@ function fnv1a(b: Uint8Array): number {
   return h >>> 0;
 }
 
+/** Reused framing buffer: the hot path (one append per logMetric call) allocates nothing here. */
+let scratch = new Uint8Array(64 * 1024);
+
 function frame(records: Uint8Array[]): Uint8Array {
   let n = 0;
   for (const r of records) n += 8 + r.length;
-  const out = new Uint8Array(n);
-  const dv = new DataView(out.buffer);
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  const out = scratch.subarray(0, n);
+  const dv = new DataView(out.buffer, 0, n);
   let o = 0;
   for (const r of records) {
     dv.setUint32(o, r.length, true);
@@ -86,7 +90,7 @@ export async function openNodeJournal(dir: string): Promise<Journal> {
     },
     async rewrite(records: Uint8Array[]): Promise<void> {
       const tmp = `${file}.compact`;
-      const f = frame(records);
+      const f = frame(records).slice();
       fs.writeFileSync(tmp, f);
       const tfd = fs.openSync(tmp, 'r+');
       fs.fsyncSync(tfd);
