@@ -1,21 +1,13 @@
 import * as Y from 'yjs';
 import { concatSeries, decodeChunk, runChunks, type DecodedChunk, type Series } from '../lib/doc';
-import { DEFAULT_BUCKETS, bucketSeries } from '../lib/search/bucket';
+import { DEFAULT_BUCKETS, bucketSeries, type ChartSeries } from '../lib/search/bucket';
+
+export type { ChartSeries };
 
 /**
  * Chart series of one run doc: decode chunks (each chunk decoded once, cached by identity: Yjs keeps the same
  * Uint8Array object for an item's content), concatenate per key, bucket with lib/search. Never on the main thread.
  */
-
-/** A metric series ready to draw; structurally lib/react/contract.ts `ChartSeries` (workers/ cannot import lib/react). */
-export interface ChartSeries {
-  key: string;
-  steps: Float64Array;
-  values: Float64Array;
-  min?: Float64Array;
-  max?: Float64Array;
-  count: number;
-}
 
 /** Most buckets a caller may ask for: beyond this a "downsampled" series is no longer cheap to send or draw. */
 export const MAX_BUCKETS = 20_000;

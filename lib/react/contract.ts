@@ -32,17 +32,7 @@ export interface Settings {
 /** One row of an experiment's runs table: the run plus what the table shows without opening run docs. */
 export type RunRow = Run;
 
-/** A metric series ready to draw: at most ~`buckets` points; min/max bands when the series was bucketed. */
-export interface ChartSeries {
-  key: string;
-  steps: Float64Array;
-  values: Float64Array;
-  /** Present when points were bucketed: per-bucket min and max (same length as steps). */
-  min?: Float64Array;
-  max?: Float64Array;
-  /** Total points in the run for this key (before bucketing). */
-  count: number;
-}
+export type { ChartSeries } from '../search/bucket';
 
 export interface QueryResult<T> {
   data: T | undefined;

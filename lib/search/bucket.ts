@@ -133,3 +133,15 @@ class Accumulator {
     };
   }
 }
+
+/** A metric series ready to draw: at most ~`buckets` points; min/max bands when the series was bucketed. */
+export interface ChartSeries {
+  key: string;
+  steps: Float64Array;
+  values: Float64Array;
+  /** Present when points were bucketed: per-bucket min and max (same length as steps). */
+  min?: Float64Array;
+  max?: Float64Array;
+  /** Total points in the run for this key (before bucketing). */
+  count: number;
+}

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { httpStatusFor, toWire, type ErrorCode } from '../../lib/domain/index';
 
 /** The one error body every route uses: MLflow's `{ error_code, message }` (+ `details`). */
@@ -39,4 +40,20 @@ export function rawHttpError(status: number, reason: string, code: ErrorCode, me
     'Connection: close\r\n\r\n' +
     body
   );
+}
+
+/** Streams `stream` into `res`; resolves when either side ends. A read error aborts the response (its length is
+ * already promised), a client that goes away stops the read. */
+export function pipeToResponse(stream: Readable, res: ServerResponse): Promise<void> {
+  return new Promise<void>((done) => {
+    stream.on('error', () => {
+      res.destroy();
+      done();
+    });
+    res.on('close', () => {
+      stream.destroy();
+      done();
+    });
+    stream.pipe(res);
+  });
 }

@@ -7,7 +7,7 @@ import type { OriginPolicy } from './origin-policy';
 import { parseRoomName } from './room-name';
 import type { RoomRegistry } from './rooms';
 import type { StaticApp } from './static-app';
-import { sendError, sendJson, sendThrown } from './http-response';
+import { pipeToResponse, sendError, sendJson, sendThrown } from './http-response';
 import { RELAY_VERSION } from './version';
 
 /** After refusing an upload mid-stream, keep reading (and discarding) briefly so the client sees the 413, then hang up. */
@@ -118,18 +118,7 @@ async function getBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
     res.end();
     return;
   }
-  await new Promise<void>((done) => {
-    const stream = deps.blobs.openRead(sha);
-    stream.on('error', () => {
-      res.destroy();
-      done();
-    });
-    res.on('close', () => {
-      stream.destroy();
-      done();
-    });
-    stream.pipe(res);
-  });
+  await pipeToResponse(deps.blobs.openRead(sha), res);
 }
 
 async function putBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, sha: Sha256, token: string | null): Promise<void> {
