@@ -1,0 +1,76 @@
+// Small helpers shared by the benches: processes, timing, formatting, result lines for bench/run.mjs.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATA, ROOT } from './bundle.mjs';
+
+export { ROOT, DATA };
+
+/** High-resolution wall clock in ms since the epoch: comparable between processes on one machine. */
+export const wallMs = () => performance.timeOrigin + performance.now();
+
+export function tempDir(prefix) {
+  mkdirSync(DATA, { recursive: true });
+  const path = mkdtempSync(join(DATA, `${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Resident set size of a process in MB, from /proc/<pid>/status (VmRSS, or VmHWM for the peak). */
+export function rssMb(pid, field = 'VmRSS') {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+
+/** Spawns `node ...argv` and collects its output; `line(re)` waits for a stdout match. */
+export function spawnNode(argv, opts = {}) {
+  const proc = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  let out = '';
+  let err = '';
+  proc.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+  proc.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const line = (re, what, timeoutMs = 60_000) =>
+    new Promise((resolve, reject) => {
+      const deadline = Date.now() + timeoutMs;
+      const check = () => {
+        const m = re.exec(out);
+        if (m) return resolve(m);
+        if (proc.exitCode !== null || proc.signalCode !== null) return reject(new Error(`${what}: process exited (${proc.exitCode ?? proc.signalCode})\n${out}\n${err}`));
+        if (Date.now() > deadline) return reject(new Error(`${what}: timed out after ${timeoutMs} ms\n${out}\n${err}`));
+        setTimeout(check, 2);
+      };
+      check();
+    });
+  const kill = async (signal = 'SIGTERM') => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    await exited;
+  };
+  return { proc, line, exited, kill, stdout: () => out, stderr: () => err };
+}
+
+/** `node dist/cli.cjs relay --open --port 0 --data <dir>`; resolves with its URL once it listens. */
+export async function startCliRelay(dataDir) {
+  const relay = spawnNode([join(ROOT, 'dist', 'cli.cjs'), 'relay', '--open', '--port', '0', '--data', dataDir]);
+  const m = await relay.line(/listening on (http:\/\/\S+)/, 'relay start', 20_000);
+  return { ...relay, url: m[1] };
+}
+
+/** One machine-readable line per bench; bench/run.mjs collects them into the summary table. */
+export function report(name, rows) {
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify({ name, rows })}\n`);
+}
+
+/** Ends the process if a bench overruns, so `npm run bench` always finishes. */
+export function watchdog(ms, what) {
+  setTimeout(() => {
+    process.stderr.write(`${what}: gave up after ${ms / 1000} s\n`);
+    process.exit(2);
+  }, ms).unref();
+}
