@@ -184,7 +184,9 @@ export function runNode(argv: string[], env: Record<string, string | undefined> 
         },
         what,
         timeoutMs,
-      ),
+      ).catch((e: Error) => {
+        throw new Error(`${e.message}\nchild ${running() ? 'still running' : 'exited'}; stdout (tail):\n${out.slice(-2000)}\nstderr (tail):\n${err.slice(-2000)}`);
+      }),
     kill: async (signal = 'SIGKILL') => {
       if (running()) proc.kill(signal);
       await exited;
