@@ -173,6 +173,26 @@ describe('SDK round trip against a real relay (in-process, SQLite)', () => {
     }
   });
 
+  it('[SDK-9] logParams/setTags with more than 100 entries are still validated whole (one bad entry writes nothing)', async () => {
+    const t = new Closer();
+    try {
+      const a = await t.client({ relay: null });
+      const run = await a.startRun();
+      const params: Record<string, string> = {};
+      for (let i = 0; i < 150; i++) params[`p${i}`] = String(i);
+      params.p120 = 'x'.repeat(6001);
+      await expectCairnError(() => run.logParams(params), 'INVALID_PARAMETER_VALUE');
+      expect((await a.getRun(run.id))!.params).toEqual({});
+      const tags: Record<string, string> = {};
+      for (let i = 0; i < 150; i++) tags[`t${i}`] = String(i);
+      tags['../bad'] = 'x';
+      await expectCairnError(() => run.setTags(tags), 'INVALID_PARAMETER_VALUE');
+      expect(Object.keys((await a.getRun(run.id))!.tags).filter((k) => k.startsWith('t'))).toEqual([]);
+    } finally {
+      await t.closeAll();
+    }
+  });
+
   it('[SDK-9] errors are CairnError instances with a stable code', async () => {
     const t = new Closer();
     try {
