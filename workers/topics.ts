@@ -8,6 +8,8 @@ import { releaseProxy } from 'comlink';
 
 /** Coalescing window: long enough to fold a sync burst into one re-query, short enough to feel live. */
 export const SIGNAL_DEBOUNCE_MS = 60;
+/** Topics that are events, not queries: "everything may have changed" must not fire them (a reload is not a re-query). */
+const EVENT_TOPICS = new Set(['reload']);
 
 export type TopicCallback = (topic: string) => unknown;
 
@@ -68,7 +70,7 @@ export class Topics {
     this.pending = new Set();
     this.all = false;
     for (const { topic, cb } of [...this.subs.values()]) {
-      if (!all && !pending.has(topic)) continue;
+      if (!pending.has(topic) && (!all || EVENT_TOPICS.has(topic))) continue;
       try {
         // A comlink proxy returns a promise; a closed page rejects it, which is not this worker's problem.
         const r = cb(topic) as { catch?: (f: () => void) => void } | undefined;
