@@ -292,18 +292,19 @@ export function setTag(c: Ctx, input: { runId: string; key: string; value: strin
   logBatch(c, { runId: input.runId, tags: [{ key: input.key, value: input.value }] });
 }
 
+const Entries = (value: z.ZodString) => z.array(z.object({ key: KeySchema, value }));
 const BatchInput = z.object({
   runId: RID,
-  params: z.array(z.object({ key: KeySchema, value: ParamValueSchema })).max(MAX_PARAMS_TAGS_PER_BATCH).optional(),
-  tags: z.array(z.object({ key: KeySchema, value: TagValueSchema })).max(MAX_PARAMS_TAGS_PER_BATCH).optional(),
+  params: Entries(ParamValueSchema).max(MAX_PARAMS_TAGS_PER_BATCH).optional(),
+  tags: Entries(TagValueSchema).max(MAX_PARAMS_TAGS_PER_BATCH).optional(),
 });
+/** The same checks without the per-request size limits: for SDK calls that are split into several batches. */
+const UnboundedBatchInput = z.object({ runId: RID, params: Entries(ParamValueSchema).optional(), tags: Entries(TagValueSchema).optional() });
 
-/** Params and tags of one batch in one transaction; refused whole if any part is refused (DOC-P5). */
-export function logBatch(c: Ctx, input: z.input<typeof BatchInput>): void {
-  const inp = parseInput(BatchInput, input, 'logBatch');
+/** Every check of a batch, writing nothing: returns what a write would do. */
+function prepareBatch(c: Ctx, inp: z.output<typeof UnboundedBatchInput>) {
   const params = inp.params ?? [];
   const tags = inp.tags ?? [];
-  if (params.length + tags.length > MAX_ENTITIES_PER_BATCH) throw invalid('A batch logging request can contain at most 1000 entities');
   const r = requireRun(c, inp.runId);
   const seen = new Set<string>();
   for (const p of params) {
@@ -312,7 +313,20 @@ export function logBatch(c: Ctx, input: z.input<typeof BatchInput>): void {
   }
   const existing = readParams(inp.runId, r).params;
   const fresh = params.filter((p) => checkParam(inp.runId, existing, p.key, p.value));
-  const renamed = tags.findLast((t) => t.key === 'mlflow.runName');
+  return { r, fresh, tags, renamed: tags.findLast((t) => t.key === 'mlflow.runName') };
+}
+
+/** Validates params/tags of any number of entries as one unit without writing (DOC-P5 across split batches). */
+export function checkBatch(c: Ctx, input: z.input<typeof UnboundedBatchInput>): void {
+  prepareBatch(c, parseInput(UnboundedBatchInput, input, 'logBatch'));
+}
+
+/** Params and tags of one batch in one transaction; refused whole if any part is refused (DOC-P5). */
+export function logBatch(c: Ctx, input: z.input<typeof BatchInput>): void {
+  const inp = parseInput(BatchInput, input, 'logBatch');
+  if ((inp.params?.length ?? 0) + (inp.tags?.length ?? 0) > MAX_ENTITIES_PER_BATCH)
+    throw invalid('A batch logging request can contain at most 1000 entities');
+  const { r, fresh, tags, renamed } = prepareBatch(c, inp);
   if (fresh.length === 0 && tags.length === 0) return;
   const t = now(c);
   tx(c, () => {

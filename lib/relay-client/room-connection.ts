@@ -126,7 +126,9 @@ export class RoomConnection {
 
   private requestAck(signal?: AbortSignal): Promise<boolean> {
     const ws = this.provider.ws;
-    if (!ws || ws.readyState !== 1) return Promise.resolve(false);
+    // Not open (e.g. CLOSING before its close event ran): retry after a macrotask, never in a microtask loop,
+    // or the flush loop would starve the event loop and the close event would never arrive.
+    if (!ws || ws.readyState !== 1) return new Promise((r) => setTimeout(() => r(false), 20));
     const id = this.nextReq++;
     const e = encoding.createEncoder();
     encoding.writeVarUint(e, MESSAGE_FLUSH);

@@ -1,4 +1,4 @@
-import { CairnError, invalid } from '../domain';
+import { CairnError, invalid, isErrorCode } from '../domain';
 import type { ResolvedOptions } from './env';
 import { isNode } from './env';
 import { REC_BLOB, REC_BLOB_DONE, recSimple, type Journal } from './journal';
@@ -30,6 +30,10 @@ async function toBytes(data: Uint8Array | Blob | string): Promise<Uint8Array> {
 export class BlobUploader {
   private waiting = new Set<string>();
   private running: Promise<void> | null = null;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  /** The relay refused an upload (4xx): reported by the next drain(); the one after tries again. */
+  private refused: CairnError | null = null;
+  private delay = 200;
 
   constructor(private readonly opts: ResolvedOptions, private readonly journal: Journal) {}
 
@@ -57,6 +61,7 @@ export class BlobUploader {
       if (signal?.aborted) throw new CairnError('DEADLINE_EXCEEDED', 'flush timed out while uploading artifacts');
       this.kick();
       await this.running;
+      if (this.refused) throw this.refused;
       if (this.waiting.size) await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -68,15 +73,35 @@ export class BlobUploader {
     return fetch(`${this.opts.relay.http}${path}`, { ...init, headers });
   }
 
+  /** Stops background retries (the client is closing; pending blobs stay in the journal for next time). */
+  stop(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.waiting.clear();
+  }
+
+  /** Starts an upload pass unless one runs; a pass that leaves blobs behind (relay away) schedules the next one
+   * with backoff, so offline artifacts reach the relay without any call, as metrics do. */
   private kick(): void {
     if (!this.opts.relay || this.running || this.waiting.size === 0) return;
-    this.running = this.uploadAll().finally(() => {
-      this.running = null;
-    });
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.refused = null;
+    this.running = this.uploadAll()
+      .catch((e: unknown) => {
+        // Never an unhandled rejection: a refusal is reported by drain() (flush), not by crashing the script.
+        this.refused = e instanceof CairnError ? e : new CairnError('INTERNAL_ERROR', String(e));
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.waiting.size && !this.refused) {
+          this.retry = setTimeout(() => this.kick(), this.delay);
+          (this.retry as { unref?: () => void }).unref?.();
+        }
+      });
   }
 
   private async uploadAll(): Promise<void> {
-    let delay = 200;
     while (this.waiting.size) {
       const sha = this.waiting.values().next().value as string;
       try {
@@ -89,16 +114,16 @@ export class BlobUploader {
         const res = await this.fetchRelay(`/blobs/${sha}`, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/octet-stream' } });
         if (!res.ok && res.status < 500) {
           const body = (await res.json().catch(() => ({}))) as { error_code?: string; message?: string };
-          throw new CairnError('INVALID_STATE', `blob upload refused: ${body.message ?? res.status}`, { status: res.status, sha256: sha });
+          const code = isErrorCode(body.error_code) ? body.error_code : res.status === 403 ? 'PERMISSION_DENIED' : 'INVALID_STATE';
+          throw new CairnError(code, `blob upload refused: ${body.message ?? res.status}`, { status: res.status, sha256: sha });
         }
         if (!res.ok) throw new Error(`relay answered ${res.status}`);
         this.waiting.delete(sha);
         this.journal.append([recSimple(REC_BLOB_DONE, sha)]);
-        delay = 200;
+        this.delay = 200;
       } catch (e) {
         if (e instanceof CairnError) throw e;
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, MAX_RETRY_MS);
+        this.delay = Math.min(this.delay * 2, MAX_RETRY_MS);
         return;
       }
     }

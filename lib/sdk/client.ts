@@ -40,6 +40,7 @@ const JOURNAL_COMPACT_BYTES = 64 * 1024 * 1024;
 /** Updates applied from the journal are not written back to it. */
 const FROM_JOURNAL = Symbol('journal');
 const WS_DOC = 'ws';
+const CLOSE_TOLERATES = new Set<string>(['DEADLINE_EXCEEDED', 'PERMISSION_DENIED', 'UNAUTHENTICATED', 'INVALID_STATE']);
 const runDocName = (id: string) => `run/${id}`;
 
 interface RunSlot {
@@ -60,6 +61,7 @@ export class CairnClient {
   private validKeys = new Set<string>();
   readonly blobs: BlobUploader;
   private closed = false;
+  private compacting = false;
   /** `mlflow.user` for new runs: the OS user in Node (as MLflow's client records it). */
   private userName: string | undefined;
 
@@ -114,7 +116,18 @@ export class CairnClient {
     if (options.relay) {
       c.conn = new RoomConnection(c.ws, { relay: options.relay.http, room: workspaceRoom(options.workspace), token: options.token, WebSocketPolyfill: WS });
       for (const [id, slot] of c.runs) if (slot.pending || c.isRunning(id)) c.connectRun(id, slot);
-      await c.waitForSync(CONNECT_SYNC_WAIT_MS);
+      try {
+        await c.waitForSync(CONNECT_SYNC_WAIT_MS);
+      } catch (e) {
+        // Refused (e.g. a bad token): tear the half-built client down so the caller's process can exit.
+        c.closed = true;
+        c.blobs.stop();
+        c.conn.destroy();
+        for (const s of c.runs.values()) s.conn?.destroy();
+        c.ws.destroy();
+        await journal.close();
+        throw e;
+      }
     }
     if (journal.size() > JOURNAL_COMPACT_BYTES) await c.compact();
     if (c.pendingCount) c.schedule();
@@ -277,6 +290,14 @@ export class CairnClient {
       this.batch = null;
       this.journal.append(b);
     }
+    // Node only: the file journal rewrites synchronously, so nothing appended meanwhile can be lost. (The browser
+    // journal compacts when the client opens.)
+    if (isNode() && this.journal.size() > JOURNAL_COMPACT_BYTES && !this.compacting) {
+      this.compacting = true;
+      void this.compact().finally(() => {
+        this.compacting = false;
+      });
+    }
   }
 
   /** Resolves when everything logged so far is durable locally and persisted by the relay (if one is configured). */
@@ -297,9 +318,12 @@ export class CairnClient {
     try {
       await this.flush({ timeoutMs: opts.timeoutMs ?? 10_000 });
     } catch (e) {
-      if (!(e instanceof CairnError) || e.code !== 'DEADLINE_EXCEEDED') throw e;
+      // Closing never fails for what the relay did not take (unreachable, read-only, refused): it stays in the
+      // journal. `flush()` is the call that reports those.
+      if (!(e instanceof CairnError) || !CLOSE_TOLERATES.has(e.code)) throw e;
     } finally {
       this.closed = true;
+      this.blobs.stop();
       this.conn?.destroy();
       for (const s of this.runs.values()) s.conn?.destroy();
       this.ws.destroy();
@@ -365,6 +389,8 @@ export class CairnClient {
     });
   }
 
+  /** Waits for the first sync, at most `ms`; an unreachable relay (a failed attempt) ends the wait at once, so an
+   * offline script starts logging immediately. A refusal (bad token) rejects. */
   private waitForSync(ms: number): Promise<void> {
     const conn = this.conn;
     if (!conn || conn.state === 'synced') return Promise.resolve();
@@ -373,9 +399,13 @@ export class CairnClient {
       const off = conn.onState((s) => {
         if (s === 'synced' || s === 'error') done();
       });
+      // The close event of a refused socket arrives before the state turns to 'error': decide a tick later.
+      const onClose = () => setTimeout(done, 0);
+      conn.provider.on('connection-close', onClose);
       function done() {
         clearTimeout(t);
         off();
+        conn!.provider.off('connection-close', onClose);
         if (conn!.state === 'error' && conn!.error) reject(conn!.error);
         else resolve();
       }

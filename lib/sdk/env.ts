@@ -6,7 +6,7 @@ export interface ConnectOptions {
   relay?: string | null;
   workspace?: string;
   token?: string;
-  /** Node: folder for the append-only journal (default `./.cairn-sdk`). Browser: ignored (IndexedDB). */
+  /** Node: folder for the journal (default `./.cairn-sdk`, env CAIRN_SDK_DATA_DIR; CAIRN_DATA_DIR is the relay's). */
   dataDir?: string;
   /** Node only: a WebSocket class when `globalThis.WebSocket` is missing (default: the `ws` package). */
   WebSocket?: unknown;
@@ -38,7 +38,7 @@ export function resolveOptions(o: ConnectOptions): ResolvedOptions {
     relay: relayRaw ? normaliseRelay(relayRaw) : null,
     workspace,
     token: o.token ?? env('CAIRN_TOKEN') ?? env('MLFLOW_TRACKING_TOKEN'),
-    dataDir: o.dataDir ?? env('CAIRN_DATA_DIR') ?? '.cairn-sdk',
+    dataDir: o.dataDir ?? env('CAIRN_SDK_DATA_DIR') ?? '.cairn-sdk',
     defaultExperimentName: env('CAIRN_EXPERIMENT_NAME') ?? env('MLFLOW_EXPERIMENT_NAME'),
     defaultExperimentId: env('CAIRN_EXPERIMENT_ID') ?? env('MLFLOW_EXPERIMENT_ID'),
     resumeRunId: env('CAIRN_RUN_ID') ?? env('MLFLOW_RUN_ID'),

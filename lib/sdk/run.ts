@@ -31,8 +31,10 @@ export class ActiveRun {
     doc.logParam(this.client.ctx, { runId: this.id, key, value: stringify(value) });
   }
 
+  /** All or nothing: every entry is checked (key, value, write-once) before any is written, even past 100. */
   logParams(params: Record<string, unknown>): void {
     const list = Object.entries(params).map(([key, v]) => ({ key, value: stringify(v) }));
+    doc.checkBatch(this.client.ctx, { runId: this.id, params: list });
     for (let i = 0; i < list.length; i += 100) doc.logBatch(this.client.ctx, { runId: this.id, params: list.slice(i, i + 100) });
   }
 
@@ -42,6 +44,7 @@ export class ActiveRun {
 
   setTags(tags: Record<string, unknown>): void {
     const list = Object.entries(tags).map(([key, v]) => ({ key, value: stringify(v) }));
+    doc.checkBatch(this.client.ctx, { runId: this.id, tags: list });
     for (let i = 0; i < list.length; i += 100) doc.logBatch(this.client.ctx, { runId: this.id, tags: list.slice(i, i + 100) });
   }
 

@@ -27,7 +27,7 @@ const CLEAN: Record<string, undefined> = Object.fromEntries(
     'CAIRN_RELAY',
     'CAIRN_WORKSPACE',
     'CAIRN_TOKEN',
-    'CAIRN_DATA_DIR',
+    'CAIRN_SDK_DATA_DIR',
     'CAIRN_EXPERIMENT_NAME',
     'CAIRN_EXPERIMENT_ID',
     'CAIRN_RUN_ID',
@@ -63,13 +63,13 @@ describe('SDK configuration from the environment (child processes)', () => {
       const first = await envRun({
         MLFLOW_TRACKING_URI: relay.url,
         MLFLOW_EXPERIMENT_NAME: 'from-env',
-        CAIRN_DATA_DIR: t.dir(),
+        CAIRN_SDK_DATA_DIR: t.dir(),
         CAIRN_WORKSPACE: 'envws',
         USER: 'alice',
       });
       expect(first).toMatchObject({ relay: relay.url, workspace: 'envws', experimentName: 'from-env', user: 'alice', flush: 'ok' });
 
-      const second = await envRun({ MLFLOW_TRACKING_URI: relay.url, MLFLOW_RUN_ID: first.runId, CAIRN_DATA_DIR: t.dir(), CAIRN_WORKSPACE: 'envws' }, 2);
+      const second = await envRun({ MLFLOW_TRACKING_URI: relay.url, MLFLOW_RUN_ID: first.runId, CAIRN_SDK_DATA_DIR: t.dir(), CAIRN_WORKSPACE: 'envws' }, 2);
       expect(second.runId).toBe(first.runId);
       expect(second.experimentName).toBe('from-env');
       expect(second.flush).toBe('ok');
@@ -93,7 +93,7 @@ describe('SDK configuration from the environment (child processes)', () => {
       const expId = await c.createExperiment('by-id');
       await c.flush();
 
-      const byId = await envRun({ MLFLOW_TRACKING_URI: relay.url, MLFLOW_EXPERIMENT_ID: expId, CAIRN_DATA_DIR: t.dir(), CAIRN_WORKSPACE: 'envws2' });
+      const byId = await envRun({ MLFLOW_TRACKING_URI: relay.url, MLFLOW_EXPERIMENT_ID: expId, CAIRN_SDK_DATA_DIR: t.dir(), CAIRN_WORKSPACE: 'envws2' });
       expect(byId).toMatchObject({ experimentId: expId, experimentName: 'by-id', flush: 'ok' });
 
       const dead = `http://127.0.0.1:${await freePort()}`;
@@ -102,14 +102,14 @@ describe('SDK configuration from the environment (child processes)', () => {
         CAIRN_RELAY: relay.url,
         MLFLOW_EXPERIMENT_NAME: 'mlflow-name',
         CAIRN_EXPERIMENT_NAME: 'cairn-name',
-        CAIRN_DATA_DIR: t.dir(),
+        CAIRN_SDK_DATA_DIR: t.dir(),
         CAIRN_WORKSPACE: 'envws2',
       });
       expect(cairnWins).toMatchObject({ relay: relay.url, experimentName: 'cairn-name', flush: 'ok' });
       expect(await c.getRun(cairnWins.runId)).not.toBeNull();
 
       // No experiment configured at all: the Default experiment "0".
-      const plain = await envRun({ CAIRN_RELAY: relay.url, CAIRN_DATA_DIR: t.dir(), CAIRN_WORKSPACE: 'envws2' });
+      const plain = await envRun({ CAIRN_RELAY: relay.url, CAIRN_SDK_DATA_DIR: t.dir(), CAIRN_WORKSPACE: 'envws2' });
       expect(plain).toMatchObject({ experimentId: '0', experimentName: 'Default' });
     } finally {
       await t.closeAll();
@@ -170,11 +170,11 @@ describe('SDK tokens from the environment (cairn relay, tokens required)', () =>
     const t = new Closer();
     try {
       const base = { MLFLOW_TRACKING_URI: relay.url, CAIRN_WORKSPACE: 'envtok' };
-      const viaMlflow = await envRun({ ...base, MLFLOW_TRACKING_TOKEN: write, CAIRN_DATA_DIR: t.dir() });
+      const viaMlflow = await envRun({ ...base, MLFLOW_TRACKING_TOKEN: write, CAIRN_SDK_DATA_DIR: t.dir() });
       expect(viaMlflow.flush).toBe('ok');
-      const viaCairn = await envRun({ ...base, MLFLOW_TRACKING_TOKEN: 'wrong', CAIRN_TOKEN: write, CAIRN_DATA_DIR: t.dir() });
+      const viaCairn = await envRun({ ...base, MLFLOW_TRACKING_TOKEN: 'wrong', CAIRN_TOKEN: write, CAIRN_SDK_DATA_DIR: t.dir() });
       expect(viaCairn.flush).toBe('ok');
-      const readOnly = await envRun({ ...base, MLFLOW_TRACKING_TOKEN: read, CAIRN_DATA_DIR: t.dir() });
+      const readOnly = await envRun({ ...base, MLFLOW_TRACKING_TOKEN: read, CAIRN_SDK_DATA_DIR: t.dir() });
       expect(readOnly.flush).toBe('PERMISSION_DENIED');
 
       const c = await t.client({ relay: relay.url, workspace: 'envtok', token: read });
