@@ -25,6 +25,8 @@ import {
   recSimple,
   recUpdate,
   REC_BLOB,
+  REC_FORMAT,
+  JOURNAL_FORMAT,
   type Journal,
   type PendingPoints,
 } from './journal';
@@ -89,9 +91,12 @@ export class CairnClient {
     } else {
       journal = await (await import('./journal-browser')).openBrowserJournal(ns);
     }
-    const state = await journal.load();
+    const state = await journal.load().catch(async (e: unknown) => {
+      await journal.close();
+      throw e;
+    });
     const actor = state.actor ?? newActorId();
-    if (!state.actor) journal.append([recSimple(REC_ACTOR, actor)]);
+    if (!state.actor) journal.append([recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, actor)]);
     const c = new CairnClient(options, journal, actor, state.lastSeq, WS);
     if (isNode()) {
       const os = await import('node:os');
@@ -414,7 +419,7 @@ export class CairnClient {
 
   private async compact(): Promise<void> {
     this.flushChunks();
-    const records = [recSimple(REC_ACTOR, this.actor), recUpdate(WS_DOC, Y.encodeStateAsUpdate(this.ws))];
+    const records = [recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, this.actor), recUpdate(WS_DOC, Y.encodeStateAsUpdate(this.ws))];
     for (const [id, s] of this.runs) records.push(recUpdate(runDocName(id), Y.encodeStateAsUpdate(s.doc)));
     records.push(recSimple(REC_CHECKPOINT, this.seq));
     for (const sha of this.blobs.pending()) records.push(recSimple(REC_BLOB, sha));

@@ -51,7 +51,7 @@ export async function openBrowserJournal(namespace: string): Promise<Journal> {
       const t = db.transaction('records', 'readonly');
       const all = (await req(t.objectStore('records').getAll())) as Uint8Array[];
       count = all.length;
-      return replay(all);
+      return replay(all, `IndexedDB cairn-sdk/${namespace}`);
     },
     append(records: Uint8Array[]): void {
       if (queue.length === 0) queueMicrotask(drain);

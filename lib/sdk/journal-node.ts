@@ -1,5 +1,6 @@
 import type { Journal, JournalState } from './journal';
 import { replay } from './journal';
+import { CairnError } from '../domain';
 
 /**
  * Node journal: one append-only file, `<dir>/journal.bin`, written with writeSync so a record is in the OS page
@@ -55,7 +56,13 @@ export async function openNodeJournal(dir: string): Promise<Journal> {
         const sum = buf.readUInt32LE(o + 4);
         if (o + 8 + len > buf.length) break;
         const rec = new Uint8Array(buf.buffer, buf.byteOffset + o + 8, len);
-        if (fnv1a(rec) !== sum) break;
+        if (fnv1a(rec) !== sum) {
+          // Only the LAST frame may be torn (a crash mid-append); a bad frame with data after it is damage, and
+          // cutting there would throw away good records: refuse and leave the file as it is.
+          if (o + 8 + len < buf.length)
+            throw new CairnError('DATA_LOSS', `The Cairn journal at ${file} is damaged at byte ${o}; it was left untouched. Use another data dir, or move this one aside.`);
+          break;
+        }
         records.push(rec.slice());
         o += 8 + len;
       }
@@ -64,7 +71,7 @@ export async function openNodeJournal(dir: string): Promise<Journal> {
         fs.ftruncateSync(fd, o);
         bytes = o;
       }
-      return replay(records);
+      return replay(records, file);
     },
     append(records: Uint8Array[]): void {
       if (records.length === 0) return;

@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { CairnError } from '../domain';
 
 /**
  * The SDK's local journal: everything a caller was told is logged, kept until the relay has it.
@@ -16,6 +17,9 @@ export const REC_CHECKPOINT = 3;
 export const REC_ACTOR = 4;
 export const REC_BLOB = 5;
 export const REC_BLOB_DONE = 6;
+/** First record of every journal: the record format it was written in. */
+export const REC_FORMAT = 7;
+export const JOURNAL_FORMAT = 1;
 
 export interface PendingPoints {
   seq: number;
@@ -130,8 +134,21 @@ export function recSimple(type: number, value: number | string): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
-/** Folds records (in order) into the state a client resumes from. */
-export function replay(records: Iterable<Uint8Array>): JournalState {
+/**
+ * Folds records (in order) into the state a client resumes from. A journal this code cannot read (a newer format,
+ * or a record that checksums but does not decode) is refused with a typed error and left untouched on disk: the
+ * client must not start and then overwrite what it could not read.
+ */
+export function replay(records: Iterable<Uint8Array>, where: string): JournalState {
+  try {
+    return fold(records);
+  } catch (e) {
+    if (e instanceof CairnError) throw e;
+    throw new CairnError('DATA_LOSS', `The Cairn journal at ${where} could not be read (${e instanceof Error ? e.message : String(e)}); it was left untouched. Use another data dir, or move this one aside.`);
+  }
+}
+
+function fold(records: Iterable<Uint8Array>): JournalState {
   const st: JournalState = { actor: null, updates: new Map(), points: [], lastSeq: 0, pendingBlobs: new Set() };
   let checkpoint = 0;
   for (const r of records) {
@@ -168,6 +185,11 @@ export function replay(records: Iterable<Uint8Array>): JournalState {
       st.pendingBlobs.add(decoding.readVarString(d));
     } else if (type === REC_BLOB_DONE) {
       st.pendingBlobs.delete(decoding.readVarString(d));
+    } else if (type === REC_FORMAT) {
+      const v = decoding.readVarUint(d);
+      if (v > JOURNAL_FORMAT) throw new CairnError('INVALID_STATE', `This journal was written by a newer Cairn (format ${v}; this one reads ${JOURNAL_FORMAT}). Upgrade cairn.`);
+    } else {
+      throw new Error(`unknown record type ${type}`);
     }
   }
   st.points = st.points.filter((p) => p.seq > checkpoint);
