@@ -139,7 +139,14 @@ function readColumn(b: Uint8Array, pos: number, out: Float64Array): number {
   return pos;
 }
 
-export function decodeChunk(b: Uint8Array): DecodedChunk {
+/** Key, point count and where the values start: what a reader needs to size its arrays before decoding. */
+export interface ChunkHeader {
+  key: string;
+  n: number;
+  valuesAt: number;
+}
+
+export function readChunkHeader(b: Uint8Array): ChunkHeader {
   if (b.length < 3 || b[0] !== CHUNK_FORMAT) throw new ChunkFormatError(`unknown chunk format ${b[0]}`);
   let pos = 1;
   const readVar = (): number => {
@@ -159,15 +166,25 @@ export function decodeChunk(b: Uint8Array): DecodedChunk {
   pos += keyLen;
   const n = readVar();
   if (pos + n * 8 > b.length) throw new ChunkFormatError('truncated values');
-  // slice() copies into a fresh, 8-byte aligned buffer, which Float64Array needs.
-  const values = new Float64Array(b.slice(pos, pos + n * 8).buffer);
-  pos += n * 8;
-  const steps = new Float64Array(n);
-  const timestamps = new Float64Array(n);
-  pos = readColumn(b, pos, steps);
-  pos = readColumn(b, pos, timestamps);
+  return { key, n, valuesAt: pos };
+}
+
+/** Decodes a chunk's columns straight into `out` at `offset` (no per-chunk arrays): the hot path of reading a run. */
+export function decodeChunkInto(b: Uint8Array, h: ChunkHeader, out: Series, offset: number): void {
+  const { n, valuesAt } = h;
+  const end = valuesAt + n * 8;
+  if ((b.byteOffset + valuesAt) % 8 === 0) out.values.set(new Float64Array(b.buffer, b.byteOffset + valuesAt, n), offset);
+  else out.values.set(new Float64Array(b.slice(valuesAt, end).buffer), offset);
+  let pos = readColumn(b, end, out.steps.subarray(offset, offset + n));
+  pos = readColumn(b, pos, out.timestamps.subarray(offset, offset + n));
   if (pos !== b.length) throw new ChunkFormatError('trailing bytes in chunk');
-  return { key, steps, timestamps, values };
+}
+
+export function decodeChunk(b: Uint8Array): DecodedChunk {
+  const h = readChunkHeader(b);
+  const out = { steps: new Float64Array(h.n), timestamps: new Float64Array(h.n), values: new Float64Array(h.n) };
+  decodeChunkInto(b, h, out, 0);
+  return { key: h.key, ...out };
 }
 
 /** Only the key of a chunk, without decoding its columns (for filtering chunks by key). */
@@ -198,9 +215,16 @@ export function concatSeries(parts: Series[]): Series {
     values.set(p.values, o);
     o += p.values.length;
   }
+  return sortedByStep({ steps, timestamps, values });
+}
+
+/** The series itself when its steps never decrease; otherwise a stably sorted copy. */
+export function sortedByStep(s: Series): Series {
+  const { steps, timestamps, values } = s;
+  const n = steps.length;
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) if (steps[i]! < steps[i - 1]!) sorted = false;
-  if (sorted) return { steps, timestamps, values };
+  if (sorted) return s;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => steps[a]! - steps[b]! || a - b);
   return {
     steps: Float64Array.from(order, (i) => steps[i]!),

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { MetricPointSchema, invalid, parseInput, type MetricPoint } from '../domain';
-import { concatSeries, decodeChunk, encodeChunk, type Series } from './chunk-codec';
+import { decodeChunkInto, encodeChunk, readChunkHeader, sortedByStep, type Series } from './chunk-codec';
 import { FORMAT_VERSION, SEP, runChunks, runMeta, runMetrics, type SummaryShare } from './layout';
 import { LOCAL_ORIGIN, requireRun, type Ctx } from './commands';
 import { isLater } from './read';
@@ -115,18 +115,30 @@ export function appendMetricColumns(
   }, LOCAL_ORIGIN);
 }
 
-/** Decodes every chunk of a run doc into one series per key, in step order. */
+/**
+ * Decodes every chunk of a run doc into one series per key, in step order. Two passes: headers first to size one
+ * array per key, then each chunk decodes straight into place (half the allocation of decode-then-concatenate).
+ */
 export function readSeries(runDoc: Y.Doc, onlyKey?: string): Map<string, Series> {
-  const parts = new Map<string, Series[]>();
-  for (const b of runChunks(runDoc).toArray()) {
-    const ch = decodeChunk(b);
-    if (onlyKey !== undefined && ch.key !== onlyKey) continue;
-    let list = parts.get(ch.key);
-    if (!list) parts.set(ch.key, (list = []));
-    list.push(ch);
-  }
+  const chunks = runChunks(runDoc).toArray();
+  const headers = chunks.map(readChunkHeader);
+  const totals = new Map<string, number>();
+  for (const h of headers) if (onlyKey === undefined || h.key === onlyKey) totals.set(h.key, (totals.get(h.key) ?? 0) + h.n);
   const out = new Map<string, Series>();
-  for (const [k, list] of parts) out.set(k, concatSeries(list));
+  const filled = new Map<string, number>();
+  for (const [k, n] of totals) {
+    out.set(k, { steps: new Float64Array(n), timestamps: new Float64Array(n), values: new Float64Array(n) });
+    filled.set(k, 0);
+  }
+  for (let i = 0; i < chunks.length; i++) {
+    const h = headers[i]!;
+    const s = out.get(h.key);
+    if (!s) continue;
+    const at = filled.get(h.key)!;
+    decodeChunkInto(chunks[i]!, h, s, at);
+    filled.set(h.key, at + h.n);
+  }
+  for (const [k, s] of out) out.set(k, sortedByStep(s));
   return out;
 }
 
