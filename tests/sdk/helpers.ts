@@ -4,14 +4,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import * as Y from 'yjs';
 import { CairnError, connect, type CairnClient } from '@/lib/sdk';
 import { metricHistory, type HistoryPoint } from '@/lib/doc';
-import { REPO_ROOT } from '../relay/helpers/cli-process';
+import { REPO_ROOT, buildTestBundle } from '../relay/helpers/cli-process';
 import { tempDir } from '../relay/helpers/in-process';
 import { waitFor } from '../relay/helpers/wait';
 
@@ -254,24 +254,4 @@ function writeIfChanged(path: string, contents: Uint8Array): void {
  * Bundles server/relay (startRelay) as a CommonJS module under dist/.test-cli/, content-hash named like buildCli, so a
  * child process can run a relay inside itself.
  */
-export async function buildRelayModule(): Promise<string> {
-  const result = await build({
-    bundle: true,
-    write: false,
-    logLevel: 'silent',
-    alias: { '@': REPO_ROOT },
-    absWorkingDir: REPO_ROOT,
-    target: 'es2022',
-    entryPoints: ['server/relay/index.ts'],
-    outfile: 'dist/relay.cjs',
-    platform: 'node',
-    format: 'cjs',
-    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
-  });
-  const code = result.outputFiles[0]!.contents;
-  const file = join(REPO_ROOT, 'dist', '.test-cli', `relay-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`);
-  // Touched when reused: buildCli prunes files in that folder once they are an hour old.
-  if (existsSync(file)) utimesSync(file, new Date(), new Date());
-  else writeIfChanged(file, code);
-  return file;
-}
+export const buildRelayModule = (): Promise<string> => buildTestBundle('server/relay/index.ts', 'relay');

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -12,11 +12,11 @@ const STALE_BUILD_MS = 60 * 60 * 1000;
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /**
- * Bundles server/cli/main.ts exactly as scripts/build-node.mjs does for dist/cli.cjs, but only the CLI (a broken SDK
- * build elsewhere must not fail relay tests) and under a content-hash name, so test files building in parallel never
- * run a half-written file. Lives under dist/ so `require('better-sqlite3')` resolves from the repo's node_modules.
+ * Bundles a Node entry point (CommonJS, as scripts/build-node.mjs does for dist/cli.cjs) under a content-hash name in
+ * dist/.test-cli/, so test files building in parallel never run a half-written file; a reused file is touched, and
+ * files of older sources are pruned. Lives under dist/ so `require('better-sqlite3')` resolves from node_modules.
  */
-export async function buildCli(): Promise<string> {
+export async function buildTestBundle(entry: string, prefix: string): Promise<string> {
   const result = await build({
     bundle: true,
     write: false,
@@ -24,16 +24,17 @@ export async function buildCli(): Promise<string> {
     alias: { '@': REPO_ROOT },
     absWorkingDir: REPO_ROOT,
     target: 'es2022',
-    entryPoints: ['server/cli/main.ts'],
-    outfile: 'dist/cli.cjs',
+    entryPoints: [entry],
+    outfile: `dist/${prefix}.cjs`,
     platform: 'node',
     format: 'cjs',
     external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
   });
   const code = result.outputFiles[0]!.contents;
   const dir = join(REPO_ROOT, 'dist', '.test-cli');
-  const file = join(dir, `cli-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`);
-  if (!existsSync(file)) {
+  const file = join(dir, `${prefix}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`);
+  if (existsSync(file)) utimesSync(file, new Date(), new Date());
+  else {
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, code);
@@ -49,6 +50,9 @@ export async function buildCli(): Promise<string> {
   }
   return file;
 }
+
+/** The CLI alone (a broken SDK build elsewhere must not fail relay tests). */
+export const buildCli = (): Promise<string> => buildTestBundle('server/cli/main.ts', 'cli');
 
 export interface CliResult {
   status: number | null;
