@@ -26,6 +26,8 @@ import { Topics, type TopicCallback } from './topics';
 export interface Platform {
   fetch: FetchLike;
   network?: NetworkSignal;
+  /** Share docs with other tabs over BroadcastChannel (browser only). */
+  broadcast?: boolean;
   WebSocketPolyfill?: unknown;
   /** IndexedDB database name (tests use a fresh one each). */
   dbName?: string;
@@ -61,6 +63,7 @@ export function createDataService(platform: Platform) {
       settings,
       fetch: platform.fetch,
       ...(platform.network ? { network: platform.network } : {}),
+      ...(platform.broadcast ? { broadcast: true } : {}),
       ...(platform.WebSocketPolyfill ? { WebSocketPolyfill: platform.WebSocketPolyfill } : {}),
       ...(platform.runDocs ? { runDocs: platform.runDocs } : {}),
     });

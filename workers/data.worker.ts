@@ -29,7 +29,7 @@ const network: NetworkSignal = {
 };
 
 const api = withWireErrors({
-  ...createDataService({ fetch: (input, init) => fetch(input, init), network }),
+  ...createDataService({ fetch: (input, init) => fetch(input, init), network, broadcast: true }),
   /** The page's online/offline events (DataProvider); going offline drops sockets at once instead of after a timeout. */
   async setOnline(online: boolean): Promise<void> {
     if (pageOnline === online) return;

@@ -26,6 +26,8 @@ export interface RoomConnectionOptions {
   /** Node 20 has no global WebSocket: pass `ws`'s class. */
   WebSocketPolyfill?: unknown;
   connect?: boolean;
+  /** Share updates with other tabs of this browser over BroadcastChannel, even while the relay is unreachable. */
+  broadcast?: boolean;
 }
 
 interface PendingFlush {
@@ -56,7 +58,7 @@ export class RoomConnection {
     const awareness = opts.awareness ?? (this.ownAwareness = new Awareness(doc));
     this.provider = new WebsocketProvider(`${ws}/sync`, opts.room, doc, {
       connect: false,
-      disableBc: true,
+      disableBc: !opts.broadcast,
       params: opts.token ? { token: opts.token } : {},
       // y-websocket's resync timer reads the global `WebSocket.OPEN`, which Node 20 lacks: browsers only.
       resyncInterval: typeof WebSocket === 'undefined' ? -1 : RESYNC_INTERVAL_MS,
@@ -91,6 +93,12 @@ export class RoomConnection {
     this.provider.disconnect();
     this.rejectPending(null);
     this.recompute();
+  }
+
+  /** Closes the socket but keeps trying (and keeps the cross-tab channel): for a network that just went away,
+   * where a half-open socket would otherwise linger until y-websocket's 30 s silence timeout. */
+  dropSocket(): void {
+    this.provider.ws?.close();
   }
 
   onState(cb: (s: ConnState) => void): () => void {

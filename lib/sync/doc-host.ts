@@ -33,6 +33,9 @@ export interface DocHostOptions {
   /** Node has no global WebSocket (tests pass `ws`). */
   WebSocketPolyfill?: unknown;
   network?: NetworkSignal;
+  /** Tabs of one browser share one IndexedDB but not one worker: a BroadcastChannel keeps them live with each other
+   * while the relay is unreachable. The browser worker turns it on; Node tests keep hosts apart. */
+  broadcast?: boolean;
   /** Overrides of run-doc tuning, for tests. */
   runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number };
 }
@@ -179,6 +182,7 @@ export class DocHost {
         room: workspaceRoom(workspace),
         token: token ?? undefined,
         awareness: this.awareness,
+        broadcast: this.opts.broadcast === true,
         ...(this.opts.WebSocketPolyfill ? { WebSocketPolyfill: this.opts.WebSocketPolyfill } : {}),
       });
       const conn = this.conn;
@@ -202,9 +206,8 @@ export class DocHost {
         // A socket to a vanished network can sit half-open until y-websocket's 30 s silence timeout: drop it now,
         // and dial again as soon as the network is back.
         if (this.conn) {
-          const up = this.network.online();
-          if (!up && this.conn.state !== 'offline') this.conn.disconnect();
-          else if (up && this.conn.state === 'offline') this.conn.connect();
+          if (!this.network.online()) this.conn.dropSocket();
+          else if (this.conn.state !== 'synced' && this.conn.state !== 'error') this.conn.connect();
         }
         this.publishStatus();
       }),
