@@ -21,3 +21,10 @@ export function normaliseRelay(relay: string): { http: string; ws: string } {
 
 export const workspaceRoom = (workspace: string) => workspace;
 export const runRoom = (workspace: string, runId: string) => `${workspace}/run/${runId}`;
+
+/** base64url without padding, for state vectors in `GET /docs/<room>?sv=` (works in browsers and Node). */
+export function base64url(b: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < b.length; i++) bin += String.fromCharCode(b[i]!);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

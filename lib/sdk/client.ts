@@ -13,7 +13,7 @@ import {
   type Run,
 } from '../domain';
 import * as doc from '../doc';
-import { RoomConnection, runRoom, workspaceRoom } from '../relay-client';
+import { RoomConnection, base64url, runRoom, workspaceRoom } from '../relay-client';
 import { ActiveRun, type StartRunOptions } from './run';
 import { BlobUploader } from './blobs';
 import { PointBuffer } from './point-buffer';
@@ -242,7 +242,8 @@ export class CairnClient {
     this.flushChunks();
     const slot = this.slot(id, [], false);
     if (this.options.relay) {
-      const res = await this.blobs.fetchRelay(`/docs/${runRoom(this.options.workspace, id)}`).catch(() => null);
+      const sv = base64url(Y.encodeStateVector(slot.doc));
+      const res = await this.blobs.fetchRelay(`/docs/${runRoom(this.options.workspace, id)}?sv=${sv}`).catch(() => null);
       if (res && res.ok) Y.applyUpdate(slot.doc, new Uint8Array(await res.arrayBuffer()));
     }
     return doc.metricHistory(slot.doc, parseInput(KeySchema, key, 'metric_key'));

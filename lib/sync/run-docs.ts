@@ -197,7 +197,7 @@ export class RunDocs {
     if (e.closed || !relay) return false;
     const pointsBefore = this.deps.runInfo(e.runId)?.points ?? 0;
     try {
-      const update = await fetchRoomSnapshot(this.deps.fetch, relay, runRoom(workspace, e.runId), token);
+      const update = await fetchRoomSnapshot(this.deps.fetch, relay, runRoom(workspace, e.runId), token, Y.encodeStateVector(e.doc));
       if (e.closed) return false;
       // Applied with FETCH_ORIGIN: the persistence layer stores it like any remote update.
       Y.applyUpdate(e.doc, update, FETCH_ORIGIN);

@@ -1,5 +1,5 @@
 import { CairnError, isErrorCode } from '../domain';
-import { normaliseRelay } from '../relay-client';
+import { base64url, normaliseRelay } from '../relay-client';
 import type { FetchLike } from './settings';
 
 /** A snapshot of a big finished run is a few MB; give a slow link time, but not forever. */
@@ -9,12 +9,20 @@ const SNAPSHOT_TIMEOUT_MS = 30_000;
  * `GET <relay>/docs/<room>`: the relay's whole state of one room as one Yjs update. Used for finished runs, which
  * need no socket. Errors come back as CairnError with the relay's code (UNAUTHENTICATED, RESOURCE_DOES_NOT_EXIST...).
  */
-export async function fetchRoomSnapshot(fetchImpl: FetchLike, relay: string, room: string, token: string | null): Promise<Uint8Array> {
+export async function fetchRoomSnapshot(
+  fetchImpl: FetchLike,
+  relay: string,
+  room: string,
+  token: string | null,
+  /** The state already held: the relay then sends only what is missing. */
+  stateVector?: Uint8Array,
+): Promise<Uint8Array> {
   const { http } = normaliseRelay(relay);
   const path = room.split('/').map(encodeURIComponent).join('/');
+  const query = stateVector ? `?sv=${base64url(stateVector)}` : '';
   let res: Response;
   try {
-    res = await fetchImpl(`${http}/docs/${path}`, {
+    res = await fetchImpl(`${http}/docs/${path}${query}`, {
       headers: token ? { authorization: `Bearer ${token}` } : {},
       cache: 'no-store',
       signal: AbortSignal.timeout(SNAPSHOT_TIMEOUT_MS),
@@ -34,3 +42,4 @@ export async function fetchRoomSnapshot(fetchImpl: FetchLike, relay: string, roo
   }
   return new Uint8Array(await res.arrayBuffer());
 }
+

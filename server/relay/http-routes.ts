@@ -54,7 +54,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
     return sendJson(res, 200, { status: 'ok', version: RELAY_VERSION });
   }
   if (path.startsWith('/docs/') && (method === 'GET' || method === 'HEAD')) {
-    return getDoc(deps, res, path.slice('/docs/'.length), token);
+    return getDoc(deps, res, path.slice('/docs/'.length), token, url.searchParams.get('sv'));
   }
   if (path.startsWith('/blobs/')) {
     const sha = Sha256Schema.safeParse(path.slice('/blobs/'.length));
@@ -79,13 +79,28 @@ function refused(res: ServerResponse, access: Access): boolean {
   return true;
 }
 
-function getDoc(deps: HttpDeps, res: ServerResponse, rawRoom: string, token: string | null): void {
+/** `?sv=` (base64url of a Yjs state vector) asks only for what that state lacks: a poller's refresh costs the new
+ * chunks, not the whole run again. */
+function decodeStateVector(sv: string | null): Uint8Array | undefined | null {
+  if (sv === null) return undefined;
+  try {
+    const bytes = new Uint8Array(Buffer.from(sv, 'base64url'));
+    Y.decodeStateVector(bytes);
+    return bytes;
+  } catch {
+    return null;
+  }
+}
+
+function getDoc(deps: HttpDeps, res: ServerResponse, rawRoom: string, token: string | null, svParam: string | null): void {
   const parsed = parseRoomName(rawRoom);
   if (!parsed.ok) return sendError(res, 'INVALID_PARAMETER_VALUE', parsed.message);
+  const sv = decodeStateVector(svParam);
+  if (sv === null) return sendError(res, 'INVALID_PARAMETER_VALUE', "'sv' must be a base64url Yjs state vector");
   if (refused(res, deps.auth.forWorkspace(token, parsed.room.workspace, 'read'))) return;
   const room = deps.rooms.open(parsed.room);
   try {
-    const update = Y.encodeStateAsUpdate(room.doc);
+    const update = Y.encodeStateAsUpdate(room.doc, sv);
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': update.byteLength,

@@ -149,4 +149,28 @@ describe('relay sync protocol', () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).error_code).toBe('INVALID_PARAMETER_VALUE');
   });
+
+  it('[RELAY-16] GET /docs?sv= returns only what that state vector lacks', async () => {
+    const a = connectClient(relay.url, 'ws-diff');
+    try {
+      await waitSynced(a);
+      a.doc.getArray<number>('xs').push([1, 2, 3]);
+      expect(await a.flush()).toBe(0);
+      const mine = new Y.Doc();
+      Y.applyUpdate(mine, new Uint8Array(await (await fetch(`${relay.url}/docs/ws-diff`)).arrayBuffer()));
+      a.doc.getArray<number>('xs').push([4]);
+      expect(await a.flush()).toBe(0);
+      const sv = Buffer.from(Y.encodeStateVector(mine)).toString('base64url');
+      const diff = new Uint8Array(await (await fetch(`${relay.url}/docs/ws-diff?sv=${sv}`)).arrayBuffer());
+      const full = new Uint8Array(await (await fetch(`${relay.url}/docs/ws-diff`)).arrayBuffer());
+      expect(diff.length).toBeLessThan(full.length);
+      Y.applyUpdate(mine, diff);
+      expect(mine.getArray<number>('xs').toArray()).toEqual([1, 2, 3, 4]);
+      const bad = await fetch(`${relay.url}/docs/ws-diff?sv=%%%`);
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error_code).toBe('INVALID_PARAMETER_VALUE');
+    } finally {
+      a.destroy();
+    }
+  });
 });
