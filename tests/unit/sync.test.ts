@@ -182,7 +182,7 @@ describe('Run docs', () => {
     await waitUntil(() => h.doc.getArray('chunks').length > 0);
     expect(host.runs.modeOf(runId)).toBe('snapshot');
     expect(host.runs.liveCount()).toBe(0);
-    expect(fetched).toEqual([`http://127.0.0.1:9/docs/default/run/${runId} Bearer tok`]);
+    expect(fetched).toEqual([`http://127.0.0.1:9/docs/default/run/${runId}?sv=AA Bearer tok`]);
     await host.runs.whenPersisted();
     h.release();
     await waitUntil(() => host.runs.openCount() === 0);
