@@ -1,12 +1,12 @@
 // `npm run bench`: builds dist/ (the npm script does that first), then runs each bench in its own Node process, one
 // after another (so each starts with a clean heap and RSS), and prints a summary table. Figures are printed, not
-// asserted. Run one bench alone: `node bench/run.mjs decode` (names: ingest, decode, relay-rss).
+// asserted. Run one bench alone: `node bench/run.mjs decode` (names: ingest, decode, relay-rss, workspace).
 import { spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './lib/bundle.mjs';
 
-const BENCHES = ['ingest', 'decode', 'relay-rss'];
+const BENCHES = ['ingest', 'decode', 'relay-rss', 'workspace'];
 /**
  * decode measures decoding, not page faults: with glibc's defaults, freeing a round's ~40 MB of typed arrays can hand
  * the pages back to the OS, and touching fresh pages is slow in a VM (about 70 ms per round here). The cold figure it

@@ -57,6 +57,17 @@ export function createDataService(platform: Platform) {
     return host;
   }
 
+  /**
+   * Runs as read views, kept until the workspace reports a change to that run: a runs table of 10k runs re-reads
+   * only the runs that changed, not all of them, on every signal.
+   */
+  const runCache = new Map<string, Run>();
+  function cachedRun(runId: string, r: Parameters<typeof doc.readRun>[1]): Run {
+    let run = runCache.get(runId);
+    if (!run) runCache.set(runId, (run = doc.readRun(runId, r)));
+    return run;
+  }
+
   async function startHost(settings: EffectiveSettings): Promise<void> {
     const h = await DocHost.open({
       store: store!,
@@ -75,6 +86,7 @@ export function createDataService(platform: Platform) {
       h.onWorkspaceChange((c) => {
         if (c.experiments) topics.signal('experiments');
         for (const runId of c.runIds) {
+          runCache.delete(runId);
           topics.signal(`run:${runId}`);
           const expId = doc.wsRuns(h.ws).get(runId)?.get('experimentId');
           if (typeof expId === 'string') topics.signal(`runs:${expId}`);
@@ -87,6 +99,7 @@ export function createDataService(platform: Platform) {
 
   async function stopHost(): Promise<void> {
     for (const c of hostCleanup.splice(0)) c();
+    runCache.clear();
     for (const hold of runHolds.values()) hold.release();
     const h = host;
     host = null;
@@ -141,7 +154,7 @@ export function createDataService(platform: Platform) {
       return doc.getExperiment((await ready()).ws, experimentId) ?? null;
     },
     async listRuns(experimentId: string, view: ViewType = 'ACTIVE_ONLY'): Promise<Run[]> {
-      return doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view });
+      return doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view }, cachedRun);
     },
     async getRun(runId: string) {
       return doc.getRun((await ready()).ws, runId) ?? null;

@@ -174,14 +174,19 @@ export function getRun(d: Y.Doc, runId: string): Run | undefined {
   return r ? readRun(runId, r) : undefined;
 }
 
-export function listRuns(d: Y.Doc, opts: { experimentIds?: string[]; view?: ViewType } = {}): Run[] {
+/** `readOne` lets a long-lived reader (the data worker) serve unchanged runs from a cache. */
+export function listRuns(
+  d: Y.Doc,
+  opts: { experimentIds?: string[]; view?: ViewType } = {},
+  readOne: (runId: string, r: Y.Map<unknown>) => Run = readRun,
+): Run[] {
   const view = opts.view ?? 'ACTIVE_ONLY';
   const exps = opts.experimentIds ? new Set(opts.experimentIds) : undefined;
   const out: Run[] = [];
   for (const [id, r] of wsRuns(d).entries()) {
     if (exps && !exps.has(r.get('experimentId') as string)) continue;
     if (!matchesView((r.get('lifecycle') as Lifecycle | undefined) ?? 'active', view)) continue;
-    out.push(readRun(id, r));
+    out.push(readOne(id, r));
   }
   return out.sort((a, b) => b.info.startTime - a.info.startTime || (a.info.runId < b.info.runId ? -1 : 1));
 }

@@ -150,4 +150,19 @@ describe('data worker service', () => {
     expect((await b.getExperiment(id))?.name).toBe('kept');
     await a.dispose();
   });
+
+  it('[WRK-5] listRuns serves unchanged runs from its cache and re-reads a run once it changes', async () => {
+    const db = freshDb();
+    const runId = await seedRun(db, 10);
+    const api = await service(db);
+    const first = await api.listRuns('0');
+    expect(first.map((r) => r.info.runId)).toEqual([runId]);
+    expect(first[0]!.tags.note).toBeUndefined();
+    await api.setRunTag(runId, 'note', 'changed');
+    const second = await api.listRuns('0');
+    expect(second[0]!.tags.note).toBe('changed');
+    await api.deleteRun(runId);
+    expect(await api.listRuns('0')).toEqual([]);
+    expect((await api.listRuns('0', 'DELETED_ONLY'))[0]!.info.lifecycleStage).toBe('deleted');
+  });
 });
