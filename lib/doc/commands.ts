@@ -274,7 +274,7 @@ export const restoreRun = (c: Ctx, runId: string) => setRunLifecycle(c, runId, '
 
 /** DOC-P1..P3 against the local replica: same value is a no-op (false), another value is refused. */
 function checkParam(runId: string, existing: Record<string, string>, key: string, value: string): boolean {
-  const old = existing[key];
+  const old = Object.hasOwn(existing, key) ? existing[key] : undefined;
   if (old === undefined) return true;
   if (old === value) return false;
   throw new CairnError(

@@ -31,13 +31,14 @@ function matchesView(stage: Lifecycle, view: ViewType): boolean {
   return view === 'ALL' || (view === 'ACTIVE_ONLY' ? stage === 'active' : stage === 'deleted');
 }
 
+/* Keys are user data ("__proto__" is a legal MLflow key): records are built with Object.fromEntries (own data
+   properties) from Maps, never by assignment, so no key can reach or replace a prototype. */
+
 function experimentTags(d: Y.Doc, id: string): Record<string, string> {
-  const tags: Record<string, string> = {};
   const prefix = id + SEP;
   const keys: string[] = [];
   for (const k of wsExpTags(d).keys()) if (k.startsWith(prefix)) keys.push(k);
-  for (const k of keys.sort()) tags[k.slice(prefix.length)] = wsExpTags(d).get(k)!;
-  return tags;
+  return Object.fromEntries(keys.sort().map((k) => [k.slice(prefix.length), wsExpTags(d).get(k)!]));
 }
 
 /** Name owner among experiments sharing a name: earliest creation time, then smallest id (DOC-E3). */
@@ -115,21 +116,19 @@ export function readParams(runId: string, r: Y.Map<unknown>): { params: Record<s
     else if (w.value !== e.value)
       conflicts.push({ runId, key: e.key, keptValue: w.value, rejectedValue: e.value, rejectedBy: e.actor, at: e.at });
   }
-  const params: Record<string, string> = {};
-  for (const [k, v] of winners) params[k] = v.value;
-  return { params, conflicts };
+  return { params: Object.fromEntries([...winners].map(([k, v]) => [k, v.value])), conflicts };
 }
 
 /** Merges the per-writer shares of each metric key (DOC-M2, DOC-M3). */
 export function readMetricSummaries(r: Y.Map<unknown>): Record<string, MetricSummary> {
-  const out: Record<string, MetricSummary> = {};
+  const out = new Map<string, MetricSummary>();
   // Sorted so every replica merges shares in the same order and lists keys the same way.
   const entries = [...runMetrics(r).entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (const [k, s] of entries) {
     const key = k.slice(0, k.indexOf(SEP));
-    out[key] = mergeSummary(out[key], key, s);
+    out.set(key, mergeSummary(out.get(key), key, s));
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** MLflow's "latest" is the max of (step, timestamp, value); NaN sorts lowest. */

@@ -23,7 +23,10 @@ export const KeySchema = z
   .min(1, 'key must not be empty')
   .max(MAX_ENTITY_KEY_LENGTH, `key must be at most ${MAX_ENTITY_KEY_LENGTH} characters`)
   .regex(KEY_CHARS, 'key may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/)')
-  .refine(isNormalisedRelative, 'key must be a normalized relative path');
+  .refine(isNormalisedRelative, 'key must be a normalized relative path')
+  // JavaScript objects cannot hold this key as plain data everywhere a record crosses (zod, JSON, assignment):
+  // refusing it loudly beats dropping it silently.
+  .refine((k) => k !== '__proto__', "'__proto__' is reserved and cannot be used as a key");
 
 export const ParamValueSchema = z.string().max(MAX_PARAM_VAL_LENGTH, `param value must be at most ${MAX_PARAM_VAL_LENGTH} characters`);
 export const TagValueSchema = z.string().max(MAX_TAG_VAL_LENGTH, `tag value must be at most ${MAX_TAG_VAL_LENGTH} characters`);
@@ -141,6 +144,7 @@ export interface Run {
 
 /** Parse at a boundary: zod failure → INVALID_PARAMETER_VALUE naming the field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  refuseProtoKeys(value, what, 2);
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
@@ -148,6 +152,13 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what:
   throw invalid(`Invalid value for ${what}${where}: ${issue?.message ?? 'invalid'}`, {
     issues: r.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
   });
+}
+
+/** zod silently drops an own `__proto__` key from records; a user's key must not vanish without a word. */
+function refuseProtoKeys(value: unknown, what: string, depth: number): void {
+  if (depth < 0 || !value || typeof value !== 'object' || Array.isArray(value)) return;
+  if (Object.hasOwn(value, '__proto__')) throw invalid(`Invalid value for ${what}: '__proto__' is reserved and cannot be used as a key`);
+  for (const v of Object.values(value)) refuseProtoKeys(v, what, depth - 1);
 }
 
 /** Drop prototype-polluting keys from anything a peer sent (STYLE habit 2). */

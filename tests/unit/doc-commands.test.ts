@@ -265,4 +265,23 @@ describe('lib/doc commands', () => {
       expect(doc.getExperimentByName(d, 'same')!.experimentId).toBe(ia);
     }
   });
+
+  it('[DOC-K1] "__proto__" is refused as a key; "constructor" stays plain data in every read view', () => {
+    const c = replica();
+    expect(code(() => doc.createExperiment(c, { name: 'p', tags: Object.fromEntries([['__proto__', 'x']]) }))).toBe('INVALID_PARAMETER_VALUE');
+    const id = doc.createExperiment(c, { name: 'p', tags: { constructor: 'y' } });
+    const r = doc.startRun(c, { experimentId: id });
+    expect(code(() => doc.logParam(c, { runId: r.runId, key: '__proto__', value: '1' }))).toBe('INVALID_PARAMETER_VALUE');
+    doc.logParam(c, { runId: r.runId, key: 'constructor', value: '1' });
+    doc.setTag(c, { runId: r.runId, key: 'constructor', value: '2' });
+    doc.appendMetrics(c, new Y.Doc(), r.runId, [{ key: 'constructor', value: 3, step: 0, timestamp: 1 }]);
+    const e = doc.getExperiment(c.ws, id)!;
+    const run = doc.getRun(c.ws, r.runId)!;
+    expect(Object.getOwnPropertyDescriptor(e.tags, 'constructor')?.value).toBe('y');
+    expect(Object.getOwnPropertyDescriptor(run.params, 'constructor')?.value).toBe('1');
+    expect(Object.getOwnPropertyDescriptor(run.tags, 'constructor')?.value).toBe('2');
+    expect(Object.getOwnPropertyDescriptor(run.metrics, 'constructor')?.value.latest).toBe(3);
+    doc.logParam(c, { runId: r.runId, key: 'constructor', value: '1' });
+  });
+
 });
