@@ -42,10 +42,21 @@ export interface SummaryShare {
   count: number;
 }
 
-export const runParams = (r: Y.Map<unknown>) => r.get('params') as Y.Array<ParamEntry>;
-export const runTags = (r: Y.Map<unknown>) => r.get('tags') as Y.Map<string>;
-export const runMetrics = (r: Y.Map<unknown>) => r.get('metrics') as Y.Map<SummaryShare>;
-export const runArtifacts = (r: Y.Map<unknown>) => r.get('artifacts') as Y.Map<unknown>;
+/*
+ * A peer's update is only checked for Yjs well-formedness by the relay, not for this layout: a buggy or hostile client
+ * could put anything under a run. Readers therefore take what has the expected type and treat the rest as empty,
+ * so one malformed run cannot break the views of everyone else.
+ */
+const EMPTY_ARRAY = new Y.Array<never>();
+const EMPTY_MAP = new Y.Map<never>();
+function typed<T>(v: unknown, ctor: typeof Y.Array | typeof Y.Map, empty: unknown): T {
+  return (v instanceof ctor ? v : empty) as T;
+}
+
+export const runParams = (r: Y.Map<unknown>) => typed<Y.Array<ParamEntry>>(r.get('params'), Y.Array, EMPTY_ARRAY);
+export const runTags = (r: Y.Map<unknown>) => typed<Y.Map<string>>(r.get('tags'), Y.Map, EMPTY_MAP);
+export const runMetrics = (r: Y.Map<unknown>) => typed<Y.Map<SummaryShare>>(r.get('metrics'), Y.Map, EMPTY_MAP);
+export const runArtifacts = (r: Y.Map<unknown>) => typed<Y.Map<unknown>>(r.get('artifacts'), Y.Map, EMPTY_MAP);
 
 export function expField<T>(d: Y.Doc, id: string, field: string): T | undefined {
   return wsExp(d).get(id + SEP + field) as T | undefined;

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { MetricPointSchema, invalid, parseInput, type MetricPoint } from '../domain';
-import { decodeChunkInto, encodeChunk, readChunkHeader, sortedByStep, type Series } from './chunk-codec';
+import { decodeChunkInto, encodeChunk, readChunkHeader, sortedByStep, type ChunkHeader, type Series } from './chunk-codec';
 import { FORMAT_VERSION, SEP, runChunks, runMeta, runMetrics, type SummaryShare } from './layout';
 import { LOCAL_ORIGIN, requireRun, type Ctx } from './commands';
 import { isLater } from './read';
@@ -120,8 +120,18 @@ export function appendMetricColumns(
  * array per key, then each chunk decodes straight into place (half the allocation of decode-then-concatenate).
  */
 export function readSeries(runDoc: Y.Doc, onlyKey?: string): Map<string, Series> {
-  const chunks = runChunks(runDoc).toArray();
-  const headers = chunks.map(readChunkHeader);
+  // A malformed chunk (a peer's bug) is skipped, not allowed to hide every other point of the run.
+  const chunks: Uint8Array[] = [];
+  const headers: ChunkHeader[] = [];
+  for (const b of runChunks(runDoc).toArray()) {
+    try {
+      if (!(b instanceof Uint8Array)) continue;
+      headers.push(readChunkHeader(b));
+      chunks.push(b);
+    } catch {
+      continue;
+    }
+  }
   const totals = new Map<string, number>();
   for (const h of headers) if (onlyKey === undefined || h.key === onlyKey) totals.set(h.key, (totals.get(h.key) ?? 0) + h.n);
   const out = new Map<string, Series>();
@@ -135,10 +145,18 @@ export function readSeries(runDoc: Y.Doc, onlyKey?: string): Map<string, Series>
     const s = out.get(h.key);
     if (!s) continue;
     const at = filled.get(h.key)!;
-    decodeChunkInto(chunks[i]!, h, s, at);
-    filled.set(h.key, at + h.n);
+    try {
+      decodeChunkInto(chunks[i]!, h, s, at);
+      filled.set(h.key, at + h.n);
+    } catch {
+      // Columns truncated or garbled: leave its slots to be trimmed below.
+    }
   }
-  for (const [k, s] of out) out.set(k, sortedByStep(s));
+  for (const [k, s] of out) {
+    const n = filled.get(k)!;
+    const whole = n === s.values.length ? s : { steps: s.steps.slice(0, n), timestamps: s.timestamps.slice(0, n), values: s.values.slice(0, n) };
+    out.set(k, sortedByStep(whole));
+  }
   return out;
 }
 

@@ -111,6 +111,7 @@ export function readParams(runId: string, r: Y.Map<unknown>): { params: Record<s
   const winners = new Map<string, { value: string }>();
   const conflicts: ParamConflict[] = [];
   for (const e of runParams(r).toArray()) {
+    if (!e || typeof e !== 'object' || typeof e.key !== 'string' || typeof e.value !== 'string') continue;
     const w = winners.get(e.key);
     if (!w) winners.set(e.key, { value: e.value });
     else if (w.value !== e.value)
@@ -125,6 +126,7 @@ export function readMetricSummaries(r: Y.Map<unknown>): Record<string, MetricSum
   // Sorted so every replica merges shares in the same order and lists keys the same way.
   const entries = [...runMetrics(r).entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (const [k, s] of entries) {
+    if (!s || typeof s !== 'object' || typeof s.count !== 'number') continue;
     const key = k.slice(0, k.indexOf(SEP));
     out.set(key, mergeSummary(out.get(key), key, s));
   }
@@ -163,14 +165,16 @@ export function readRun(runId: string, r: Y.Map<unknown>): Run {
     params,
     tags: Object.fromEntries([...runTags(r).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     metrics: readMetricSummaries(r),
-    artifacts: ([...runArtifacts(r).values()] as ArtifactRef[]).sort((a, b) => (a.path < b.path ? -1 : 1)),
+    artifacts: ([...runArtifacts(r).values()] as ArtifactRef[])
+      .filter((a) => !!a && typeof a === 'object' && typeof a.path === 'string')
+      .sort((a, b) => (a.path < b.path ? -1 : 1)),
     conflicts,
   };
 }
 
 export function getRun(d: Y.Doc, runId: string): Run | undefined {
   const r = wsRuns(d).get(runId);
-  return r ? readRun(runId, r) : undefined;
+  return r instanceof Y.Map ? readRun(runId, r) : undefined;
 }
 
 /** `readOne` lets a long-lived reader (the data worker) serve unchanged runs from a cache. */
@@ -183,6 +187,7 @@ export function listRuns(
   const exps = opts.experimentIds ? new Set(opts.experimentIds) : undefined;
   const out: Run[] = [];
   for (const [id, r] of wsRuns(d).entries()) {
+    if (!(r instanceof Y.Map)) continue;
     if (exps && !exps.has(r.get('experimentId') as string)) continue;
     if (!matchesView((r.get('lifecycle') as Lifecycle | undefined) ?? 'active', view)) continue;
     out.push(readOne(id, r));
@@ -193,6 +198,6 @@ export function listRuns(
 /** Every param conflict in the workspace, newest first: what the conflicts panel shows. */
 export function listConflicts(d: Y.Doc): ParamConflict[] {
   const out: ParamConflict[] = [];
-  for (const [id, r] of wsRuns(d).entries()) out.push(...readParams(id, r).conflicts);
+  for (const [id, r] of wsRuns(d).entries()) if (r instanceof Y.Map) out.push(...readParams(id, r).conflicts);
   return out.sort((a, b) => b.at - a.at || a.runId.localeCompare(b.runId) || a.key.localeCompare(b.key));
 }

@@ -284,4 +284,29 @@ describe('lib/doc commands', () => {
     doc.logParam(c, { runId: r.runId, key: 'constructor', value: '1' });
   });
 
+
+  it('[DOC-L5] a peer that writes junk into the layout cannot break anyone else\'s views', () => {
+    const c = replica();
+    const good = doc.startRun(c, { runName: 'good' });
+    const bad = doc.startRun(c, { runName: 'bad' });
+    const runDoc = new Y.Doc();
+    doc.appendMetrics(c, runDoc, good.runId, [{ key: 'm', value: 1, step: 0, timestamp: 1 }]);
+    // What a buggy or hostile client could send: wrong types under a run, a non-map run, a garbage chunk.
+    c.ws.transact(() => {
+      const r = doc.wsRuns(c.ws).get(bad.runId)!;
+      r.set('params', 'not an array');
+      r.set('tags', 42);
+      const m = doc.runMetrics(doc.wsRuns(c.ws).get(good.runId)!);
+      m.set('x\u0001evil', 'nope' as never);
+      (doc.wsRuns(c.ws) as Y.Map<unknown>).set('f'.repeat(32), 'not a run');
+    });
+    doc.runChunks(runDoc).push([new Uint8Array([1, 9, 9, 9]), 'junk' as never]);
+    const runs = doc.listRuns(c.ws);
+    expect(runs.map((r) => r.info.runName).sort()).toEqual(['bad', 'good']);
+    expect(runs.find((r) => r.info.runName === 'bad')!.params).toEqual({});
+    expect(doc.getRun(c.ws, good.runId)!.metrics.m!.count).toBe(1);
+    expect(doc.getRun(c.ws, 'f'.repeat(32))).toBeUndefined();
+    expect(doc.listConflicts(c.ws)).toEqual([]);
+    expect(doc.metricHistory(runDoc, 'm')).toEqual([{ step: 0, timestamp: 1, value: 1 }]);
+  });
 });
