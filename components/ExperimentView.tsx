@@ -2,16 +2,21 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useExperiment, useRuns } from '@/lib/react';
+import { useState } from 'react';
+import { useExperiment, useRunsPage } from '@/lib/react';
 import { formatTime } from './format';
 import LoadError from './LoadError';
 import RunsTable from './RunsTable';
+
+/** Rows asked for at first and added per "Load more", as MLflow's runs table loads them. */
+const PAGE_ROWS = 100;
 
 /** `/experiment/?id=`: the experiment's runs, newest first. */
 export default function ExperimentView() {
   const id = useSearchParams().get('id') ?? '';
   const experiment = useExperiment(id);
-  const runs = useRuns(id);
+  const [limit, setLimit] = useState(PAGE_ROWS);
+  const runs = useRunsPage(id, limit);
 
   if (!id) return <p className="text-sm text-stone-600">No experiment id given.</p>;
   const exp = experiment.data;
@@ -28,9 +33,9 @@ export default function ExperimentView() {
     );
   }
 
-  const all = runs.data ?? [];
-  const active = all.filter((r) => r.info.lifecycleStage === 'active').sort((a, b) => b.info.startTime - a.info.startTime);
-  const deletedCount = all.length - active.length;
+  const page = runs.data;
+  const total = page?.total ?? 0;
+  const deletedCount = page?.deleted ?? 0;
 
   return (
     <section aria-labelledby="experiment-heading" className="space-y-4">
@@ -59,15 +64,15 @@ export default function ExperimentView() {
         </p>
       )}
       {runs.error && <LoadError error={runs.error} />}
-      <h2 className="text-sm font-semibold text-stone-700">Runs ({active.length})</h2>
-      {runs.loading && !runs.data ? (
+      <h2 className="text-sm font-semibold text-stone-700">Runs ({total})</h2>
+      {runs.loading && !page ? (
         <p className="text-sm text-stone-500">Loading runs…</p>
-      ) : active.length === 0 ? (
+      ) : !page || total === 0 ? (
         <p data-testid="runs-empty" className="text-sm text-stone-500">
           No runs logged to this experiment yet.
         </p>
       ) : (
-        <RunsTable runs={active} />
+        <RunsTable page={page} onLoadMore={() => setLimit((n) => n + PAGE_ROWS * 5)} />
       )}
       {deletedCount > 0 && <p className="text-xs text-stone-500">{deletedCount} deleted run(s) not shown.</p>}
     </section>

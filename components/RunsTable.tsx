@@ -1,20 +1,14 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
-import type { Run } from '@/lib/domain';
-import { formatMetric, formatTime, unionKeys } from './format';
+import type { RunsPage } from '@/lib/react';
+import { formatMetric, formatTime } from './format';
 import RunDuration from './RunDuration';
 import RunStatusBadge from './RunStatusBadge';
 
-/** Rows rendered at first and per "Load more", as MLflow's runs table does: 10k rows at once would freeze the page. */
-const PAGE_ROWS = 100;
-
-/** One row per run, one column per metric key seen in any run (latest value). */
-export default function RunsTable({ runs }: { runs: Run[] }) {
-  const [shown, setShown] = useState(PAGE_ROWS);
-  const metricKeys = unionKeys(runs.map((r) => r.metrics));
-  const visible = runs.length > shown ? runs.slice(0, shown) : runs;
+/** One row per run of the page, one column per metric key seen in any active run (latest value). */
+export default function RunsTable({ page, onLoadMore }: { page: RunsPage; onLoadMore: () => void }) {
+  const { runs: visible, metricKeys, total } = page;
   return (
     <div className="overflow-x-auto">
       <table aria-label="Runs" className="w-full border-collapse text-sm">
@@ -56,14 +50,14 @@ export default function RunsTable({ runs }: { runs: Run[] }) {
           ))}
         </tbody>
       </table>
-      {runs.length > visible.length && (
+      {total > visible.length && (
         <div className="flex items-center gap-3 py-2 text-sm text-stone-600">
           <span>
-            Showing {visible.length.toLocaleString('en-US')} of {runs.length.toLocaleString('en-US')} runs
+            Showing {visible.length.toLocaleString('en-US')} of {total.toLocaleString('en-US')} runs
           </span>
           <button
             type="button"
-            onClick={() => setShown((n) => n + PAGE_ROWS * 5)}
+            onClick={onLoadMore}
             className="rounded border border-stone-300 px-2 py-0.5 hover:bg-stone-100"
           >
             Load more

@@ -49,12 +49,6 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-/** Stable key list: union of keys over records, sorted. */
-export function unionKeys(records: Iterable<Record<string, unknown>>): string[] {
-  const keys = new Set<string>();
-  for (const r of records) for (const k of Object.keys(r)) keys.add(k);
-  return [...keys].sort((a, b) => a.localeCompare(b));
-}
 
 /** Message of a thrown command error (`CairnError` or its wire shape), for showing in a form. */
 export function errorMessage(err: unknown): string {

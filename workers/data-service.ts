@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import * as Y from 'yjs';
 import * as doc from '../lib/doc';
 import { CairnError, asExperimentId, asRunId, toWire, type ExperimentId, type Run } from '../lib/domain';
+import type { RunsPage } from '../lib/search/runs-page';
 import { LocalStore } from '../lib/store';
 import {
   DocHost,
@@ -36,6 +37,8 @@ export interface Platform {
 }
 
 type ViewType = doc.ViewType;
+/** Largest runs page one query returns: past this, rows cost more to clone and render than anyone scrolls. */
+const MAX_PAGE_ROWS = 5000;
 
 export function createDataService(platform: Platform) {
   let store: LocalStore | null = null;
@@ -155,6 +158,14 @@ export function createDataService(platform: Platform) {
     },
     async listRuns(experimentId: string, view: ViewType = 'ACTIVE_ONLY'): Promise<Run[]> {
       return doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view }, cachedRun);
+    },
+    async listRunsPage(experimentId: string, limit: number): Promise<RunsPage> {
+      const all = doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view: 'ALL' }, cachedRun);
+      const active = all.filter((r) => r.info.lifecycleStage === 'active');
+      const keys = new Set<string>();
+      for (const r of active) for (const k in r.metrics) keys.add(k);
+      const n = Math.max(0, Math.min(Math.floor(limit), MAX_PAGE_ROWS));
+      return { runs: active.slice(0, n), total: active.length, deleted: all.length - active.length, metricKeys: [...keys].sort() };
     },
     async getRun(runId: string) {
       return doc.getRun((await ready()).ws, runId) ?? null;

@@ -32,6 +32,8 @@ export interface Settings {
 /** One row of an experiment's runs table: the run plus what the table shows without opening run docs. */
 export type RunRow = Run;
 
+export type { RunsPage } from '../search/runs-page';
+
 export type { ChartSeries } from '../search/bucket';
 
 export interface QueryResult<T> {

@@ -11,6 +11,7 @@ import type {
   QueryResult,
   Run,
   RunRow,
+  RunsPage,
   Settings,
   SyncStatus,
 } from './contract';
@@ -108,6 +109,15 @@ export function useRuns(experimentId: string | null | undefined, view: ViewType 
     `runs:${experimentId ?? ''}:${view}`,
     experimentId ? [`runs:${experimentId}`] : [],
     async (c) => (experimentId ? c.listRuns(experimentId, view) : []),
+  );
+}
+
+/** The first `limit` active runs (newest first) with the total count and the metric columns (see RunsPage). */
+export function useRunsPage(experimentId: string | null | undefined, limit: number): QueryResult<RunsPage | null> {
+  return useWorkerQuery(
+    `runs-page:${experimentId ?? ''}:${limit}`,
+    experimentId ? [`runs:${experimentId}`] : [],
+    async (c) => (experimentId ? c.listRunsPage(experimentId, limit) : null),
   );
 }
 

@@ -9,6 +9,7 @@ export {
   useRun,
   useRunMetrics,
   useRuns,
+  useRunsPage,
   usePresence,
   useSettings,
   useSyncStatus,

@@ -165,4 +165,18 @@ describe('data worker service', () => {
     expect(await api.listRuns('0')).toEqual([]);
     expect((await api.listRuns('0', 'DELETED_ONLY'))[0]!.info.lifecycleStage).toBe('deleted');
   });
+
+  it('[WRK-6] listRunsPage sends the first rows, the total, the deleted count and every metric column', async () => {
+    const db = freshDb();
+    const first = await seedRun(db, 5);
+    const api = await service(db);
+    expect(await api.listRunsPage('0', 10)).toMatchObject({ total: 1, deleted: 0, metricKeys: ['acc', 'loss'] });
+    await api.deleteRun(first);
+    const page = await api.listRunsPage('0', 10);
+    expect(page).toEqual({ runs: [], total: 0, deleted: 1, metricKeys: [] });
+    await api.restoreRun(first);
+    const one = await api.listRunsPage('0', 0);
+    expect(one.runs).toEqual([]);
+    expect(one.total).toBe(1);
+  });
 });
