@@ -7,7 +7,7 @@
 // ("cold": JIT not warm, every typed array on pages fresh from the OS); the median of the five after it is "warm".
 import * as Y from 'yjs';
 import { DOC_AND_SEARCH, importBundle } from './lib/bundle.mjs';
-import { fmt, median, report, watchdog } from './lib/util.mjs';
+import { fmt, median, report, syntheticColumns, watchdog } from './lib/util.mjs';
 
 /** bench/run.mjs sets glibc's trim/mmap thresholds high for this bench (see README). */
 const TUNED = /malloc\.trim_threshold/.test(process.env.GLIBC_TUNABLES ?? '');
@@ -27,17 +27,9 @@ function buildRunDoc() {
   const { runId } = doc.startRun(ctx, { experimentId: '0' });
   const runDoc = new Y.Doc();
   const cols = new Map();
-  const t0 = 1_700_000_000_000;
   for (let k = 0; k < KEYS; k++) {
-    const steps = new Float64Array(STEPS);
-    const timestamps = new Float64Array(STEPS);
-    const values = new Float64Array(STEPS);
-    for (let i = 0; i < STEPS; i++) {
-      steps[i] = i;
-      timestamps[i] = t0 + i * 37 + (i % 3);
-      values[i] = Math.sin(i / 1000 + k) * Math.exp(-i / 50_000) + k;
-    }
-    cols.set(`metric_${k}`, { steps, timestamps, values });
+    const value = (i) => Math.sin(i / 1000 + k) * Math.exp(-i / 50_000) + k;
+    cols.set(`metric_${k}`, syntheticColumns(STEPS, { dt: 37, jitter: (i) => i % 3, value }));
   }
   // Appended as the SDK does: chunks flushed in batches (here 10 batches of 10k steps per key).
   const BATCH = 10_000;

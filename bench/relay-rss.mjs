@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { DOC_AND_SEARCH, RELAY, bundle, importBundle } from './lib/bundle.mjs';
-import { fmt, report, rssMb, spawnNode, tempDir, watchdog, ROOT } from './lib/util.mjs';
+import { fmt, report, rssMb, spawnNode, syntheticColumns, tempDir, watchdog, ROOT } from './lib/util.mjs';
 
 const DOCS = 100;
 const KEYS = 10;
@@ -33,14 +33,7 @@ try {
     doc.initRunDoc(runDoc, runId);
     const chunks = [];
     for (let k = 0; k < KEYS; k++) {
-      const steps = new Float64Array(STEPS);
-      const timestamps = new Float64Array(STEPS);
-      const values = new Float64Array(STEPS);
-      for (let i = 0; i < STEPS; i++) {
-        steps[i] = i;
-        timestamps[i] = 1_700_000_000_000 + i * 41;
-        values[i] = Math.sin(i / 300 + d + k) + d / DOCS;
-      }
+      const { steps, timestamps, values } = syntheticColumns(STEPS, { dt: 41, value: (i) => Math.sin(i / 300 + d + k) + d / DOCS });
       for (let i = 0; i < STEPS; i += doc.CHUNK_MAX_POINTS) chunks.push(doc.encodeChunk(`metric_${k}`, steps, timestamps, values, i, Math.min(STEPS, i + doc.CHUNK_MAX_POINTS)));
     }
     runDoc.transact(() => doc.runChunks(runDoc).push(chunks));

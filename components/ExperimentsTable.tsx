@@ -3,18 +3,13 @@
 import Link from 'next/link';
 import type { Experiment } from '@/lib/domain';
 import { formatTime } from './format';
+import TableHead from './TableHead';
 
 /** The workspace's experiments; a name shared with a concurrently created experiment is flagged. */
 export default function ExperimentsTable({ experiments }: { experiments: Experiment[] }) {
   return (
     <table aria-label="Experiments" className="w-full border-collapse text-sm">
-      <thead>
-        <tr className="border-b border-stone-300 text-left text-xs uppercase tracking-wide text-stone-500">
-          <th className="py-1.5 pr-4 font-medium">Name</th>
-          <th className="py-1.5 pr-4 font-medium">ID</th>
-          <th className="py-1.5 pr-4 font-medium">Created</th>
-        </tr>
-      </thead>
+      <TableHead columns={[{ label: 'Name' }, { label: 'ID' }, { label: 'Created' }]} />
       <tbody>
         {experiments.map((e) => (
           <tr key={e.experimentId} data-testid="experiment-row" className="border-b border-stone-100 hover:bg-stone-50">

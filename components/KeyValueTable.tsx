@@ -1,3 +1,5 @@
+import TableHead from './TableHead';
+
 /** Params or tags of a run. `mutedPrefix` keys (system tags, `mlflow.*`) are shown, only greyed. */
 export default function KeyValueTable({
   label,
@@ -14,12 +16,7 @@ export default function KeyValueTable({
   if (keys.length === 0) return <p className="text-sm text-stone-500">No {label.toLowerCase()}.</p>;
   return (
     <table aria-label={label} data-testid={testId} className="w-full border-collapse text-sm">
-      <thead>
-        <tr className="border-b border-stone-300 text-left text-xs uppercase tracking-wide text-stone-500">
-          <th className="w-1/3 py-1 pr-4 font-medium">Key</th>
-          <th className="py-1 font-medium">Value</th>
-        </tr>
-      </thead>
+      <TableHead columns={[{ label: 'Key', className: 'w-1/3' }, { label: 'Value' }]} />
       <tbody>
         {keys.map((k) => {
           const muted = mutedPrefix !== undefined && k.startsWith(mutedPrefix);

@@ -5,6 +5,7 @@ import type { RunsPage } from '@/lib/react';
 import { formatMetric, formatTime } from './format';
 import RunDuration from './RunDuration';
 import RunStatusBadge from './RunStatusBadge';
+import TableHead from './TableHead';
 
 /** One row per run of the page, one column per metric key seen in any active run (latest value). */
 export default function RunsTable({ page, onLoadMore }: { page: RunsPage; onLoadMore: () => void }) {
@@ -12,20 +13,24 @@ export default function RunsTable({ page, onLoadMore }: { page: RunsPage; onLoad
   return (
     <div className="overflow-x-auto">
       <table aria-label="Runs" className="w-full border-collapse text-sm">
-        <thead>
-          <tr className="border-b border-stone-300 text-left text-xs uppercase tracking-wide text-stone-500">
-            <th className="py-1.5 pr-4 font-medium">Run Name</th>
-            <th className="py-1.5 pr-4 font-medium">Status</th>
-            <th className="py-1.5 pr-4 font-medium">Created</th>
-            <th className="py-1.5 pr-4 font-medium">Duration</th>
-            {metricKeys.map((k) => (
-              <th key={k} scope="col" className="py-1.5 pr-4 text-right font-medium normal-case">
-                <span className="text-stone-400">metric </span>
-                {k}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            { label: 'Run Name' },
+            { label: 'Status' },
+            { label: 'Created' },
+            { label: 'Duration' },
+            ...metricKeys.map((k) => ({
+              id: `metric:${k}`,
+              className: 'text-right normal-case',
+              label: (
+                <>
+                  <span className="text-stone-400">metric </span>
+                  {k}
+                </>
+              ),
+            })),
+          ]}
+        />
         <tbody>
           {visible.map((r) => (
             <tr key={r.info.runId} data-testid="run-row" data-run-id={r.info.runId} className="border-b border-stone-100 hover:bg-stone-50">

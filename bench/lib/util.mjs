@@ -74,3 +74,16 @@ export function watchdog(ms, what) {
     process.exit(2);
   }, ms).unref();
 }
+
+/** One metric's columns for a bench: steps 0..n-1, timestamps `t0 + i * dt + jitter(i)`, values `value(i)`. */
+export function syntheticColumns(n, { t0 = 1_700_000_000_000, dt = 37, jitter = () => 0, value }) {
+  const steps = new Float64Array(n);
+  const timestamps = new Float64Array(n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    steps[i] = i;
+    timestamps[i] = t0 + i * dt + jitter(i);
+    values[i] = value(i);
+  }
+  return { steps, timestamps, values };
+}
