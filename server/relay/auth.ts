@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { AuthMode } from './config';
-import { roleAtLeast, type Role, type TokenStore } from './token-store';
+import { roleAtLeast, type Role, type TokenInfo, type TokenStore } from './token-store';
 
 export type Access =
-  | { ok: true; role: Role }
+  | { ok: true; role: Role; /** The token's id (null in open mode). */ tokenId: string | null; expiresAt: number | null }
   | { ok: false; code: 'UNAUTHENTICATED' | 'PERMISSION_DENIED'; message: string };
+
+const OPEN_ACCESS: Access = { ok: true, role: 'admin', tokenId: null, expiresAt: null };
 
 /** Decides what a presented token may do. Open mode makes everyone admin everywhere. */
 export class Authenticator {
@@ -17,33 +19,57 @@ export class Authenticator {
 
   /** Access to one workspace's documents: the token must belong to that workspace. */
   forWorkspace(token: string | null, workspace: string, needed: Role = 'read'): Access {
-    if (this.mode === 'open') return { ok: true, role: 'admin' };
+    if (this.mode === 'open') return OPEN_ACCESS;
     const info = this.lookup(token);
     if (!info.ok) return info;
-    if (info.workspace !== workspace) {
+    if (info.info.workspace !== workspace) {
       return { ok: false, code: 'PERMISSION_DENIED', message: `token is not valid for workspace '${workspace}'` };
     }
-    return needs(info.role, needed);
+    return needs(info, needed);
   }
 
   /** Blobs are content-addressed and shared by all workspaces: any valid token reads, write/admin tokens write. */
   forBlobs(token: string | null, needed: Role): Access {
-    if (this.mode === 'open') return { ok: true, role: 'admin' };
+    if (this.mode === 'open') return OPEN_ACCESS;
     const info = this.lookup(token);
     if (!info.ok) return info;
-    return needs(info.role, needed);
+    return needs(info, needed);
   }
 
-  private lookup(token: string | null): Access & { workspace?: string } {
+  /**
+   * For an open connection: a function that says why the token stopped working (revoked, expired), or null. It reads
+   * the store only when the tokens changed since its last look (TokenStore.generation) or the expiry passed.
+   */
+  watch(token: string | null): () => string | null {
+    if (this.mode === 'open' || !token) return () => null;
+    const tokens = this.tokens!;
+    let seen = tokens.generation();
+    let verdict: string | null = tokens.whyInvalid(token);
+    let expiresAt = tokens.verify(token)?.expiresAt ?? null;
+    return () => {
+      if (verdict !== null) return verdict;
+      if (expiresAt !== null && Date.now() >= expiresAt) return (verdict = 'token expired');
+      const now = tokens.generation();
+      if (now !== seen) {
+        seen = now;
+        verdict = tokens.whyInvalid(token);
+        expiresAt = tokens.verify(token)?.expiresAt ?? null;
+      }
+      return verdict;
+    };
+  }
+
+  private lookup(token: string | null): { ok: true; info: TokenInfo } | Extract<Access, { ok: false }> {
     if (!token) return { ok: false, code: 'UNAUTHENTICATED', message: 'a token is required (Authorization: Bearer <token> or ?token=)' };
     const info = this.tokens!.verify(token);
-    if (!info) return { ok: false, code: 'UNAUTHENTICATED', message: 'unknown or revoked token' };
-    return { ok: true, role: info.role, workspace: info.workspace };
+    if (!info) return { ok: false, code: 'UNAUTHENTICATED', message: this.tokens!.whyInvalid(token) ?? 'unknown token' };
+    return { ok: true, info };
   }
 }
 
-function needs(role: Role, needed: Role): Access {
-  if (roleAtLeast(role, needed)) return { ok: true, role };
+function needs(lookup: { info: TokenInfo }, needed: Role): Access {
+  const { role, id, expiresAt } = lookup.info;
+  if (roleAtLeast(role, needed)) return { ok: true, role, tokenId: id, expiresAt };
   return { ok: false, code: 'PERMISSION_DENIED', message: `a ${needed} token is required (this one is ${role})` };
 }
 

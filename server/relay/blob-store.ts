@@ -6,6 +6,17 @@ import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CairnError, type Sha256 } from '../../lib/domain/index';
 
+/** Errors of a disk that is full or failing: the upload is not stored, and the client should retry later. */
+const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO', 'EROFS']);
+
+function storageFailure(err: unknown): CairnError | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string' || !STORAGE_ERRNOS.has(code)) return null;
+  return new CairnError('TEMPORARILY_UNAVAILABLE', `the relay could not store the blob (${code}: its disk is full or failing); nothing was kept, retry later`, {
+    reason: code,
+  });
+}
+
 /**
  * Content-addressed blobs on disk: `<dataDir>/blobs/<first two hex>/<sha256>`. Uploads stream into `blobs/tmp`, are
  * hashed on the way, flushed to disk, and renamed into place only when the hash matches; so a blob path either does
@@ -85,7 +96,7 @@ export class DiskBlobStore {
     } catch (err) {
       body.unpipe(source);
       await unlink(tmpPath).catch(() => undefined);
-      throw err;
+      throw storageFailure(err) ?? err;
     } finally {
       body.off('error', onBodyError);
       body.off('close', onBodyClose);

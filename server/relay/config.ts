@@ -14,6 +14,13 @@ export const DEFAULT_COMPACT_AFTER_ROWS = 500;
 /** ...or past this many bytes of updates since the last snapshot, so big metric streams fold early. */
 export const DEFAULT_COMPACT_AFTER_BYTES = 16 * 1024 * 1024;
 
+/** Sockets one token may hold open at once: a notebook with a few dozen live runs and some tabs fits many times. */
+export const DEFAULT_MAX_CONNECTIONS_PER_TOKEN = 256;
+/** Distinct rooms one token's sockets may hold open at once (each loaded room costs memory until it is idle). */
+export const DEFAULT_MAX_ROOMS_PER_TOKEN = 256;
+/** Frames from a read token carry presence and handshakes only: no reason for them to be large. */
+export const READ_ONLY_MAX_FRAME_BYTES = 1024 * 1024;
+
 export type AuthMode = 'tokens' | 'open';
 
 export interface RelayOptions {
@@ -36,6 +43,13 @@ export interface RelayOptions {
   roomUnloadDelayMs?: number;
   compactAfterRows?: number;
   compactAfterBytes?: number;
+  /** Cap on relay.sqlite's size (`--max-db-bytes`); past it writes fail as on a full disk. Default: none. */
+  maxDbBytes?: number;
+  /** Per-token caps (RELAY-29); open mode has no tokens and no caps. */
+  maxConnectionsPerToken?: number;
+  maxRoomsPerToken?: number;
+  /** How often open sockets' tokens are re-checked when nothing else happens on them (RELAY-28). */
+  tokenSweepMs?: number;
   /** Where diagnostic lines go; default stderr. */
   log?: (line: string) => void;
 }
@@ -54,6 +68,10 @@ export interface ResolvedRelayOptions {
   roomUnloadDelayMs: number;
   compactAfterRows: number;
   compactAfterBytes: number;
+  maxDbBytes: number | null;
+  maxConnectionsPerToken: number;
+  maxRoomsPerToken: number;
+  tokenSweepMs: number;
   log: (line: string) => void;
 }
 
@@ -72,6 +90,10 @@ export function resolveRelayOptions(o: RelayOptions): ResolvedRelayOptions {
     roomUnloadDelayMs: o.roomUnloadDelayMs ?? DEFAULT_ROOM_UNLOAD_DELAY_MS,
     compactAfterRows: o.compactAfterRows ?? DEFAULT_COMPACT_AFTER_ROWS,
     compactAfterBytes: o.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES,
+    maxDbBytes: o.maxDbBytes ?? null,
+    maxConnectionsPerToken: o.maxConnectionsPerToken ?? DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
+    maxRoomsPerToken: o.maxRoomsPerToken ?? DEFAULT_MAX_ROOMS_PER_TOKEN,
+    tokenSweepMs: o.tokenSweepMs ?? 1_000,
     log: o.log ?? ((line) => process.stderr.write(line + '\n')),
   };
 }
@@ -97,6 +119,13 @@ export function parseByteCount(value: string | undefined, what: string): number 
   return n;
 }
 
+export function parseCount(value: string | undefined, what: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${what} must be a positive integer, got '${value}'`);
+  return n;
+}
+
 export function parsePort(value: string | undefined, what: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
@@ -111,6 +140,9 @@ export interface EnvAndFlags {
   allowOrigin?: string[];
   maxFrameBytes?: string;
   maxBlobBytes?: string;
+  maxDbBytes?: string;
+  maxConnectionsPerToken?: string;
+  maxRoomsPerToken?: string;
 }
 
 /** Flags win over env, env wins over defaults. */
@@ -125,6 +157,12 @@ export function optionsFromFlagsAndEnv(flags: EnvAndFlags, env: NodeJS.ProcessEn
       parseByteCount(flags.maxFrameBytes, '--max-frame-bytes') ?? parseByteCount(env.CAIRN_MAX_FRAME_BYTES, 'CAIRN_MAX_FRAME_BYTES'),
     maxBlobBytes:
       parseByteCount(flags.maxBlobBytes, '--max-blob-bytes') ?? parseByteCount(env.CAIRN_MAX_BLOB_BYTES, 'CAIRN_MAX_BLOB_BYTES'),
+    maxDbBytes: parseByteCount(flags.maxDbBytes, '--max-db-bytes') ?? parseByteCount(env.CAIRN_MAX_DB_BYTES, 'CAIRN_MAX_DB_BYTES'),
+    maxConnectionsPerToken:
+      parseCount(flags.maxConnectionsPerToken, '--max-connections-per-token') ??
+      parseCount(env.CAIRN_MAX_CONNECTIONS_PER_TOKEN, 'CAIRN_MAX_CONNECTIONS_PER_TOKEN'),
+    maxRoomsPerToken:
+      parseCount(flags.maxRoomsPerToken, '--max-rooms-per-token') ?? parseCount(env.CAIRN_MAX_ROOMS_PER_TOKEN, 'CAIRN_MAX_ROOMS_PER_TOKEN'),
   };
 }
 

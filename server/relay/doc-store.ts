@@ -12,9 +12,19 @@ export interface StoredUpdate {
 export interface DocStore {
   /** All rows of a room in seq order (empty for a room never written). */
   load(room: string): StoredUpdate[];
-  /** Appends one update and returns its seq once it is committed (durable for the SQLite store). */
+  /**
+   * Appends one update and returns its seq once it is committed (durable for the SQLite store). Throws when the
+   * commit fails (disk full, I/O error): then nothing was stored.
+   */
   append(room: string, update: Uint8Array): number;
   /** Atomically replaces every row with seq <= uptoSeq by one row holding `snapshot` at seq `uptoSeq`. */
   compact(room: string, uptoSeq: number, snapshot: Uint8Array): void;
+  /**
+   * Moves one row that cannot be applied out of the room's log (kept aside with the reason, never served), so the rest
+   * of the room loads and compacts. A no-op for an unknown seq.
+   */
+  quarantine(room: string, seq: number, reason: string): void;
+  /** Rows quarantined so far, oldest first (for operators and tests). */
+  rejects(room: string): { seq: number; reason: string }[];
   close(): void;
 }

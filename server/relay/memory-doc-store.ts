@@ -3,6 +3,7 @@ import type { DocStore, StoredUpdate } from './doc-store';
 /** Throwaway store for tests and demos: same contract as SQLite, nothing survives the process. */
 export class MemoryDocStore implements DocStore {
   private readonly rooms = new Map<string, StoredUpdate[]>();
+  private readonly rejected = new Map<string, { seq: number; reason: string; data: Uint8Array }[]>();
   private closed = false;
 
   load(room: string): StoredUpdate[] {
@@ -24,6 +25,20 @@ export class MemoryDocStore implements DocStore {
     this.assertOpen();
     const rest = (this.rooms.get(room) ?? []).filter((r) => r.seq > uptoSeq);
     this.rooms.set(room, [{ seq: uptoSeq, data: snapshot.slice() }, ...rest]);
+  }
+
+  quarantine(room: string, seq: number, reason: string): void {
+    this.assertOpen();
+    const rows = this.rooms.get(room) ?? [];
+    const row = rows.find((r) => r.seq === seq);
+    if (!row) return;
+    this.rooms.set(room, rows.filter((r) => r !== row));
+    this.rejected.set(room, [...(this.rejected.get(room) ?? []), { seq, reason, data: row.data }]);
+  }
+
+  rejects(room: string): { seq: number; reason: string }[] {
+    this.assertOpen();
+    return (this.rejected.get(room) ?? []).map(({ seq, reason }) => ({ seq, reason }));
   }
 
   close(): void {

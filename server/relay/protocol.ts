@@ -18,6 +18,8 @@ export const SYNC_UPDATE = syncProtocol.messageYjsUpdate;
 /** Flush ack statuses. */
 export const FLUSH_PERSISTED = 0;
 export const FLUSH_READ_ONLY = 1;
+/** Some update this connection sent was refused (RELAY-24) and its data is not in the room yet: flush again later. */
+export const FLUSH_INCOMPLETE = 2;
 
 /** y-protocols/auth permission-denied value. */
 const AUTH_PERMISSION_DENIED = 0;
@@ -27,6 +29,8 @@ export const CLOSE_BAD_REQUEST = 4400;
 export const CLOSE_UNAUTHENTICATED = 4401;
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_INTERNAL_ERROR = 1011;
+/** Over a per-token cap of connections or rooms (RELAY-29): the stock provider does not retry. */
+export const CLOSE_TOO_MANY = 4429;
 
 function frame(write: (e: encoding.Encoder) => void): Uint8Array {
   const e = encoding.createEncoder();

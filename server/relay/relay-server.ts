@@ -2,21 +2,28 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Authenticator, tokenFromRequest } from './auth';
+import { Authenticator, tokenFromRequest, type Access } from './auth';
 import { DiskBlobStore } from './blob-store';
-import { isLoopbackHost, resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './config';
+import { READ_ONLY_MAX_FRAME_BYTES, isLoopbackHost, resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './config';
 import { openRelayDatabase, type SqliteDb } from './database';
 import type { DocStore } from './doc-store';
 import { handleHttp } from './http-routes';
 import { rawHttpError } from './http-response';
 import { MemoryDocStore } from './memory-doc-store';
 import { OriginPolicy } from './origin-policy';
-import { CLOSE_BAD_REQUEST, CLOSE_GOING_AWAY, CLOSE_INTERNAL_ERROR, CLOSE_UNAUTHENTICATED, encodePermissionDenied } from './protocol';
+import {
+  CLOSE_BAD_REQUEST,
+  CLOSE_GOING_AWAY,
+  CLOSE_INTERNAL_ERROR,
+  CLOSE_TOO_MANY,
+  CLOSE_UNAUTHENTICATED,
+  encodePermissionDenied,
+} from './protocol';
 import { parseRoomName } from './room-name';
 import { RoomRegistry, type Room } from './rooms';
 import { SqliteDocStore } from './sqlite-doc-store';
 import { StaticApp } from './static-app';
-import { SyncConnection, truncateReason } from './sync-connection';
+import { SyncConnection, truncateReason, type ConnectionGrant } from './sync-connection';
 import { TokenStore } from './token-store';
 
 /** Dead peers (laptop lid closed) are noticed within two of these; same as the stock y-websocket server. */
@@ -36,7 +43,7 @@ export interface RelayHandle {
 export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
   const o = resolveRelayOptions(options);
   const needDb = o.storage === 'sqlite' || o.auth === 'tokens';
-  const db: SqliteDb | null = needDb ? openRelayDatabase(o.dataDir) : null;
+  const db: SqliteDb | null = needDb ? openRelayDatabase(o.dataDir, o.maxDbBytes === null ? {} : { maxBytes: o.maxDbBytes }) : null;
   const store: DocStore = o.storage === 'sqlite' ? new SqliteDocStore(db!) : new MemoryDocStore();
   const auth = new Authenticator(o.auth, o.auth === 'tokens' ? new TokenStore(db!) : null);
   const origins = new OriginPolicy(o.allowOrigins, isLoopbackHost(o.host));
@@ -48,12 +55,16 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
   const blobs = new DiskBlobStore(o.dataDir, o.maxBlobBytes);
   const app = o.appDir ? new StaticApp(o.appDir) : null;
   const connections = new Set<SyncConnection>();
+  const perToken = new TokenCaps(o.maxConnectionsPerToken, o.maxRoomsPerToken);
+  let connectionSerial = 0;
 
   const server = createServer((req, res) => {
     void handleHttp({ auth, origins, rooms, blobs, app, appWorkspace: o.appWorkspace }, req, res);
   });
-  // maxPayload: ws closes an oversized frame's connection with 1009 before buffering it whole.
+  // maxPayload: ws closes an oversized frame's connection with 1009 before buffering it whole. Read tokens (and
+  // refused sockets) only ever send handshakes and presence, so they get a far smaller ceiling (RELAY-27).
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes });
+  const wssSmall = new WebSocketServer({ noServer: true, maxPayload: Math.min(o.maxFrameBytes, READ_ONLY_MAX_FRAME_BYTES) });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -65,23 +76,27 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       if (!origins.hostAllowed(req) || !origins.allows(req)) {
         return rejectUpgrade(socket, 403, 'Forbidden', 'PERMISSION_DENIED', `origin '${req.headers.origin}' is not allowed`);
       }
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, url, req));
+      const parsed = parseRoomName(url.pathname.slice(SYNC_PREFIX.length));
+      const token = tokenFromRequest(req, url);
+      const access = parsed.ok ? auth.forWorkspace(token, parsed.room.workspace, 'read') : null;
+      const target = access?.ok && access.role !== 'read' ? wss : wssSmall;
+      target.handleUpgrade(req, socket, head, (ws) => onConnection(ws, parsed, access, token));
     } catch (err) {
       o.log(`upgrade failed: ${(err as Error).message}`);
       socket.destroy();
     }
   });
 
-  function onConnection(ws: WebSocket, url: URL, req: IncomingMessage): void {
+  function onConnection(ws: WebSocket, parsed: ReturnType<typeof parseRoomName>, access: Access | null, token: string | null): void {
     ws.on('error', () => undefined);
-    const parsed = parseRoomName(url.pathname.slice(SYNC_PREFIX.length));
-    if (!parsed.ok) return ws.close(CLOSE_BAD_REQUEST, truncateReason(parsed.message));
+    if (!parsed.ok || !access) return ws.close(CLOSE_BAD_REQUEST, truncateReason(parsed.ok ? 'bad room' : parsed.message));
     // Refused before any document byte is sent: the auth frame, then a 4401 the stock provider will not retry.
-    const access = auth.forWorkspace(tokenFromRequest(req, url), parsed.room.workspace, 'read');
     if (!access.ok) {
       ws.send(encodePermissionDenied(`unauthenticated: ${access.message}`));
       return ws.close(CLOSE_UNAUTHENTICATED, truncateReason(`unauthenticated: ${access.message}`));
     }
+    const over = access.tokenId === null ? null : perToken.refusal(access.tokenId, parsed.room.name);
+    if (over) return ws.close(CLOSE_TOO_MANY, truncateReason(over));
     let room: Room;
     try {
       room = rooms.open(parsed.room);
@@ -89,14 +104,29 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       o.log(`room ${parsed.room.name}: load failed: ${(err as Error).message}`);
       return ws.close(CLOSE_INTERNAL_ERROR, 'room could not be loaded');
     }
+    const tokenId = access.tokenId;
     const onClose = (c: SyncConnection) => {
       connections.delete(c);
+      if (tokenId !== null) perToken.release(tokenId, room.name.name);
       rooms.releaseIfIdle(room);
     };
-    const conn = new SyncConnection(ws, room, access.role === 'read', onClose, o.log);
+    const grant: ConnectionGrant = {
+      // One principal per token: a token is one party (RELAY-24). Open mode has no parties, so each socket is one.
+      principal: tokenId === null ? `connection:${++connectionSerial}` : `token:${tokenId}`,
+      readOnly: access.role === 'read',
+      invalid: auth.watch(token),
+    };
+    if (tokenId !== null) perToken.add(tokenId, room.name.name);
+    const conn = new SyncConnection(ws, room, grant, onClose, o.log);
     connections.add(conn);
     conn.start();
   }
+
+  // Revoked and expired tokens are also caught on every frame in or out; this sweep closes the quiet ones (RELAY-28).
+  const tokenSweep = setInterval(() => {
+    for (const conn of [...connections]) conn.checkGrant();
+  }, o.tokenSweepMs);
+  tokenSweep.unref();
 
   const pinger = setInterval(() => {
     for (const conn of connections) {
@@ -121,7 +151,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     throw err;
   });
   server.on('error', (err) => o.log(`http server error: ${err.message}`));
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
 
   const port = (server.address() as AddressInfo).port;
   const url = `http://${formatHost(o.host)}:${port}`;
@@ -134,6 +164,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
 
   async function shutdown(): Promise<void> {
     clearInterval(pinger);
+    clearInterval(tokenSweep);
     const closed = new Promise<void>((done) => server.close(() => done()));
     for (const conn of [...connections]) conn.close(CLOSE_GOING_AWAY, 'relay shutting down');
     server.closeAllConnections();
@@ -143,6 +174,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     await closed;
     clearTimeout(grace);
     wss.close();
+    wssSmall.close();
     rooms.unloadAll();
     closeStorage(store, db);
   }
@@ -151,6 +183,54 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
 function closeStorage(store: DocStore, db: SqliteDb | null): void {
   store.close();
   db?.close();
+}
+
+/**
+ * Requests Node's parser refuses never reach a route; they still get the JSON error shape (RELAY-18): 431 for headers
+ * over Node's limit (a bare TCP close leaves a client guessing), 400 for anything else malformed.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (err.code === 'ECONNRESET' && socket.destroyed)) return void socket.destroy();
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const response = tooLarge
+    ? rawHttpError(431, 'Request Header Fields Too Large', 'REQUEST_LIMIT_EXCEEDED', 'request headers exceed the relay\'s limit')
+    : rawHttpError(400, 'Bad Request', 'BAD_REQUEST', `malformed HTTP request: ${err.code ?? err.message}`);
+  socket.end(response, () => socket.destroy());
+}
+
+/** Per-token counts of open sockets and of distinct rooms they hold (RELAY-29). */
+class TokenCaps {
+  private readonly sockets = new Map<string, Map<string, number>>();
+
+  constructor(
+    private readonly maxConnections: number,
+    private readonly maxRooms: number,
+  ) {}
+
+  refusal(tokenId: string, room: string): string | null {
+    const rooms = this.sockets.get(tokenId);
+    if (!rooms) return null;
+    let total = 0;
+    for (const n of rooms.values()) total += n;
+    if (total >= this.maxConnections) return `too many connections for this token (limit ${this.maxConnections})`;
+    if (!rooms.has(room) && rooms.size >= this.maxRooms) return `too many rooms open for this token (limit ${this.maxRooms})`;
+    return null;
+  }
+
+  add(tokenId: string, room: string): void {
+    const rooms = this.sockets.get(tokenId) ?? new Map<string, number>();
+    rooms.set(room, (rooms.get(room) ?? 0) + 1);
+    this.sockets.set(tokenId, rooms);
+  }
+
+  release(tokenId: string, room: string): void {
+    const rooms = this.sockets.get(tokenId);
+    if (!rooms) return;
+    const n = (rooms.get(room) ?? 0) - 1;
+    if (n > 0) rooms.set(room, n);
+    else rooms.delete(room);
+    if (rooms.size === 0) this.sockets.delete(tokenId);
+  }
 }
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string, code: Parameters<typeof rawHttpError>[2], message: string): void {

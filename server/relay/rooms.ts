@@ -3,10 +3,13 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import type { DocStore } from './doc-store';
 import type { RoomName } from './room-name';
 import { encodeAwareness, encodeSyncUpdate } from './protocol';
+import { admitUpdate, type Admission, type DecodedUpdate } from './update-admission';
 
-/** What a room needs from a connection: a way to send it a frame. */
+/** What a room needs from a connection: a way to send it a frame, and who it writes as. */
 export interface RoomPeer {
   send(frame: Uint8Array): void;
+  /** The writer behind the connection (RELAY-24): a token id, or the connection itself in open mode. */
+  readonly principal: string;
 }
 
 export interface RoomLimits {
@@ -15,18 +18,34 @@ export interface RoomLimits {
   unloadDelayMs: number;
 }
 
+/** An update Yjs cannot integrate (it threw while applying): rolled back and refused, the sender is closed 4400. */
+export class UnappliableUpdate extends Error {}
+/** The store could not commit: rolled back, nothing served; the sender is closed 1011 and resends on reconnect. */
+export class StorageFailure extends Error {}
+
+export type ReceiveResult = { ok: true } | Extract<Admission, { ok: false }>;
+
 /**
  * One loaded document: the in-memory Y.Doc (the merged state every sync step2 is computed from), its awareness, and
- * the peers connected to it. Invariant: every change in `doc` that came from a peer is already in the store.
+ * the peers connected to it. Invariant: `doc` holds exactly what the store holds (minus quarantined rows): an update
+ * is applied, then committed, then broadcast, and a failure at either step rebuilds `doc` from the store before
+ * anyone can read it (the relay is single-threaded; nothing runs between the steps).
  */
 export class Room {
-  readonly doc = new Y.Doc();
-  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  private current = new Y.Doc();
+  readonly awareness = new awarenessProtocol.Awareness(this.current);
   /** Peer → awareness client ids it controls, removed from everyone's view when it leaves. */
   readonly peers = new Map<RoomPeer, Set<number>>();
+  /** Yjs client id → the writer holding it (RELAY-24). Released when its connection leaves. */
+  private readonly holders = new Map<number, { principal: string; peer: RoomPeer }>();
   private lastSeq = 0;
   private rows = 0;
   private bytesSinceSnapshot = 0;
+  /** Rows that failed to apply but could not be moved aside (store failing too): never compact them away. */
+  private unquarantined = 0;
+  /** While receiving: the doc's update events, held back until the update is committed. */
+  private held: { update: Uint8Array; origin: unknown }[] | null = null;
+  private quiet = false;
   unloadTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -37,9 +56,7 @@ export class Room {
   ) {
     // The relay is not a participant; without this every peer would see a phantom user.
     this.awareness.setLocalState(null);
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      this.broadcast(encodeSyncUpdate(update), origin);
-    });
+    this.watch(this.current);
     this.awareness.on('update', (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
       const changed = [...change.added, ...change.updated, ...change.removed];
       const ids = this.peers.get(origin as RoomPeer);
@@ -51,32 +68,95 @@ export class Room {
     });
   }
 
-  load(): void {
-    const rows = this.store.load(this.name.name);
-    for (const row of rows) {
-      try {
-        Y.applyUpdate(this.doc, row.data, this);
-      } catch (err) {
-        // A row that decoded when it arrived but cannot be applied must not make the whole room unloadable.
-        this.log(`room ${this.name.name}: skipping unreadable row ${row.seq}: ${(err as Error).message}`);
-      }
-      this.bytesSinceSnapshot += row.data.byteLength;
-    }
-    this.rows = rows.length;
-    this.lastSeq = rows.at(-1)?.seq ?? 0;
-    this.compactIfNeeded();
+  get doc(): Y.Doc {
+    return this.current;
   }
 
   /**
-   * Persist, then apply, then broadcast (the doc 'update' handler broadcasts). The caller has already checked that the
-   * update decodes. Throws if the store fails; then nothing was applied or sent.
+   * Loads every stored row. A row that throws while applying is moved aside (DocStore.quarantine) and logged, and the
+   * doc is rebuilt without it: a half-applied row must not leave half its structs in (RELAY-26).
    */
-  receiveUpdate(update: Uint8Array, origin: RoomPeer): void {
-    this.lastSeq = this.store.append(this.name.name, update);
+  load(): void {
+    const skip = new Set<number>();
+    for (;;) {
+      const rows = this.store.load(this.name.name).filter((r) => !skip.has(r.seq));
+      const doc = new Y.Doc();
+      let bad: { seq: number; error: Error } | null = null;
+      for (const row of rows) {
+        try {
+          Y.applyUpdate(doc, row.data, this);
+        } catch (err) {
+          bad = { seq: row.seq, error: err as Error };
+          break;
+        }
+      }
+      if (!bad) {
+        this.replaceDoc(doc);
+        this.rows = rows.length;
+        this.lastSeq = rows.at(-1)?.seq ?? 0;
+        this.bytesSinceSnapshot = rows.reduce((n, r) => n + r.data.byteLength, 0);
+        break;
+      }
+      doc.destroy();
+      skip.add(bad.seq);
+      const reason = `cannot be applied: ${bad.error.message}`;
+      try {
+        this.store.quarantine(this.name.name, bad.seq, reason);
+        this.log(`room ${this.name.name}: row ${bad.seq} ${reason}; moved to doc_rejects, loading the rest`);
+      } catch (err) {
+        this.unquarantined++;
+        this.log(`room ${this.name.name}: row ${bad.seq} ${reason}; skipped (could not move it aside: ${(err as Error).message})`);
+      }
+    }
+    this.compactIfNeeded();
+  }
+
+  /** The writer holding a client id here, if any. */
+  holderOf(client: number): string | undefined {
+    return this.holders.get(client)?.principal;
+  }
+
+  /**
+   * Admission (RELAY-24), then apply → commit → broadcast. Expected refusals come back as values (the caller asks the
+   * sender to resync); throws UnappliableUpdate or StorageFailure, in both cases with `doc` rebuilt from the store
+   * and nothing sent to anyone.
+   */
+  receiveUpdate(update: Uint8Array, decoded: DecodedUpdate, origin: RoomPeer): ReceiveResult {
+    const admission = admitUpdate(this.current, decoded, origin.principal, (c) => this.holderOf(c));
+    if (!admission.ok) return admission;
+    const store = this.current.store;
+    const pendingBefore = [store.pendingStructs, store.pendingDs];
+    const held: { update: Uint8Array; origin: unknown }[] = [];
+    this.held = held;
+    try {
+      Y.applyUpdate(this.current, update, origin);
+    } catch (err) {
+      this.held = null;
+      this.rebuild();
+      throw new UnappliableUpdate(`update cannot be applied: ${(err as Error).message}`);
+    }
+    this.held = null;
+    if (this.current.store.pendingStructs !== pendingBefore[0] || this.current.store.pendingDs !== pendingBefore[1]) {
+      // Yjs parked part of it (a dependency cycle the single pass does not see): as good as a gap.
+      if (this.current.store.pendingStructs !== null || this.current.store.pendingDs !== null) {
+        this.rebuild();
+        const needs = new Map<number, number>();
+        for (const s of decoded.structs) needs.set(s.id.client, Math.max(needs.get(s.id.client) ?? 0, s.id.clock + s.length));
+        return { ok: false, reason: 'gap', message: 'update depends on structs the room does not have', needs };
+      }
+    }
+    try {
+      this.lastSeq = this.store.append(this.name.name, update);
+    } catch (err) {
+      this.rebuild();
+      throw new StorageFailure(`storage failed: ${(err as Error).message}`);
+    }
     this.rows++;
     this.bytesSinceSnapshot += update.byteLength;
-    Y.applyUpdate(this.doc, update, origin);
+    for (const client of admission.claims) this.holders.set(client, { principal: origin.principal, peer: origin });
+    for (const h of held) this.broadcast(encodeSyncUpdate(h.update), h.origin);
     this.compactIfNeeded();
+    return { ok: true };
   }
 
   applyAwareness(update: Uint8Array, origin: RoomPeer): void {
@@ -90,15 +170,22 @@ export class Room {
   leave(peer: RoomPeer): void {
     const ids = this.peers.get(peer);
     this.peers.delete(peer);
+    for (const [client, h] of this.holders) if (h.peer === peer) this.holders.delete(client);
     if (ids && ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], null);
+  }
+
+  /** Awareness client id → the peer that introduced it (RELAY-27). */
+  awarenessHolder(clientId: number): RoomPeer | undefined {
+    for (const [peer, ids] of this.peers) if (ids.has(clientId)) return peer;
+    return undefined;
   }
 
   compactIfNeeded(force = false): void {
     const due = this.rows > this.limits.compactAfterRows || this.bytesSinceSnapshot > this.limits.compactAfterBytes;
-    if (this.rows <= 1 || !(due || force)) return;
+    if (this.rows <= 1 || this.unquarantined > 0 || !(due || force)) return;
     try {
-      // Everything up to lastSeq is in `doc` (applied right after each append), so the snapshot covers those rows.
-      const snapshot = Y.encodeStateAsUpdate(this.doc);
+      // Everything up to lastSeq is in `doc` (applied right before each append), so the snapshot covers those rows.
+      const snapshot = Y.encodeStateAsUpdate(this.current);
       this.store.compact(this.name.name, this.lastSeq, snapshot);
       this.rows = 1;
       this.bytesSinceSnapshot = 0;
@@ -115,8 +202,39 @@ export class Room {
   destroy(): void {
     if (this.unloadTimer) clearTimeout(this.unloadTimer);
     this.awareness.destroy();
-    this.doc.destroy();
+    this.current.destroy();
   }
+
+  /** Back to exactly what the store holds: used after a refused or failed update touched `doc`. */
+  private rebuild(): void {
+    this.quiet = true;
+    try {
+      this.load();
+    } catch (err) {
+      // The store cannot even be read: keep serving nobody anything new; peers are closed by the caller.
+      this.log(`room ${this.name.name}: reload after a failed update failed: ${(err as Error).message}`);
+    } finally {
+      this.quiet = false;
+    }
+  }
+
+  private replaceDoc(doc: Y.Doc): void {
+    if (doc === this.current) return;
+    // The old doc is dropped, not destroyed: destroying it would destroy the awareness bound to it.
+    this.current.off('update', this.onDocUpdate);
+    this.current = doc;
+    this.watch(doc);
+  }
+
+  private watch(doc: Y.Doc): void {
+    doc.on('update', this.onDocUpdate);
+  }
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (this.quiet || origin === this) return;
+    if (this.held) this.held.push({ update, origin });
+    else this.broadcast(encodeSyncUpdate(update), origin);
+  };
 
   private broadcast(frame: Uint8Array, except: unknown): void {
     for (const peer of this.peers.keys()) {

@@ -4,12 +4,23 @@ import type { SqliteDb } from './database';
 /**
  * Durable store on the relay's SQLite file. Each `append` is its own committed transaction (synchronous=FULL), so a
  * returned seq survives SIGKILL and power loss.
+ *
+ * Never `.get()` a writing statement: better-sqlite3's `.get()` steps once and the autocommit happens when the
+ * statement is reset, where SQLite reports SQLITE_FULL / SQLITE_IOERR that better-sqlite3 then drops (sqlite3_reset's
+ * documentation warns of this). Every write here runs inside `db.transaction()`, whose COMMIT raises.
  */
 export class SqliteDocStore implements DocStore {
   private readonly selectRoom;
   private readonly insert;
   private readonly deleteUpTo;
   private readonly insertAt;
+  private readonly selectRow;
+  private readonly deleteRow;
+  private readonly insertReject;
+  private readonly selectRejects;
+  private readonly appendTx;
+  private readonly compactTx;
+  private readonly quarantineTx;
 
   constructor(private readonly db: SqliteDb, private readonly ownsDb = false) {
     this.selectRoom = db.prepare<[string], { seq: number; data: Buffer }>(
@@ -22,6 +33,30 @@ export class SqliteDocStore implements DocStore {
     );
     this.deleteUpTo = db.prepare<[string, number]>('DELETE FROM doc_updates WHERE room = ? AND seq <= ?');
     this.insertAt = db.prepare<[string, number, Buffer]>('INSERT INTO doc_updates (room, seq, data) VALUES (?, ?, ?)');
+    this.selectRow = db.prepare<[string, number], { data: Buffer }>('SELECT data FROM doc_updates WHERE room = ? AND seq = ?');
+    this.deleteRow = db.prepare<[string, number]>('DELETE FROM doc_updates WHERE room = ? AND seq = ?');
+    this.insertReject = db.prepare<[string, number, Buffer, string, number]>(
+      'INSERT OR REPLACE INTO doc_rejects (room, seq, data, reason, rejected_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.selectRejects = db.prepare<[string], { seq: number; reason: string }>(
+      'SELECT seq, reason FROM doc_rejects WHERE room = ? ORDER BY rejected_at, seq',
+    );
+    this.appendTx = db.transaction((room: string, data: Buffer): number => {
+      // `.all()` runs the statement to completion inside the transaction; the COMMIT of db.transaction() raises.
+      const row = this.insert.all({ room, data })[0];
+      if (!row) throw new Error('insert returned no seq');
+      return row.seq;
+    });
+    this.compactTx = db.transaction((room: string, uptoSeq: number, snapshot: Buffer) => {
+      this.deleteUpTo.run(room, uptoSeq);
+      this.insertAt.run(room, uptoSeq, snapshot);
+    });
+    this.quarantineTx = db.transaction((room: string, seq: number, reason: string) => {
+      const row = this.selectRow.get(room, seq);
+      if (!row) return;
+      this.insertReject.run(room, seq, row.data, reason, Date.now());
+      this.deleteRow.run(room, seq);
+    });
   }
 
   load(room: string): StoredUpdate[] {
@@ -29,16 +64,19 @@ export class SqliteDocStore implements DocStore {
   }
 
   append(room: string, update: Uint8Array): number {
-    const row = this.insert.get({ room, data: toBuffer(update) });
-    if (!row) throw new Error('insert returned no seq');
-    return row.seq;
+    return this.appendTx(room, toBuffer(update));
   }
 
   compact(room: string, uptoSeq: number, snapshot: Uint8Array): void {
-    this.db.transaction(() => {
-      this.deleteUpTo.run(room, uptoSeq);
-      this.insertAt.run(room, uptoSeq, toBuffer(snapshot));
-    })();
+    this.compactTx(room, uptoSeq, toBuffer(snapshot));
+  }
+
+  quarantine(room: string, seq: number, reason: string): void {
+    this.quarantineTx(room, seq, reason);
+  }
+
+  rejects(room: string): { seq: number; reason: string }[] {
+    return this.selectRejects.all(room);
   }
 
   close(): void {

@@ -4,6 +4,8 @@ import * as Y from 'yjs';
 import {
   CLOSE_BAD_REQUEST,
   CLOSE_INTERNAL_ERROR,
+  CLOSE_UNAUTHENTICATED,
+  FLUSH_INCOMPLETE,
   FLUSH_PERSISTED,
   FLUSH_READ_ONLY,
   MSG_AWARENESS,
@@ -19,9 +21,27 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
 } from './protocol';
-import type { Room, RoomPeer } from './rooms';
+import { AwarenessGate, AwarenessRefused } from './awareness-gate';
+import { StorageFailure, UnappliableUpdate, type Room, type RoomPeer } from './rooms';
 
 export const READ_ONLY_REASON = 'read-only token: updates are not accepted';
+
+/**
+ * A sender whose updates keep being refused (RELAY-24) without ever filling the gap is not a client catching up:
+ * after this many refusals in a row it is closed 4400.
+ */
+const MAX_REFUSED_UPDATES = 64;
+/** Outstanding "needs" (client ids a refused update touched) a connection may accumulate before it is closed. */
+const MAX_NEEDS = 1024;
+
+/** What a connection may do, re-checked while it is open (RELAY-9, RELAY-28). */
+export interface ConnectionGrant {
+  /** The writer behind it: token id, or a per-connection id in open mode (RELAY-24). */
+  readonly principal: string;
+  readonly readOnly: boolean;
+  /** null while the grant holds; else why not (revoked, expired). Cheap: called before every frame in and out. */
+  invalid(): string | null;
+}
 
 /** A frame the relay refuses: the connection is closed with 4400 and nothing from the frame is kept. */
 class ProtocolError extends Error {}
@@ -35,14 +55,26 @@ export class SyncConnection implements RoomPeer {
   private closed = false;
   /** Cleared by the relay's ping sweep, set again by the pong. */
   alive = true;
+  /** Client → clock the room must reach before this connection's refused data is in (flush acks wait for it). */
+  private readonly needs = new Map<number, number>();
+  private refusedInARow = 0;
+  /** A sync step 1 went out asking this peer to resend what the room lacks; cleared by its step 2. */
+  private resyncAsked = false;
+  private readonly awarenessGate: AwarenessGate;
+  private readonly readOnly: boolean;
+  readonly principal: string;
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly room: Room,
-    private readonly readOnly: boolean,
+    readonly room: Room,
+    readonly grant: ConnectionGrant,
     private readonly onClose: (conn: SyncConnection) => void,
     private readonly log: (line: string) => void,
-  ) {}
+  ) {
+    this.readOnly = grant.readOnly;
+    this.principal = grant.principal;
+    this.awarenessGate = new AwarenessGate((update) => this.room.applyAwareness(update, this));
+  }
 
   start(): void {
     this.room.join(this);
@@ -59,6 +91,8 @@ export class SyncConnection implements RoomPeer {
 
   send(frame: Uint8Array): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    // A revoked or expired token receives nothing more, not even until the next sweep (RELAY-28).
+    if (!this.checkGrant()) return;
     this.ws.send(frame, (err) => {
       if (err) this.close(CLOSE_INTERNAL_ERROR, 'send failed');
     });
@@ -68,6 +102,20 @@ export class SyncConnection implements RoomPeer {
     if (this.closed) return;
     this.ws.close(code, truncateReason(reason));
     this.finish();
+  }
+
+  /** False (and the connection closed 4401) once the grant no longer holds. */
+  checkGrant(): boolean {
+    if (this.closed) return false;
+    const why = this.grant.invalid();
+    if (why === null) return true;
+    try {
+      this.ws.send(encodePermissionDenied(`unauthenticated: ${why}`));
+    } catch {
+      // Going away anyway.
+    }
+    this.close(CLOSE_UNAUTHENTICATED, `unauthenticated: ${why}`);
+    return false;
   }
 
   ping(): void {
@@ -87,18 +135,24 @@ export class SyncConnection implements RoomPeer {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
+    this.awarenessGate.destroy();
     this.room.leave(this);
     this.onClose(this);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
+    if (!this.checkGrant()) return;
     try {
       if (!isBinary) throw new ProtocolError('text frames are not part of the protocol');
       this.handleFrame(toUint8Array(data));
     } catch (err) {
-      if (err instanceof ProtocolError) {
+      if (err instanceof ProtocolError || err instanceof UnappliableUpdate || err instanceof AwarenessRefused) {
         this.close(CLOSE_BAD_REQUEST, err.message);
+      } else if (err instanceof StorageFailure) {
+        // Not acknowledged, nothing applied or served: the client reconnects and its handshake resends the update.
+        this.log(`room ${this.room.name.name}: ${err.message}`);
+        this.close(CLOSE_INTERNAL_ERROR, 'storage unavailable, retry later');
       } else {
         // Storage or an internal bug: the client reconnects and re-syncs, and nothing it was not told about is lost.
         this.log(`room ${this.room.name.name}: ${(err as Error).stack ?? String(err)}`);
@@ -115,13 +169,18 @@ export class SyncConnection implements RoomPeer {
         return this.handleSync(decoder);
       case MSG_AWARENESS: {
         const update = read(() => decoding.readVarUint8Array(decoder), 'awareness update');
-        return read(() => this.room.applyAwareness(update, this), 'awareness update');
+        const mine = this.room.peers.get(this) ?? new Set<number>();
+        return this.awarenessGate.receive(update, mine, (id) => {
+          const holder = this.room.awarenessHolder(id);
+          return holder !== undefined && holder !== this;
+        });
       }
       case MSG_QUERY_AWARENESS:
         return this.send(encodeAwareness(this.room.awareness, [...this.room.awareness.getStates().keys()]));
       case MSG_FLUSH: {
         const reqId = read(() => decoding.readVarUint(decoder), 'flush request id');
-        return this.send(encodeFlushAck(reqId, this.readOnly ? FLUSH_READ_ONLY : FLUSH_PERSISTED));
+        const status = this.readOnly ? FLUSH_READ_ONLY : this.missingData() ? FLUSH_INCOMPLETE : FLUSH_PERSISTED;
+        return this.send(encodeFlushAck(reqId, status));
       }
       default:
         throw new ProtocolError(`unknown message type ${type}`);
@@ -146,9 +205,35 @@ export class SyncConnection implements RoomPeer {
       }
       return;
     }
+    if (sub === SYNC_STEP2) this.resyncAsked = false;
     const decoded = read(() => Y.decodeUpdate(update), 'update');
     if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
-    this.room.receiveUpdate(update, this);
+    const result = this.room.receiveUpdate(update, decoded, this);
+    if (result.ok) {
+      if (this.needs.size > 0 && !this.missingData()) this.refusedInARow = 0;
+      return;
+    }
+    // Refused (RELAY-24): not stored, applied or sent on. A legitimate client gets here only by a race (an edit sent
+    // before its backlog, another tab's data forwarded while that tab is also connected); asking it for a step 2 makes
+    // it resend everything the room lacks, and its flushes wait (status 2) until that data is in.
+    for (const [client, clock] of result.needs) this.needs.set(client, Math.max(this.needs.get(client) ?? 0, clock));
+    this.refusedInARow++;
+    if (this.refusedInARow > MAX_REFUSED_UPDATES || this.needs.size > MAX_NEEDS) {
+      throw new ProtocolError(`updates refused ${this.refusedInARow} times: ${result.message}`);
+    }
+    if (!this.resyncAsked) {
+      this.resyncAsked = true;
+      this.send(encodeSyncStep1(this.room.doc));
+    }
+  }
+
+  /** True while a refused update's data is still missing from the room. */
+  private missingData(): boolean {
+    for (const [client, clock] of this.needs) {
+      if (Y.getState(this.room.doc.store, client) >= clock) this.needs.delete(client);
+    }
+    if (this.needs.size === 0) this.refusedInARow = 0;
+    return this.needs.size > 0;
   }
 }
 

@@ -24,6 +24,8 @@ export interface TokenInfo {
   role: Role;
   createdAt: number;
   revokedAt: number | null;
+  /** Milliseconds since the epoch after which the token no longer works; null = never. */
+  expiresAt: number | null;
 }
 
 interface TokenRow {
@@ -32,7 +34,10 @@ interface TokenRow {
   role: string;
   created_at: number;
   revoked_at: number | null;
+  expires_at: number | null;
 }
+
+const COLUMNS = 'id, workspace, role, created_at, revoked_at, expires_at';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -45,39 +50,63 @@ export class TokenStore {
   private readonly listAll;
   private readonly listWorkspace;
   private readonly revokeStmt;
+  private readonly dataVersion;
+  /** Bumped by this process's own writes, which `PRAGMA data_version` does not count. */
+  private localWrites = 0;
 
   constructor(private readonly db: SqliteDb) {
-    this.byHash = db.prepare<[string], TokenRow>(
-      'SELECT id, workspace, role, created_at, revoked_at FROM tokens WHERE token_sha256 = ?',
+    this.byHash = db.prepare<[string], TokenRow>(`SELECT ${COLUMNS} FROM tokens WHERE token_sha256 = ?`);
+    this.insert = db.prepare<[string, string, string, string, number, number | null]>(
+      'INSERT INTO tokens (id, workspace, role, token_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.insert = db.prepare<[string, string, string, string, number]>(
-      'INSERT INTO tokens (id, workspace, role, token_sha256, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.listAll = db.prepare<[], TokenRow>('SELECT id, workspace, role, created_at, revoked_at FROM tokens ORDER BY created_at, id');
-    this.listWorkspace = db.prepare<[string], TokenRow>(
-      'SELECT id, workspace, role, created_at, revoked_at FROM tokens WHERE workspace = ? ORDER BY created_at, id',
-    );
+    this.listAll = db.prepare<[], TokenRow>(`SELECT ${COLUMNS} FROM tokens ORDER BY created_at, id`);
+    this.listWorkspace = db.prepare<[string], TokenRow>(`SELECT ${COLUMNS} FROM tokens WHERE workspace = ? ORDER BY created_at, id`);
     this.revokeStmt = db.prepare<[number, string]>('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+    this.dataVersion = db.prepare<[], { data_version: number }>('PRAGMA data_version');
   }
 
   /** Returns the token string; it is never stored or shown again. */
-  create(workspace: string, role: Role, now = Date.now()): { token: string; info: TokenInfo } {
+  create(workspace: string, role: Role, opts: { now?: number; expiresAt?: number | null } = {}): { token: string; info: TokenInfo } {
+    const now = opts.now ?? Date.now();
+    const expiresAt = opts.expiresAt ?? null;
+    if (expiresAt !== null && !(Number.isSafeInteger(expiresAt) && expiresAt > now)) {
+      throw new Error('a token must expire in the future');
+    }
     const ws = asWorkspaceId(workspace);
     const token = TOKEN_PREFIX + randomBytes(TOKEN_RANDOM_BYTES).toString('base64url');
     const id = randomBytes(TOKEN_ID_BYTES).toString('hex');
-    this.insert.run(id, ws, role, hashToken(token), now);
-    return { token, info: { id, workspace: ws, role, createdAt: now, revokedAt: null } };
+    this.db.transaction(() => this.insert.run(id, ws, role, hashToken(token), now, expiresAt))();
+    this.localWrites++;
+    return { token, info: { id, workspace: ws, role, createdAt: now, revokedAt: null, expiresAt } };
+  }
+
+  /**
+   * Changes whenever the tokens may have changed, in this process or another (the CLI): open connections re-check
+   * their token only when it moved, so the check on every frame costs one pragma read.
+   */
+  generation(): string {
+    return `${this.dataVersion.get()!.data_version}.${this.localWrites}`;
   }
 
   /**
    * Looks the token up on every call (an indexed read): tokens created or revoked by the CLI while the relay runs take
    * effect immediately, with no cache to go stale.
    */
-  verify(token: string): TokenInfo | null {
+  verify(token: string, now = Date.now()): TokenInfo | null {
     if (!token.startsWith(TOKEN_PREFIX)) return null;
     const row = this.byHash.get(hashToken(token));
     if (!row || row.revoked_at !== null) return null;
+    if (row.expires_at !== null && now >= row.expires_at) return null;
     return toInfo(row);
+  }
+
+  /** Why a token does not work (for messages), or null when it does. */
+  whyInvalid(token: string, now = Date.now()): string | null {
+    const row = token.startsWith(TOKEN_PREFIX) ? this.byHash.get(hashToken(token)) : undefined;
+    if (!row) return 'unknown token';
+    if (row.revoked_at !== null) return 'token revoked';
+    if (row.expires_at !== null && now >= row.expires_at) return 'token expired';
+    return null;
   }
 
   list(workspace?: string): TokenInfo[] {
@@ -87,7 +116,9 @@ export class TokenStore {
 
   /** True when a live token was revoked; false when the id is unknown or already revoked. */
   revoke(id: string, now = Date.now()): boolean {
-    return this.revokeStmt.run(now, id).changes > 0;
+    const changed = this.db.transaction(() => this.revokeStmt.run(now, id).changes)() > 0;
+    this.localWrites++;
+    return changed;
   }
 }
 
@@ -98,5 +129,6 @@ function toInfo(r: TokenRow): TokenInfo {
     role: RoleSchema.parse(r.role),
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+    expiresAt: r.expires_at,
   };
 }
