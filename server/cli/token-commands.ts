@@ -25,16 +25,19 @@ export function registerTokenCommands(program: Command): void {
     .addOption(dataOption())
     .requiredOption('--workspace <id>', 'workspace the token grants access to')
     .addOption(new Option('--role <role>', 'what the token may do').choices([...ROLES]).makeOptionMandatory())
-    .action((flags: { data?: string; workspace: string; role: string }) => {
+    .option('--expires <when>', 'stop working after a duration (30d, 12h, 90m, 45s, 2w) or at an ISO date-time')
+    .action((flags: { data?: string; workspace: string; role: string; expires?: string }) => {
       const workspace = asWorkspaceId(flags.workspace);
       const role = RoleSchema.parse(flags.role);
-      const { token: secret } = withTokens(flags.data, (t) => t.create(workspace, role));
+      const now = Date.now();
+      const expiresAt = flags.expires === undefined ? null : parseExpiry(flags.expires, now);
+      const { token: secret } = withTokens(flags.data, (t) => t.create(workspace, role, { now, expiresAt }));
       process.stdout.write(secret + '\n');
     });
 
   token
     .command('list')
-    .description('List tokens (id, workspace, role, created, revoked); the token strings themselves are never stored.')
+    .description('List tokens (id, workspace, role, created, expires, revoked); the token strings themselves are never stored.')
     .addOption(dataOption())
     .option('--workspace <id>', 'only tokens of this workspace')
     .action((flags: { data?: string; workspace?: string }) => {
@@ -54,15 +57,23 @@ export function registerTokenCommands(program: Command): void {
     });
 }
 
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/** `30d`, `12h`, `90m`, `45s`, `2w` from now, or an ISO 8601 date-time; must lie in the future. */
+export function parseExpiry(value: string, now: number): number {
+  const m = /^(\d+)([smhdw])$/.exec(value.trim());
+  const at = m ? now + Number(m[1]) * UNIT_MS[m[2]!]! : Date.parse(value);
+  if (!Number.isSafeInteger(at) || (m && Number(m[1]) === 0)) {
+    throw new Error(`--expires must be a duration like 30d, 12h, 90m, 45s, 2w or an ISO date-time, got '${value}'`);
+  }
+  if (at <= now) throw new Error(`--expires ${value} is not in the future`);
+  return at;
+}
+
 function formatTable(rows: TokenInfo[]): string {
-  const header = ['ID', 'WORKSPACE', 'ROLE', 'CREATED', 'REVOKED'];
-  const body = rows.map((r) => [
-    r.id,
-    r.workspace,
-    r.role,
-    new Date(r.createdAt).toISOString(),
-    r.revokedAt === null ? '-' : new Date(r.revokedAt).toISOString(),
-  ]);
+  const header = ['ID', 'WORKSPACE', 'ROLE', 'CREATED', 'EXPIRES', 'REVOKED'];
+  const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
+  const body = rows.map((r) => [r.id, r.workspace, r.role, iso(r.createdAt), iso(r.expiresAt), iso(r.revokedAt)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   return [header, ...body].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }

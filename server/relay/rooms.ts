@@ -123,6 +123,7 @@ export class Room {
    */
   receiveUpdate(update: Uint8Array, decoded: DecodedUpdate, origin: RoomPeer): ReceiveResult {
     const admission = admitUpdate(this.current, decoded, origin.principal, (c) => this.holderOf(c));
+    if (!admission.ok && admission.reason === 'invalid') throw new UnappliableUpdate(`update refused: ${admission.message}`);
     if (!admission.ok) return admission;
     const store = this.current.store;
     const pendingBefore = [store.pendingStructs, store.pendingDs];

@@ -20,7 +20,8 @@ export type Admission =
   | { ok: true; /** Client ids that get new structs (claimed by the sender). */ claims: number[] }
   | {
       ok: false;
-      reason: 'gap' | 'claimed';
+      /** gap: data the room lacks (a race, or a trick); claimed: another writer's id; invalid: no client makes it. */
+      reason: 'gap' | 'claimed' | 'invalid';
       message: string;
       /** For each client the update touched, the clock the room must reach before the sender's data is complete. */
       needs: Map<number, number>;
@@ -50,6 +51,7 @@ export function admitUpdate(doc: Y.Doc, update: DecodedUpdate, principal: string
     return s;
   };
   let problem: string | null = null;
+  let invalid: string | null = null;
   const note = (message: string) => {
     problem ??= message;
   };
@@ -66,8 +68,7 @@ export function admitUpdate(doc: Y.Doc, update: DecodedUpdate, principal: string
   }
 
   // Pass 2: every reference points at an item that exists once the update's contiguous part is in.
-  const exists = (id: Y.ID, from: Y.ID): boolean => {
-    if (id.client === from.client) return id.clock < from.clock;
+  const exists = (id: Y.ID): boolean => {
     const s = spans.get(id.client);
     return id.clock < (s ? s.end : Y.getState(doc.store, id.client));
   };
@@ -79,9 +80,11 @@ export function admitUpdate(doc: Y.Doc, update: DecodedUpdate, principal: string
       ['parent', struct.parent instanceof Y.ID ? struct.parent : null],
     ];
     for (const [what, ref] of refs) {
-      if (ref && !exists(ref, struct.id)) {
-        note(`client ${struct.id.client} clock ${struct.id.clock}: its ${what} ${ref.client}:${ref.clock} does not exist`);
-      }
+      if (!ref) continue;
+      const where = `client ${struct.id.client} clock ${struct.id.clock}: its ${what} ${ref.client}:${ref.clock}`;
+      // A client's items only ever point back at items it wrote before: anything else is hand-made.
+      if (ref.client === struct.id.client && ref.clock >= struct.id.clock) invalid ??= `${where} is not an earlier item`;
+      else if (!exists(ref)) note(`${where} does not exist`);
     }
   }
 
@@ -104,9 +107,10 @@ export function admitUpdate(doc: Y.Doc, update: DecodedUpdate, principal: string
     claims.push(client);
   }
 
-  if (problem === null && claimed === null) return { ok: true, claims };
+  if (problem === null && claimed === null && invalid === null) return { ok: true, claims };
   const needs = new Map<number, number>();
   for (const [client, s] of spans) if (s.touched > s.before) needs.set(client, s.touched);
+  if (invalid !== null) return { ok: false, reason: 'invalid', message: invalid, needs };
   return problem !== null
     ? { ok: false, reason: 'gap', message: problem, needs }
     : { ok: false, reason: 'claimed', message: claimed!, needs };
