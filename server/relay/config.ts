@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_MAX_BLOB_BYTES } from '../../lib/domain/index';
+import type { DocStore } from './doc-store';
 
 /** Safe by default: only this machine can reach a relay started without flags. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -40,6 +41,8 @@ export interface RelayOptions {
   appWorkspace?: string;
   /** 'sqlite' (default, durable) or 'memory' (tests, throwaway demos). */
   storage?: 'sqlite' | 'memory';
+  /** A DocStore of the embedder's own (overrides `storage` for documents; the relay does not close it). */
+  docStore?: DocStore;
   roomUnloadDelayMs?: number;
   compactAfterRows?: number;
   compactAfterBytes?: number;
@@ -65,6 +68,7 @@ export interface ResolvedRelayOptions {
   appDir: string | null;
   appWorkspace: string;
   storage: 'sqlite' | 'memory';
+  docStore: DocStore | null;
   roomUnloadDelayMs: number;
   compactAfterRows: number;
   compactAfterBytes: number;
@@ -87,6 +91,7 @@ export function resolveRelayOptions(o: RelayOptions): ResolvedRelayOptions {
     appDir: o.appDir ?? null,
     appWorkspace: o.appWorkspace ?? 'default',
     storage: o.storage ?? 'sqlite',
+    docStore: o.docStore ?? null,
     roomUnloadDelayMs: o.roomUnloadDelayMs ?? DEFAULT_ROOM_UNLOAD_DELAY_MS,
     compactAfterRows: o.compactAfterRows ?? DEFAULT_COMPACT_AFTER_ROWS,
     compactAfterBytes: o.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES,

@@ -42,9 +42,10 @@ export interface RelayHandle {
 /** Starts the relay (HTTP + WebSocket on one port) and resolves once it is listening. */
 export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
   const o = resolveRelayOptions(options);
-  const needDb = o.storage === 'sqlite' || o.auth === 'tokens';
+  const needDb = (o.storage === 'sqlite' && !o.docStore) || o.auth === 'tokens';
   const db: SqliteDb | null = needDb ? openRelayDatabase(o.dataDir, o.maxDbBytes === null ? {} : { maxBytes: o.maxDbBytes }) : null;
-  const store: DocStore = o.storage === 'sqlite' ? new SqliteDocStore(db!) : new MemoryDocStore();
+  const store: DocStore = o.docStore ?? (o.storage === 'sqlite' ? new SqliteDocStore(db!) : new MemoryDocStore());
+  const ownsStore = o.docStore === null;
   const auth = new Authenticator(o.auth, o.auth === 'tokens' ? new TokenStore(db!) : null);
   const origins = new OriginPolicy(o.allowOrigins, isLoopbackHost(o.host));
   const rooms = new RoomRegistry(
@@ -147,7 +148,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       resolveListen();
     });
   }).catch((err: unknown) => {
-    closeStorage(store, db);
+    closeStorage(ownsStore ? store : null, db);
     throw err;
   });
   server.on('error', (err) => o.log(`http server error: ${err.message}`));
@@ -176,12 +177,12 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     wss.close();
     wssSmall.close();
     rooms.unloadAll();
-    closeStorage(store, db);
+    closeStorage(ownsStore ? store : null, db);
   }
 }
 
-function closeStorage(store: DocStore, db: SqliteDb | null): void {
-  store.close();
+function closeStorage(store: DocStore | null, db: SqliteDb | null): void {
+  store?.close();
   db?.close();
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CairnError } from '@/lib/domain';
 import * as doc from '@/lib/doc';
+import { mulberry32 } from '../shared/random';
 
 /**
  * Seeded random convergence (STYLE habit 5): 3–5 replicas run random commands while a simulated network delivers
@@ -11,16 +12,6 @@ import * as doc from '@/lib/doc';
  */
 const ROUNDS = Number(process.env.CAIRN_FUZZ_ROUNDS ?? 10);
 const OPS_PER_ROUND = 160;
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Replica {
   ctx: doc.Ctx;

@@ -81,9 +81,26 @@ export function spawnRelay(cli: string, args: string[], env: Record<string, stri
   return spawnServer(cli, ['relay', ...args], /listening on (http:\/\/[^\s]+)/, env);
 }
 
+/**
+ * `cairn relay` in a process whose files may not grow past `maxFileBytes` (RLIMIT_FSIZE, with SIGXFSZ ignored so a
+ * write past it fails with EFBIG instead of killing the process): a disk that fills up, without mounting anything.
+ * SQLite sees it when it appends to the WAL at COMMIT, which is where a full disk hits it.
+ */
+export function spawnRelayWithFileLimit(cli: string, args: string[], maxFileBytes: number): Promise<RelayProcess> {
+  const blocks = Math.max(1, Math.floor(maxFileBytes / 1024));
+  const quoted = [process.execPath, cli, 'relay', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return spawnServer(cli, ['relay', ...args], /listening on (http:\/\/[^\s]+)/, {}, ['bash', ['-c', `trap '' XFSZ; ulimit -f ${blocks}; exec ${quoted}`]]);
+}
+
 /** Spawns a long-running CLI command; `ready` must capture the URL from its output. */
-export async function spawnServer(cli: string, argv: string[], ready: RegExp, env: Record<string, string | undefined> = {}): Promise<RelayProcess> {
-  const proc = spawn(process.execPath, [cli, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function spawnServer(
+  cli: string,
+  argv: string[],
+  ready: RegExp,
+  env: Record<string, string | undefined> = {},
+  command: [string, string[]] = [process.execPath, [cli, ...argv]],
+): Promise<RelayProcess> {
+  const proc = spawn(command[0], command[1], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
