@@ -4,6 +4,7 @@ import { WebsocketProvider } from 'y-websocket';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CairnError } from '../domain';
+import { adoptExitHandler, dropExitHandler } from './exit-hook';
 import { normaliseRelay } from './urls';
 
 /** Relay extension message: flush ack (server/relay/README.md). */
@@ -15,6 +16,13 @@ export const CLOSE_UNAUTHENTICATED = 4401;
 const RESYNC_INTERVAL_MS = 15_000;
 /** Cap on reconnect backoff: a returning network is noticed within this time. */
 const MAX_BACKOFF_MS = 2_000;
+/** A socket with no incoming frame for this long is taken for dead and replaced (y-websocket's own 30 s rule; ws-level
+ * pings from the relay do not count, browsers do not even see them). */
+export const SILENCE_TIMEOUT_MS = 30_000;
+/** Silence for this share of the timeout sends a keepalive probe, so a healthy idle socket always hears back in time. */
+const PROBE_AFTER_SHARE = 1 / 3;
+/** The watchdog looks this many times per timeout (y-websocket: every 3 s for 30 s). */
+const WATCHDOG_TICKS = 10;
 
 export type ConnState = 'offline' | 'connecting' | 'syncing' | 'synced' | 'error';
 
@@ -28,6 +36,8 @@ export interface RoomConnectionOptions {
   connect?: boolean;
   /** Share updates with other tabs of this browser over BroadcastChannel, even while the relay is unreachable. */
   broadcast?: boolean;
+  /** Internal, for tests: the silence watchdog's timeout (default `SILENCE_TIMEOUT_MS`). */
+  silenceTimeoutMs?: number;
 }
 
 interface PendingFlush {
@@ -52,6 +62,16 @@ export class RoomConnection {
 
   /** The awareness this connection created itself (and so must destroy: it runs an interval timer). */
   private ownAwareness: Awareness | null = null;
+  /** Flush calls in progress: `release()` waits for them (another caller may be waiting on this very socket). */
+  private activeFlushes = 0;
+  private releasing = false;
+  private destroyed = false;
+  /** Wakes flushes waiting for a state, when the connection is destroyed under them. */
+  private wakers = new Set<() => void>();
+  private readonly silenceTimeoutMs: number;
+  private readonly watchdog: ReturnType<typeof setInterval>;
+  /** When the last keepalive probe went out (ms since epoch); one probe per silence. */
+  private probedAt = 0;
 
   constructor(readonly doc: Y.Doc, opts: RoomConnectionOptions) {
     const { ws } = normaliseRelay(opts.relay);
@@ -80,6 +100,11 @@ export class RoomConnection {
       this.rejectPending(null);
       this.recompute();
     });
+    adoptExitHandler(p);
+    // y-websocket's own watchdog has a fixed 30 s timeout; ours does the same job with a keepalive in front of it.
+    clearInterval(p._checkInterval);
+    this.silenceTimeoutMs = opts.silenceTimeoutMs ?? SILENCE_TIMEOUT_MS;
+    this.watchdog = setInterval(() => this.checkSilence(), this.silenceTimeoutMs / WATCHDOG_TICKS);
     if (opts.connect !== false) this.connect();
   }
 
@@ -96,7 +121,7 @@ export class RoomConnection {
   }
 
   /** Closes the socket but keeps trying (and keeps the cross-tab channel): for a network that just went away,
-   * where a half-open socket would otherwise linger until y-websocket's 30 s silence timeout. */
+   * where a half-open socket would otherwise linger until the silence watchdog's timeout (30 s). */
   dropSocket(): void {
     this.provider.ws?.close();
   }
@@ -112,24 +137,83 @@ export class RoomConnection {
    * ack is only requested after that handshake on the same socket, whose frames the relay handles in order.
    */
   async flush(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      if (this.error) throw this.error;
-      if (this.readOnly) throw new CairnError('PERMISSION_DENIED', 'read-only token: updates are not accepted');
-      if (signal?.aborted) throw new CairnError('DEADLINE_EXCEEDED', 'flush aborted');
-      if (this.state !== 'synced') {
-        await this.waitFor((s) => s === 'synced' || s === 'error', signal);
-        continue;
+    if (this.destroyed) throw new CairnError('ABORTED', 'connection closed');
+    this.activeFlushes++;
+    try {
+      for (;;) {
+        if (this.destroyed) throw new CairnError('ABORTED', 'connection closed');
+        if (this.error) throw this.error;
+        if (this.readOnly) throw new CairnError('PERMISSION_DENIED', 'read-only token: updates are not accepted');
+        if (signal?.aborted) throw new CairnError('DEADLINE_EXCEEDED', 'flush aborted');
+        if (this.state !== 'synced') {
+          await this.waitFor((s) => s === 'synced' || s === 'error', signal);
+          continue;
+        }
+        const ok = await this.requestAck(signal);
+        if (ok) return;
       }
-      const ok = await this.requestAck(signal);
-      if (ok) return;
+    } finally {
+      this.activeFlushes--;
+      if (this.releasing && this.activeFlushes === 0) this.destroy();
     }
   }
 
+  /**
+   * Destroys the connection once no flush is waiting on it. The caller that is done with a room (a run that ended)
+   * must not abort flushes other callers started on the same socket: those finish (or reach their deadline) first.
+   */
+  release(): void {
+    this.releasing = true;
+    if (this.activeFlushes === 0) this.destroy();
+  }
+
+  /** Closes at once: flushes still waiting reject with `ABORTED`. */
   destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    clearInterval(this.watchdog);
     this.rejectPending(new CairnError('ABORTED', 'connection closed'));
+    dropExitHandler(this.provider);
     this.provider.destroy();
     this.ownAwareness?.destroy();
     this.listeners.clear();
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  /**
+   * The silence watchdog (y-websocket's, made configurable, with a keepalive in front). The relay's ws-level pings are
+   * not messages, and in Node y-websocket's resync timer cannot run (it reads a global `WebSocket.OPEN`), so an idle
+   * Node client used to hear nothing for 30 s and reconnect every 30 s. Now a socket silent for a third of the timeout
+   * sends one probe: a flush request with an id nobody waits for. The relay answers every flush request at once with a
+   * 3-byte ack (RELAY-5), whatever the room holds; query-awareness (3) would return every presence state of the room
+   * and sync step 1 makes the relay encode the document's delete set, both growing with the room. The ack lands in
+   * `onFlushAck`, finds no waiter and is dropped; its arrival is what resets the silence. A socket that stays silent
+   * anyway (half-open: laptop lid, vanished Wi-Fi) is still replaced after the full timeout.
+   */
+  private checkSilence(): void {
+    const p = this.provider;
+    const ws = p.ws;
+    if (!p.wsconnected || !ws) return;
+    const now = Date.now();
+    const silent = now - p.wsLastMessageReceived;
+    if (silent > this.silenceTimeoutMs) {
+      // y-websocket's own close path (the handler it put on this socket): a local close (event null) detaches the
+      // socket at once and reconnects with backoff, where `ws.close()` would wait for a close handshake a dead link
+      // never completes.
+      (ws.onclose as ((ev: CloseEvent | null) => void) | null)?.(null);
+      return;
+    }
+    if (silent >= this.silenceTimeoutMs * PROBE_AFTER_SHARE && this.probedAt <= p.wsLastMessageReceived && ws.readyState === 1) {
+      this.probedAt = now;
+      const e = encoding.createEncoder();
+      encoding.writeVarUint(e, MESSAGE_FLUSH);
+      encoding.writeVarUint(e, this.nextReq++);
+      try {
+        ws.send(encoding.toUint8Array(e));
+      } catch {
+        // A socket failing to send is closing; its close event (or the timeout above) takes it from here.
+      }
+    }
   }
 
   private requestAck(signal?: AbortSignal): Promise<boolean> {
@@ -141,8 +225,9 @@ export class RoomConnection {
     const e = encoding.createEncoder();
     encoding.writeVarUint(e, MESSAGE_FLUSH);
     encoding.writeVarUint(e, id);
+    let onAbort: (() => void) | null = null;
     return new Promise<boolean>((resolve, reject) => {
-      const onAbort = () => reject(new CairnError('DEADLINE_EXCEEDED', 'flush aborted'));
+      onAbort = () => reject(new CairnError('DEADLINE_EXCEEDED', 'flush aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, { settle: resolve, reject });
       try {
@@ -151,7 +236,11 @@ export class RoomConnection {
         this.pending.delete(id);
         resolve(false);
       }
-    }).finally(() => this.pending.delete(id));
+    }).finally(() => {
+      this.pending.delete(id);
+      // Settled by the ack: the listener must go, or a deadline shared by many requests collects one per request.
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    });
   }
 
   private onFlushAck(dec: decoding.Decoder): void {
@@ -210,19 +299,21 @@ export class RoomConnection {
     for (const l of this.listeners) l(next);
   }
 
+  /** Resolves when `pred` holds, the signal aborts or the connection is destroyed (the caller re-checks which). */
   private waitFor(pred: (s: ConnState) => boolean, signal?: AbortSignal): Promise<void> {
-    if (pred(this.state)) return Promise.resolve();
+    if (pred(this.state) || this.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
-      const off = this.onState((s) => {
-        if (pred(s)) {
-          off();
-          resolve();
-        }
-      });
-      signal?.addEventListener('abort', () => {
+      const done = () => {
         off();
+        this.wakers.delete(done);
+        signal?.removeEventListener('abort', done);
         resolve();
-      }, { once: true });
+      };
+      const off = this.onState((s) => {
+        if (pred(s)) done();
+      });
+      this.wakers.add(done);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 }

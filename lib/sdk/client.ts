@@ -119,7 +119,7 @@ export class CairnClient {
     }
     for (const sha of state.pendingBlobs) c.blobs.resume(sha);
     if (options.relay) {
-      c.conn = new RoomConnection(c.ws, { relay: options.relay.http, room: workspaceRoom(options.workspace), token: options.token, WebSocketPolyfill: WS });
+      c.conn = new RoomConnection(c.ws, { ...c.connOptions(), room: workspaceRoom(options.workspace) });
       for (const [id, slot] of c.runs) if (slot.pending || c.isRunning(id)) c.connectRun(id, slot);
       try {
         await c.waitForSync(CONNECT_SYNC_WAIT_MS);
@@ -308,13 +308,26 @@ export class CairnClient {
 
   /** Resolves when everything logged so far is durable locally and persisted by the relay (if one is configured). */
   async flush(opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.flushConnections(() => [...this.runs.values()].map((s) => s.conn), opts);
+  }
+
+  /** `flush()` for one run's part only: the journal, the blobs, the workspace doc (its status, params, tags) and the
+   * run's own doc (its metrics). `run.end()` waits for this, so ending N runs costs N acks, not N × N. */
+  async flushRun(runId: string, opts: { timeoutMs?: number } = {}): Promise<void> {
+    await this.flushConnections(() => [this.runs.get(runId)?.conn ?? null], opts);
+  }
+
+  private async flushConnections(runConns: () => (RoomConnection | null)[], opts: { timeoutMs?: number }): Promise<void> {
     this.flushChunks();
     await this.journal.durable();
-    const signal = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
-    await this.blobs.drain(signal);
+    const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
+    const signal = () => (deadline !== undefined ? AbortSignal.timeout(Math.max(0, deadline - Date.now())) : undefined);
+    await this.blobs.drain(signal());
     if (!this.conn) return;
-    const conns = [this.conn, ...[...this.runs.values()].map((s) => s.conn).filter((c): c is RoomConnection => !!c)];
-    await Promise.all(conns.map((c) => c.flush(signal)));
+    // Picked after the awaits: a run released meanwhile is not asked. Each connection gets its own deadline signal:
+    // one signal shared by thousands of waiting connections would carry a listener per connection (Node warns at 11).
+    const conns = [this.conn, ...runConns().filter((c): c is RoomConnection => !!c)];
+    await Promise.all(conns.map((c) => c.flush(signal())));
   }
 
   /** Flushes (waiting up to `timeoutMs` for the relay; whatever is not acknowledged stays in the journal for next
@@ -337,11 +350,12 @@ export class CairnClient {
     }
   }
 
-  /** The run's live connection is only needed while it is being logged to. */
+  /** The run's live connection is only needed while it is being logged to. Flushes other callers started on it
+   * still complete (`release()` waits for them), and a run with points still queued keeps it for their delivery. */
   releaseRun(runId: string): void {
     const slot = this.runs.get(runId);
-    if (slot?.conn) {
-      slot.conn.destroy();
+    if (slot?.conn && !slot.pending) {
+      slot.conn.release();
       slot.conn = null;
     }
   }
@@ -370,9 +384,18 @@ export class CairnClient {
   }
 
   private connectRun(runId: string, s: RunSlot): void {
-    const relay = this.options.relay;
-    if (!relay) return;
-    s.conn = new RoomConnection(s.doc, { relay: relay.http, room: runRoom(this.options.workspace, runId), token: this.options.token, WebSocketPolyfill: this.WebSocketImpl });
+    if (!this.options.relay) return;
+    s.conn = new RoomConnection(s.doc, { ...this.connOptions(), room: runRoom(this.options.workspace, runId) });
+  }
+
+  private connOptions() {
+    const o = this.options;
+    return {
+      relay: o.relay!.http,
+      token: o.token,
+      WebSocketPolyfill: this.WebSocketImpl,
+      ...(o.silenceTimeoutMs !== undefined ? { silenceTimeoutMs: o.silenceTimeoutMs } : {}),
+    };
   }
 
   private queue(slot: RunSlot, p: PendingPoints): void {

@@ -10,6 +10,9 @@ export interface ConnectOptions {
   dataDir?: string;
   /** Node only: a WebSocket class when `globalThis.WebSocket` is missing (default: the `ws` package). */
   WebSocket?: unknown;
+  /** @internal For tests: how long a socket may hear nothing before it is replaced (default 30 s; keepalive probes
+   * go out after a third of it). */
+  silenceTimeoutMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -20,6 +23,7 @@ export interface ResolvedOptions {
   defaultExperimentName: string | undefined;
   defaultExperimentId: string | undefined;
   resumeRunId: string | undefined;
+  silenceTimeoutMs: number | undefined;
 }
 
 function env(name: string): string | undefined {
@@ -42,6 +46,7 @@ export function resolveOptions(o: ConnectOptions): ResolvedOptions {
     defaultExperimentName: env('CAIRN_EXPERIMENT_NAME') ?? env('MLFLOW_EXPERIMENT_NAME'),
     defaultExperimentId: env('CAIRN_EXPERIMENT_ID') ?? env('MLFLOW_EXPERIMENT_ID'),
     resumeRunId: env('CAIRN_RUN_ID') ?? env('MLFLOW_RUN_ID'),
+    silenceTimeoutMs: o.silenceTimeoutMs,
   };
 }
 

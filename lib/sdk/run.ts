@@ -77,12 +77,13 @@ export class ActiveRun {
     await this.client.flush(opts);
   }
 
-  /** Ends the run (`FINISHED` by default), waits for the relay to persist it, and releases the run's connection. */
+  /** Ends the run (`FINISHED` by default), waits for the relay to persist it (this run's data, not every run's),
+   * and releases the run's connection. */
   async end(status: RunStatus = 'FINISHED', opts: { timeoutMs?: number } = {}): Promise<void> {
     if (!TERMINAL_STATUSES.includes(status)) throw invalid(`Invalid terminal run status '${status}'`);
     this.client.flushChunks();
     doc.updateRun(this.client.ctx, { runId: this.id, status, endTime: Date.now() });
-    await this.client.flush(opts);
+    await this.client.flushRun(this.id, opts);
     this.client.releaseRun(this.id);
   }
 }
