@@ -14,6 +14,11 @@ const MESSAGE_AUTH = 2;
 export const CLOSE_UNAUTHENTICATED = 4401;
 /** How often an idle provider asks the relay for its state anyway: catches anything a lost frame left behind. */
 const RESYNC_INTERVAL_MS = 15_000;
+/** Flush ack statuses (server/relay/README.md). */
+const FLUSH_PERSISTED = 0;
+const FLUSH_INCOMPLETE = 2;
+/** After a status-2 ack, wait this long before asking again: one round trip for the resync to land. */
+const INCOMPLETE_RETRY_MS = 50;
 /** Cap on reconnect backoff: a returning network is noticed within this time. */
 const MAX_BACKOFF_MS = 2_000;
 /** A socket with no incoming frame for this long is taken for dead and replaced (y-websocket's own 30 s rule; ws-level
@@ -248,8 +253,12 @@ export class RoomConnection {
     const status = decoding.readVarUint(dec);
     const p = this.pending.get(id);
     if (!p) return;
-    if (status === 0) p.settle(true);
-    else {
+    if (status === FLUSH_PERSISTED) p.settle(true);
+    else if (status === FLUSH_INCOMPLETE) {
+      // The relay refused one of our updates as arriving ahead of data it lacks and asked for a resync (relay SPEC
+      // RELAY-25); our step 2 is on its way. Ask again shortly, on whatever socket is then live.
+      setTimeout(() => p.settle(false), INCOMPLETE_RETRY_MS);
+    } else {
       this.readOnly = true;
       p.reject(new CairnError('PERMISSION_DENIED', 'read-only token: updates are not accepted'));
     }

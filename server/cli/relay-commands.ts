@@ -31,8 +31,8 @@ export function registerRelayCommand(program: Command): void {
     .option('--max-frame-bytes <n>', 'largest WebSocket message accepted (env CAIRN_MAX_FRAME_BYTES, default 64 MiB)')
     .option('--max-blob-bytes <n>', 'largest blob accepted by PUT /blobs (env CAIRN_MAX_BLOB_BYTES, default 512 MiB)')
     .option('--max-db-bytes <n>', 'cap on relay.sqlite; past it writes are refused as on a full disk (env CAIRN_MAX_DB_BYTES, default none)')
-    .option('--max-connections-per-token <n>', 'open sockets one token may hold (env CAIRN_MAX_CONNECTIONS_PER_TOKEN, default 256)')
-    .option('--max-rooms-per-token <n>', 'distinct rooms one token may hold open (env CAIRN_MAX_ROOMS_PER_TOKEN, default 256)')
+    .option('--max-connections-per-token <n>', 'open sockets one token may hold (env CAIRN_MAX_CONNECTIONS_PER_TOKEN, default 1024)')
+    .option('--max-rooms-per-token <n>', 'distinct rooms one token may hold open (env CAIRN_MAX_ROOMS_PER_TOKEN, default 1024)')
     .action(async (flags: RelayFlags) => {
       const options = optionsFromFlagsAndEnv(flags, process.env);
       const host = options.host!;

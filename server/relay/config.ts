@@ -16,9 +16,9 @@ export const DEFAULT_COMPACT_AFTER_ROWS = 500;
 export const DEFAULT_COMPACT_AFTER_BYTES = 16 * 1024 * 1024;
 
 /** Sockets one token may hold open at once: a notebook with a few dozen live runs and some tabs fits many times. */
-export const DEFAULT_MAX_CONNECTIONS_PER_TOKEN = 256;
+export const DEFAULT_MAX_CONNECTIONS_PER_TOKEN = 1024;
 /** Distinct rooms one token's sockets may hold open at once (each loaded room costs memory until it is idle). */
-export const DEFAULT_MAX_ROOMS_PER_TOKEN = 256;
+export const DEFAULT_MAX_ROOMS_PER_TOKEN = 1024;
 /** Frames from a read token carry presence and handshakes only: no reason for them to be large. */
 export const READ_ONLY_MAX_FRAME_BYTES = 1024 * 1024;
 

@@ -8,6 +8,8 @@ import { admitUpdate, type Admission, type DecodedUpdate } from './update-admiss
 /** What a room needs from a connection: a way to send it a frame, and who it writes as. */
 export interface RoomPeer {
   send(frame: Uint8Array): void;
+  /** Ask the peer to resend what the room lacks, if a refused update of its is still missing (RELAY-25). */
+  requestResync(): void;
   /** The writer behind the connection (RELAY-24): a token id, or the connection itself in open mode. */
   readonly principal: string;
 }
@@ -171,8 +173,15 @@ export class Room {
   leave(peer: RoomPeer): void {
     const ids = this.peers.get(peer);
     this.peers.delete(peer);
-    for (const [client, h] of this.holders) if (h.peer === peer) this.holders.delete(client);
+    let released = false;
+    for (const [client, h] of this.holders) {
+      if (h.peer !== peer) continue;
+      this.holders.delete(client);
+      released = true;
+    }
     if (ids && ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], null);
+    // Someone refused for writing under one of these ids may now deliver it.
+    if (released) for (const other of this.peers.keys()) other.requestResync();
   }
 
   /** Awareness client id → the peer that introduced it (RELAY-27). */

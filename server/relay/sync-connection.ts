@@ -26,13 +26,13 @@ import { StorageFailure, UnappliableUpdate, type Room, type RoomPeer } from './r
 
 export const READ_ONLY_REASON = 'read-only token: updates are not accepted';
 
-/**
- * A sender whose updates keep being refused (RELAY-24) without ever filling the gap is not a client catching up:
- * after this many refusals in a row it is closed 4400.
- */
-const MAX_REFUSED_UPDATES = 64;
-/** Outstanding "needs" (client ids a refused update touched) a connection may accumulate before it is closed. */
+/** Outstanding "needs" (client ids a refused update touched) a connection may accumulate before it is closed 4400. */
 const MAX_NEEDS = 1024;
+/**
+ * At most one "resend what I lack" (sync step 1) per this interval per connection: a refused step 2 (an id still held
+ * by another writer) would otherwise bounce step 1 / step 2 as fast as the link allows.
+ */
+const RESYNC_MIN_INTERVAL_MS = 500;
 
 /** What a connection may do, re-checked while it is open (RELAY-9, RELAY-28). */
 export interface ConnectionGrant {
@@ -57,9 +57,8 @@ export class SyncConnection implements RoomPeer {
   alive = true;
   /** Client → clock the room must reach before this connection's refused data is in (flush acks wait for it). */
   private readonly needs = new Map<number, number>();
-  private refusedInARow = 0;
-  /** A sync step 1 went out asking this peer to resend what the room lacks; cleared by its step 2. */
-  private resyncAsked = false;
+  private lastResyncAt = 0;
+  private resyncTimer: NodeJS.Timeout | null = null;
   private readonly awarenessGate: AwarenessGate;
   private readonly readOnly: boolean;
   readonly principal: string;
@@ -135,6 +134,7 @@ export class SyncConnection implements RoomPeer {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.resyncTimer) clearTimeout(this.resyncTimer);
     this.awarenessGate.destroy();
     this.room.leave(this);
     this.onClose(this);
@@ -205,26 +205,31 @@ export class SyncConnection implements RoomPeer {
       }
       return;
     }
-    if (sub === SYNC_STEP2) this.resyncAsked = false;
     const decoded = read(() => Y.decodeUpdate(update), 'update');
     if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
     const result = this.room.receiveUpdate(update, decoded, this);
-    if (result.ok) {
-      if (this.needs.size > 0 && !this.missingData()) this.refusedInARow = 0;
-      return;
-    }
-    // Refused (RELAY-24): not stored, applied or sent on. A legitimate client gets here only by a race (an edit sent
+    if (result.ok) return;
+    // Refused (RELAY-25): not stored, applied or sent on. A legitimate client gets here only by a race (an edit sent
     // before its backlog, another tab's data forwarded while that tab is also connected); asking it for a step 2 makes
     // it resend everything the room lacks, and its flushes wait (status 2) until that data is in.
     for (const [client, clock] of result.needs) this.needs.set(client, Math.max(this.needs.get(client) ?? 0, clock));
-    this.refusedInARow++;
-    if (this.refusedInARow > MAX_REFUSED_UPDATES || this.needs.size > MAX_NEEDS) {
-      throw new ProtocolError(`updates refused ${this.refusedInARow} times: ${result.message}`);
-    }
-    if (!this.resyncAsked) {
-      this.resyncAsked = true;
+    if (this.needs.size > MAX_NEEDS) throw new ProtocolError(`too many refused updates: ${result.message}`);
+    this.requestResync();
+  }
+
+  /** Sends sync step 1 (so the peer answers with what the room lacks), at most once per RESYNC_MIN_INTERVAL_MS. */
+  requestResync(): void {
+    if (this.closed || this.resyncTimer) return;
+    const wait = this.lastResyncAt + RESYNC_MIN_INTERVAL_MS - Date.now();
+    const go = () => {
+      this.resyncTimer = null;
+      if (this.closed || !this.missingData()) return;
+      this.lastResyncAt = Date.now();
       this.send(encodeSyncStep1(this.room.doc));
-    }
+    };
+    if (wait <= 0) return go();
+    this.resyncTimer = setTimeout(go, wait);
+    this.resyncTimer.unref();
   }
 
   /** True while a refused update's data is still missing from the room. */
@@ -232,7 +237,6 @@ export class SyncConnection implements RoomPeer {
     for (const [client, clock] of this.needs) {
       if (Y.getState(this.room.doc.store, client) >= clock) this.needs.delete(client);
     }
-    if (this.needs.size === 0) this.refusedInARow = 0;
     return this.needs.size > 0;
   }
 }

@@ -61,11 +61,11 @@ describe('cairn CLI', () => {
     const list = runCli(cli, ['token', 'list', '--data', data.path]);
     expect(list.status).toBe(0);
     expect(list.stdout).not.toContain('cairn_');
-    expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+WORKSPACE\s+ROLE\s+CREATED\s+REVOKED$/);
+    expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+WORKSPACE\s+ROLE\s+CREATED\s+EXPIRES\s+REVOKED$/);
     const teamLines = runCli(cli, ['token', 'list', '--data', data.path, '--workspace', 'team']).stdout.trim().split('\n');
     expect(teamLines).toHaveLength(2);
-    const [id, workspace, role, , revoked] = teamLines[1]!.split(/\s+/);
-    expect([workspace, role, revoked]).toEqual(['team', 'write', '-']);
+    const [id, workspace, role, , expires, revoked] = teamLines[1]!.split(/\s+/);
+    expect([workspace, role, expires, revoked]).toEqual(['team', 'write', '-', '-']);
 
     // The running relay sees CLI changes on its next check.
     const relay = await spawnRelay(cli, ['--port', '0', '--data', data.path]);
@@ -81,6 +81,25 @@ describe('cairn CLI', () => {
     expect((await fetch(`${relay.url}/docs/team`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
     expect(runCli(cli, ['token', 'revoke', id!, '--data', data.path]).status).toBe(1);
     expect(await relay.stop()).toBe(0);
+  });
+
+  it('[RELAY-28] token create --expires takes a duration or a date; list shows it; nonsense and the past are refused', () => {
+    const before = Date.now();
+    const made = runCli(cli, ['token', 'create', '--data', data.path, '--workspace', 'exp', '--role', 'read', '--expires', '30d']);
+    expect(made.status).toBe(0);
+    expect(made.stdout).toMatch(TOKEN_LINE);
+    const line = runCli(cli, ['token', 'list', '--data', data.path, '--workspace', 'exp']).stdout.trim().split('\n')[1]!;
+    const expires = Date.parse(line.split(/\s+/)[4]!);
+    expect(expires - before).toBeGreaterThanOrEqual(30 * 86_400_000 - 1_000);
+    expect(expires - before).toBeLessThan(30 * 86_400_000 + 60_000);
+    const at = runCli(cli, ['token', 'create', '--data', data.path, '--workspace', 'exp', '--role', 'read', '--expires', '2999-01-01T00:00:00Z']);
+    expect(at.status).toBe(0);
+    for (const bad of ['0d', 'soon', '2001-01-01T00:00:00Z', '-5h']) {
+      const r = runCli(cli, ['token', 'create', '--data', data.path, '--workspace', 'exp', '--role', 'read', '--expires', bad]);
+      expect(r.status, bad).not.toBe(0);
+      expect(r.stdout, bad).toBe('');
+      expect(r.stderr, bad).toMatch(/--expires/);
+    }
   });
 
   it('[RELAY-22] token create refuses a bad role or workspace, printing nothing on stdout', () => {
