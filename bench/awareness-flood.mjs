@@ -18,12 +18,6 @@ const SPAM_STATE_BYTES = 15 * 1024;
 
 watchdog(240_000, 'awareness-flood');
 const cli = join(ROOT, 'dist', 'cli.cjs');
-const dir = tempDir('awareness-flood');
-const token = (role) => {
-  const r = spawnSync(process.execPath, [cli, 'token', 'create', '--data', dir.path, '--workspace', WS, '--role', role], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-};
 
 function awarenessFrame(entries) {
   const inner = encoding.createEncoder();
@@ -55,48 +49,72 @@ function open(url, tok) {
   return { ws, opened, closed, received };
 }
 
-let relay = null;
-try {
-  const readToken = token('read');
-  const writeToken = token('write');
-  relay = spawnNode([cli, 'relay', '--port', '0', '--data', dir.path]);
-  const url = (await relay.line(/listening on (http:\/\/\S+)/, 'relay start', 20_000))[1];
-  const pid = relay.proc.pid;
-  await fetch(`${url}/healthz`);
-  // A real user, so there is presence to protect and to replay.
-  const alice = open(url, writeToken);
-  await alice.opened;
-  alice.ws.send(awarenessFrame([{ id: 1, clock: 1, state: JSON.stringify({ user: { name: 'alice', color: '#f00' } }) }]));
-  await new Promise((r) => setTimeout(r, 300));
-  const idle = rssMb(pid);
-  let peak = idle;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 20);
+/** A fresh relay per scenario, so one scenario's heap does not show in the next one's figures. */
+async function scenario(name, run) {
+  const dir = tempDir('awareness-flood');
+  const token = (role) => {
+    const r = spawnSync(process.execPath, [cli, 'token', 'create', '--data', dir.path, '--workspace', WS, '--role', role], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return r.stdout.trim();
+  };
+  const tokens = { read: token('read'), write: token('write') };
+  const relay = spawnNode([cli, 'relay', '--port', '0', '--data', dir.path]);
+  try {
+    const url = (await relay.line(/listening on (http:\/\/\S+)/, 'relay start', 20_000))[1];
+    const pid = relay.proc.pid;
+    await fetch(`${url}/healthz`);
+    // A real user, so there is presence to protect and to replay.
+    const alice = open(url, tokens.write);
+    await alice.opened;
+    alice.ws.send(awarenessFrame([{ id: 1, clock: 1, state: JSON.stringify({ user: { name: 'alice', color: '#f00' } }) }]));
+    await new Promise((r) => setTimeout(r, 300));
+    const idle = rssMb(pid);
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 10);
+    const t0 = performance.now();
+    // `run` calls `replayNow()` while its attack is still connected: what a joiner is sent at that moment.
+    let replay = 0;
+    const replayNow = async () => {
+      const joiner = open(url, tokens.read);
+      await joiner.opened;
+      await new Promise((r) => setTimeout(r, 300));
+      replay = joiner.received.awarenessBytes;
+      joiner.ws.close();
+    };
+    const note = await run(url, tokens, replayNow);
+    const ms = performance.now() - t0;
+    alice.ws.close();
+    clearInterval(sampler);
+    peak = Math.max(peak, rssMb(pid));
+    return [
+      [`${name}: idle`, `${fmt(idle, 1)} MB`, ''],
+      [`${name}: peak`, `${fmt(peak, 1)} MB`, `${fmt(peak / idle, 2)}× idle; ${note}; ${fmt(ms, 0)} ms`],
+      [`${name}: presence replayed to a joiner`, `${replay} B`, 'during the attack'],
+    ];
+  } finally {
+    await relay.kill('SIGTERM');
+    dir.remove();
+  }
+}
 
-  const giantState = JSON.stringify({ pad: 'x'.repeat(GIANT_BYTES) });
-  const giant = (id) => awarenessFrame([{ id, clock: 1, state: giantState }]);
+const giantState = JSON.stringify({ pad: 'x'.repeat(GIANT_BYTES) });
+const giant = (id) => awarenessFrame([{ id, clock: 1, state: giantState }]);
+
+async function giants(url, tok, replayNow) {
   const closes = {};
-  const count = (code) => (closes[code] = (closes[code] ?? 0) + 1);
+  const sockets = Array.from({ length: GIANTS }, () => open(url, tok));
+  await Promise.all(sockets.map((c) => c.opened));
+  for (const [i, c] of sockets.entries()) c.ws.send(giant(100 + i));
+  for (const c of sockets) {
+    const code = await c.closed;
+    closes[code] = (closes[code] ?? 0) + 1;
+  }
+  await replayNow();
+  return `closes ${JSON.stringify(closes)}`;
+}
 
-  // 1. Four giant states from read tokens (the issue's 66 MB → 1.27 GB).
-  const t1 = performance.now();
-  const readers = Array.from({ length: GIANTS }, () => open(url, readToken));
-  await Promise.all(readers.map((c) => c.opened));
-  for (const [i, c] of readers.entries()) c.ws.send(giant(100 + i));
-  for (const c of readers) count(await c.closed);
-  const readGiantMs = performance.now() - t1;
-  const afterReadGiants = rssMb(pid);
-
-  // 2. The same from a write token, whose frames may be large (doc snapshots): buffered by ws, refused by the gate.
-  const t2 = performance.now();
-  const writers = Array.from({ length: GIANTS }, () => open(url, writeToken));
-  await Promise.all(writers.map((c) => c.opened));
-  for (const [i, c] of writers.entries()) c.ws.send(giant(200 + i));
-  for (const c of writers) count(await c.closed);
-  const writeGiantMs = performance.now() - t2;
-  const afterWriteGiants = rssMb(pid);
-
-  // 3. Spam: many read sockets, each sending states as fast as it can, ids rotating.
-  const spammers = Array.from({ length: SPAM_SOCKETS }, () => open(url, readToken));
+async function spam(url, tok, replayNow) {
+  const spammers = Array.from({ length: SPAM_SOCKETS }, () => open(url, tok));
   await Promise.all(spammers.map((c) => c.opened));
   const pad = 'y'.repeat(SPAM_STATE_BYTES - 100);
   let sent = 0;
@@ -109,29 +127,21 @@ try {
     }
     await new Promise((r) => setImmediate(r));
   }
-  const afterSpam = rssMb(pid);
-  const joiner = open(url, readToken);
-  await joiner.opened;
-  await new Promise((r) => setTimeout(r, 300));
-  const replay = joiner.received.awarenessBytes;
-  for (const c of [...spammers, joiner, alice]) c.ws.close();
-  await new Promise((r) => setTimeout(r, 1_000));
-  clearInterval(sampler);
-  const settled = rssMb(pid);
+  await replayNow();
+  for (const c of spammers) c.ws.close();
+  return `${sent} frames of ${SPAM_STATE_BYTES / 1024} KiB from ${SPAM_SOCKETS} sockets in ${SPAM_MS / 1000} s`;
+}
 
+try {
   const results = [
-    ['relay RSS idle (one user present)', `${fmt(idle, 1)} MB`, ''],
-    [`${GIANTS} × 60 MiB states, read tokens`, `${fmt(afterReadGiants, 1)} MB`, `closes ${JSON.stringify(closes)}; ${fmt(readGiantMs, 0)} ms`],
-    [`${GIANTS} × 60 MiB states, write token`, `${fmt(afterWriteGiants, 1)} MB`, `${fmt(writeGiantMs, 0)} ms (ws buffers a write token's frame before the gate refuses it)`],
-    [`${SPAM_SOCKETS} sockets spamming ${SPAM_STATE_BYTES / 1024} KiB states ${SPAM_MS / 1000} s`, `${fmt(afterSpam, 1)} MB`, `${sent} frames sent`],
-    ['presence replayed to a joiner after the flood', `${fmt(replay / 1024, 1)} KiB`, ''],
-    ['relay peak RSS sampled during the flood', `${fmt(peak, 1)} MB`, `${fmt(peak / idle, 2)}× idle (target ≤ 2×)`],
-    ['relay RSS 1 s after the flood', `${fmt(settled, 1)} MB`, `${fmt(settled / idle, 2)}× idle`],
+    ...(await scenario(`${GIANTS} × 60 MiB states (read token)`, (url, t, r) => giants(url, t.read, r))),
+    ...(await scenario(`presence spam (read token)`, (url, t, r) => spam(url, t.read, r))),
+    ...(await scenario(`${GIANTS} × 60 MiB states (write token)`, (url, t, r) => giants(url, t.write, r))),
   ];
-  console.log('awareness-flood: presence limits under attack (RELAY-27)');
-  for (const [k, v, note] of results) console.log(`  ${k.padEnd(48)} ${v.padStart(10)}  ${note}`);
+  console.log('awareness-flood: presence limits under attack (RELAY-27); target peak ≤ 2× idle');
+  for (const [k, v, note] of results) console.log(`  ${k.padEnd(52)} ${v.padStart(10)}  ${note}`);
   report('awareness-flood', results);
-} finally {
-  await relay?.kill('SIGTERM');
-  dir.remove();
+} catch (err) {
+  console.error(err);
+  process.exit(1);
 }

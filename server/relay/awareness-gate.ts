@@ -11,11 +11,63 @@ import * as encoding from 'lib0/encoding';
 export const MAX_AWARENESS_STATE_BYTES = 16 * 1024;
 /** One provider has one awareness id; a few more allow a connection to carry a couple of local editors. */
 export const MAX_AWARENESS_IDS_PER_CONNECTION = 4;
+/** Entries one awareness update may list (a provider sends one; removals on leave may list a few). */
+export const MAX_AWARENESS_ENTRIES = 16;
+/** The largest awareness message that can pass: refused while still arriving (message-guard.ts), never buffered. */
+export const MAX_AWARENESS_MESSAGE_BYTES = 16 + MAX_AWARENESS_ENTRIES * (MAX_AWARENESS_STATE_BYTES + 32);
 /** Cursor moves arrive at pointer rate; 20 updates a second keeps presence live without letting a peer flood. */
 export const AWARENESS_UPDATES_PER_SECOND = 20;
 export const AWARENESS_BURST = 40;
+/**
+ * What one party (a token, or a connection in open mode) may do across all its sockets and rooms: many viewers may share
+ * one read token, so its rate is higher than one socket's, but 64 sockets of one token no longer get 64 budgets.
+ */
+export const PRINCIPAL_UPDATES_PER_SECOND = 100;
+export const PRINCIPAL_BURST = 200;
+/** Presence bytes one party may have the relay hold (and replay to every joiner) at once, over all rooms. */
+export const MAX_AWARENESS_BYTES_PER_PRINCIPAL = 256 * 1024;
 
 export class AwarenessRefused extends Error {}
+
+/** A token bucket: `take()` spends one unit if there is one. */
+class Bucket {
+  private tokens: number;
+  private last: number;
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly now: () => number,
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rate);
+    this.last = t;
+  }
+  has(): boolean {
+    this.refill();
+    return this.tokens >= 1;
+  }
+  take(): void {
+    this.tokens -= 1;
+  }
+  /** Milliseconds until one unit is there. */
+  wait(): number {
+    this.refill();
+    return Math.max(1, Math.ceil(((1 - this.tokens) / this.rate) * 1000));
+  }
+}
+
+/** One party's shared presence budget: rate over all its sockets, bytes held over all its rooms. */
+export class AwarenessBudget {
+  readonly bucket: Bucket;
+  heldBytes = 0;
+  constructor(now: () => number = Date.now) {
+    this.bucket = new Bucket(PRINCIPAL_UPDATES_PER_SECOND, PRINCIPAL_BURST, now);
+  }
+}
 
 interface Entry {
   clientId: number;
@@ -29,17 +81,19 @@ interface Entry {
  * applied when the budget allows, so the final state always arrives.
  */
 export class AwarenessGate {
-  private tokens = AWARENESS_BURST;
-  private last: number;
+  private readonly bucket: Bucket;
   private readonly deferred = new Map<number, Entry>();
+  /** Bytes of the state this connection has the relay hold, per client id (charged to the party's budget). */
+  private readonly held = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
     /** Applies an (already filtered) awareness update to the room. */
     private readonly apply: (update: Uint8Array) => void,
-    private readonly now: () => number = Date.now,
+    private readonly budget: AwarenessBudget = new AwarenessBudget(),
+    now: () => number = Date.now,
   ) {
-    this.last = this.now();
+    this.bucket = new Bucket(AWARENESS_UPDATES_PER_SECOND, AWARENESS_BURST, now);
   }
 
   /**
@@ -58,12 +112,7 @@ export class AwarenessGate {
       }
     }
     if (kept.length === 0) return;
-    this.refill();
-    if (this.tokens >= 1 && this.deferred.size === 0) {
-      this.tokens -= 1;
-      this.apply(encodeEntries(kept));
-      return;
-    }
+    if (this.deferred.size === 0 && this.bucket.has() && this.budget.bucket.has()) return this.send(kept);
     for (const e of kept) this.deferred.set(e.clientId, e);
     this.schedule();
   }
@@ -72,26 +121,38 @@ export class AwarenessGate {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.deferred.clear();
+    for (const bytes of this.held.values()) this.budget.heldBytes -= bytes;
+    this.held.clear();
   }
 
-  private refill(): void {
-    const t = this.now();
-    this.tokens = Math.min(AWARENESS_BURST, this.tokens + ((t - this.last) / 1000) * AWARENESS_UPDATES_PER_SECOND);
-    this.last = t;
+  /** Spends one unit of both budgets and applies what fits in the party's held-bytes budget. */
+  private send(entries: Entry[]): void {
+    const fits: Entry[] = [];
+    for (const e of entries) {
+      const size = e.state === 'null' ? 0 : e.state.length;
+      const delta = size - (this.held.get(e.clientId) ?? 0);
+      if (delta > 0 && this.budget.heldBytes + delta > MAX_AWARENESS_BYTES_PER_PRINCIPAL) continue;
+      this.budget.heldBytes += delta;
+      if (size === 0) this.held.delete(e.clientId);
+      else this.held.set(e.clientId, size);
+      fits.push(e);
+    }
+    if (fits.length === 0) return;
+    this.bucket.take();
+    this.budget.bucket.take();
+    this.apply(encodeEntries(fits));
   }
 
   private schedule(): void {
     if (this.timer) return;
-    const wait = Math.max(1, Math.ceil(((1 - this.tokens) / AWARENESS_UPDATES_PER_SECOND) * 1000));
+    const wait = Math.max(this.bucket.wait(), this.budget.bucket.wait());
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.refill();
       if (this.deferred.size === 0) return;
-      if (this.tokens < 1) return this.schedule();
-      this.tokens -= 1;
+      if (!this.bucket.has() || !this.budget.bucket.has()) return this.schedule();
       const entries = [...this.deferred.values()];
       this.deferred.clear();
-      this.apply(encodeEntries(entries));
+      this.send(entries);
     }, wait);
     this.timer.unref();
   }
@@ -104,7 +165,7 @@ function decodeEntries(update: Uint8Array): Entry[] {
   const text = new TextDecoder('utf-8', { fatal: true });
   try {
     const n = decoding.readVarUint(d);
-    if (n > MAX_AWARENESS_IDS_PER_CONNECTION * 4) throw new AwarenessRefused(`awareness update lists ${n} clients`);
+    if (n > MAX_AWARENESS_ENTRIES) throw new AwarenessRefused(`awareness update lists ${n} clients`);
     for (let i = 0; i < n; i++) {
       const clientId = decoding.readVarUint(d);
       const clock = decoding.readVarUint(d);

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Authenticator, tokenFromRequest, type Access } from './auth';
+import { AwarenessBudget, MAX_AWARENESS_MESSAGE_BYTES } from './awareness-gate';
+import { guardMessageSizes } from './message-guard';
 import { DiskBlobStore } from './blob-store';
 import { READ_ONLY_MAX_FRAME_BYTES, isLoopbackHost, resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './config';
 import { openRelayDatabase, type SqliteDb } from './database';
@@ -26,6 +28,8 @@ import { StaticApp } from './static-app';
 import { SyncConnection, truncateReason, type ConnectionGrant } from './sync-connection';
 import { TokenStore } from './token-store';
 
+/** y-websocket message type 1 (awareness) is limited while it arrives; everything else up to maxFrameBytes. */
+const presenceLimit = (messageType: number): number => (messageType === 1 ? MAX_AWARENESS_MESSAGE_BYTES : Infinity);
 /** Dead peers (laptop lid closed) are noticed within two of these; same as the stock y-websocket server. */
 const PING_INTERVAL_MS = 30_000;
 const SYNC_PREFIX = '/sync/';
@@ -57,6 +61,8 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
   const app = o.appDir ? new StaticApp(o.appDir) : null;
   const connections = new Set<SyncConnection>();
   const perToken = new TokenCaps(o.maxConnectionsPerToken, o.maxRoomsPerToken);
+  /** Presence budgets per party, shared by its sockets; dropped with its last socket. */
+  const budgets = new Map<string, { budget: AwarenessBudget; sockets: number }>();
   let connectionSerial = 0;
 
   const server = createServer((req, res) => {
@@ -81,7 +87,10 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       const token = tokenFromRequest(req, url);
       const access = parsed.ok ? auth.forWorkspace(token, parsed.room.workspace, 'read') : null;
       const target = access?.ok && access.role !== 'read' ? wss : wssSmall;
-      target.handleUpgrade(req, socket, head, (ws) => onConnection(ws, parsed, access, token));
+      target.handleUpgrade(req, socket, head, (ws) => {
+        guardMessageSizes(ws, socket, presenceLimit);
+        onConnection(ws, parsed, access, token);
+      });
     } catch (err) {
       o.log(`upgrade failed: ${(err as Error).message}`);
       socket.destroy();
@@ -106,16 +115,22 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       return ws.close(CLOSE_INTERNAL_ERROR, 'room could not be loaded');
     }
     const tokenId = access.tokenId;
+    // One principal per token: a token is one party (RELAY-24). Open mode has no parties, so each socket is one.
+    const principal = tokenId === null ? `connection:${++connectionSerial}` : `token:${tokenId}`;
+    const shared = budgets.get(principal) ?? { budget: new AwarenessBudget(), sockets: 0 };
+    shared.sockets++;
+    budgets.set(principal, shared);
     const onClose = (c: SyncConnection) => {
       connections.delete(c);
       if (tokenId !== null) perToken.release(tokenId, room.name.name);
+      if (--shared.sockets === 0) budgets.delete(principal);
       rooms.releaseIfIdle(room);
     };
     const grant: ConnectionGrant = {
-      // One principal per token: a token is one party (RELAY-24). Open mode has no parties, so each socket is one.
-      principal: tokenId === null ? `connection:${++connectionSerial}` : `token:${tokenId}`,
+      principal,
       readOnly: access.role === 'read',
       invalid: auth.watch(token),
+      awareness: shared.budget,
     };
     if (tokenId !== null) perToken.add(tokenId, room.name.name);
     const conn = new SyncConnection(ws, room, grant, onClose, o.log);

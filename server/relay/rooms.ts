@@ -10,6 +10,8 @@ export interface RoomPeer {
   send(frame: Uint8Array): void;
   /** Ask the peer to resend what the room lacks, if a refused update of its is still missing (RELAY-25). */
   requestResync(): void;
+  /** True when the peer is so far behind that presence (never document data) should skip it. */
+  congested(): boolean;
   /** The writer behind the connection (RELAY-24): a token id, or the connection itself in open mode. */
   readonly principal: string;
 }
@@ -66,7 +68,7 @@ export class Room {
         for (const id of [...change.added, ...change.updated]) ids.add(id);
         for (const id of change.removed) ids.delete(id);
       }
-      this.broadcast(encodeAwareness(this.awareness, changed), origin);
+      this.broadcast(encodeAwareness(this.awareness, changed), origin, true);
     });
   }
 
@@ -246,9 +248,9 @@ export class Room {
     else this.broadcast(encodeSyncUpdate(update), origin);
   };
 
-  private broadcast(frame: Uint8Array, except: unknown): void {
+  private broadcast(frame: Uint8Array, except: unknown, presence = false): void {
     for (const peer of this.peers.keys()) {
-      if (peer !== except) peer.send(frame);
+      if (peer !== except && !(presence && peer.congested())) peer.send(frame);
     }
   }
 }

@@ -21,7 +21,7 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
 } from './protocol';
-import { AwarenessGate, AwarenessRefused } from './awareness-gate';
+import { AwarenessGate, AwarenessRefused, type AwarenessBudget } from './awareness-gate';
 import { StorageFailure, UnappliableUpdate, type Room, type RoomPeer } from './rooms';
 
 export const READ_ONLY_REASON = 'read-only token: updates are not accepted';
@@ -33,6 +33,12 @@ const MAX_NEEDS = 1024;
  * by another writer) would otherwise bounce step 1 / step 2 as fast as the link allows.
  */
 const RESYNC_MIN_INTERVAL_MS = 500;
+/**
+ * Presence is not sent to a peer with this much already queued for it: presence is superseded by the next update, and
+ * a reader that does not drain its socket must not make the relay buffer everyone's cursor moves (RELAY-27). Document
+ * updates are always queued.
+ */
+const PRESENCE_SKIP_BUFFERED_BYTES = 1024 * 1024;
 
 /** What a connection may do, re-checked while it is open (RELAY-9, RELAY-28). */
 export interface ConnectionGrant {
@@ -41,6 +47,8 @@ export interface ConnectionGrant {
   readonly readOnly: boolean;
   /** null while the grant holds; else why not (revoked, expired). Cheap: called before every frame in and out. */
   invalid(): string | null;
+  /** The party's presence budget, shared by all its connections (RELAY-27). */
+  readonly awareness: AwarenessBudget;
 }
 
 /** A frame the relay refuses: the connection is closed with 4400 and nothing from the frame is kept. */
@@ -72,7 +80,7 @@ export class SyncConnection implements RoomPeer {
   ) {
     this.readOnly = grant.readOnly;
     this.principal = grant.principal;
-    this.awarenessGate = new AwarenessGate((update) => this.room.applyAwareness(update, this));
+    this.awarenessGate = new AwarenessGate((update) => this.room.applyAwareness(update, this), grant.awareness);
   }
 
   start(): void {
@@ -101,6 +109,11 @@ export class SyncConnection implements RoomPeer {
     if (this.closed) return;
     this.ws.close(code, truncateReason(reason));
     this.finish();
+  }
+
+  /** True when so much is queued for this peer that presence should skip it. */
+  congested(): boolean {
+    return this.ws.bufferedAmount > PRESENCE_SKIP_BUFFERED_BYTES;
   }
 
   /** False (and the connection closed 4401) once the grant no longer holds. */

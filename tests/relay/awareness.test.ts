@@ -8,7 +8,9 @@ import {
 import { openRelayDatabase } from '../../server/relay/database';
 import { TokenStore } from '../../server/relay/token-store';
 import { connectClient, frameType, rawClient, waitSynced } from './helpers/clients';
-import { awarenessFrame, readAwarenessFrame } from './helpers/hostile-updates';
+import * as Y from 'yjs';
+import { encodeFlushRequest } from '../../server/relay/protocol';
+import { awarenessFrame, readAwarenessFrame, syncUpdateFrame } from './helpers/hostile-updates';
 import { startTestRelay, type TestRelay } from './helpers/in-process';
 import { waitFor } from './helpers/wait';
 
@@ -54,6 +56,19 @@ describe('awareness limits', () => {
     await c.opened;
     c.ws.send(awarenessFrame([{ clientId: 1, clock: 1, state: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }) }]));
     expect((await c.closed).code).toBe(1009);
+  });
+
+  it('[RELAY-27] a write token may send big document frames but not big presence (1009 while it arrives)', async () => {
+    const c = rawClient(relay.url, WS, { token: write });
+    await c.opened;
+    const doc = new Y.Doc();
+    doc.getMap('m').set('big', new Uint8Array(2 * 1024 * 1024).fill(3));
+    c.ws.send(syncUpdateFrame(Y.encodeStateAsUpdate(doc)));
+    c.ws.send(encodeFlushRequest(5));
+    await waitFor(() => c.frames.some((f) => frameType(f) === 100), 'flush ack for the big update');
+    expect([...c.frames.find((f) => frameType(f) === 100)!]).toEqual([100, 5, 0]);
+    c.ws.send(awarenessFrame([{ clientId: 5151, clock: 1, state: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }) }]));
+    expect(await c.closed).toMatchObject({ code: 1009, reason: expect.stringMatching(/type 1 is over/) });
   });
 
   it("[RELAY-27] reusing another connection's awareness id does not overwrite their presence", async () => {
