@@ -70,6 +70,24 @@ describe.each(implementations)('[RELAY-13] DocStore contract: %s', (_name, make)
     expect(h.store.load('b').map((r) => r.data)).toEqual([bytes(9)]);
   });
 
+  it('[RELAY-13] [RELAY-26] quarantine moves one row aside with its reason; the rest of the room and other rooms stay', () => {
+    h = make();
+    const a1 = h.store.append('a', bytes(1));
+    const bad = h.store.append('a', bytes(6, 6));
+    const a3 = h.store.append('a', bytes(3));
+    h.store.append('b', bytes(9));
+    h.store.quarantine('a', bad, 'cannot be applied: boom');
+    h.store.quarantine('a', 12345, 'unknown seq: no-op');
+    expect(h.store.load('a')).toEqual([
+      { seq: a1, data: bytes(1) },
+      { seq: a3, data: bytes(3) },
+    ]);
+    expect(h.store.rejects('a')).toEqual([{ seq: bad, reason: 'cannot be applied: boom' }]);
+    expect(h.store.rejects('b')).toEqual([]);
+    expect(h.reopen().rejects('a')).toEqual([{ seq: bad, reason: 'cannot be applied: boom' }]);
+    expect(h.store.append('a', bytes(4))).toBeGreaterThan(a3);
+  });
+
   it('[RELAY-13] stored bytes do not alias the caller buffer', () => {
     h = make();
     const buf = bytes(1, 2, 3);
