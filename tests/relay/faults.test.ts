@@ -105,6 +105,7 @@ describe('fault injection on a real relay process', () => {
       await waitSynced(client, 'resync with space');
       expect(await client.flush()).toBe(0);
       expect(missing(written, await fetchEntries(roomy.url))).toEqual([]);
+      console.log(`faults: disk full at commit: ${written.length} writes, ${acked.length} acked, 0 acked lost, close ${closes[0]}`);
     } finally {
       client.destroy();
     }
@@ -192,6 +193,7 @@ describe('fault injection on a real relay process', () => {
       for (const { c } of clients) expect(await c.flush()).toBe(0);
       expect(missing(everWritten, await fetchEntries(relay.url))).toEqual([]);
       expect(total).toBeGreaterThan(rounds * 3);
+      console.log(`faults: ${rounds} SIGKILL rounds, 3 writers, ${everWritten.size} writes, ${acked.size} acked before a kill, 0 acked lost`);
     } finally {
       for (const { c } of clients) c.destroy();
     }
