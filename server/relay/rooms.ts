@@ -47,6 +47,8 @@ export class Room {
   private bytesSinceSnapshot = 0;
   /** Rows that failed to apply but could not be moved aside (store failing too): never compact them away. */
   private unquarantined = 0;
+  /** The store could not be read back after a failure: `doc` is a stand-in, never to be compacted into the store. */
+  private degraded = false;
   /** While receiving: the doc's update events, held back until the update is committed. */
   private held: { update: Uint8Array; origin: unknown }[] | null = null;
   private quiet = false;
@@ -95,6 +97,10 @@ export class Room {
         }
       }
       if (!bad) {
+        if (doc.store.pendingStructs || doc.store.pendingDs) {
+          // Stored before admission existed (RELAY-24): kept as they are, and the pending check skips this room.
+          this.log(`room ${this.name.name}: holds structs that wait for missing dependencies (stored by an older relay)`);
+        }
         this.replaceDoc(doc);
         this.rows = rows.length;
         this.lastSeq = rows.at(-1)?.seq ?? 0;
@@ -141,14 +147,13 @@ export class Room {
       throw new UnappliableUpdate(`update cannot be applied: ${(err as Error).message}`);
     }
     this.held = null;
-    if (this.current.store.pendingStructs !== pendingBefore[0] || this.current.store.pendingDs !== pendingBefore[1]) {
+    const hadPending = pendingBefore[0] !== null || pendingBefore[1] !== null;
+    if (!hadPending && (this.current.store.pendingStructs !== null || this.current.store.pendingDs !== null)) {
       // Yjs parked part of it (a dependency cycle the single pass does not see): as good as a gap.
-      if (this.current.store.pendingStructs !== null || this.current.store.pendingDs !== null) {
-        this.rebuild();
-        const needs = new Map<number, number>();
-        for (const s of decoded.structs) needs.set(s.id.client, Math.max(needs.get(s.id.client) ?? 0, s.id.clock + s.length));
-        return { ok: false, reason: 'gap', message: 'update depends on structs the room does not have', needs };
-      }
+      this.rebuild();
+      const needs = new Map<number, number>();
+      for (const s of decoded.structs) needs.set(s.id.client, Math.max(needs.get(s.id.client) ?? 0, s.id.clock + s.length));
+      return { ok: false, reason: 'gap', message: 'update depends on structs the room does not have', needs };
     }
     try {
       this.lastSeq = this.store.append(this.name.name, update);
@@ -194,7 +199,7 @@ export class Room {
 
   compactIfNeeded(force = false): void {
     const due = this.rows > this.limits.compactAfterRows || this.bytesSinceSnapshot > this.limits.compactAfterBytes;
-    if (this.rows <= 1 || this.unquarantined > 0 || !(due || force)) return;
+    if (this.rows <= 1 || this.unquarantined > 0 || this.degraded || !(due || force)) return;
     try {
       // Everything up to lastSeq is in `doc` (applied right before each append), so the snapshot covers those rows.
       const snapshot = Y.encodeStateAsUpdate(this.current);
@@ -223,8 +228,12 @@ export class Room {
     try {
       this.load();
     } catch (err) {
-      // The store cannot even be read: keep serving nobody anything new; peers are closed by the caller.
+      // The store cannot even be read. The doc in hand may hold what was just refused, so it must not be served:
+      // serve an empty doc until the room is loaded again (clients' handshakes then resend what they have).
       this.log(`room ${this.name.name}: reload after a failed update failed: ${(err as Error).message}`);
+      this.replaceDoc(new Y.Doc());
+      // This doc is not the store's content: folding it into a snapshot would delete stored rows.
+      this.degraded = true;
     } finally {
       this.quiet = false;
     }

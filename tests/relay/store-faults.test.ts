@@ -8,10 +8,11 @@ import { waitFor } from './helpers/wait';
 
 /** A store whose commits fail while `failing` is set, the way SQLite does on a full disk or an I/O error. */
 class FlakyStore implements DocStore {
-  failing = { append: false, compact: false };
+  failing = { append: false, compact: false, load: false };
   failures = 0;
   constructor(readonly inner = new MemoryDocStore()) {}
   load(room: string): StoredUpdate[] {
+    if (this.failing.load) throw new Error('disk I/O error (read)');
     return this.inner.load(room);
   }
   append(room: string, update: Uint8Array): number {
@@ -84,6 +85,40 @@ describe('a store that throws on commit', () => {
     } finally {
       writer.destroy();
       reader.destroy();
+    }
+  });
+
+  it('[RELAY-30] when the store cannot even be read back, the refused update is not served and nothing is compacted away', async () => {
+    const c = connectClient(relay.url, 'unreadable');
+    try {
+      await waitSynced(c);
+      for (let i = 0; i < 3; i++) {
+        c.doc.getMap('m').set(`kept${i}`, i);
+        expect(await c.flush()).toBe(0);
+      }
+      store.failing.append = true;
+      store.failing.load = true;
+      c.doc.getMap('m').set('refused', 1);
+      await waitFor(() => !c.provider.wsconnected, 'writer closed');
+      store.failing.load = false;
+      expect(await served(relay.url, 'unreadable')).not.toHaveProperty('refused');
+      store.failing.append = false;
+      expect(store.inner.load('unreadable').length).toBeGreaterThanOrEqual(3);
+      await waitSynced(c, 'writer back');
+      for (let i = 0; i < 5; i++) {
+        c.doc.getMap('m').set(`later${i}`, i);
+        expect(await c.flush()).toBe(0);
+      }
+      // Whatever the stand-in doc held, the stored log still has everything.
+      const stored = new Y.Doc();
+      for (const row of store.inner.load('unreadable')) Y.applyUpdate(stored, row.data);
+      expect(Object.keys(stored.getMap('m').toJSON()).sort()).toEqual(
+        ['kept0', 'kept1', 'kept2', 'later0', 'later1', 'later2', 'later3', 'later4', 'refused'].sort(),
+      );
+    } finally {
+      store.failing.append = false;
+      store.failing.load = false;
+      c.destroy();
     }
   });
 
