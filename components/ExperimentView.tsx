@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { useExperiment, useRunsPage } from '@/lib/react';
-import { formatTime } from './format';
+import { experimentLabel, formatTime } from './format';
 import LoadError from './LoadError';
 import RunsTable from './RunsTable';
 
@@ -47,7 +47,7 @@ export default function ExperimentView() {
       </nav>
       <div>
         <h1 id="experiment-heading" className="text-xl font-semibold">
-          {exp.name}
+          {experimentLabel(exp)}
         </h1>
         <p className="text-xs text-stone-500">
           Experiment ID <span className="font-mono">{exp.experimentId}</span> · created {formatTime(exp.creationTime)}

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import type { Experiment } from '@/lib/domain';
-import { formatTime } from './format';
+import { experimentLabel, formatTime } from './format';
 import TableHead from './TableHead';
 
 /** The workspace's experiments; a name shared with a concurrently created experiment is flagged. */
@@ -15,7 +15,7 @@ export default function ExperimentsTable({ experiments }: { experiments: Experim
           <tr key={e.experimentId} data-testid="experiment-row" className="border-b border-stone-100 hover:bg-stone-50">
             <td className="py-1.5 pr-4">
               <Link href={`/experiment/?id=${encodeURIComponent(e.experimentId)}`} prefetch={false} className="text-sky-800 hover:underline">
-                {e.name}
+                {experimentLabel(e)}
               </Link>
               {e.nameConflict && (
                 <span

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import type { Run } from '@/lib/domain';
 import { useExperiment } from '@/lib/react';
-import { formatTime } from './format';
+import { experimentLabel, formatTime, runLabel } from './format';
 import RunDuration from './RunDuration';
 import RunStatusBadge from './RunStatusBadge';
 
@@ -19,13 +19,13 @@ export default function RunSummary({ run }: { run: Run }) {
         </Link>{' '}
         /{' '}
         <Link href={`/experiment/?id=${encodeURIComponent(info.experimentId)}`} className="hover:underline">
-          {experiment.data?.name ?? info.experimentId}
+          {experiment.data ? experimentLabel(experiment.data) : info.experimentId}
         </Link>{' '}
         /
       </nav>
       <div className="flex items-center gap-3">
         <h1 data-testid="run-name" className="text-xl font-semibold">
-          {info.runName}
+          {runLabel(info)}
         </h1>
         <RunStatusBadge status={info.status} />
         {info.lifecycleStage === 'deleted' && (

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import type { RunsPage } from '@/lib/react';
-import { formatMetric, formatTime } from './format';
+import { formatMetric, formatTime, runLabel } from './format';
 import RunDuration from './RunDuration';
 import RunStatusBadge from './RunStatusBadge';
 import TableHead from './TableHead';
@@ -36,7 +36,7 @@ export default function RunsTable({ page, onLoadMore }: { page: RunsPage; onLoad
             <tr key={r.info.runId} data-testid="run-row" data-run-id={r.info.runId} className="border-b border-stone-100 hover:bg-stone-50">
               <td className="py-1.5 pr-4">
                 <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} prefetch={false} className="text-sky-800 hover:underline">
-                  {r.info.runName}
+                  {runLabel(r.info)}
                 </Link>
               </td>
               <td className="py-1.5 pr-4">

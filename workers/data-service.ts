@@ -64,11 +64,11 @@ export function createDataService(platform: Platform) {
    * Runs as read views, kept until the workspace reports a change to that run: a runs table of 10k runs re-reads
    * only the runs that changed, not all of them, on every signal.
    */
-  const runCache = new Map<string, Run>();
-  function cachedRun(runId: string, r: Parameters<typeof doc.readRun>[1]): Run {
+  const runCache = new Map<string, Run | null>();
+  function cachedRun(runId: string, r: Parameters<typeof doc.readRun>[1]): Run | undefined {
     let run = runCache.get(runId);
-    if (!run) runCache.set(runId, (run = doc.readRun(runId, r)));
-    return run;
+    if (run === undefined) runCache.set(runId, (run = doc.readRun(runId, r) ?? null));
+    return run ?? undefined;
   }
 
   async function startHost(settings: EffectiveSettings): Promise<void> {
@@ -91,7 +91,8 @@ export function createDataService(platform: Platform) {
         for (const runId of c.runIds) {
           runCache.delete(runId);
           topics.signal(`run:${runId}`);
-          const expId = doc.wsRuns(h.ws).get(runId)?.get('experimentId');
+          // Whatever a peer put under the id (DOC-L5): only a run map's experiment id names a topic.
+          const expId = doc.runMap(h.ws, runId)?.get('experimentId');
           if (typeof expId === 'string') topics.signal(`runs:${expId}`);
           topics.signal('conflicts');
         }

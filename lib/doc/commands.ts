@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import {
+  ArtifactLocationSchema,
   ArtifactRefSchema,
   CairnError,
   DEFAULT_EXPERIMENT_ID,
@@ -17,6 +18,7 @@ import {
   RunStatusSchema,
   TagValueSchema,
   TimestampSchema,
+  UserIdSchema,
   alreadyExists,
   invalid,
   newExperimentId,
@@ -36,15 +38,16 @@ import {
   expField,
   experimentIds,
   runArtifacts,
+  runMap,
   runParams,
   runTags,
   wsExp,
   wsExpTags,
   wsMeta,
   wsRuns,
-  type ParamEntry,
 } from './layout';
-import { readParams, runInfoOf } from './read';
+import { readExperimentRecord, readParams, readRunRecord, runInfoOf } from './read';
+import type { ParamEntry } from './records';
 
 /**
  * The write rules (lib/doc/SPEC.md). Each command validates its input with zod, checks the rules against the local
@@ -93,10 +96,12 @@ export function ensureWorkspace(c: Ctx): void {
   });
 }
 
-function requireExperiment(c: Ctx, id: string, mustBeActive: boolean): void {
-  if (expField(c.ws, id, 'name') === undefined) throw notFound(`Could not find experiment with ID ${id}`);
-  if (mustBeActive && expField<Lifecycle>(c.ws, id, 'lifecycle') !== 'active')
-    throw invalid(`The experiment ${id} must be in the 'active' state. Current state is deleted.`);
+/** Reads the experiment as the readers do (DOC-L8): one they cannot read does not exist for commands either. */
+function requireExperiment(c: Ctx, id: string, mustBeActive: boolean): Lifecycle {
+  const e = readExperimentRecord(c.ws, id);
+  if (!e) throw notFound(`Could not find experiment with ID ${id}`);
+  if (mustBeActive && e.lifecycle !== 'active') throw invalid(`The experiment ${id} must be in the 'active' state. Current state is deleted.`);
+  return e.lifecycle;
 }
 
 /** DOC-E1: names are unique among active and deleted experiments. */
@@ -109,7 +114,7 @@ function requireFreeName(c: Ctx, name: string, except?: string): void {
 
 const CreateExperimentInput = z.object({
   name: ExperimentNameSchema,
-  artifactLocation: z.string().max(2000).optional(),
+  artifactLocation: ArtifactLocationSchema.optional(),
   tags: z.record(KeySchema, ExperimentTagValueSchema).optional(),
   experimentId: ID.optional(),
 });
@@ -147,9 +152,8 @@ export function renameExperiment(c: Ctx, input: { experimentId: string; newName:
 
 function setExperimentLifecycle(c: Ctx, rawId: string, stage: Lifecycle): void {
   const id = parseInput(ID, rawId, 'experiment_id');
-  requireExperiment(c, id, false);
+  const cur = requireExperiment(c, id, false);
   if (stage === 'deleted' && id === DEFAULT_EXPERIMENT_ID) throw invalid('Cannot delete the default experiment \'0\'.');
-  const cur = expField<Lifecycle>(c.ws, id, 'lifecycle');
   if (cur === stage) throw invalid(`The experiment ${id} must be in the '${stage === 'deleted' ? 'active' : 'deleted'}' state.`);
   tx(c, () => {
     wsExp(c.ws).set(id + SEP + 'lifecycle', stage);
@@ -178,20 +182,30 @@ export function deleteExperimentTag(c: Ctx, input: { experimentId: string; key: 
 
 
 
-export function requireRun(c: Ctx, rawId: string, mustBeActive = true): Y.Map<unknown> {
+/** The run as the readers see it (DOC-L6): one they skip (not a map, no valid experiment id) is not found. */
+function requireRunRecord(c: Ctx, rawId: string, mustBeActive: boolean) {
   const id = parseInput(RID, rawId, 'run_id');
-  const r = wsRuns(c.ws).get(id);
-  if (!r) throw notFound(`Run with id=${id} not found`);
-  if (mustBeActive && r.get('lifecycle') !== 'active')
-    throw invalid(`The run ${id} must be in the 'active' state. Current state is deleted.`);
-  return r;
+  const r = runMap(c.ws, id);
+  const rec = r && readRunRecord(r);
+  if (!r || !rec) throw notFound(`Run with id=${id} not found`);
+  if (mustBeActive && rec.lifecycle !== 'active') throw invalid(`The run ${id} must be in the 'active' state. Current state is deleted.`);
+  return { id, r, rec };
+}
+
+export function requireRun(c: Ctx, rawId: string, mustBeActive = true): Y.Map<unknown> {
+  return requireRunRecord(c, rawId, mustBeActive).r;
+}
+
+function infoOf(c: Ctx, runId: string): RunInfo {
+  const { rec } = requireRunRecord(c, runId, false);
+  return runInfoOf(runId, rec);
 }
 
 const StartRunInput = z.object({
   experimentId: ID.optional(),
   runName: RunNameSchema.optional(),
   startTime: TimestampSchema.optional(),
-  userId: z.string().max(256).optional(),
+  userId: UserIdSchema.optional(),
   tags: z.record(KeySchema, TagValueSchema).optional(),
   parentRunId: RID.optional(),
   runId: RID.optional(),
@@ -210,7 +224,7 @@ export function startRun(c: Ctx, input: z.input<typeof StartRunInput>): RunInfo 
   tags['mlflow.runName'] = name;
   if (inp.userId && !tags['mlflow.user']) tags['mlflow.user'] = inp.userId;
   if (inp.parentRunId) {
-    if (!wsRuns(c.ws).has(inp.parentRunId)) throw notFound(`Run with id=${inp.parentRunId} not found`);
+    if (!runMap(c.ws, inp.parentRunId)) throw notFound(`Run with id=${inp.parentRunId} not found`);
     tags['mlflow.parentRunId'] = inp.parentRunId;
   }
   const runId = inp.runId ?? newRunId();
@@ -233,7 +247,7 @@ export function startRun(c: Ctx, input: z.input<typeof StartRunInput>): RunInfo 
     r.set('artifacts', new Y.Map());
     wsRuns(c.ws).set(runId, r);
   });
-  return runInfoOf(runId, r);
+  return infoOf(c, runId);
 }
 
 const UpdateRunInput = z.object({
@@ -255,12 +269,12 @@ export function updateRun(c: Ctx, input: z.input<typeof UpdateRunInput>): RunInf
       runTags(r).set('mlflow.runName', inp.runName);
     }
   });
-  return runInfoOf(inp.runId, r);
+  return infoOf(c, inp.runId);
 }
 
 function setRunLifecycle(c: Ctx, runId: string, stage: Lifecycle): void {
-  const r = requireRun(c, runId, false);
-  if (r.get('lifecycle') === stage) return;
+  const { r, rec } = requireRunRecord(c, runId, false);
+  if (rec.lifecycle === stage) return;
   tx(c, () => {
     r.set('lifecycle', stage);
     r.set('deletedTime', stage === 'deleted' ? now(c) : null);

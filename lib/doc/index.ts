@@ -1,4 +1,5 @@
 export * from './layout';
+export * from './records';
 export * from './chunk-codec';
 export * from './commands';
 export * from './read';

@@ -19,33 +19,21 @@ export const SEP = '\u0001';
 
 export const wsMeta = (d: Y.Doc) => d.getMap<unknown>('meta');
 export const wsExp = (d: Y.Doc) => d.getMap<unknown>('exp');
-export const wsExpTags = (d: Y.Doc) => d.getMap<string>('expTags');
-export const wsRuns = (d: Y.Doc) => d.getMap<Y.Map<unknown>>('runs');
+export const wsExpTags = (d: Y.Doc) => d.getMap<unknown>('expTags');
+/** Values are run Y.Maps when a lib/doc writer made them, but a peer can put anything there: use `runMap`. */
+export const wsRuns = (d: Y.Doc) => d.getMap<unknown>('runs');
+/** The run's Y.Map, or undefined when there is none (or something else sits under its id: DOC-L5). */
+export function runMap(d: Y.Doc, runId: string): Y.Map<unknown> | undefined {
+  const r = wsRuns(d).get(runId);
+  return r instanceof Y.Map ? (r as Y.Map<unknown>) : undefined;
+}
 export const runMeta = (d: Y.Doc) => d.getMap<unknown>('meta');
 export const runChunks = (d: Y.Doc) => d.getArray<Uint8Array>('chunks');
 
-/** A param as written: every write is kept, in array order, so concurrent writers can be reconciled (DOC-P4). */
-export interface ParamEntry {
-  key: string;
-  value: string;
-  actor: string;
-  at: number;
-}
-
-/** One writer's share of a metric key's summary; the read view merges shares (DOC-M2). */
-export interface SummaryShare {
-  latest: number;
-  latestStep: number;
-  latestTimestamp: number;
-  min: number;
-  max: number;
-  count: number;
-}
-
 /*
  * A peer's update is only checked for Yjs well-formedness by the relay, not for this layout: a buggy or hostile client
- * could put anything under a run. Readers therefore take what has the expected type and treat the rest as empty,
- * so one malformed run cannot break the views of everyone else.
+ * could put anything under a run. Containers of the wrong type read as empty (DOC-L5); what is inside them is
+ * checked record by record with the schemas of records.ts.
  */
 const EMPTY_ARRAY = new Y.Array<never>();
 const EMPTY_MAP = new Y.Map<never>();
@@ -53,10 +41,26 @@ function typed<T>(v: unknown, ctor: typeof Y.Array | typeof Y.Map, empty: unknow
   return (v instanceof ctor ? v : empty) as T;
 }
 
-export const runParams = (r: Y.Map<unknown>) => typed<Y.Array<ParamEntry>>(r.get('params'), Y.Array, EMPTY_ARRAY);
-export const runTags = (r: Y.Map<unknown>) => typed<Y.Map<string>>(r.get('tags'), Y.Map, EMPTY_MAP);
-export const runMetrics = (r: Y.Map<unknown>) => typed<Y.Map<SummaryShare>>(r.get('metrics'), Y.Map, EMPTY_MAP);
+/* Elements are `unknown`: writers put ParamEntry / string / SummaryShare there, readers parse whatever they find. */
+export const runParams = (r: Y.Map<unknown>) => typed<Y.Array<unknown>>(r.get('params'), Y.Array, EMPTY_ARRAY);
+export const runTags = (r: Y.Map<unknown>) => typed<Y.Map<unknown>>(r.get('tags'), Y.Map, EMPTY_MAP);
+export const runMetrics = (r: Y.Map<unknown>) => typed<Y.Map<unknown>>(r.get('metrics'), Y.Map, EMPTY_MAP);
 export const runArtifacts = (r: Y.Map<unknown>) => typed<Y.Map<unknown>>(r.get('artifacts'), Y.Map, EMPTY_MAP);
+
+/** What readers take from a run's containers: the values as found ([] when the container is of the wrong type). */
+export type RunMapName = 'tags' | 'metrics' | 'artifacts';
+export function runEntries(r: Y.Map<unknown>, name: RunMapName): [string, unknown][] {
+  const m = r.get(name);
+  const out: [string, unknown][] = [];
+  // forEach walks the map directly; entries() goes through two lib0 iterator wrappers per entry (a third of a
+  // 10k-run listRuns went there).
+  if (m instanceof Y.Map) m.forEach((v: unknown, k: string) => void out.push([k, v]));
+  return out;
+}
+export function runParamValues(r: Y.Map<unknown>): unknown[] {
+  const a = r.get('params');
+  return a instanceof Y.Array ? a.toArray() : [];
+}
 
 export function expField<T>(d: Y.Doc, id: string, field: string): T | undefined {
   return wsExp(d).get(id + SEP + field) as T | undefined;

@@ -1,9 +1,10 @@
 import * as Y from 'yjs';
 import { MetricPointSchema, invalid, parseInput, type MetricPoint } from '../domain';
 import { decodeChunkInto, encodeChunk, readChunkHeader, sortedByStep, type ChunkHeader, type Series } from './chunk-codec';
-import { FORMAT_VERSION, SEP, runChunks, runMeta, runMetrics, type SummaryShare } from './layout';
+import { FORMAT_VERSION, SEP, runChunks, runMeta, runMetrics } from './layout';
 import { LOCAL_ORIGIN, requireRun, type Ctx } from './commands';
 import { isLater } from './read';
+import { SummaryShare } from './records';
 
 /** Largest chunk: big enough that 1M points are a few hundred Yjs items, small enough to sync in one frame. */
 export const CHUNK_MAX_POINTS = 8192;
@@ -110,7 +111,8 @@ export function appendMetricColumns(
     const m = runMetrics(r);
     for (const [key, col] of cols) {
       const k = key + SEP + c.actor;
-      m.set(k, combine(m.get(k), share(col)));
+      // This writer's share as the readers see it: one a peer garbled under our actor id is replaced (DOC-L7).
+      m.set(k, combine(SummaryShare.parse(m.get(k)), share(col)));
     }
   }, LOCAL_ORIGIN);
 }

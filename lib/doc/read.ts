@@ -1,29 +1,32 @@
 import * as Y from 'yjs';
-import type {
-  ArtifactRef,
-  Experiment,
-  ExperimentId,
-  Lifecycle,
-  MetricSummary,
-  ParamConflict,
-  Run,
-  RunId,
-  RunInfo,
-  RunStatus,
-} from '../domain';
+import type { ArtifactRef, Experiment, ExperimentId, Lifecycle, MetricSummary, ParamConflict, Run, RunId, RunInfo } from '../domain';
 import { DEFAULT_EXPERIMENT_ID } from '../domain';
+import { SEP, expField, experimentIds, runEntries, runMap, runParamValues, wsExp, wsExpTags, wsRuns } from './layout';
 import {
-  SEP,
-  experimentIds,
-  expField,
-  runArtifacts,
-  runMetrics,
-  runParams,
-  runTags,
-  wsExpTags,
-  wsRuns,
-  type SummaryShare,
-} from './layout';
+  ParamEntry,
+  StoredArtifactRef,
+  StoredExperiment,
+  StoredRun,
+  SummaryShare,
+  isArtifactPath,
+  isExperimentId,
+  isExperimentTagValue,
+  isKey,
+  isRunId,
+  isShareKey,
+  isRunTagValue,
+  type StoredExperimentRecord,
+  type StoredRunRecord,
+} from './records';
+
+/*
+ * The read views. Everything a reader takes from a doc goes through the schemas of records.ts (DOC-L5..DOC-L8): a
+ * wrong field falls back or its record is skipped, never thrown on and never passed through, so the views hold plain
+ * data only and cross the worker boundary (structured clone) as they are.
+ *
+ * Keys are user data ("constructor" is a legal MLflow key): records are built with Object.fromEntries (own data
+ * properties) from Maps, never by assignment, so no key can reach or replace a prototype (DOC-K1).
+ */
 
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
@@ -31,57 +34,75 @@ function matchesView(stage: Lifecycle, view: ViewType): boolean {
   return view === 'ALL' || (view === 'ACTIVE_ONLY' ? stage === 'active' : stage === 'deleted');
 }
 
-/* Keys are user data ("__proto__" is a legal MLflow key): records are built with Object.fromEntries (own data
-   properties) from Maps, never by assignment, so no key can reach or replace a prototype. */
+const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-function experimentTags(d: Y.Doc, id: string): Record<string, string> {
-  const prefix = id + SEP;
-  const keys: string[] = [];
-  for (const k of wsExpTags(d).keys()) if (k.startsWith(prefix)) keys.push(k);
-  return Object.fromEntries(keys.sort().map((k) => [k.slice(prefix.length), wsExpTags(d).get(k)!]));
+/** Tags of a map (or a prefix of a flat map): entries with a bad key or value are skipped (DOC-L7). */
+function readTags(entries: Iterable<[string, unknown]>, isValue: (v: unknown) => v is string, prefix = ''): Record<string, string> {
+  const out: [string, string][] = [];
+  for (const [k, v] of entries) {
+    if (prefix && !k.startsWith(prefix)) continue;
+    const key = k.slice(prefix.length);
+    if (isKey(key) && isValue(v)) out.push([key, v]);
+  }
+  return Object.fromEntries(out.sort(byKey));
 }
 
-/** Name owner among experiments sharing a name: earliest creation time, then smallest id (DOC-E3). */
-function nameOwners(d: Y.Doc, ids: string[]): Map<string, string> {
+// ---- experiments ------------------------------------------------------------------------------------------------
+
+/** An experiment's own fields (DOC-L8); undefined when it does not exist or its id is no experiment id. */
+export function readExperimentRecord(d: Y.Doc, id: string): StoredExperimentRecord | undefined {
+  if (!isExperimentId(id) || !wsExp(d).has(id + SEP + 'name')) return undefined;
+  return StoredExperiment.read({ get: (f) => expField(d, id, f) });
+}
+
+function experimentRecords(d: Y.Doc): Map<string, StoredExperimentRecord> {
+  const out = new Map<string, StoredExperimentRecord>();
+  for (const id of experimentIds(d)) {
+    const e = readExperimentRecord(d, id);
+    if (e) out.set(id, e);
+  }
+  return out;
+}
+
+/** Name owner among experiments sharing a name: earliest creation time, then smallest id (DOC-E3). No name, no owner. */
+function nameOwners(records: Map<string, StoredExperimentRecord>): Map<string, string> {
   const owner = new Map<string, string>();
-  const born = (id: string) => expField<number>(d, id, 'creationTime') ?? 0;
-  for (const id of ids) {
-    const name = expField<string>(d, id, 'name')!;
-    const cur = owner.get(name);
-    if (cur === undefined || born(id) < born(cur) || (born(id) === born(cur) && id < cur)) owner.set(name, id);
+  for (const [id, e] of records) {
+    if (e.name === '') continue;
+    const cur = owner.get(e.name);
+    const c = cur === undefined ? undefined : records.get(cur)!;
+    if (!c || e.creationTime < c.creationTime || (e.creationTime === c.creationTime && id < cur!)) owner.set(e.name, id);
   }
   return owner;
 }
 
-function readExperiment(d: Y.Doc, id: string, owners: Map<string, string>): Experiment {
-  const name = expField<string>(d, id, 'name')!;
+function experimentOf(d: Y.Doc, id: string, e: StoredExperimentRecord, owners: Map<string, string>): Experiment {
   const exp: Experiment = {
     experimentId: id as ExperimentId,
-    name,
-    artifactLocation: expField<string>(d, id, 'artifactLocation') ?? `mlflow-artifacts:/${id}`,
-    lifecycleStage: expField<Lifecycle>(d, id, 'lifecycle') ?? 'active',
-    creationTime: expField<number>(d, id, 'creationTime') ?? 0,
-    lastUpdateTime: expField<number>(d, id, 'lastUpdateTime') ?? 0,
-    tags: experimentTags(d, id),
+    name: e.name,
+    artifactLocation: e.artifactLocation ?? `mlflow-artifacts:/${id}`,
+    lifecycleStage: e.lifecycle,
+    creationTime: e.creationTime,
+    lastUpdateTime: e.lastUpdateTime,
+    tags: readTags(wsExpTags(d).entries(), isExperimentTagValue, id + SEP),
   };
-  if (owners.get(name) !== id) exp.nameConflict = true;
+  if (e.name !== '' && owners.get(e.name) !== id) exp.nameConflict = true;
   return exp;
 }
 
 export function listExperiments(d: Y.Doc, view: ViewType = 'ACTIVE_ONLY'): Experiment[] {
-  const ids = experimentIds(d);
-  const owners = nameOwners(d, ids);
-  return ids
-    .map((id) => readExperiment(d, id, owners))
-    .filter((e) => matchesView(e.lifecycleStage, view))
-    .sort((a, b) =>
-      a.experimentId === DEFAULT_EXPERIMENT_ID ? -1 : b.experimentId === DEFAULT_EXPERIMENT_ID ? 1 : b.creationTime - a.creationTime || (a.experimentId < b.experimentId ? -1 : 1),
-    );
+  const records = experimentRecords(d);
+  const owners = nameOwners(records);
+  const out: Experiment[] = [];
+  for (const [id, e] of records) if (matchesView(e.lifecycle, view)) out.push(experimentOf(d, id, e, owners));
+  return out.sort((a, b) =>
+    a.experimentId === DEFAULT_EXPERIMENT_ID ? -1 : b.experimentId === DEFAULT_EXPERIMENT_ID ? 1 : b.creationTime - a.creationTime || (a.experimentId < b.experimentId ? -1 : 1),
+  );
 }
 
 export function getExperiment(d: Y.Doc, id: string): Experiment | undefined {
-  if (expField<string>(d, id, 'name') === undefined) return undefined;
-  return readExperiment(d, id, nameOwners(d, experimentIds(d)));
+  const e = readExperimentRecord(d, id);
+  return e && experimentOf(d, id, e, nameOwners(experimentRecords(d)));
 }
 
 /** MLflow's get-by-name prefers an active experiment over a deleted one; among duplicates, the name owner. */
@@ -90,43 +111,50 @@ export function getExperimentByName(d: Y.Doc, name: string): Experiment | undefi
   return all.find((e) => e.lifecycleStage === 'active' && !e.nameConflict) ?? all.find((e) => e.lifecycleStage === 'active') ?? all[0];
 }
 
-export function runInfoOf(runId: string, r: Y.Map<unknown>): RunInfo {
-  const experimentId = r.get('experimentId') as ExperimentId;
+// ---- runs -------------------------------------------------------------------------------------------------------
+
+/** A run's own fields (DOC-L6); undefined when the run is unreadable (no valid experiment id). */
+export function readRunRecord(r: Y.Map<unknown>): StoredRunRecord | undefined {
+  return StoredRun.read(r);
+}
+
+export function runInfoOf(runId: string, rec: StoredRunRecord): RunInfo {
   return {
     runId: runId as RunId,
-    runName: (r.get('name') as string | undefined) ?? '',
-    experimentId,
-    userId: (r.get('userId') as string | undefined) ?? '',
-    status: (r.get('status') as RunStatus | undefined) ?? 'RUNNING',
-    startTime: (r.get('startTime') as number | undefined) ?? 0,
-    endTime: (r.get('endTime') as number | null | undefined) ?? null,
-    lifecycleStage: (r.get('lifecycle') as Lifecycle | undefined) ?? 'active',
-    deletedTime: (r.get('deletedTime') as number | null | undefined) ?? null,
-    artifactUri: `mlflow-artifacts:/${experimentId}/${runId}/artifacts`,
+    runName: rec.name,
+    experimentId: rec.experimentId,
+    userId: rec.userId,
+    status: rec.status,
+    startTime: rec.startTime,
+    endTime: rec.endTime,
+    lifecycleStage: rec.lifecycle,
+    deletedTime: rec.deletedTime,
+    artifactUri: `mlflow-artifacts:/${rec.experimentId}/${runId}/artifacts`,
   };
 }
 
-/** Winning params and the conflict records of a run: the first entry per key in array order wins (DOC-P4). */
+/** Winning params and the conflict records of a run: the first readable entry per key in array order wins (DOC-P4). */
 export function readParams(runId: string, r: Y.Map<unknown>): { params: Record<string, string>; conflicts: ParamConflict[] } {
-  const winners = new Map<string, { value: string }>();
+  const winners = new Map<string, string>();
   const conflicts: ParamConflict[] = [];
-  for (const e of runParams(r).toArray()) {
-    if (!e || typeof e !== 'object' || typeof e.key !== 'string' || typeof e.value !== 'string') continue;
-    const w = winners.get(e.key);
-    if (!w) winners.set(e.key, { value: e.value });
-    else if (w.value !== e.value)
-      conflicts.push({ runId, key: e.key, keptValue: w.value, rejectedValue: e.value, rejectedBy: e.actor, at: e.at });
+  for (const raw of runParamValues(r)) {
+    const e = ParamEntry.parse(raw);
+    if (!e) continue;
+    const kept = winners.get(e.key);
+    if (kept === undefined) winners.set(e.key, e.value);
+    else if (kept !== e.value) conflicts.push({ runId, key: e.key, keptValue: kept, rejectedValue: e.value, rejectedBy: e.actor, at: e.at });
   }
-  return { params: Object.fromEntries([...winners].map(([k, v]) => [k, v.value])), conflicts };
+  return { params: Object.fromEntries(winners), conflicts };
 }
 
-/** Merges the per-writer shares of each metric key (DOC-M2, DOC-M3). */
+/** Merges the per-writer shares of each metric key (DOC-M2, DOC-M3); unreadable shares are skipped (DOC-L7). */
 export function readMetricSummaries(r: Y.Map<unknown>): Record<string, MetricSummary> {
   const out = new Map<string, MetricSummary>();
   // Sorted so every replica merges shares in the same order and lists keys the same way.
-  const entries = [...runMetrics(r).entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  for (const [k, s] of entries) {
-    if (!s || typeof s !== 'object' || typeof s.count !== 'number') continue;
+  for (const [k, raw] of runEntries(r, 'metrics').sort(byKey)) {
+    if (!isShareKey(k)) continue;
+    const s = SummaryShare.parse(raw);
+    if (!s) continue;
     const key = k.slice(0, k.indexOf(SEP));
     out.set(key, mergeSummary(out.get(key), key, s));
   }
@@ -158,46 +186,62 @@ export function mergeSummary(acc: MetricSummary | undefined, key: string, s: Sum
   };
 }
 
-export function readRun(runId: string, r: Y.Map<unknown>): Run {
+/** Artifact references, by path; one that does not parse or names another path than its key is skipped (DOC-L7). */
+function readArtifacts(r: Y.Map<unknown>): ArtifactRef[] {
+  const out: ArtifactRef[] = [];
+  for (const [path, raw] of runEntries(r, 'artifacts')) {
+    if (!isArtifactPath(path)) continue;
+    const a = StoredArtifactRef.parse(raw);
+    if (a && a.path === path) out.push(a);
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The read view of one run; undefined when its id is no run id or its own fields are unreadable (DOC-L6). */
+export function readRun(runId: string, r: Y.Map<unknown>): Run | undefined {
+  if (!isRunId(runId)) return undefined;
+  const rec = readRunRecord(r);
+  if (!rec) return undefined;
   const { params, conflicts } = readParams(runId, r);
   return {
-    info: runInfoOf(runId, r),
+    info: runInfoOf(runId, rec),
     params,
-    tags: Object.fromEntries([...runTags(r).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
+    tags: readTags(runEntries(r, 'tags'), isRunTagValue),
     metrics: readMetricSummaries(r),
-    artifacts: ([...runArtifacts(r).values()] as ArtifactRef[])
-      .filter((a) => !!a && typeof a === 'object' && typeof a.path === 'string')
-      .sort((a, b) => (a.path < b.path ? -1 : 1)),
+    artifacts: readArtifacts(r),
     conflicts,
   };
 }
 
 export function getRun(d: Y.Doc, runId: string): Run | undefined {
-  const r = wsRuns(d).get(runId);
-  return r instanceof Y.Map ? readRun(runId, r) : undefined;
+  const r = runMap(d, runId);
+  return r && readRun(runId, r);
 }
 
 /** `readOne` lets a long-lived reader (the data worker) serve unchanged runs from a cache. */
 export function listRuns(
   d: Y.Doc,
   opts: { experimentIds?: string[]; view?: ViewType } = {},
-  readOne: (runId: string, r: Y.Map<unknown>) => Run = readRun,
+  readOne: (runId: string, r: Y.Map<unknown>) => Run | undefined = readRun,
 ): Run[] {
   const view = opts.view ?? 'ACTIVE_ONLY';
   const exps = opts.experimentIds ? new Set(opts.experimentIds) : undefined;
   const out: Run[] = [];
   for (const [id, r] of wsRuns(d).entries()) {
     if (!(r instanceof Y.Map)) continue;
+    // A cheap look at the raw id first: most runs of a workspace belong to other experiments. The read checks it.
     if (exps && !exps.has(r.get('experimentId') as string)) continue;
-    if (!matchesView((r.get('lifecycle') as Lifecycle | undefined) ?? 'active', view)) continue;
-    out.push(readOne(id, r));
+    const run = readOne(id, r as Y.Map<unknown>);
+    if (run && matchesView(run.info.lifecycleStage, view)) out.push(run);
   }
   return out.sort((a, b) => b.info.startTime - a.info.startTime || (a.info.runId < b.info.runId ? -1 : 1));
 }
 
-/** Every param conflict in the workspace, newest first: what the conflicts panel shows. */
+/** Every param conflict in the workspace, newest first: what the conflicts panel shows. Unreadable runs have none. */
 export function listConflicts(d: Y.Doc): ParamConflict[] {
   const out: ParamConflict[] = [];
-  for (const [id, r] of wsRuns(d).entries()) if (r instanceof Y.Map) out.push(...readParams(id, r).conflicts);
+  for (const [id, r] of wsRuns(d).entries()) {
+    if (r instanceof Y.Map && isRunId(id) && readRunRecord(r as Y.Map<unknown>)) out.push(...readParams(id, r as Y.Map<unknown>).conflicts);
+  }
   return out.sort((a, b) => b.at - a.at || a.runId.localeCompare(b.runId) || a.key.localeCompare(b.key));
 }

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './limits';
 export * from './ids';
 export * from './schemas';
+export * from './stored-record';

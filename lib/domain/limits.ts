@@ -8,6 +8,12 @@ export const MAX_METRICS_PER_BATCH = 1000;
 export const MAX_PARAMS_TAGS_PER_BATCH = 100;
 export const MAX_ENTITIES_PER_BATCH = 1000;
 export const MAX_RUN_NAME_LENGTH = 250;
+/** A run's user id (MLflow takes any string; this bounds what one run can make every table render). */
+export const MAX_USER_ID_LENGTH = 256;
+/** An experiment's artifact location (a URI). */
+export const MAX_ARTIFACT_LOCATION_LENGTH = 2000;
+/** A writer's actor id (lib/domain ids.ts makes 16 hex; SDK callers may name their own). */
+export const MAX_ACTOR_ID_LENGTH = 256;
 /** Artifact paths: same character rules as keys but longer, since they are file paths. */
 export const MAX_ARTIFACT_PATH_LENGTH = 1024;
 /** Largest artifact accepted by the relay's blob store by default (overridable there). */

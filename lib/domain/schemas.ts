@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CairnError, invalid } from './errors';
 import {
+  MAX_ACTOR_ID_LENGTH,
+  MAX_ARTIFACT_LOCATION_LENGTH,
   MAX_ARTIFACT_PATH_LENGTH,
   MAX_ENTITY_KEY_LENGTH,
   MAX_EXPERIMENT_NAME_LENGTH,
@@ -8,6 +10,7 @@ import {
   MAX_PARAM_VAL_LENGTH,
   MAX_RUN_NAME_LENGTH,
   MAX_TAG_VAL_LENGTH,
+  MAX_USER_ID_LENGTH,
 } from './limits';
 import { ExperimentIdSchema, RunIdSchema, Sha256Schema } from './ids';
 
@@ -34,14 +37,19 @@ export const ExperimentTagValueSchema = z
   .string()
   .max(MAX_EXPERIMENT_TAG_VAL_LENGTH, `experiment tag value must be at most ${MAX_EXPERIMENT_TAG_VAL_LENGTH} characters`);
 
-export const ExperimentNameSchema = z
+/** A name as stored: what ExperimentNameSchema leaves after trimming (readers take it as it is). */
+export const StoredExperimentNameSchema = z
   .string()
-  .trim()
   .min(1, 'experiment name must not be empty')
   .max(MAX_EXPERIMENT_NAME_LENGTH, `experiment name must be at most ${MAX_EXPERIMENT_NAME_LENGTH} characters`)
   .refine((s) => !s.startsWith('runs:'), "experiment name must not be a 'runs:' URI");
+export const ExperimentNameSchema = z.string().trim().pipe(StoredExperimentNameSchema);
 
 export const RunNameSchema = z.string().min(1).max(MAX_RUN_NAME_LENGTH);
+export const UserIdSchema = z.string().max(MAX_USER_ID_LENGTH);
+export const ArtifactLocationSchema = z.string().max(MAX_ARTIFACT_LOCATION_LENGTH);
+/** Who wrote a param entry or a metric summary share (lib/doc `Ctx.actor`). */
+export const ActorIdSchema = z.string().max(MAX_ACTOR_ID_LENGTH);
 
 export const RUN_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
 export const RunStatusSchema = z.enum(RUN_STATUSES);
@@ -55,8 +63,10 @@ export type Lifecycle = z.infer<typeof LifecycleSchema>;
 export const TimestampSchema = z.number().int('timestamp must be an integer (ms)').nonnegative('timestamp must be >= 0');
 /** MLflow steps are int64; JS numbers hold them exactly up to 2^53. */
 export const StepSchema = z.number().int('step must be an integer').refine(Number.isSafeInteger, 'step out of range');
+/** Any IEEE 754 double, NaN and ±Infinity included: zod 4's `z.number()` refuses those. */
+export const DoubleSchema = z.custom<number>((v) => typeof v === 'number', 'must be a number');
 /** NaN and ±Infinity are legal metric values and are kept as they are. */
-export const MetricValueSchema = z.number();
+export const MetricValueSchema = DoubleSchema;
 
 export const MetricPointSchema = z.object({
   key: KeySchema,
@@ -87,14 +97,17 @@ export const ArtifactRefSchema = z.object({
 });
 export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
 
-/** Latest/min/max/count for one metric key of one run: what tables show without opening the run doc. */
+/**
+ * Latest/min/max/count for one metric key of one run: what tables show without opening the run doc. Any double in the
+ * number fields: NaN is "none" for min/max (a series of NaN only), and an empty series has latestStep -Infinity.
+ */
 export const MetricSummarySchema = z.object({
   key: KeySchema,
-  latest: z.number(),
-  latestStep: z.number(),
-  latestTimestamp: z.number(),
-  min: z.number(),
-  max: z.number(),
+  latest: MetricValueSchema,
+  latestStep: DoubleSchema,
+  latestTimestamp: DoubleSchema,
+  min: MetricValueSchema,
+  max: MetricValueSchema,
   count: z.number().int().nonnegative(),
 });
 export type MetricSummary = z.infer<typeof MetricSummarySchema>;

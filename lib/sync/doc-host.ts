@@ -1,6 +1,6 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { ensureWorkspace, readMetricSummaries, wsExp, wsExpTags, wsRuns, type Ctx } from '../doc';
+import { ensureWorkspace, readMetricSummaries, readRunRecord, runMap, wsExp, wsExpTags, wsRuns, type Ctx } from '../doc';
 import { CairnError, type RunStatus } from '../domain';
 import { RoomConnection, workspaceRoom } from '../relay-client';
 import type { LocalStore } from '../store';
@@ -232,11 +232,12 @@ export class DocHost {
   }
 
   private runInfo(runId: string): { status: RunStatus; points: number } | undefined {
-    const r = wsRuns(this.ws).get(runId);
-    if (!r) return undefined;
+    const r = runMap(this.ws, runId);
+    const rec = r && readRunRecord(r);
+    if (!r || !rec) return undefined;
     let points = 0;
     for (const s of Object.values(readMetricSummaries(r))) points += s.count;
-    return { status: (r.get('status') as RunStatus | undefined) ?? 'RUNNING', points };
+    return { status: rec.status, points };
   }
 
   /** Translates Yjs events into "what changed" for the worker's topics, with no full re-read of the doc. */

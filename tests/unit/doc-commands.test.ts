@@ -204,6 +204,8 @@ describe('lib/doc commands', () => {
     expect(h.map((p) => p.value)).toEqual([1, NaN, Infinity, -Infinity]);
     const s = doc.getRun(c.ws, r.runId)!.metrics.loss!;
     expect(s).toMatchObject({ latest: Infinity, latestStep: 2, min: -Infinity, max: Infinity, count: 4 });
+    // zod 4's z.number() refuses NaN and ±Infinity; the metric value schema must not.
+    expect(doc.validatePoints([NaN, Infinity, -Infinity].map((value) => ({ key: 'x', value, step: 1, timestamp: 1 }))).map((p) => p.value)).toEqual([NaN, Infinity, -Infinity]);
     expect(() => doc.validatePoints([{ key: 'x', value: 1, step: 1.5, timestamp: 1 }])).toThrow(CairnError);
     expect(() => doc.validatePoints([{ key: 'x', value: 1, step: 1, timestamp: -1 }])).toThrow(CairnError);
     expect(() => doc.validatePoints([{ key: '/abs', value: 1, step: 1, timestamp: 1 }])).toThrow(CairnError);
@@ -293,12 +295,12 @@ describe('lib/doc commands', () => {
     doc.appendMetrics(c, runDoc, good.runId, [{ key: 'm', value: 1, step: 0, timestamp: 1 }]);
     // What a buggy or hostile client could send: wrong types under a run, a non-map run, a garbage chunk.
     c.ws.transact(() => {
-      const r = doc.wsRuns(c.ws).get(bad.runId)!;
+      const r = doc.runMap(c.ws, bad.runId)!;
       r.set('params', 'not an array');
       r.set('tags', 42);
-      const m = doc.runMetrics(doc.wsRuns(c.ws).get(good.runId)!);
+      const m = doc.runMetrics(doc.runMap(c.ws, good.runId)!);
       m.set('x\u0001evil', 'nope' as never);
-      (doc.wsRuns(c.ws) as Y.Map<unknown>).set('f'.repeat(32), 'not a run');
+      doc.wsRuns(c.ws).set('f'.repeat(32), 'not a run');
     });
     doc.runChunks(runDoc).push([new Uint8Array([1, 9, 9, 9]), 'junk' as never]);
     const runs = doc.listRuns(c.ws);
