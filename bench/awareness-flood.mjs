@@ -6,7 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as encoding from 'lib0/encoding';
+import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
+import { RELAY, bundle } from './lib/bundle.mjs';
 import { fmt, report, rssMb, spawnNode, tempDir, watchdog, ROOT } from './lib/util.mjs';
 
 const WS = 'flood';
@@ -19,17 +21,13 @@ const SPAM_STATE_BYTES = 15 * 1024;
 watchdog(240_000, 'awareness-flood');
 const cli = join(ROOT, 'dist', 'cli.cjs');
 
+const { encodeAwarenessEntries } = await import(pathToFileURL(await bundle('relay', RELAY)).href);
+
+/** A type-1 (awareness) message, entries encoded by the relay's own encoder. */
 function awarenessFrame(entries) {
-  const inner = encoding.createEncoder();
-  encoding.writeVarUint(inner, entries.length);
-  for (const e of entries) {
-    encoding.writeVarUint(inner, e.id);
-    encoding.writeVarUint(inner, e.clock);
-    encoding.writeVarString(inner, e.state);
-  }
   const out = encoding.createEncoder();
   encoding.writeVarUint(out, 1);
-  encoding.writeVarUint8Array(out, encoding.toUint8Array(inner));
+  encoding.writeVarUint8Array(out, encodeAwarenessEntries(entries.map((e) => ({ clientId: e.id, clock: e.clock, state: e.state }))));
   return encoding.toUint8Array(out);
 }
 

@@ -69,11 +69,13 @@ export class AwarenessBudget {
   }
 }
 
-interface Entry {
+/** One entry of an awareness update: the state as the JSON text it travels as ('null' = removed). */
+export interface AwarenessEntry {
   clientId: number;
   clock: number;
   state: string;
 }
+type Entry = AwarenessEntry;
 
 /**
  * One connection's gate: validates an awareness update, drops entries for ids another connection holds (or beyond
@@ -185,7 +187,8 @@ function decodeEntries(update: Uint8Array): Entry[] {
   return entries;
 }
 
-function encodeEntries(entries: Entry[]): Uint8Array {
+/** y-protocols' awareness update encoding, entry by entry (the body of a type-1 message). */
+export function encodeEntries(entries: readonly AwarenessEntry[]): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, entries.length);
   for (const x of entries) {

@@ -177,5 +177,5 @@ describe('relay frame fuzzer', () => {
     expect(reloaded.getMap('m').toJSON()).toEqual(expected);
     expect(reloaded.store.pendingStructs).toBeNull();
     expect(relay.logs).toEqual([]);
-  });
+  }, 30_000 + FRAMES * 6);
 });

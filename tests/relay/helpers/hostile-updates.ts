@@ -1,6 +1,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { encodeEntries as encodeAwarenessEntries, type AwarenessEntry } from '../../../server/relay/awareness-gate';
 
 /**
  * Hand-built Yjs v1 updates, as a hostile peer writes them: the stock library never produces these, so the relay's
@@ -100,17 +101,10 @@ export function clocksOf(update: Uint8Array): Map<number, number> {
 }
 
 /** `[1, awareness update]` with hand-written entries (state is sent as given, JSON or not). */
-export function awarenessFrame(entries: { clientId: number; clock: number; state: string }[]): Uint8Array {
-  const inner = encoding.createEncoder();
-  encoding.writeVarUint(inner, entries.length);
-  for (const x of entries) {
-    encoding.writeVarUint(inner, x.clientId);
-    encoding.writeVarUint(inner, x.clock);
-    encoding.writeVarString(inner, x.state);
-  }
+export function awarenessFrame(entries: AwarenessEntry[]): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, 1);
-  encoding.writeVarUint8Array(e, encoding.toUint8Array(inner));
+  encoding.writeVarUint8Array(e, encodeAwarenessEntries(entries));
   return encoding.toUint8Array(e);
 }
 
