@@ -8,6 +8,8 @@ export class RunPage {
   readonly status: Locator;
   readonly params: Locator;
   readonly tags: Locator;
+  readonly artifacts: Locator;
+  readonly conflicts: Locator;
 
   constructor(readonly page: Page) {
     this.header = new AppHeader(page);
@@ -15,6 +17,8 @@ export class RunPage {
     this.status = page.getByTestId('run-status');
     this.params = page.getByRole('table', { name: 'Parameters' });
     this.tags = page.getByRole('table', { name: 'Tags' });
+    this.artifacts = page.getByRole('table', { name: 'Artifacts' });
+    this.conflicts = page.getByRole('region', { name: 'Parameter conflicts' });
   }
 
   async goto(runId: string, origin = ''): Promise<void> {
