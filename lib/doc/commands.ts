@@ -37,10 +37,9 @@ import {
   SEP,
   expField,
   experimentIds,
-  runArtifacts,
   runMap,
-  runParams,
-  runTags,
+  writableParams,
+  writableRunMap,
   wsExp,
   wsExpTags,
   wsMeta,
@@ -261,12 +260,15 @@ const UpdateRunInput = z.object({
 export function updateRun(c: Ctx, input: z.input<typeof UpdateRunInput>): RunInfo {
   const inp = parseInput(UpdateRunInput, input, 'updateRun');
   const r = requireRun(c, inp.runId);
+  // The derived `mlflow.runName` tag is skipped when a peer broke the tags container: ending or renaming a run must
+  // not fail over it (the name itself is a field of the run).
+  const tags = r.get('tags');
   tx(c, () => {
     if (inp.status) r.set('status', inp.status);
     if (inp.endTime !== undefined) r.set('endTime', inp.endTime);
     if (inp.runName) {
       r.set('name', inp.runName);
-      runTags(r).set('mlflow.runName', inp.runName);
+      if (tags instanceof Y.Map) tags.set('mlflow.runName', inp.runName);
     }
   });
   return infoOf(c, inp.runId);
@@ -343,9 +345,11 @@ export function logBatch(c: Ctx, input: z.input<typeof BatchInput>): void {
   const { r, fresh, tags, renamed } = prepareBatch(c, inp);
   if (fresh.length === 0 && tags.length === 0) return;
   const t = now(c);
+  const paramLog = fresh.length ? writableParams(r, inp.runId) : null;
+  const tagMap = tags.length ? writableRunMap(r, inp.runId, 'tags') : null;
   tx(c, () => {
-    if (fresh.length) runParams(r).push(fresh.map((p) => ({ key: p.key, value: p.value, actor: c.actor, at: t })));
-    for (const tag of tags) runTags(r).set(tag.key, tag.value);
+    if (paramLog) paramLog.push(fresh.map((p) => ({ key: p.key, value: p.value, actor: c.actor, at: t })));
+    for (const tag of tags) tagMap!.set(tag.key, tag.value);
     if (renamed) r.set('name', renamed.value);
   });
 }
@@ -353,8 +357,9 @@ export function logBatch(c: Ctx, input: z.input<typeof BatchInput>): void {
 export function deleteTag(c: Ctx, input: { runId: string; key: string }): void {
   const key = parseInput(KeySchema, input.key, 'key');
   const r = requireRun(c, input.runId);
-  if (!runTags(r).has(key)) throw notFound(`No tag with name: ${key} in run with id ${input.runId}`);
-  tx(c, () => runTags(r).delete(key));
+  const tagMap = writableRunMap(r, input.runId, 'tags');
+  if (!tagMap.has(key)) throw notFound(`No tag with name: ${key} in run with id ${input.runId}`);
+  tx(c, () => tagMap.delete(key));
 }
 
 
@@ -363,7 +368,8 @@ export function deleteTag(c: Ctx, input: { runId: string; key: string }): void {
 export function logArtifactRef(c: Ctx, input: { runId: string; ref: ArtifactRef }): void {
   const ref = parseInput(ArtifactRefSchema, input.ref, 'artifact');
   const r = requireRun(c, input.runId);
-  tx(c, () => runArtifacts(r).set(ref.path, { ...ref }));
+  const artifacts = writableRunMap(r, input.runId, 'artifacts');
+  tx(c, () => artifacts.set(ref.path, { ...ref }));
 }
 
 export type { RunId };

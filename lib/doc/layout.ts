@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { CairnError } from '../domain';
 
 /**
  * The document layout (lib/doc/SPEC.md §Layout). Everything that reads or writes Yjs structures goes through these
@@ -32,20 +33,28 @@ export const runChunks = (d: Y.Doc) => d.getArray<Uint8Array>('chunks');
 
 /*
  * A peer's update is only checked for Yjs well-formedness by the relay, not for this layout: a buggy or hostile client
- * could put anything under a run. Containers of the wrong type read as empty (DOC-L5); what is inside them is
- * checked record by record with the schemas of records.ts.
+ * could put anything under a run. Readers treat containers of the wrong type as empty (runEntries, runParamValues) and
+ * check what is inside them record by record with the schemas of records.ts; writers go through writable*.
  */
-const EMPTY_ARRAY = new Y.Array<never>();
-const EMPTY_MAP = new Y.Map<never>();
-function typed<T>(v: unknown, ctor: typeof Y.Array | typeof Y.Map, empty: unknown): T {
-  return (v instanceof ctor ? v : empty) as T;
+/**
+ * For writers (DOC-L7): the run's container, or INVALID_STATE when a peer put something else there. Readers treat such
+ * a container as empty; a writer must not write into a stand-in (the write would be silently lost) nor replace it
+ * (two replicas replacing it at once would each drop the other's content).
+ */
+export function writableParams(r: Y.Map<unknown>, runId: string): Y.Array<unknown> {
+  return writable(r, runId, 'params', Y.Array) as Y.Array<unknown>;
 }
-
-/* Elements are `unknown`: writers put ParamEntry / string / SummaryShare there, readers parse whatever they find. */
-export const runParams = (r: Y.Map<unknown>) => typed<Y.Array<unknown>>(r.get('params'), Y.Array, EMPTY_ARRAY);
-export const runTags = (r: Y.Map<unknown>) => typed<Y.Map<unknown>>(r.get('tags'), Y.Map, EMPTY_MAP);
-export const runMetrics = (r: Y.Map<unknown>) => typed<Y.Map<unknown>>(r.get('metrics'), Y.Map, EMPTY_MAP);
-export const runArtifacts = (r: Y.Map<unknown>) => typed<Y.Map<unknown>>(r.get('artifacts'), Y.Map, EMPTY_MAP);
+export function writableRunMap(r: Y.Map<unknown>, runId: string, name: RunMapName): Y.Map<unknown> {
+  return writable(r, runId, name, Y.Map) as Y.Map<unknown>;
+}
+function writable(r: Y.Map<unknown>, runId: string, name: string, ctor: typeof Y.Array | typeof Y.Map): unknown {
+  const v = r.get(name);
+  if (v instanceof ctor) return v;
+  throw new CairnError(
+    'INVALID_STATE',
+    `The ${name} of run ${runId} were overwritten by another client with something that is not a ${ctor.name}; new ${name} cannot be stored in this run.`,
+  );
+}
 
 /** What readers take from a run's containers: the values as found ([] when the container is of the wrong type). */
 export type RunMapName = 'tags' | 'metrics' | 'artifacts';

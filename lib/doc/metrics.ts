@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { MetricPointSchema, invalid, parseInput, type MetricPoint } from '../domain';
 import { decodeChunkInto, encodeChunk, readChunkHeader, sortedByStep, type ChunkHeader, type Series } from './chunk-codec';
-import { FORMAT_VERSION, SEP, runChunks, runMeta, runMetrics } from './layout';
+import { FORMAT_VERSION, SEP, runChunks, runMeta, writableRunMap } from './layout';
 import { LOCAL_ORIGIN, requireRun, type Ctx } from './commands';
 import { isLater } from './read';
 import { SummaryShare } from './records';
@@ -98,6 +98,8 @@ export function appendMetricColumns(
 ): void {
   if (cols.size === 0) return;
   const r = requireRun(c, runId, !opts.allowDeleted);
+  // Before any chunk is written: points whose summary cannot be stored must not be half-logged (DOC-L7).
+  const m = writableRunMap(r, runId, 'metrics');
   initRunDoc(runDoc, runId);
   const chunks: Uint8Array[] = [];
   for (const [key, col] of cols) {
@@ -108,7 +110,6 @@ export function appendMetricColumns(
   }
   runDoc.transact(() => runChunks(runDoc).push(chunks), LOCAL_ORIGIN);
   c.ws.transact(() => {
-    const m = runMetrics(r);
     for (const [key, col] of cols) {
       const k = key + SEP + c.actor;
       // This writer's share as the readers see it: one a peer garbled under our actor id is replaced (DOC-L7).

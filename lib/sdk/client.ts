@@ -254,9 +254,10 @@ export class CairnClient {
   /** Validates and queues points; the journal write happens before this returns. */
   logPoints(runId: string, keys: string[], values: number[], steps: number[], timestamps: number[]): void {
     this.live();
-    const r = this.ws.getMap<Y.Map<unknown>>('runs').get(runId);
+    // Read through the run's record definition: a peer may have put anything under this id (lib/doc DOC-L6).
+    const r = this.readRun(runId);
     if (!r) throw notFound(`Run with id=${runId} not found`);
-    if (r.get('lifecycle') !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
+    if (r.lifecycle !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (!this.validKeys.has(k)) {
@@ -367,7 +368,12 @@ export class CairnClient {
   }
 
   private isRunning(runId: string): boolean {
-    return this.ws.getMap<Y.Map<unknown>>('runs').get(runId)?.get('status') === 'RUNNING';
+    return this.readRun(runId)?.status === 'RUNNING';
+  }
+
+  private readRun(runId: string): doc.StoredRunRecord | undefined {
+    const r = doc.runMap(this.ws, runId);
+    return r && doc.readRunRecord(r);
   }
 
   private slot(runId: string, updates: Uint8Array[], connect: boolean): RunSlot {

@@ -298,7 +298,7 @@ describe('lib/doc commands', () => {
       const r = doc.runMap(c.ws, bad.runId)!;
       r.set('params', 'not an array');
       r.set('tags', 42);
-      const m = doc.runMetrics(doc.runMap(c.ws, good.runId)!);
+      const m = doc.writableRunMap(doc.runMap(c.ws, good.runId)!, good.runId, 'metrics');
       m.set('x\u0001evil', 'nope' as never);
       doc.wsRuns(c.ws).set('f'.repeat(32), 'not a run');
     });

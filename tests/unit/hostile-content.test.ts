@@ -215,9 +215,39 @@ describe('hostile content through the lib/doc readers', () => {
     };
     for (const id of [...m.nonMapRunIds, ...m.orphanRunIds]) expect(codeOf(() => doc.setTag(c, { runId: id, key: 'k', value: 'v' }))).toBe('RESOURCE_DOES_NOT_EXIST');
     const victim = m.infoVictims[0]!.runId;
-    doc.runMetrics(doc.runMap(c.ws, victim)!).set(`m\u0001${c.actor}`, { latest: 'junk', count: 'x' } as never);
+    doc.writableRunMap(doc.runMap(c.ws, victim)!, victim, 'metrics').set(`m\u0001${c.actor}`, { latest: 'junk', count: 'x' } as never);
     doc.appendMetrics(c, new Y.Doc(), victim, [{ key: 'm', value: 3, step: 0, timestamp: T0 }]);
     expect(doc.getRun(c.ws, victim)!.metrics.m).toMatchObject({ latest: 3, count: 1 });
+  });
+
+  it('[DOC-L7] a write into a container a peer replaced is refused with INVALID_STATE, and nothing is half-written', () => {
+    let t = T0;
+    const c: doc.Ctx = { ws: new Y.Doc(), actor: 'w', now: () => ++t };
+    doc.ensureWorkspace(c);
+    const experimentId = doc.createExperiment(c, { name: 'e' });
+    const { runId } = doc.startRun(c, { experimentId });
+    const r = doc.runMap(c.ws, runId)!;
+    for (const name of ['params', 'tags', 'metrics', 'artifacts']) r.set(name, 'junk from a peer');
+    const codeOf = (f: () => unknown) => {
+      try {
+        f();
+        return 'NO_ERROR';
+      } catch (e) {
+        return e instanceof CairnError ? e.code : `uncaught ${String(e)}`;
+      }
+    };
+    const before = Y.encodeStateVector(c.ws);
+    expect(codeOf(() => doc.logBatch(c, { runId, params: [{ key: 'lr', value: '1' }] }))).toBe('INVALID_STATE');
+    expect(codeOf(() => doc.setTag(c, { runId, key: 'k', value: 'v' }))).toBe('INVALID_STATE');
+    expect(codeOf(() => doc.deleteTag(c, { runId, key: 'k' }))).toBe('INVALID_STATE');
+    expect(codeOf(() => doc.logArtifactRef(c, { runId, ref: goodRef('a.txt') }))).toBe('INVALID_STATE');
+    const runDoc = new Y.Doc();
+    expect(codeOf(() => doc.appendMetrics(c, runDoc, runId, [{ key: 'm', value: 1, step: 0, timestamp: T0 }]))).toBe('INVALID_STATE');
+    expect(doc.runChunks(runDoc).length).toBe(0);
+    expect(Y.encodeStateVector(c.ws)).toEqual(before);
+    // Ending (and renaming) the run still works: the derived mlflow.runName tag is what gets skipped.
+    expect(codeOf(() => doc.updateRun(c, { runId, status: 'FINISHED', endTime: T0 + 9, runName: 'renamed' }))).toBe('NO_ERROR');
+    expect(doc.getRun(c.ws, runId)).toMatchObject({ info: { status: 'FINISHED', runName: 'renamed' } });
   });
 
   it('[DOC-L5] each stored record reads exactly as its zod form does, for every field and every hostile value', () => {
