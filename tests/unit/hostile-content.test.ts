@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import * as doc from '@/lib/doc';
-import { CairnError, MAX_TAG_VAL_LENGTH, type Run } from '@/lib/domain';
+import { ArtifactRefSchema, CairnError, MAX_TAG_VAL_LENGTH, type Run } from '@/lib/domain';
 import { LocalStore } from '@/lib/store';
 import { runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
 import { createDataService, withWireErrors } from '@/workers/data-service';
@@ -240,7 +240,7 @@ describe('hostile content through the lib/doc readers', () => {
     expect(codeOf(() => doc.logBatch(c, { runId, params: [{ key: 'lr', value: '1' }] }))).toBe('INVALID_STATE');
     expect(codeOf(() => doc.setTag(c, { runId, key: 'k', value: 'v' }))).toBe('INVALID_STATE');
     expect(codeOf(() => doc.deleteTag(c, { runId, key: 'k' }))).toBe('INVALID_STATE');
-    expect(codeOf(() => doc.logArtifactRef(c, { runId, ref: goodRef('a.txt') }))).toBe('INVALID_STATE');
+    expect(codeOf(() => doc.logArtifactRef(c, { runId, ref: ArtifactRefSchema.parse(goodRef('a.txt')) }))).toBe('INVALID_STATE');
     const runDoc = new Y.Doc();
     expect(codeOf(() => doc.appendMetrics(c, runDoc, runId, [{ key: 'm', value: 1, step: 0, timestamp: T0 }]))).toBe('INVALID_STATE');
     expect(doc.runChunks(runDoc).length).toBe(0);
