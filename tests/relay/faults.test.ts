@@ -1,5 +1,7 @@
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { connectClient, waitSynced, type TestClient } from './helpers/clients';
@@ -144,6 +146,42 @@ describe('fault injection on a real relay process', () => {
     expect(r.status).not.toBe(0);
     expect(r.stdout).not.toMatch(/cairn_/);
     expect(runCli(cli, ['token', 'list', '--data', data.path]).stdout).not.toMatch(/\bw\b/);
+  });
+
+  it('[RELAY-30] a store that throws on commit (a trigger added from outside): no ack, nothing served, delivered once it works', async () => {
+    const data = tempDir();
+    dirs.push(data);
+    const relay = await spawnRelay(cli, ['--port', '0', '--data', data.path, '--open']);
+    procs.push(relay);
+    const client = connectClient(relay.url, ROOM);
+    const closes: number[] = [];
+    client.provider.on('connection-close', (ev) => ev && closes.push(ev.code));
+    const outside = new Database(join(data.path, 'relay.sqlite'));
+    try {
+      await waitSynced(client);
+      expect(await writeAndFlush(client, 'before', 1)).toBe(true);
+      outside.exec(`
+        CREATE TABLE inject (fail INTEGER NOT NULL);
+        INSERT INTO inject VALUES (1);
+        CREATE TRIGGER inject_fail BEFORE INSERT ON doc_updates WHEN (SELECT fail FROM inject)
+        BEGIN SELECT RAISE(ABORT, 'injected commit failure'); END;
+      `);
+      expect(await writeAndFlush(client, 'during', 2)).toBe(false);
+      expect(closes[0]).toBe(1011);
+      expect([...(await fetchEntries(relay.url))]).toEqual(['before']);
+      expect(relay.output()).toMatch(/storage failed: injected commit failure/);
+      outside.exec('UPDATE inject SET fail = 0');
+      await waitSynced(client, 'reconnect once the store works');
+      expect(await client.flush()).toBe(0);
+      client.provider.disconnect();
+      await relay.kill();
+      const again = await spawnRelay(cli, ['--port', '0', '--data', data.path, '--open']);
+      procs.push(again);
+      expect([...(await fetchEntries(again.url))].sort()).toEqual(['before', 'during']);
+    } finally {
+      outside.close();
+      client.destroy();
+    }
   });
 
   it('[RELAY-6] SIGKILL at random points while three clients write: every acknowledged write survives', async () => {
