@@ -84,6 +84,36 @@ export function toWire(err: unknown): WireError {
   return { code: 'INTERNAL_ERROR', message: err instanceof Error ? err.message : String(err) };
 }
 
+/** What a status means when the body is not the JSON error shape (a proxy's page, an empty body). */
+export function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'PERMISSION_DENIED';
+  if (status === 404) return 'RESOURCE_DOES_NOT_EXIST';
+  if (status === 409) return 'RESOURCE_CONFLICT';
+  if (status === 413 || status === 429) return 'REQUEST_LIMIT_EXCEEDED';
+  if (status === 501) return 'NOT_IMPLEMENTED';
+  if (status >= 500) return 'TEMPORARILY_UNAVAILABLE';
+  return 'BAD_REQUEST';
+}
+
+/**
+ * The one reader of an HTTP error answer (the relay's and MLflow's `{error_code, message, details?}`) into a
+ * CairnError; `details.status` keeps the HTTP status. A body of another shape falls back on `codeForStatus`.
+ */
+export async function errorFromResponse(res: { status: number; json(): Promise<unknown> }, what: string): Promise<CairnError> {
+  let body: { error_code?: unknown; message?: unknown; details?: unknown } = {};
+  try {
+    const parsed = await res.json();
+    if (parsed && typeof parsed === 'object') body = parsed as typeof body;
+  } catch {
+    // not JSON: the status decides
+  }
+  const code = isErrorCode(body.error_code) ? body.error_code : codeForStatus(res.status);
+  const message = typeof body.message === 'string' ? `${what}: ${body.message}` : `${what}: the relay answered ${res.status}`;
+  const details = body.details && typeof body.details === 'object' ? (body.details as Record<string, unknown>) : {};
+  return new CairnError(code, message, { ...details, status: res.status });
+}
+
 export function fromWire(w: WireError): CairnError {
   return new CairnError(w.code, w.message, w.details);
 }

@@ -35,6 +35,12 @@ export const asExperimentId = (v: unknown): ExperimentId => parseId(ExperimentId
 export const asWorkspaceId = (v: unknown): WorkspaceId => parseId(WorkspaceIdSchema, v, 'workspace');
 export const asSha256 = (v: unknown): Sha256 => parseId(Sha256Schema, v, 'sha256');
 
+/** The content address of some bytes (blobs, artifacts): Web Crypto, so the same in browsers, workers and Node. */
+export async function sha256Hex(bytes: Uint8Array): Promise<Sha256> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('') as Sha256;
+}
+
 function randomBytes(n: number): Uint8Array {
   const b = new Uint8Array(n);
   globalThis.crypto.getRandomValues(b);

@@ -1,2 +1,3 @@
 export * from './urls';
 export * from './room-connection';
+export * from './protocol';

@@ -1,22 +1,24 @@
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
+import type * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CairnError } from '../domain';
 import { adoptExitHandler, dropExitHandler } from './exit-hook';
+import {
+  AUTH_READ_ONLY,
+  CLOSE_UNAUTHENTICATED,
+  FLUSH_INCOMPLETE,
+  FLUSH_PERSISTED,
+  MSG_AUTH,
+  MSG_FLUSH,
+  encodeFlushRequest,
+  readFlushAck,
+  readPermissionDenied,
+} from './protocol';
 import { normaliseRelay } from './urls';
 
-/** Relay extension message: flush ack (server/relay/README.md). */
-export const MESSAGE_FLUSH = 100;
-const MESSAGE_AUTH = 2;
-/** Close codes the relay uses for decisions reconnecting cannot fix (y-websocket stops on 4400-4499). */
-export const CLOSE_UNAUTHENTICATED = 4401;
 /** How often an idle provider asks the relay for its state anyway: catches anything a lost frame left behind. */
 const RESYNC_INTERVAL_MS = 15_000;
-/** Flush ack statuses (server/relay/README.md). */
-const FLUSH_PERSISTED = 0;
-const FLUSH_INCOMPLETE = 2;
 /** After a status-2 ack, wait this long before asking again: one round trip for the resync to land. */
 const INCOMPLETE_RETRY_MS = 50;
 /** Cap on reconnect backoff: a returning network is noticed within this time. */
@@ -92,8 +94,8 @@ export class RoomConnection {
       ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill as typeof WebSocket } : {}),
     });
     const p = this.provider;
-    p.messageHandlers[MESSAGE_FLUSH] = (_enc, dec) => this.onFlushAck(dec);
-    p.messageHandlers[MESSAGE_AUTH] = (_enc, dec) => this.onAuth(dec);
+    p.messageHandlers[MSG_FLUSH] = (_enc, dec) => this.onFlushAck(dec);
+    p.messageHandlers[MSG_AUTH] = (_enc, dec) => this.onAuth(dec);
     p.on('status', () => this.recompute());
     p.on('sync', () => this.recompute());
     p.on('connection-close', (ev) => {
@@ -210,11 +212,8 @@ export class RoomConnection {
     }
     if (silent >= this.silenceTimeoutMs * PROBE_AFTER_SHARE && this.probedAt <= p.wsLastMessageReceived && ws.readyState === 1) {
       this.probedAt = now;
-      const e = encoding.createEncoder();
-      encoding.writeVarUint(e, MESSAGE_FLUSH);
-      encoding.writeVarUint(e, this.nextReq++);
       try {
-        ws.send(encoding.toUint8Array(e));
+        ws.send(encodeFlushRequest(this.nextReq++));
       } catch {
         // A socket failing to send is closing; its close event (or the timeout above) takes it from here.
       }
@@ -227,16 +226,13 @@ export class RoomConnection {
     // or the flush loop would starve the event loop and the close event would never arrive.
     if (!ws || ws.readyState !== 1) return new Promise((r) => setTimeout(() => r(false), 20));
     const id = this.nextReq++;
-    const e = encoding.createEncoder();
-    encoding.writeVarUint(e, MESSAGE_FLUSH);
-    encoding.writeVarUint(e, id);
     let onAbort: (() => void) | null = null;
     return new Promise<boolean>((resolve, reject) => {
       onAbort = () => reject(new CairnError('DEADLINE_EXCEEDED', 'flush aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, { settle: resolve, reject });
       try {
-        ws.send(encoding.toUint8Array(e));
+        ws.send(encodeFlushRequest(id));
       } catch {
         this.pending.delete(id);
         resolve(false);
@@ -249,8 +245,7 @@ export class RoomConnection {
   }
 
   private onFlushAck(dec: decoding.Decoder): void {
-    const id = decoding.readVarUint(dec);
-    const status = decoding.readVarUint(dec);
+    const { reqId: id, status } = readFlushAck(dec);
     const p = this.pending.get(id);
     if (!p) return;
     if (status === FLUSH_PERSISTED) p.settle(true);
@@ -265,14 +260,13 @@ export class RoomConnection {
   }
 
   private onAuth(dec: decoding.Decoder): void {
-    const kind = decoding.readVarUint(dec);
-    if (kind !== 0) return;
-    const reason = decoding.readVarString(dec);
-    if (reason.startsWith('read-only')) {
+    const notice = readPermissionDenied(dec);
+    if (!notice) return;
+    if (notice.kind === AUTH_READ_ONLY) {
       this.readOnly = true;
       this.recompute();
     } else {
-      this.fail(new CairnError('UNAUTHENTICATED', reason));
+      this.fail(new CairnError('UNAUTHENTICATED', notice.reason));
     }
   }
 

@@ -1,15 +1,10 @@
-import { CairnError, invalid, isErrorCode } from '../domain';
+import { CairnError, errorFromResponse, invalid, sha256Hex } from '../domain';
 import type { ResolvedOptions } from './env';
 import { isNode } from './env';
 import { REC_BLOB, REC_BLOB_DONE, recSimple, type Journal } from './journal';
 
 /** Upload attempts back off up to this long while the relay is away. */
 const MAX_RETRY_MS = 5_000;
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const d = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(d), (x) => x.toString(16).padStart(2, '0')).join('');
-}
 
 async function toBytes(data: Uint8Array | Blob | string): Promise<Uint8Array> {
   if (data instanceof Uint8Array) return data;
@@ -113,9 +108,8 @@ export class BlobUploader {
         }
         const res = await this.fetchRelay(`/blobs/${sha}`, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'content-type': 'application/octet-stream' } });
         if (!res.ok && res.status < 500) {
-          const body = (await res.json().catch(() => ({}))) as { error_code?: string; message?: string };
-          const code = isErrorCode(body.error_code) ? body.error_code : res.status === 403 ? 'PERMISSION_DENIED' : 'INVALID_STATE';
-          throw new CairnError(code, `blob upload refused: ${body.message ?? res.status}`, { status: res.status, sha256: sha });
+          const err = await errorFromResponse(res, `blob upload of ${sha} refused`);
+          throw new CairnError(err.code, err.message, { ...err.details, sha256: sha });
         }
         if (!res.ok) throw new Error(`relay answered ${res.status}`);
         this.waiting.delete(sha);

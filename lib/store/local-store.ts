@@ -1,4 +1,4 @@
-import { CairnError, asSha256 } from '../domain';
+import { CairnError, asSha256, sha256Hex } from '../domain';
 import { DEFAULT_DB_NAME, SCHEMA_VERSION, createDexie, type CairnDexie, type UpdateRow } from './schema';
 
 /**
@@ -238,7 +238,3 @@ function closedError(): CairnError {
   return new CairnError('INVALID_STATE', 'The local database was upgraded in another tab; this tab must reload before writing.');
 }
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}

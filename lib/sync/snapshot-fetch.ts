@@ -1,4 +1,4 @@
-import { CairnError, isErrorCode } from '../domain';
+import { CairnError, errorFromResponse } from '../domain';
 import { base64url, normaliseRelay } from '../relay-client';
 import type { FetchLike } from './settings';
 
@@ -30,16 +30,7 @@ export async function fetchRoomSnapshot(
   } catch (err) {
     throw new CairnError('TEMPORARILY_UNAVAILABLE', `Could not reach the relay: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!res.ok) {
-    let body: { error_code?: unknown; message?: unknown } = {};
-    try {
-      body = (await res.json()) as typeof body;
-    } catch {
-      // not the relay's JSON error shape: fall through with the status only
-    }
-    const code = isErrorCode(body.error_code) ? body.error_code : res.status === 401 ? 'UNAUTHENTICATED' : 'TEMPORARILY_UNAVAILABLE';
-    throw new CairnError(code, typeof body.message === 'string' ? body.message : `relay answered ${res.status} for room ${room}`);
-  }
+  if (!res.ok) throw await errorFromResponse(res, `reading room ${room}`);
   return new Uint8Array(await res.arrayBuffer());
 }
 

@@ -5,5 +5,5 @@ export { MemoryDocStore } from './memory-doc-store';
 export { SqliteDocStore } from './sqlite-doc-store';
 export { openRelayDatabase } from './database';
 export { TokenStore, ROLES, RoleSchema, type Role, type TokenInfo } from './token-store';
-export { MSG_FLUSH, FLUSH_PERSISTED, FLUSH_READ_ONLY, encodeFlushRequest } from './protocol';
+export { MSG_FLUSH, FLUSH_PERSISTED, FLUSH_READ_ONLY, encodeFlushRequest } from '../../lib/relay-client/protocol';
 export { encodeEntries as encodeAwarenessEntries, type AwarenessEntry } from './awareness-gate';

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { CLOSE_TOO_BIG } from '../../lib/relay-client/protocol';
 
 /**
  * Per-message-type size limits, enforced while a message is still arriving (SPEC.md RELAY-27).
@@ -12,8 +13,6 @@ import type { WebSocket } from 'ws';
  * buffered more than one TCP chunk of it. The server runs without permessage-deflate, so payload bytes are plain.
  */
 
-/** Close code for "message too big" (RFC 6455), as ws uses for maxPayload. */
-const CLOSE_TOO_BIG = 1009;
 /** After refusing, the peer gets this long to read the close frame before the socket is cut. */
 const REFUSE_GRACE_MS = 1_000;
 

@@ -14,13 +14,14 @@ import { rawHttpError } from './http-response';
 import { MemoryDocStore } from './memory-doc-store';
 import { OriginPolicy } from './origin-policy';
 import {
+  AUTH_UNAUTHENTICATED,
   CLOSE_BAD_REQUEST,
   CLOSE_GOING_AWAY,
   CLOSE_INTERNAL_ERROR,
   CLOSE_TOO_MANY,
   CLOSE_UNAUTHENTICATED,
   encodePermissionDenied,
-} from './protocol';
+} from '../../lib/relay-client/protocol';
 import { parseRoomName } from './room-name';
 import { RoomRegistry, type Room } from './rooms';
 import { SqliteDocStore } from './sqlite-doc-store';
@@ -102,7 +103,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     if (!parsed.ok || !access) return ws.close(CLOSE_BAD_REQUEST, truncateReason(parsed.ok ? 'bad room' : parsed.message));
     // Refused before any document byte is sent: the auth frame, then a 4401 the stock provider will not retry.
     if (!access.ok) {
-      ws.send(encodePermissionDenied(`unauthenticated: ${access.message}`));
+      ws.send(encodePermissionDenied(AUTH_UNAUTHENTICATED, `unauthenticated: ${access.message}`));
       return ws.close(CLOSE_UNAUTHENTICATED, truncateReason(`unauthenticated: ${access.message}`));
     }
     const over = access.tokenId === null ? null : perToken.refusal(access.tokenId, parsed.room.name);

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { DocStore } from './doc-store';
 import type { RoomName } from './room-name';
-import { encodeAwareness, encodeSyncUpdate } from './protocol';
+import { encodeAwareness, encodeSyncUpdate } from '../../lib/relay-client/protocol';
 import { admitUpdate, type Admission, type DecodedUpdate } from './update-admission';
 
 /** What a room needs from a connection: a way to send it a frame, and who it writes as. */

@@ -2,6 +2,8 @@ import * as decoding from 'lib0/decoding';
 import type { RawData, WebSocket } from 'ws';
 import * as Y from 'yjs';
 import {
+  AUTH_READ_ONLY,
+  AUTH_UNAUTHENTICATED,
   CLOSE_BAD_REQUEST,
   CLOSE_INTERNAL_ERROR,
   CLOSE_UNAUTHENTICATED,
@@ -20,7 +22,7 @@ import {
   encodePermissionDenied,
   encodeSyncStep1,
   encodeSyncStep2,
-} from './protocol';
+} from '../../lib/relay-client/protocol';
 import { AwarenessGate, AwarenessRefused, type AwarenessBudget } from './awareness-gate';
 import { StorageFailure, UnappliableUpdate, type Room, type RoomPeer } from './rooms';
 
@@ -122,7 +124,7 @@ export class SyncConnection implements RoomPeer {
     const why = this.grant.invalid();
     if (why === null) return true;
     try {
-      this.ws.send(encodePermissionDenied(`unauthenticated: ${why}`));
+      this.ws.send(encodePermissionDenied(AUTH_UNAUTHENTICATED, `unauthenticated: ${why}`));
     } catch {
       // Going away anyway.
     }
@@ -214,7 +216,7 @@ export class SyncConnection implements RoomPeer {
       // Dropped, not hidden: never persisted, applied or broadcast. Told once, not once per keystroke.
       if (!this.deniedSent) {
         this.deniedSent = true;
-        this.send(encodePermissionDenied(READ_ONLY_REASON));
+        this.send(encodePermissionDenied(AUTH_READ_ONLY, READ_ONLY_REASON));
       }
       return;
     }

@@ -2,7 +2,7 @@ import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { openRelayDatabase } from '../../server/relay/database';
-import { encodeFlushRequest } from '../../server/relay/protocol';
+import { encodeFlushRequest } from '../../lib/relay-client/protocol';
 import { SqliteDocStore } from '../../server/relay/sqlite-doc-store';
 import { TokenStore } from '../../server/relay/token-store';
 import { connectClient, frameType, rawClient, waitSynced, type RawClient } from './helpers/clients';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { openRelayDatabase, type SqliteDb } from '../../server/relay/database';
-import { encodeFlushRequest } from '../../server/relay/protocol';
+import { encodeFlushRequest } from '../../lib/relay-client/protocol';
 import { TokenStore } from '../../server/relay/token-store';
 import { connectClient, frameType, rawClient, waitSynced } from './helpers/clients';
 import { startTestRelay, type TestRelay } from './helpers/in-process';

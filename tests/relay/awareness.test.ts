@@ -9,7 +9,7 @@ import { openRelayDatabase } from '../../server/relay/database';
 import { TokenStore } from '../../server/relay/token-store';
 import { connectClient, frameType, rawClient, waitSynced } from './helpers/clients';
 import * as Y from 'yjs';
-import { encodeFlushRequest } from '../../server/relay/protocol';
+import { encodeFlushRequest } from '../../lib/relay-client/protocol';
 import { awarenessFrame, readAwarenessFrame, syncUpdateFrame } from './helpers/hostile-updates';
 import { startTestRelay, type TestRelay } from './helpers/in-process';
 import { waitFor } from './helpers/wait';

@@ -3,7 +3,8 @@ import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CairnError } from '@/lib/domain';
-import { LocalStore, SCHEMA_VERSION, createDexie, sha256Hex } from '@/lib/store';
+import { sha256Hex } from '@/lib/domain';
+import { LocalStore, SCHEMA_VERSION, createDexie } from '@/lib/store';
 
 let n = 0;
 const freshName = () => `cairn-store-test-${process.pid}-${++n}`;

@@ -2,7 +2,7 @@ import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { encodeFlushRequest, MSG_AUTH, MSG_FLUSH } from '../../../server/relay/protocol';
+import { encodeFlushRequest, MSG_AUTH, MSG_FLUSH } from '../../../lib/relay-client/protocol';
 import { waitFor } from './wait';
 
 export const syncUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, 'ws')}/sync`;
