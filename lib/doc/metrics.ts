@@ -3,7 +3,7 @@ import { MetricPointSchema, invalid, parseInput, type MetricPoint } from '../dom
 import { decodeChunkInto, encodeChunk, readChunkHeader, sortedByStep, type ChunkHeader, type Series } from './chunk-codec';
 import { FORMAT_VERSION, SEP, runChunks, runMeta, writableRunMap } from './layout';
 import { LOCAL_ORIGIN, requireRun, type Ctx } from './commands';
-import { isLater } from './read';
+import { isLater, mergeShares } from './read';
 import { SummaryShare } from './records';
 
 /** Largest chunk: big enough that 1M points are a few hundred Yjs items, small enough to sync in one frame. */
@@ -55,19 +55,6 @@ function share(col: Column): SummaryShare {
   return s;
 }
 
-function combine(a: SummaryShare | undefined, b: SummaryShare): SummaryShare {
-  if (!a) return b;
-  const later = isLater(b.latestStep, b.latestTimestamp, b.latest, a.latestStep, a.latestTimestamp, a.latest);
-  const pick = (x: number, y: number, f: (p: number, q: number) => number) => (Number.isNaN(x) ? y : Number.isNaN(y) ? x : f(x, y));
-  return {
-    latest: later ? b.latest : a.latest,
-    latestStep: later ? b.latestStep : a.latestStep,
-    latestTimestamp: later ? b.latestTimestamp : a.latestTimestamp,
-    min: pick(a.min, b.min, Math.min),
-    max: pick(a.max, b.max, Math.max),
-    count: a.count + b.count,
-  };
-}
 
 /**
  * Appends already validated points: one binary chunk per key (split at CHUNK_MAX_POINTS) in ONE run-doc transaction
@@ -113,7 +100,8 @@ export function appendMetricColumns(
     for (const [key, col] of cols) {
       const k = key + SEP + c.actor;
       // This writer's share as the readers see it: one a peer garbled under our actor id is replaced (DOC-L7).
-      m.set(k, combine(SummaryShare.parse(m.get(k)), share(col)));
+      const mine = SummaryShare.parse(m.get(k));
+      m.set(k, mine ? mergeShares(mine, share(col)) : share(col));
     }
   }, LOCAL_ORIGIN);
 }

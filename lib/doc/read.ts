@@ -172,18 +172,21 @@ export function isLater(aStep: number, aTs: number, aVal: number, bStep: number,
 const minNum = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.min(a, b));
 const maxNum = (a: number, b: number) => (Number.isNaN(a) ? b : Number.isNaN(b) ? a : Math.max(a, b));
 
-export function mergeSummary(acc: MetricSummary | undefined, key: string, s: SummaryShare): MetricSummary {
-  if (!acc) return { key, ...s };
-  const later = isLater(s.latestStep, s.latestTimestamp, s.latest, acc.latestStep, acc.latestTimestamp, acc.latest);
+/** The one summary merge (DOC-M2, DOC-M3): a writer folding a flush into its share, and readers folding shares. */
+export function mergeShares(a: SummaryShare, b: SummaryShare): SummaryShare {
+  const later = isLater(b.latestStep, b.latestTimestamp, b.latest, a.latestStep, a.latestTimestamp, a.latest);
   return {
-    key,
-    latest: later ? s.latest : acc.latest,
-    latestStep: later ? s.latestStep : acc.latestStep,
-    latestTimestamp: later ? s.latestTimestamp : acc.latestTimestamp,
-    min: minNum(acc.min, s.min),
-    max: maxNum(acc.max, s.max),
-    count: acc.count + s.count,
+    latest: later ? b.latest : a.latest,
+    latestStep: later ? b.latestStep : a.latestStep,
+    latestTimestamp: later ? b.latestTimestamp : a.latestTimestamp,
+    min: minNum(a.min, b.min),
+    max: maxNum(a.max, b.max),
+    count: a.count + b.count,
   };
+}
+
+export function mergeSummary(acc: MetricSummary | undefined, key: string, s: SummaryShare): MetricSummary {
+  return acc ? { key, ...mergeShares(acc, s) } : { key, ...s };
 }
 
 /** Artifact references, by path; one that does not parse or names another path than its key is skipped (DOC-L7). */
