@@ -1,5 +1,17 @@
 import * as Y from 'yjs';
-import { MetricPointSchema, invalid, parseInput, type MetricPoint } from '../domain';
+import {
+  KeySchema,
+  MetricPointSchema,
+  MetricValueSchema,
+  StepSchema,
+  TimestampSchema,
+  fastCheck,
+  invalid,
+  memoize,
+  type CairnError,
+  parseInput,
+  type MetricPoint,
+} from '../domain';
 import { decodeChunkInto, encodeChunk, readChunkHeader, sortedByStep, type ChunkHeader, type Series } from './chunk-codec';
 import { FORMAT_VERSION, SEP, runChunks, runMeta, writableRunMap } from './layout';
 import { LOCAL_ORIGIN, requireRun, type Ctx } from './commands';
@@ -12,6 +24,34 @@ export const CHUNK_MAX_POINTS = 8192;
 /** Validates points (DOC-M1). Kept separate so batching callers can validate at call time and append later. */
 export function validatePoints(points: unknown[]): MetricPoint[] {
   return points.map((p, i) => parseInput(MetricPointSchema, p, `metrics[${i}]`));
+}
+
+/* The same rules for column-wise input, checked at logging speed (a million points a second): the field checks are
+ * derived from MetricPointSchema's own field schemas, keys are remembered once valid. */
+const keyOk = memoize((k) => KeySchema.safeParse(k).success);
+const valueOk = fastCheck(MetricValueSchema);
+const stepOk = fastCheck(StepSchema);
+const timestampOk = fastCheck(TimestampSchema);
+
+/**
+ * DOC-M1 for the SDK's column-wise calls (`keys[i]`, `values[i]`, `steps[i]`, `timestamps[i]` are one point). Throws
+ * INVALID_PARAMETER_VALUE for the first bad point, with MetricPointSchema's message for it.
+ */
+export function validatePointColumns(keys: readonly unknown[], values: readonly unknown[], steps: readonly unknown[], timestamps: readonly unknown[]): void {
+  for (let i = 0; i < keys.length; i++) {
+    if (keyOk(keys[i]) && valueOk(values[i]) && stepOk(steps[i]) && timestampOk(timestamps[i])) continue;
+    const point: Record<string, unknown> = { key: keys[i], value: values[i], step: steps[i], timestamp: timestamps[i] };
+    try {
+      parseInput(MetricPointSchema, point, `metric '${String(keys[i])}'`);
+    } catch (e) {
+      // Name the value that was refused: a script logging in a loop needs to see which one.
+      const field = (e as CairnError).details?.issues as { path: string[] }[] | undefined;
+      const name = field?.[0]?.path[0];
+      throw name && name in point ? invalid(`${(e as CairnError).message} (got ${String(point[name])})`, (e as CairnError).details) : e;
+    }
+    // The fast checks and the schema disagree: a bug here, but the point is still refused.
+    throw invalid(`metric '${String(keys[i])}': invalid point`);
+  }
 }
 
 export function initRunDoc(runDoc: Y.Doc, runId: string): void {

@@ -11,10 +11,12 @@ import {
   type Experiment,
   type ExperimentId,
   type Run,
+  type RunInfo,
+  type RunStatus,
 } from '../domain';
 import * as doc from '../doc';
 import { RoomConnection, base64url, runRoom, workspaceRoom } from '../relay-client';
-import { ActiveRun, type StartRunOptions } from './run';
+import { ActiveRun, type RunHost, type StartRunOptions } from './run';
 import { BlobUploader } from './blobs';
 import { PointBuffer } from './point-buffer';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
@@ -51,7 +53,7 @@ interface RunSlot {
   pending: PointBuffer | null;
 }
 
-export class CairnClient {
+export class CairnClient implements RunHost {
   readonly ws = new Y.Doc();
   readonly ctx: doc.Ctx;
   private conn: RoomConnection | null = null;
@@ -60,8 +62,7 @@ export class CairnClient {
   private seq: number;
   private pendingCount = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private validKeys = new Set<string>();
-  readonly blobs: BlobUploader;
+  private readonly blobs: BlobUploader;
   private closed = false;
   private compacting = false;
   /** `mlflow.user` for new runs: the OS user in Node (as MLflow's client records it). */
@@ -258,18 +259,7 @@ export class CairnClient {
     const r = this.readRun(runId);
     if (!r) throw notFound(`Run with id=${runId} not found`);
     if (r.lifecycle !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      if (!this.validKeys.has(k)) {
-        parseInput(KeySchema, k, 'metric key');
-        this.validKeys.add(k);
-      }
-      const v = values[i];
-      if (typeof v !== 'number') throw invalid(`Got invalid value ${String(v)} for metric '${k}' (timestamp=${timestamps[i]}). Please specify value as a valid double (64-bit floating point)`);
-      if (!Number.isSafeInteger(steps[i])) throw invalid(`Got invalid step ${String(steps[i])} for metric '${k}': step must be an integer`);
-      const t = timestamps[i]!;
-      if (!Number.isSafeInteger(t) || t < 0) throw invalid(`Got invalid timestamp ${String(t)} for metric '${k}': timestamp must be a non-negative integer (ms)`);
-    }
+    doc.validatePointColumns(keys, values, steps, timestamps);
     const p: PendingPoints = { seq: ++this.seq, runId, keys, values, steps, timestamps };
     this.journal.append([recPoints(p)]);
     this.queue(this.slot(runId, [], true), p);
@@ -312,10 +302,28 @@ export class CairnClient {
     await this.flushConnections(() => [...this.runs.values()].map((s) => s.conn), opts);
   }
 
-  /** `flush()` for one run's part only: the journal, the blobs, the workspace doc (its status, params, tags) and the
-   * run's own doc (its metrics). `run.end()` waits for this, so ending N runs costs N acks, not N × N. */
-  async flushRun(runId: string, opts: { timeoutMs?: number } = {}): Promise<void> {
+  /** RunHost: the run's info as this client's copy of the workspace has it. */
+  runInfo(runId: string): RunInfo {
+    const run = doc.getRun(this.ws, asRunId(runId));
+    if (!run) throw notFound(`Run with id=${runId} not found`);
+    return run.info;
+  }
+
+  /** RunHost: the bytes go to the journal and then the blob store; resolves with their address once journaled. */
+  storeBlob(data: Uint8Array | Blob | string): Promise<{ sha256: string; size: number }> {
+    return this.blobs.store(data);
+  }
+
+  /**
+   * RunHost: ends the run, then `flush()` for its part only: the journal, the blobs, the workspace doc (its status,
+   * params, tags) and the run's own doc (its metrics), so ending N runs costs N acks, not N × N. Then its connection
+   * goes (releaseRun).
+   */
+  async endRun(runId: string, status: RunStatus, opts: { timeoutMs?: number } = {}): Promise<void> {
+    this.flushChunks();
+    doc.updateRun(this.ctx, { runId, status, endTime: Date.now() });
     await this.flushConnections(() => [this.runs.get(runId)?.conn ?? null], opts);
+    this.releaseRun(runId);
   }
 
   private async flushConnections(runConns: () => (RoomConnection | null)[], opts: { timeoutMs?: number }): Promise<void> {
@@ -353,7 +361,7 @@ export class CairnClient {
 
   /** The run's live connection is only needed while it is being logged to. Flushes other callers started on it
    * still complete (`release()` waits for them), and a run with points still queued keeps it for their delivery. */
-  releaseRun(runId: string): void {
+  private releaseRun(runId: string): void {
     const slot = this.runs.get(runId);
     if (slot?.conn && !slot.pending) {
       slot.conn.release();

@@ -1,6 +1,19 @@
-import { ArtifactPathSchema, TERMINAL_STATUSES, invalid, parseInput, type ArtifactRef, type RunStatus } from '../domain';
+import { ArtifactPathSchema, TERMINAL_STATUSES, invalid, parseInput, type ArtifactRef, type RunInfo, type RunStatus } from '../domain';
 import * as doc from '../doc';
-import type { CairnClient } from './client';
+
+/**
+ * What a run needs from the client that owns it, and nothing more: the command context for param/tag writes, the
+ * point path, the blob store, and the flush/end steps. `CairnClient` implements it; runs never see its internals.
+ */
+export interface RunHost {
+  readonly ctx: doc.Ctx;
+  runInfo(runId: string): RunInfo;
+  logPoints(runId: string, keys: string[], values: number[], steps: number[], timestamps: number[]): void;
+  storeBlob(data: Uint8Array | Blob | string): Promise<{ sha256: string; size: number }>;
+  flush(opts: { timeoutMs?: number }): Promise<void>;
+  /** Marks the run ended with `status`, waits until the relay holds this run's part, and lets its connection go. */
+  endRun(runId: string, status: RunStatus, opts: { timeoutMs?: number }): Promise<void>;
+}
 
 export interface StartRunOptions {
   experimentId?: string;
@@ -21,10 +34,10 @@ export interface MetricOptions {
 /** A run being logged to: MLflow's fluent calls in TypeScript casing. Logging calls are synchronous and durable
  * locally when they return; `flush()` waits for the relay. */
 export class ActiveRun {
-  constructor(private readonly client: CairnClient, readonly id: string) {}
+  constructor(private readonly client: RunHost, readonly id: string) {}
 
-  get info() {
-    return doc.getRun(this.client.ws, this.id)!.info;
+  get info(): RunInfo {
+    return this.client.runInfo(this.id);
   }
 
   logParam(key: string, value: unknown): void {
@@ -67,7 +80,7 @@ export class ActiveRun {
   /** Stores the bytes (a Uint8Array, a Blob, or in Node a file path) in the blob store and records the artifact. */
   async logArtifact(path: string, data: Uint8Array | Blob | string, o: { mediaType?: string } = {}): Promise<ArtifactRef> {
     const p = parseInput(ArtifactPathSchema, path, 'artifact path');
-    const { sha256, size } = await this.client.blobs.store(data);
+    const { sha256, size } = await this.client.storeBlob(data);
     const ref: ArtifactRef = { path: p, size, sha256: sha256 as ArtifactRef['sha256'], mediaType: o.mediaType ?? guessMediaType(p), loggedAt: Date.now() };
     doc.logArtifactRef(this.client.ctx, { runId: this.id, ref });
     return ref;
@@ -81,10 +94,7 @@ export class ActiveRun {
    * and releases the run's connection. */
   async end(status: RunStatus = 'FINISHED', opts: { timeoutMs?: number } = {}): Promise<void> {
     if (!TERMINAL_STATUSES.includes(status)) throw invalid(`Invalid terminal run status '${status}'`);
-    this.client.flushChunks();
-    doc.updateRun(this.client.ctx, { runId: this.id, status, endTime: Date.now() });
-    await this.client.flushRun(this.id, opts);
-    this.client.releaseRun(this.id);
+    await this.client.endRun(this.id, status, opts);
   }
 }
 
