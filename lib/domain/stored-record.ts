@@ -41,6 +41,8 @@ interface CheckDef {
   check: string;
   format?: string;
   inclusive?: boolean;
+  /** A `.refine()` predicate (check 'custom'). */
+  fn?: (v: unknown) => unknown;
 }
 const checksOf = (s: z.ZodType): CheckDef[] =>
   ((s._zod.def as { checks?: { _zod: { def: CheckDef } }[] }).checks ?? []).map((c) => c._zod.def);
@@ -63,14 +65,21 @@ export function fastCheck(schema: z.ZodType): Check {
     }
     case 'number': {
       const plain = checks.every(
-        (c) => (c.check === 'number_format' && c.format === 'safeint') || ((c.check === 'greater_than' || c.check === 'less_than') && c.inclusive),
+        (c) =>
+          (c.check === 'number_format' && c.format === 'safeint') ||
+          ((c.check === 'greater_than' || c.check === 'less_than') && c.inclusive) ||
+          (c.check === 'custom' && typeof c.fn === 'function'),
       );
       if (!plain) break;
       const n = schema as z.ZodNumber;
       const int = n.isInt === true;
       const min = n.minValue ?? -Infinity;
       const max = n.maxValue ?? Infinity;
-      return (v) => typeof v === 'number' && (int ? Number.isSafeInteger(v) : Number.isFinite(v)) && v >= min && v <= max;
+      // Refinements run after the type and range checks, as in zod (they only ever see a valid number).
+      const refinements = checks.filter((c) => c.check === 'custom').map((c) => c.fn!);
+      const base = (v: unknown): v is number => typeof v === 'number' && (int ? Number.isSafeInteger(v) : Number.isFinite(v)) && v >= min && v <= max;
+      if (refinements.length === 0) return base;
+      return (v) => base(v) && refinements.every((f) => !!f(v));
     }
     case 'enum': {
       if (checks.length) break;

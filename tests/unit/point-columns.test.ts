@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as doc from '@/lib/doc';
-import { CairnError } from '@/lib/domain';
+import { CairnError, StepSchema, TimestampSchema, fastCheck } from '@/lib/domain';
 
 const T = 1_700_000_000_000;
 const codeOf = (f: () => void) => {
@@ -18,6 +18,14 @@ describe('[DOC-M1] column-wise point validation (the SDK hot path) follows Metri
     const keys = values.map(() => 'loss');
     expect(codeOf(() => doc.validatePointColumns(keys, values, values.map((_, i) => i), values.map(() => T)))).toBe('ok');
     expect(() => doc.validatePoints(values.map((value, step) => ({ key: 'loss', value, step, timestamp: T })))).not.toThrow();
+  });
+
+  it('the fast field checks accept exactly what their zod schemas accept (refinements included)', () => {
+    const edges: unknown[] = [0, -1, 1.5, 2 ** 53, 2 ** 53 - 1, -(2 ** 53), NaN, Infinity, -0, '1', null, undefined, 1e308, 5n];
+    for (const schema of [StepSchema, TimestampSchema]) {
+      const fast = fastCheck(schema);
+      for (const v of edges) expect(fast(v), String(v)).toBe(schema.safeParse(v).success);
+    }
   });
 
   it('refuses each bad field the way validatePoints does', () => {
