@@ -1,11 +1,14 @@
-// ESLint 9 flat config. `npm run lint` runs it with --max-warnings 0, then scripts/check-imports.mjs.
-// The import-direction rules come from the LAYERS table in scripts/check-imports.mjs (the single source): here they
-// become `no-restricted-imports` patterns so editors flag a wrong import as it is typed. That script stays the exact
-// check (it resolves paths and also sees dynamic `import()`), and it finds cycles.
+// ESLint 9 flat config. `npm run lint` runs it with --max-warnings 0, then the other checks of its "lint" script.
+// The import-direction rules come from the layer table scripts/layers.json (the single source): here they become
+// `no-restricted-imports` patterns so editors flag a wrong import as it is typed. scripts/check-deps.mjs
+// (dependency-cruiser, .dependency-cruiser.cjs) stays the exact check (it resolves paths and also sees dynamic
+// `import()` and `require()`), and it finds cycles.
 import js from '@eslint/js';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
-import { LAYERS } from './scripts/check-imports.mjs';
+
+const { layers: LAYERS } = JSON.parse(readFileSync(new URL('./scripts/layers.json', import.meta.url), 'utf8'));
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const oneOf = (xs) => `(?:${xs.map(esc).join('|')})(?:/|$)`;
@@ -18,7 +21,7 @@ function aliasAndPackagePatterns(layer) {
   const folders = [layer.dir, ...layer.folders, ...(layer.typeOnly ?? [])];
   const patterns = [];
   const listed = (xs) => xs.join(', ') || 'nothing';
-  const where = '(LAYERS in scripts/check-imports.mjs, DESIGN.md)';
+  const where = '(scripts/layers.json, DESIGN.md)';
   if (layer.packages === '*') {
     patterns.push({
       regex: `^@/(?!${oneOf(folders)})`,
@@ -71,7 +74,7 @@ function relativePatterns(layer, depth) {
   const patterns = [
     {
       regex: `^${ok.length ? `(?!${ok.join('|')})` : ''}(?:\\.\\./){${depth + 1}}`,
-      message: `${layer.dir}/ may import only its own files and ${layer.folders.join(', ') || 'no other folder'} (LAYERS in scripts/check-imports.mjs).`,
+      message: `${layer.dir}/ may import only its own files and ${layer.folders.join(', ') || 'no other folder'} (scripts/layers.json).`,
     },
   ];
   const typeOnly = alternatives(layer.typeOnly ?? []);
