@@ -151,7 +151,7 @@ describe('data worker service', () => {
     await a.dispose();
   });
 
-  it('[WRK-5] listRuns serves unchanged runs from its cache and re-reads a run once it changes', async () => {
+  it('[WRK-7] listRuns serves unchanged runs from its cache and re-reads a run once it changes', async () => {
     const db = freshDb();
     const runId = await seedRun(db, 10);
     const api = await service(db);
@@ -166,7 +166,7 @@ describe('data worker service', () => {
     expect((await api.listRuns('0', 'DELETED_ONLY'))[0]!.info.lifecycleStage).toBe('deleted');
   });
 
-  it('[WRK-6] listRunsPage sends the first rows, the total, the deleted count and every metric column', async () => {
+  it('[WRK-8] listRunsPage sends the first rows, the total, the deleted count and every metric column', async () => {
     const db = freshDb();
     const first = await seedRun(db, 5);
     const api = await service(db);
