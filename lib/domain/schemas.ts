@@ -56,7 +56,8 @@ export const RunStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['FINISHED', 'FAILED', 'KILLED'];
 
-export const LifecycleSchema = z.enum(['active', 'deleted']);
+export const LIFECYCLE_STAGES = ['active', 'deleted'] as const;
+export const LifecycleSchema = z.enum(LIFECYCLE_STAGES);
 export type Lifecycle = z.infer<typeof LifecycleSchema>;
 
 /** Milliseconds since the epoch, MLflow's int64 timestamps. */

@@ -1,0 +1,201 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { CairnError, LIFECYCLE_STAGES, RUN_STATUSES, type Lifecycle, type RunStatus } from '../domain';
+import type { IndexDataset, IndexMetric, IndexRow } from './rows';
+
+/**
+ * The index's bytes (SPEC.md IDX-4): a snapshot (every row) or a delta (rows changed and runs removed since a sequence
+ * number) in one compact binary form, for the relay's SQLite, HTTP and IndexedDB alike.
+ *
+ *   varuint format, varuint fromSeq, varuint toSeq
+ *   varuint n, n × varString          one dictionary for every string of the message (keys, values, names, ids)
+ *   varuint rows, rows × row
+ *   varuint removed, removed × varuint dictionary code of a run id
+ *
+ * A row: codes for run id, name, experiment id, user id; status and lifecycle as their index in the domain's lists;
+ * the artifact URI as a flag (0: MLflow's default `mlflow-artifacts:/<experiment>/<run>/artifacts`, 1: a code
+ * follows); parent run id code + 1 (0 = none); start time varuint; end time + 1 (0 = none); params and tags as
+ * (key, value) code pairs; metrics as key code, latest, min, max (float64: NaN, ±Infinity and -0 survive) and count;
+ * datasets as name, digest, context + 1 codes. Strings repeat across runs (keys, users, statuses, shared param
+ * values), so the dictionary is what keeps a row small.
+ */
+export const INDEX_FORMAT = 1;
+
+export interface IndexMessage {
+  fromSeq: number;
+  toSeq: number;
+  rows: IndexRow[];
+  removed: string[];
+}
+
+class Dict {
+  readonly list: string[] = [];
+  private readonly codes = new Map<string, number>();
+  code(s: string): number {
+    let c = this.codes.get(s);
+    if (c === undefined) {
+      c = this.list.length;
+      this.list.push(s);
+      this.codes.set(s, c);
+    }
+    return c;
+  }
+}
+
+const defaultArtifactUri = (r: { experimentId: string; runId: string }) => `mlflow-artifacts:/${r.experimentId}/${r.runId}/artifacts`;
+
+function time(n: number, what: string): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new CairnError('INTERNAL_ERROR', `index row ${what} ${n} is not a time in ms`);
+  return n;
+}
+
+export function encodeIndex(msg: IndexMessage): Uint8Array {
+  const dict = new Dict();
+  const body = encoding.createEncoder();
+  encoding.writeVarUint(body, msg.rows.length);
+  for (const r of msg.rows) writeRow(body, dict, r);
+  encoding.writeVarUint(body, msg.removed.length);
+  for (const id of msg.removed) encoding.writeVarUint(body, dict.code(id));
+
+  const out = encoding.createEncoder();
+  encoding.writeVarUint(out, INDEX_FORMAT);
+  encoding.writeVarUint(out, msg.fromSeq);
+  encoding.writeVarUint(out, msg.toSeq);
+  encoding.writeVarUint(out, dict.list.length);
+  for (const s of dict.list) encoding.writeVarString(out, s);
+  encoding.writeUint8Array(out, encoding.toUint8Array(body));
+  return encoding.toUint8Array(out);
+}
+
+function writeRow(e: encoding.Encoder, dict: Dict, r: IndexRow): void {
+  encoding.writeVarUint(e, dict.code(r.runId));
+  encoding.writeVarUint(e, dict.code(r.runName));
+  encoding.writeVarUint(e, dict.code(r.experimentId));
+  encoding.writeVarUint(e, dict.code(r.userId));
+  encoding.writeVarUint(e, RUN_STATUSES.indexOf(r.status));
+  encoding.writeVarUint(e, LIFECYCLE_STAGES.indexOf(r.lifecycleStage));
+  if (r.artifactUri === defaultArtifactUri(r)) encoding.writeVarUint(e, 0);
+  else {
+    encoding.writeVarUint(e, 1);
+    encoding.writeVarUint(e, dict.code(r.artifactUri));
+  }
+  encoding.writeVarUint(e, r.parentRunId === null ? 0 : dict.code(r.parentRunId) + 1);
+  encoding.writeVarUint(e, time(r.startTime, 'start time'));
+  encoding.writeVarUint(e, r.endTime === null ? 0 : time(r.endTime, 'end time') + 1);
+  writePairs(e, dict, r.params);
+  writePairs(e, dict, r.tags);
+  const keys = Object.keys(r.metrics);
+  encoding.writeVarUint(e, keys.length);
+  for (const k of keys) {
+    const m = r.metrics[k]!;
+    encoding.writeVarUint(e, dict.code(k));
+    encoding.writeFloat64(e, m.latest);
+    encoding.writeFloat64(e, m.min);
+    encoding.writeFloat64(e, m.max);
+    encoding.writeVarUint(e, m.count);
+  }
+  encoding.writeVarUint(e, r.datasets.length);
+  for (const d of r.datasets) {
+    encoding.writeVarUint(e, dict.code(d.name));
+    encoding.writeVarUint(e, dict.code(d.digest));
+    encoding.writeVarUint(e, d.context === null ? 0 : dict.code(d.context) + 1);
+  }
+}
+
+function writePairs(e: encoding.Encoder, dict: Dict, rec: Record<string, string>): void {
+  const keys = Object.keys(rec);
+  encoding.writeVarUint(e, keys.length);
+  for (const k of keys) {
+    encoding.writeVarUint(e, dict.code(k));
+    encoding.writeVarUint(e, dict.code(rec[k]!));
+  }
+}
+
+/** Decodes what `encodeIndex` wrote; anything else (another format, truncated, a code out of range) is DATA_LOSS. */
+export function decodeIndex(bytes: Uint8Array): IndexMessage {
+  try {
+    const d = decoding.createDecoder(bytes);
+    const format = decoding.readVarUint(d);
+    if (format !== INDEX_FORMAT) throw new CairnError('DATA_LOSS', `index format ${format} is not ${INDEX_FORMAT}; rebuild the index`);
+    const fromSeq = decoding.readVarUint(d);
+    const toSeq = decoding.readVarUint(d);
+    const n = decoding.readVarUint(d);
+    if (n > bytes.length) throw new Error('dictionary size past the end');
+    const dict: string[] = [];
+    for (let i = 0; i < n; i++) dict.push(decoding.readVarString(d));
+    const str = (c: number) => {
+      const s = dict[c];
+      if (s === undefined) throw new Error(`string code ${c} out of range`);
+      return s;
+    };
+    const rows: IndexRow[] = [];
+    const rowCount = decoding.readVarUint(d);
+    for (let i = 0; i < rowCount; i++) rows.push(readRow(d, str));
+    const removed: string[] = [];
+    const removedCount = decoding.readVarUint(d);
+    for (let i = 0; i < removedCount; i++) removed.push(str(decoding.readVarUint(d)));
+    if (decoding.hasContent(d)) throw new Error('trailing bytes');
+    return { fromSeq, toSeq, rows, removed };
+  } catch (err) {
+    if (err instanceof CairnError) throw err;
+    throw new CairnError('DATA_LOSS', `index bytes cannot be read: ${(err as Error).message}`);
+  }
+}
+
+function pick<T>(list: readonly T[], i: number, what: string): T {
+  const v = list[i];
+  if (v === undefined) throw new Error(`${what} ${i} out of range`);
+  return v;
+}
+
+function readRow(d: decoding.Decoder, str: (c: number) => string): IndexRow {
+  const runId = str(decoding.readVarUint(d));
+  const runName = str(decoding.readVarUint(d));
+  const experimentId = str(decoding.readVarUint(d));
+  const userId = str(decoding.readVarUint(d));
+  const status: RunStatus = pick(RUN_STATUSES, decoding.readVarUint(d), 'status');
+  const lifecycleStage: Lifecycle = pick(LIFECYCLE_STAGES, decoding.readVarUint(d), 'lifecycle');
+  const artifactUri = decoding.readVarUint(d) === 0 ? defaultArtifactUri({ experimentId, runId }) : str(decoding.readVarUint(d));
+  const parent = decoding.readVarUint(d);
+  const startTime = decoding.readVarUint(d);
+  const end = decoding.readVarUint(d);
+  const params = readPairs(d, str);
+  const tags = readPairs(d, str);
+  const metrics: Record<string, IndexMetric> = {};
+  const metricCount = decoding.readVarUint(d);
+  for (let i = 0; i < metricCount; i++) {
+    const key = str(decoding.readVarUint(d));
+    const m = { latest: decoding.readFloat64(d), min: decoding.readFloat64(d), max: decoding.readFloat64(d), count: decoding.readVarUint(d) };
+    define(metrics, key, m);
+  }
+  const datasets: IndexDataset[] = [];
+  const datasetCount = decoding.readVarUint(d);
+  for (let i = 0; i < datasetCount; i++) {
+    const name = str(decoding.readVarUint(d));
+    const digest = str(decoding.readVarUint(d));
+    const context = decoding.readVarUint(d);
+    datasets.push({ name, digest, context: context === 0 ? null : str(context - 1) });
+  }
+  return {
+    runId, runName, experimentId, userId, status, lifecycleStage, artifactUri,
+    parentRunId: parent === 0 ? null : str(parent - 1),
+    startTime,
+    endTime: end === 0 ? null : end - 1,
+    params, tags, metrics, datasets,
+  };
+}
+
+function readPairs(d: decoding.Decoder, str: (c: number) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const n = decoding.readVarUint(d);
+  for (let i = 0; i < n; i++) {
+    const k = str(decoding.readVarUint(d));
+    define(out, k, str(decoding.readVarUint(d)));
+  }
+  return out;
+}
+
+/** Plain data whatever the key (`__proto__` from a peer's bytes must not reach a prototype). */
+function define<T>(o: Record<string, T>, k: string, v: T): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}

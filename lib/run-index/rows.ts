@@ -1,0 +1,82 @@
+import type { Lifecycle, Run, RunStatus } from '../domain';
+
+/**
+ * One run as the experiment index holds it (SPEC.md IDX-1): everything a runs table, a search or a chart legend needs
+ * without opening the run's documents, as plain data. Derived from a run (never edited): `rowFromRun`.
+ */
+export interface IndexMetric {
+  latest: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+export interface IndexDataset {
+  name: string;
+  digest: string;
+  context: string | null;
+}
+
+export interface IndexRow {
+  runId: string;
+  runName: string;
+  experimentId: string;
+  userId: string;
+  status: RunStatus;
+  startTime: number;
+  endTime: number | null;
+  lifecycleStage: Lifecycle;
+  artifactUri: string;
+  parentRunId: string | null;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, IndexMetric>;
+  datasets: IndexDataset[];
+}
+
+const PARENT_RUN_TAG = 'mlflow.parentRunId';
+
+/** Records are built key by key into fresh objects: a key like `constructor` stays plain data (lib/doc DOC-K1). */
+function copyRecord<T, U>(src: Record<string, T>, map: (v: T) => U): Record<string, U> {
+  const out: Record<string, U> = {};
+  for (const k of Object.keys(src)) Object.defineProperty(out, k, { value: map(src[k]!), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** The index row of a run as lib/doc's readers return it. */
+export function rowFromRun(run: Run, datasets: IndexDataset[] = []): IndexRow {
+  const i = run.info;
+  return {
+    runId: i.runId,
+    runName: i.runName,
+    experimentId: i.experimentId,
+    userId: i.userId,
+    status: i.status,
+    startTime: i.startTime,
+    endTime: i.endTime,
+    lifecycleStage: i.lifecycleStage,
+    artifactUri: i.artifactUri,
+    parentRunId: Object.hasOwn(run.tags, PARENT_RUN_TAG) ? run.tags[PARENT_RUN_TAG]! : null,
+    params: copyRecord(run.params, (v) => v),
+    tags: copyRecord(run.tags, (v) => v),
+    metrics: copyRecord(run.metrics, (m) => ({ latest: m.latest, min: m.min, max: m.max, count: m.count })),
+    datasets: datasets.map((d) => ({ ...d })),
+  };
+}
+
+/** Same content, NaN and -0 included (the index's equality: what a rebuild must reproduce exactly). */
+export function sameRow(a: IndexRow, b: IndexRow): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(r: IndexRow): unknown {
+  const num = (n: number) => (Number.isNaN(n) ? 'NaN' : Object.is(n, -0) ? '-0' : n === Infinity ? 'Inf' : n === -Infinity ? '-Inf' : n);
+  const sorted = <T,>(o: Record<string, T>, f: (v: T) => unknown) => Object.keys(o).sort().map((k) => [k, f(o[k]!)]);
+  return [
+    r.runId, r.runName, r.experimentId, r.userId, r.status, num(r.startTime), r.endTime === null ? null : num(r.endTime),
+    r.lifecycleStage, r.artifactUri, r.parentRunId,
+    sorted(r.params, (v) => v), sorted(r.tags, (v) => v),
+    sorted(r.metrics, (m) => [num(m.latest), num(m.min), num(m.max), m.count]),
+    r.datasets.map((d) => [d.name, d.digest, d.context]),
+  ];
+}
