@@ -7,7 +7,7 @@ import type { IndexDataset, IndexMetric, IndexRow } from './rows';
  * The index's bytes (SPEC.md IDX-4): a snapshot (every row) or a delta (rows changed and runs removed since a sequence
  * number) in one compact binary form, for the relay's SQLite, HTTP and IndexedDB alike.
  *
- *   varuint format, varuint fromSeq, varuint toSeq
+ *   varuint format, varString epoch, varuint fromSeq, varuint toSeq
  *   varuint n, n × varString          one dictionary for every string of the message (keys, values, names, ids)
  *   varuint rows, rows × row
  *   varuint removed, removed × varuint dictionary code of a run id
@@ -22,6 +22,8 @@ import type { IndexDataset, IndexMetric, IndexRow } from './rows';
 export const INDEX_FORMAT = 1;
 
 export interface IndexMessage {
+  /** Which numbering `fromSeq`/`toSeq` belong to: a new index (a restarted relay) starts a new epoch (IDX-3). */
+  epoch: string;
   fromSeq: number;
   toSeq: number;
   rows: IndexRow[];
@@ -59,6 +61,7 @@ export function encodeIndex(msg: IndexMessage): Uint8Array {
 
   const out = encoding.createEncoder();
   encoding.writeVarUint(out, INDEX_FORMAT);
+  encoding.writeVarString(out, msg.epoch);
   encoding.writeVarUint(out, msg.fromSeq);
   encoding.writeVarUint(out, msg.toSeq);
   encoding.writeVarUint(out, dict.list.length);
@@ -117,6 +120,7 @@ export function decodeIndex(bytes: Uint8Array): IndexMessage {
     const d = decoding.createDecoder(bytes);
     const format = decoding.readVarUint(d);
     if (format !== INDEX_FORMAT) throw new CairnError('DATA_LOSS', `index format ${format} is not ${INDEX_FORMAT}; rebuild the index`);
+    const epoch = decoding.readVarString(d);
     const fromSeq = decoding.readVarUint(d);
     const toSeq = decoding.readVarUint(d);
     const n = decoding.readVarUint(d);
@@ -135,7 +139,7 @@ export function decodeIndex(bytes: Uint8Array): IndexMessage {
     const removedCount = decoding.readVarUint(d);
     for (let i = 0; i < removedCount; i++) removed.push(str(decoding.readVarUint(d)));
     if (decoding.hasContent(d)) throw new Error('trailing bytes');
-    return { fromSeq, toSeq, rows, removed };
+    return { epoch, fromSeq, toSeq, rows, removed };
   } catch (err) {
     if (err instanceof CairnError) throw err;
     throw new CairnError('DATA_LOSS', `index bytes cannot be read: ${(err as Error).message}`);

@@ -20,7 +20,15 @@ export class ExperimentIndex {
   private horizon = 0;
   private current = 0;
 
-  constructor(readonly experimentId: string) {}
+  /**
+   * Sequence numbers mean something only within one epoch: a new index (a relay that restarted, maybe after handing
+   * out numbers it never persisted) takes a new one, and readers of another epoch are sent a snapshot.
+   */
+  readonly epoch: string;
+
+  constructor(readonly experimentId: string, epoch?: string) {
+    this.epoch = epoch ?? randomEpoch();
+  }
 
   get seq(): number {
     return this.current;
@@ -68,15 +76,18 @@ export class ExperimentIndex {
   }
 
   snapshot(): IndexMessage {
-    return { fromSeq: 0, toSeq: this.current, rows: this.allRows(), removed: [] };
+    return { epoch: this.epoch, fromSeq: 0, toSeq: this.current, rows: this.allRows(), removed: [] };
   }
 
-  /** What changed after `seq`; a full snapshot when `seq` is older than what the tombstones cover, or from the future. */
-  deltaSince(seq: number): IndexMessage {
-    if (seq < this.horizon || seq > this.current) return this.snapshot();
+  /**
+   * What changed after `seq` of `epoch`; a full snapshot for another epoch, a `seq` older than what the tombstones
+   * cover, or one from the future.
+   */
+  deltaSince(seq: number, epoch: string = this.epoch): IndexMessage {
+    if (epoch !== this.epoch || seq === 0 || seq < this.horizon || seq > this.current) return this.snapshot();
     const rows = [...this.rows.values()].filter((r) => r.seq > seq).sort((a, b) => a.seq - b.seq).map((r) => r.row);
     const removed = [...this.removedAt].filter(([, at]) => at > seq).map(([id]) => id);
-    return { fromSeq: seq, toSeq: this.current, rows, removed };
+    return { epoch: this.epoch, fromSeq: seq, toSeq: this.current, rows, removed };
   }
 }
 
@@ -87,17 +98,25 @@ export class ExperimentIndex {
 export class IndexReplica {
   private readonly rows = new Map<string, IndexRow>();
   seq = 0;
+  epoch = '';
 
   apply(msg: IndexMessage): boolean {
     if (msg.fromSeq === 0) this.rows.clear();
-    else if (msg.fromSeq !== this.seq) return false;
+    else if (msg.fromSeq !== this.seq || msg.epoch !== this.epoch) return false;
     for (const id of msg.removed) this.rows.delete(id);
     for (const row of msg.rows) this.rows.set(row.runId, row);
     this.seq = msg.toSeq;
+    this.epoch = msg.epoch;
     return true;
   }
 
   allRows(): IndexRow[] {
     return [...this.rows.values()].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
   }
+}
+
+function randomEpoch(): string {
+  const b = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }

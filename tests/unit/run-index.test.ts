@@ -105,8 +105,11 @@ describe('experiment index (lib/run-index)', () => {
     expect(delta.removed).toEqual(['r3']);
     expect(replica.apply(decodeIndex(encodeIndex(delta)))).toBe(true);
     expectSameRows(replica.allRows(), index.allRows(), 'after delta');
-    // A delta that does not start where the replica is: refused, the caller fetches a snapshot.
+    // A delta that does not start where the replica is, or of another epoch: refused, the caller fetches a snapshot.
     expect(new IndexReplica().apply({ ...delta })).toBe(false);
+    expect(replica.apply({ ...index.deltaSince(index.seq), epoch: 'other' })).toBe(false);
+    // Asked with another epoch (the relay restarted), the index answers with a snapshot.
+    expect(index.deltaSince(at, 'old-epoch').fromSeq).toBe(0);
     // A moved run leaves its old experiment's index.
     expect(index.upsert({ ...row('r2', 'n2'), experimentId: '8' })).toBe(true);
     expect(index.get('r2')).toBeUndefined();
@@ -122,7 +125,7 @@ describe('experiment index (lib/run-index)', () => {
     expect(d.fromSeq).toBe(0);
     expect(d.rows).toEqual([]);
     const replica = new IndexReplica();
-    replica.apply({ fromSeq: 0, toSeq: early, rows: [{ ...base, runId: 'stale' }], removed: [] });
+    replica.apply({ epoch: index.epoch, fromSeq: 0, toSeq: early, rows: [{ ...base, runId: 'stale' }], removed: [] });
     replica.apply(d);
     expect(replica.allRows()).toEqual([]);
   });
@@ -137,7 +140,8 @@ describe('experiment index (lib/run-index)', () => {
       datasets: [{ name: 'mnist', digest: 'abc', context: 'training' }, { name: 'eval', digest: 'def', context: null }],
     };
     const other: IndexRow = { ...row, runId: 'c'.repeat(32), artifactUri: `mlflow-artifacts:/12/${'c'.repeat(32)}/artifacts`, endTime: 2 ** 52, parentRunId: null };
-    const back = decodeIndex(encodeIndex({ fromSeq: 3, toSeq: 9, rows: [row, other], removed: ['gone'] }));
+    const back = decodeIndex(encodeIndex({ epoch: 'e1', fromSeq: 3, toSeq: 9, rows: [row, other], removed: ['gone'] }));
+    expect(back.epoch).toBe('e1');
     expect(back.fromSeq).toBe(3);
     expect(back.toSeq).toBe(9);
     expect(back.removed).toEqual(['gone']);
@@ -147,8 +151,8 @@ describe('experiment index (lib/run-index)', () => {
   });
 
   it('[IDX-4] bytes that are not an index are DATA_LOSS, never a throw of another kind or a wrong table', () => {
-    const good = encodeIndex({ fromSeq: 0, toSeq: 1, rows: [], removed: [] });
-    const cases = [new Uint8Array([]), new Uint8Array([9, 0, 0]), good.subarray(0, good.length - 1), new Uint8Array([...good, 0]), new Uint8Array([1, 0, 1, 200, 1, 1, 0])];
+    const good = encodeIndex({ epoch: 'e', fromSeq: 0, toSeq: 1, rows: [], removed: [] });
+    const cases = [new Uint8Array([]), new Uint8Array([9, 0, 0]), good.subarray(0, good.length - 1), new Uint8Array([...good, 0]), new Uint8Array([1, 0, 0, 1, 200, 1, 1, 0])];
     for (const bytes of cases) {
       expect(() => decodeIndex(bytes)).toThrow(CairnError);
       try {
@@ -174,7 +178,7 @@ describe('experiment index (lib/run-index)', () => {
         tags: { 'mlflow.runName': `run-${i}`, 'mlflow.user': 'ada', 'mlflow.source.name': 'train.py' }, metrics, datasets: [],
       });
     }
-    const bytes = encodeIndex({ fromSeq: 0, toSeq: rows.length, rows, removed: [] });
+    const bytes = encodeIndex({ epoch: 'e', fromSeq: 0, toSeq: rows.length, rows, removed: [] });
     const perRun = bytes.length / rows.length;
     console.log(`run-index: ${rows.length} runs × (20 params, 20 metrics, 3 tags) → ${bytes.length} B, ${perRun.toFixed(0)} B/run`);
     expect(perRun).toBeLessThanOrEqual(1024);
