@@ -1,8 +1,8 @@
 /**
  * The columnar run table that search evaluates over: one or more experiments' runs as plain objects, arrays and typed
  * arrays only, so it crosses a worker boundary by structured clone (or by transfer of its `.buffer`s) and can be
- * cached as it is. The experiment index (lib/run-index, built from run docs) produces this shape; `tableFromRuns`
- * builds it from plain run records for tests and for that builder.
+ * cached as it is. `tableFromRows` builds it from the experiment index's rows (lib/run-index `IndexRow`, flat) and
+ * `tableFromRuns` from plain run records (PlainRun, nested like lib/domain's Run) for tests and other callers.
  *
  * Invariants (the evaluator trusts them; `tableFromRuns` establishes them):
  * - every column has exactly `rowCount` entries (datasets: `offsets` has rowCount + 1);
@@ -159,84 +159,139 @@ export function paramNumber(value: string): number {
   return NUMERIC_PARAM.test(value) ? Number(value) : NaN;
 }
 
+/**
+ * One row of the experiment index, flat (lib/run-index's `IndexRow` has this shape; min/max/count of its metrics are
+ * not searched). `tableFromRows` builds the table from these, `tableFromRuns` from PlainRun.
+ */
+export interface SearchRow extends Omit<PlainRunInfo, 'parentRunId'> {
+  parentRunId: string | null;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, { latest: number }>;
+  datasets: readonly PlainDataset[];
+}
+
+/** What the builder reads, so PlainRun and SearchRow share one builder without copying every row. */
+interface RowSource {
+  n: number;
+  info(i: number): Omit<PlainRunInfo, 'parentRunId'>;
+  parent(i: number): string | null;
+  params(i: number): Record<string, string>;
+  tags(i: number): Record<string, string>;
+  metrics(i: number): Record<string, unknown>;
+  metric(i: number, key: string): number | undefined;
+  datasets(i: number): readonly PlainDataset[];
+}
+
 /** Keys in first-seen order, so the same runs always give the same column order. */
-function keysOf(runs: readonly PlainRun[], pick: (r: PlainRun) => Record<string, unknown>): string[] {
+function keysOf(n: number, pick: (i: number) => Record<string, unknown>): string[] {
   const seen = new Set<string>();
-  for (const r of runs) for (const k of Object.keys(pick(r))) seen.add(k);
+  for (let i = 0; i < n; i++) for (const k of Object.keys(pick(i))) seen.add(k);
   return [...seen];
 }
 
 const own = (o: Record<string, unknown>, k: string) => Object.hasOwn(o, k);
+const ownString = (o: Record<string, string>, k: string) => (Object.hasOwn(o, k) && typeof o[k] === 'string' ? o[k] : null);
 
 export function tableFromRuns(runs: readonly PlainRun[]): RunTable {
-  const n = runs.length;
-  const at = (i: number) => runs[i]!;
+  return build({
+    n: runs.length,
+    info: (i) => runs[i]!.info,
+    parent: (i) => runs[i]!.info.parentRunId ?? ownString(runs[i]!.tags, PARENT_RUN_TAG),
+    params: (i) => runs[i]!.params,
+    tags: (i) => runs[i]!.tags,
+    metrics: (i) => runs[i]!.metrics,
+    metric: (i, k) => {
+      const m = runs[i]!.metrics;
+      return own(m, k) && typeof m[k] === 'number' ? m[k] : undefined;
+    },
+    datasets: (i) => runs[i]!.datasets,
+  });
+}
+
+export function tableFromRows(rows: readonly SearchRow[]): RunTable {
+  return build({
+    n: rows.length,
+    info: (i) => rows[i]!,
+    parent: (i) => rows[i]!.parentRunId,
+    params: (i) => rows[i]!.params,
+    tags: (i) => rows[i]!.tags,
+    metrics: (i) => rows[i]!.metrics,
+    metric: (i, k) => {
+      const m = rows[i]!.metrics;
+      return own(m, k) && typeof m[k]?.latest === 'number' ? m[k].latest : undefined;
+    },
+    datasets: (i) => rows[i]!.datasets,
+  });
+}
+
+function build(src: RowSource): RunTable {
+  const n = src.n;
   const startTime = new Float64Array(n);
   const endTime = new Float64Array(n);
   const lifecycle = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const info = at(i).info;
+    const info = src.info(i);
     startTime[i] = info.startTime;
     endTime[i] = info.endTime ?? NaN;
     lifecycle[i] = info.lifecycleStage === 'deleted' ? LIFECYCLE_DELETED : LIFECYCLE_ACTIVE;
   }
-  const params = keysOf(runs, (r) => r.params).map((key): ParamColumn => {
-    const col = stringColumn(n, (i) => (own(at(i).params, key) ? at(i).params[key] : null));
+  const params = keysOf(n, src.params).map((key): ParamColumn => {
+    const col = stringColumn(n, (i) => ownString(src.params(i), key));
     const numbers = new Float64Array(n);
     const dictNumbers = col.dict.map(paramNumber);
     for (let i = 0; i < n; i++) numbers[i] = col.codes[i]! < 0 ? NaN : dictNumbers[col.codes[i]!]!;
     return { key, ...col, numbers };
   });
-  const tags = keysOf(runs, (r) => r.tags).map(
-    (key): TagColumn => ({ key, ...stringColumn(n, (i) => (own(at(i).tags, key) ? at(i).tags[key] : null)) }),
-  );
-  const metrics = keysOf(runs, (r) => r.metrics).map((key): MetricColumn => {
+  const tags = keysOf(n, src.tags).map((key): TagColumn => ({ key, ...stringColumn(n, (i) => ownString(src.tags(i), key)) }));
+  const metrics = keysOf(n, src.metrics).map((key): MetricColumn => {
     const latest = new Float64Array(n);
     const present = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      const m = at(i).metrics;
-      if (own(m, key) && typeof m[key] === 'number') {
-        latest[i] = m[key];
+      const v = src.metric(i, key);
+      if (v !== undefined) {
+        latest[i] = v;
         present[i] = 1;
       }
     }
     return { key, latest, present };
   });
+  const info = src.info;
   return {
     version: TABLE_VERSION,
     rowCount: n,
-    runId: stringColumn(n, (i) => at(i).info.runId),
-    runName: stringColumn(n, (i) => at(i).info.runName),
-    userId: stringColumn(n, (i) => at(i).info.userId),
-    status: stringColumn(n, (i) => at(i).info.status),
-    artifactUri: stringColumn(n, (i) => at(i).info.artifactUri),
-    experimentId: stringColumn(n, (i) => at(i).info.experimentId),
-    parentRunId: stringColumn(n, (i) => at(i).info.parentRunId ?? at(i).tags[PARENT_RUN_TAG] ?? null),
+    runId: stringColumn(n, (i) => info(i).runId),
+    runName: stringColumn(n, (i) => info(i).runName),
+    userId: stringColumn(n, (i) => info(i).userId),
+    status: stringColumn(n, (i) => info(i).status),
+    artifactUri: stringColumn(n, (i) => info(i).artifactUri),
+    experimentId: stringColumn(n, (i) => info(i).experimentId),
+    parentRunId: stringColumn(n, src.parent),
     startTime,
     endTime,
     lifecycle,
     params,
     metrics,
     tags,
-    datasets: datasetColumns(runs),
+    datasets: datasetColumns(n, src.datasets),
   };
 }
 
-function datasetColumns(runs: readonly PlainRun[]): DatasetColumns {
-  const offsets = new Uint32Array(runs.length + 1);
+function datasetColumns(n: number, of: (i: number) => readonly PlainDataset[]): DatasetColumns {
+  const offsets = new Uint32Array(n + 1);
   let total = 0;
-  for (let i = 0; i < runs.length; i++) {
+  for (let i = 0; i < n; i++) {
     offsets[i] = total;
-    total += runs[i]!.datasets.length;
+    total += of(i).length;
   }
-  offsets[runs.length] = total;
+  offsets[n] = total;
   const name = new Int32Array(total);
   const digest = new Int32Array(total);
   const context = new Int32Array(total);
   const interner = new Interner();
   let j = 0;
-  for (const r of runs) {
-    for (const d of r.datasets) {
+  for (let i = 0; i < n; i++) {
+    for (const d of of(i)) {
       name[j] = interner.code(d.name);
       digest[j] = interner.code(d.digest);
       context[j] = typeof d.context === 'string' ? interner.code(d.context) : -1;

@@ -5,6 +5,7 @@ import {
   plainRunFromRun,
   searchErrorToCairn,
   searchTable,
+  tableFromRows,
   tableFromRuns,
   type PlainRun,
   type SearchRequest,
@@ -296,5 +297,18 @@ describe('the table', () => {
     expect(t.datasets.dict[t.datasets.context[0]!]).toBe('train');
     // Structured clone keeps it whole (what a worker boundary does).
     expect(structuredClone(t)).toEqual(t);
+  });
+
+  it('[SEARCH-24] tableFromRows (the experiment index\'s flat rows) builds the same table as tableFromRuns', () => {
+    const runs = [...MLFLOW_RUNS, ...SORT_RUNS, run({ id: 'kid', tags: { 'mlflow.parentRunId': 'hi' }, metrics: { m: NaN }, end: null })];
+    const rows = runs.map((r) => ({
+      ...r.info,
+      parentRunId: r.tags['mlflow.parentRunId'] ?? null,
+      params: r.params,
+      tags: r.tags,
+      metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, { latest: v, min: v, max: v, count: 1 }])),
+      datasets: r.datasets,
+    }));
+    expect(tableFromRows(rows)).toEqual(tableFromRuns(runs));
   });
 });
