@@ -5,7 +5,7 @@
  * Same set, same order, and paging through every page gives the same list. CAIRN_FUZZ_ROUNDS sets the rounds.
  */
 import { describe, expect, it } from 'vitest';
-import { parseFilter, parseOrderBy, searchTable, tableFromRuns, type Expr, type Filter, type OrderClause, type PlainRun } from '@/lib/search';
+import { parseFilter, parseOrderBy, parseOrderClause, searchTable, tableFromRuns, type Expr, type Filter, type OrderClause, type PlainRun } from '@/lib/search';
 import { mulberry32 } from '../shared/random';
 
 const ROUNDS = Number(process.env.CAIRN_FUZZ_ROUNDS ?? 100);
@@ -367,5 +367,31 @@ describe('columnar evaluator vs plain reference', () => {
     console.log(`search differential: ${compared} filters over ${ROUNDS} tables, ${nonEmpty} with matches`);
     // Filters that never match anything would prove little.
     expect(nonEmpty).toBeGreaterThan(compared / 4);
+  });
+});
+
+describe('hostile input', () => {
+  it('[SEARCH-23] random text never throws: every refusal is a value with a position inside the text', () => {
+    const rand = mulberry32(0xbad5eed);
+    const pieces = ['metrics', 'params', 'tags', 'attr', 'run_id', 'datasets', '.', '`', '"', "'", '(', ')', ',', ';', ' ', 'AND', 'OR', 'NOT',
+      'IN', 'IS', 'NULL', 'LIKE', '=', '!=', '>', '<=', '==', '-', '1', '0.5', '.5', '1e', 'a', 'é', '😀', '\\', '%', '_', 'created', '\n'];
+    const table = tableFromRuns(randomRuns(rand, 30));
+    let accepted = 0;
+    for (let n = 0; n < ROUNDS * 40; n++) {
+      const text = Array.from({ length: 1 + Math.floor(rand() * 12) }, () => pick(rand, pieces)).join(rand() < 0.5 ? '' : ' ');
+      const order = parseOrderClause(text);
+      if (!order.ok && order.error.position !== undefined) expect(order.error.position).toBeLessThanOrEqual(text.length);
+      const r = searchTable(table, { filter: text, viewType: 'ALL' });
+      if (r.ok) accepted++;
+      else {
+        expect(r.error.code).toBe('INVALID_PARAMETER_VALUE');
+        expect(r.error.message.length).toBeGreaterThan(0);
+        if (r.error.position !== undefined) {
+          expect(r.error.position).toBeGreaterThanOrEqual(0);
+          expect(r.error.position).toBeLessThanOrEqual(text.length);
+        }
+      }
+    }
+    console.log(`search hostile input: ${ROUNDS * 40} texts, ${accepted} accepted`);
   });
 });
