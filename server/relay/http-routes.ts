@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { Sha256Schema, type Sha256 } from '../../lib/domain/index';
 import { tokenFromRequest, type Access, type Authenticator } from './auth';
 import type { DiskBlobStore } from './blob-store';
+import type { IndexService } from './index-service';
 import type { OriginPolicy } from './origin-policy';
 import { parseRoomName } from './room-name';
 import type { RoomRegistry } from './rooms';
@@ -15,6 +16,7 @@ const REFUSED_UPLOAD_DRAIN_MS = 1_000;
 
 export interface HttpDeps {
   auth: Authenticator;
+  indexes: IndexService;
   origins: OriginPolicy;
   rooms: RoomRegistry;
   blobs: DiskBlobStore;
@@ -38,7 +40,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
   if (!deps.origins.hostAllowed(req)) {
     return sendError(res, 'PERMISSION_DENIED', `host '${req.headers.host}' is not served by this relay (DNS rebinding guard)`);
   }
-  const api = path === '/healthz' || path.startsWith('/docs/') || path.startsWith('/blobs/');
+  const api = path === '/healthz' || path.startsWith('/docs/') || path.startsWith('/blobs/') || path.startsWith('/index/');
   if (api && req.headers.origin !== undefined && !deps.origins.allows(req)) {
     return sendError(res, 'PERMISSION_DENIED', `origin '${req.headers.origin}' is not allowed (see --allow-origin)`);
   }
@@ -55,6 +57,9 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
   }
   if (path.startsWith('/docs/') && (method === 'GET' || method === 'HEAD')) {
     return getDoc(deps, res, path.slice('/docs/'.length), token, url.searchParams.get('sv'));
+  }
+  if (path.startsWith('/index/') && (method === 'GET' || method === 'HEAD')) {
+    return getIndex(deps, res, path.slice('/index/'.length), token, url.searchParams);
   }
   if (path.startsWith('/blobs/')) {
     const sha = Sha256Schema.safeParse(path.slice('/blobs/'.length));
@@ -110,6 +115,26 @@ function getDoc(deps: HttpDeps, res: ServerResponse, rawRoom: string, token: str
   } finally {
     deps.rooms.releaseIfIdle(room);
   }
+}
+
+/** `GET /index/<workspace>/<experimentId>?since=<seq>&epoch=<epoch>` (RELAY-31): lib/run-index's bytes. */
+function getIndex(deps: HttpDeps, res: ServerResponse, rest: string, token: string | null, q: URLSearchParams): void {
+  const parts = rest.split('/');
+  if (parts.length !== 2) return sendError(res, 'INVALID_PARAMETER_VALUE', 'index path must be /index/<workspace>/<experimentId>');
+  let workspace: string;
+  let experimentId: string;
+  try {
+    [workspace, experimentId] = parts.map((p) => decodeURIComponent(p)) as [string, string];
+  } catch {
+    return sendError(res, 'INVALID_PARAMETER_VALUE', 'index path is not valid percent-encoding');
+  }
+  const sinceRaw = q.get('since') ?? '0';
+  const since = Number(sinceRaw);
+  if (!Number.isSafeInteger(since) || since < 0) return sendError(res, 'INVALID_PARAMETER_VALUE', `'since' must be a sequence number, got '${sinceRaw}'`);
+  if (refused(res, deps.auth.forWorkspace(token, workspace, 'read'))) return;
+  const bytes = deps.indexes.read(workspace, experimentId, since, q.get('epoch') ?? '');
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.byteLength, 'cache-control': 'no-store' });
+  res.end(res.req.method === 'HEAD' ? undefined : bytes);
 }
 
 async function getBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, sha: Sha256, token: string | null): Promise<void> {

@@ -6,6 +6,7 @@ import { Authenticator, tokenFromRequest, type Access } from './auth';
 import { AwarenessBudget, MAX_AWARENESS_MESSAGE_BYTES } from './awareness-gate';
 import { guardMessageSizes } from './message-guard';
 import { DiskBlobStore } from './blob-store';
+import { IndexService } from './index-service';
 import { READ_ONLY_MAX_FRAME_BYTES, isLoopbackHost, resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './config';
 import { openRelayDatabase, type SqliteDb } from './database';
 import type { DocStore } from './doc-store';
@@ -59,6 +60,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     o.log,
   );
   const blobs = new DiskBlobStore(o.dataDir, o.maxBlobBytes);
+  const indexes = new IndexService(rooms);
   const app = o.appDir ? new StaticApp(o.appDir) : null;
   const connections = new Set<SyncConnection>();
   const perToken = new TokenCaps(o.maxConnectionsPerToken, o.maxRoomsPerToken);
@@ -67,7 +69,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
   let connectionSerial = 0;
 
   const server = createServer((req, res) => {
-    void handleHttp({ auth, origins, rooms, blobs, app, appWorkspace: o.appWorkspace }, req, res);
+    void handleHttp({ auth, indexes, origins, rooms, blobs, app, appWorkspace: o.appWorkspace }, req, res);
   });
   // maxPayload: ws closes an oversized frame's connection with 1009 before buffering it whole. Read tokens (and
   // refused sockets) only ever send handshakes and presence, so they get a far smaller ceiling (RELAY-27).
