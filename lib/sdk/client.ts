@@ -16,6 +16,7 @@ import {
 } from '../domain';
 import * as doc from '../doc';
 import { RoomConnection, base64url, runRoom, workspaceRoom } from '../relay-client';
+import { plainRunFromRun, searchErrorToCairn, searchTable, tableFromRuns } from '../search';
 import { ActiveRun, type RunHost, type StartRunOptions } from './run';
 import { BlobUploader } from './blobs';
 import { PointBuffer } from './point-buffer';
@@ -51,6 +52,15 @@ interface RunSlot {
   doc: Y.Doc;
   conn: RoomConnection | null;
   pending: PointBuffer | null;
+}
+
+export interface SearchRunsRequest {
+  experimentIds?: readonly string[];
+  filter?: string;
+  orderBy?: readonly string[];
+  maxResults?: number;
+  pageToken?: string;
+  viewType?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 }
 
 export class CairnClient implements RunHost {
@@ -226,6 +236,28 @@ export class CairnClient implements RunHost {
 
   async listRuns(experimentId: string, view: doc.ViewType = 'ACTIVE_ONLY'): Promise<Run[]> {
     return doc.listRuns(this.ws, { experimentIds: [experimentId], view });
+  }
+
+  /**
+   * MLflow's `search_runs` (lib/search: its grammar, plus OR / NOT / parentheses / numeric params): the runs of
+   * `experimentIds` (all experiments when absent) that match `filter`, in `orderBy` order, a page of `maxResults`
+   * (default 1000, at most 50,000) from `pageToken`. Answered from this client's copy of the workspace, which is
+   * complete once synced; `stale` says the client is not synced with the relay right now (offline, connecting).
+   * A bad filter, order or token throws INVALID_PARAMETER_VALUE with `details.position` where it applies.
+   */
+  async searchRuns(req: SearchRunsRequest = {}): Promise<{ runs: Run[]; nextPageToken: string | null; stale: boolean }> {
+    const runs = doc.listRuns(this.ws, { view: 'ALL', ...(req.experimentIds ? { experimentIds: [...req.experimentIds] } : {}) });
+    const table = tableFromRuns(runs.map((r) => plainRunFromRun(r)));
+    const result = searchTable(table, {
+      filter: req.filter ?? null,
+      orderBy: req.orderBy ?? null,
+      maxResults: req.maxResults ?? null,
+      pageToken: req.pageToken ?? null,
+      viewType: req.viewType ?? 'ACTIVE_ONLY',
+      experimentIds: req.experimentIds ?? null,
+    });
+    if (!result.ok) throw searchErrorToCairn(result.error);
+    return { runs: Array.from(result.rows, (i) => runs[i]!), nextPageToken: result.nextPageToken, stale: this.status !== 'synced' };
   }
 
   async deleteRun(runId: string): Promise<void> {
