@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useExperiment, useRunsPage } from '@/lib/react';
 import { experimentLabel, formatTime } from './format';
 import LoadError from './LoadError';
+import RunsFilter from './RunsFilter';
 import RunsTable from './RunsTable';
 
 /** Rows asked for at first and added per "Load more", as MLflow's runs table loads them. */
@@ -16,7 +17,8 @@ export default function ExperimentView() {
   const id = useSearchParams().get('id') ?? '';
   const experiment = useExperiment(id);
   const [limit, setLimit] = useState(PAGE_ROWS);
-  const runs = useRunsPage(id, limit);
+  const [filter, setFilter] = useState('');
+  const runs = useRunsPage(id, limit, { filter });
 
   if (!id) return <p className="text-sm text-stone-600">No experiment id given.</p>;
   const exp = experiment.data;
@@ -65,12 +67,26 @@ export default function ExperimentView() {
       )}
       {runs.error && <LoadError error={runs.error} />}
       <h2 className="text-sm font-semibold text-stone-700">Runs ({total})</h2>
+      <RunsFilter
+        applied={filter}
+        error={page?.error}
+        onApply={(f) => {
+          setFilter(f);
+          setLimit(PAGE_ROWS);
+        }}
+      />
       {runs.loading && !page ? (
         <p className="text-sm text-stone-500">Loading runs…</p>
       ) : !page || total === 0 ? (
-        <p data-testid="runs-empty" className="text-sm text-stone-500">
-          No runs logged to this experiment yet.
-        </p>
+        filter ? (
+          <p data-testid="runs-no-match" className="text-sm text-stone-500">
+            {page?.error ? 'Fix the filter to see runs.' : 'No runs match this filter.'}
+          </p>
+        ) : (
+          <p data-testid="runs-empty" className="text-sm text-stone-500">
+            No runs logged to this experiment yet.
+          </p>
+        )
       ) : (
         <RunsTable page={page} onLoadMore={() => setLimit((n) => n + PAGE_ROWS * 5)} />
       )}

@@ -2,7 +2,8 @@ import * as Comlink from 'comlink';
 import * as Y from 'yjs';
 import * as doc from '../lib/doc';
 import { CairnError, asExperimentId, asRunId, toWire, type ExperimentId, type Run } from '../lib/domain';
-import type { RunsPage } from '../lib/search/runs-page';
+import { plainRunFromRun, searchTable, tableFromRuns } from '../lib/search';
+import type { RunsPage, RunsQuery } from '../lib/search/runs-page';
 import { LocalStore } from '../lib/store';
 import {
   DocHost,
@@ -160,13 +161,22 @@ export function createDataService(platform: Platform) {
     async listRuns(experimentId: string, view: ViewType = 'ACTIVE_ONLY'): Promise<Run[]> {
       return doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view }, cachedRun);
     },
-    async listRunsPage(experimentId: string, limit: number): Promise<RunsPage> {
+    async listRunsPage(experimentId: string, limit: number, query: RunsQuery = {}): Promise<RunsPage> {
       const all = doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view: 'ALL' }, cachedRun);
       const active = all.filter((r) => r.info.lifecycleStage === 'active');
       const keys = new Set<string>();
       for (const r of active) for (const k in r.metrics) keys.add(k);
       const n = Math.max(0, Math.min(Math.floor(limit), MAX_PAGE_ROWS));
-      return { runs: active.slice(0, n), total: active.length, deleted: all.length - active.length, metricKeys: [...keys].sort() };
+      const base = { deleted: all.length - active.length, metricKeys: [...keys].sort() };
+      if (!query.filter?.trim() && !query.orderBy?.length) return { runs: active.slice(0, n), total: active.length, ...base };
+      // Filter and order on lib/search's typed-array table, here in the worker; only the page crosses to the page.
+      const found = searchTable(tableFromRuns(active.map((r) => plainRunFromRun(r))), {
+        filter: query.filter ?? null,
+        orderBy: query.orderBy ?? null,
+        maxResults: n,
+      });
+      if (!found.ok) return { runs: [], total: 0, ...base, error: found.error };
+      return { runs: Array.from(found.rows, (i) => active[i]!), total: found.total, ...base };
     },
     async getRun(runId: string) {
       return doc.getRun((await ready()).ws, runId) ?? null;

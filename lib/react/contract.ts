@@ -32,7 +32,8 @@ export interface Settings {
 /** One row of an experiment's runs table: the run plus what the table shows without opening run docs. */
 export type RunRow = Run;
 
-export type { RunsPage } from '../search/runs-page';
+export type { RunsPage, RunsQuery } from '../search/runs-page';
+export type { SearchError } from '../search/filter-ast';
 
 export type { ChartSeries } from '../search/bucket';
 

@@ -12,6 +12,7 @@ import type {
   Run,
   RunRow,
   RunsPage,
+  RunsQuery,
   Settings,
   SyncStatus,
 } from './contract';
@@ -112,12 +113,17 @@ export function useRuns(experimentId: string | null | undefined, view: ViewType 
   );
 }
 
-/** The first `limit` active runs (newest first) with the total count and the metric columns (see RunsPage). */
-export function useRunsPage(experimentId: string | null | undefined, limit: number): QueryResult<RunsPage | null> {
+/**
+ * The first `limit` active runs (newest first, or as `query.orderBy` says; only those matching `query.filter`) with the
+ * total count and the metric columns (see RunsPage). A bad filter comes back as `page.error`, not as a failure.
+ */
+export function useRunsPage(experimentId: string | null | undefined, limit: number, query: RunsQuery = {}): QueryResult<RunsPage | null> {
+  const filter = query.filter?.trim() ?? '';
+  const orderBy = query.orderBy ?? [];
   return useWorkerQuery(
-    `runs-page:${experimentId ?? ''}:${limit}`,
+    `runs-page:${experimentId ?? ''}:${limit}:${JSON.stringify([filter, orderBy])}`,
     experimentId ? [`runs:${experimentId}`] : [],
-    async (c) => (experimentId ? c.listRunsPage(experimentId, limit) : null),
+    async (c) => (experimentId ? c.listRunsPage(experimentId, limit, { filter, orderBy }) : null),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Run } from '../domain';
+import type { SearchError } from './filter-ast';
 
 /**
  * The first `limit` active runs of an experiment (newest first) and what a runs table needs about the rest: a 10k-run
@@ -6,10 +7,18 @@ import type { Run } from '../domain';
  */
 export interface RunsPage {
   runs: Run[];
-  /** Active runs in the experiment. */
+  /** Active runs in the experiment (that match the query's filter, when there is one). */
   total: number;
   /** Deleted runs (not listed). */
   deleted: number;
   /** Every metric key of the active runs, sorted: the table's columns. */
   metricKeys: string[];
+  /** The query's filter or order could not be used (a value: the table shows it, with its position). */
+  error?: SearchError;
+}
+
+/** What the runs table asks for: MLflow's filter and order_by (lib/search), applied before paging. */
+export interface RunsQuery {
+  filter?: string;
+  orderBy?: string[];
 }

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMetrics, ensureWorkspace, startRun, updateRun, type Ctx } from '@/lib/doc';
+import { appendMetrics, ensureWorkspace, logBatch, startRun, updateRun, type Ctx } from '@/lib/doc';
 import { CairnError } from '@/lib/domain';
 import { createDataClient } from '@/lib/react/data-client';
 import { LocalStore } from '@/lib/store';
@@ -178,5 +178,34 @@ describe('data worker service', () => {
     const one = await api.listRunsPage('0', 0);
     expect(one.runs).toEqual([]);
     expect(one.total).toBe(1);
+  });
+
+  it('[WRK-9] listRunsPage with a query filters and orders in the worker (lib/search); a bad filter is a value with its position', async () => {
+    const db = freshDb();
+    const ws = new Y.Doc();
+    const ctx: Ctx = { ws, actor: 'sdk', now: (() => { let t = 1_700_000_000_000; return () => ++t; })() };
+    ensureWorkspace(ctx);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const run = startRun(ctx, { runName: `r${i}`, startTime: 1_700_000_000_000 + i });
+      logBatch(ctx, { runId: run.runId, params: [{ key: 'lr', value: String(10 ** -(i % 3)) }] });
+      appendMetrics(ctx, new Y.Doc(), run.runId, [{ key: 'acc', value: i / 10, step: 0, timestamp: 1 }]);
+      ids.push(run.runId);
+    }
+    const store = await LocalStore.open({ name: db, mergeUpdates: Y.mergeUpdates });
+    await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ws));
+    store.close();
+    const api = await service(db);
+    const hit = await api.listRunsPage('0', 2, { filter: 'params.lr < 0.5 and metrics.acc >= 0.1', orderBy: ['metrics.acc ASC'] });
+    expect(hit.total).toBe(4);
+    expect(hit.runs.map((r) => r.info.runName)).toEqual(['r1', 'r2']);
+    expect(hit.error).toBeUndefined();
+    expect(hit.metricKeys).toEqual(['acc']);
+    const bad = await api.listRunsPage('0', 10, { filter: 'metrics.acc >> 1' });
+    expect(bad.runs).toEqual([]);
+    expect(bad.error).toMatchObject({ code: 'INVALID_PARAMETER_VALUE', field: 'filter', position: expect.any(Number) });
+    // No query: the plain newest-first page, as before.
+    expect((await api.listRunsPage('0', 10)).runs.map((r) => r.info.runName)).toEqual(['r5', 'r4', 'r3', 'r2', 'r1', 'r0']);
+    expect(structuredClone(bad)).toEqual(bad);
   });
 });

@@ -7,11 +7,22 @@ export class ExperimentPage {
   readonly runsTable: Locator;
   /** "No runs logged to this experiment yet." */
   readonly noRuns: Locator;
+  /** The search box above the runs table, and the message of a filter it could not use. */
+  readonly filterBox: Locator;
+  readonly filterError: Locator;
 
   constructor(readonly page: Page) {
     this.header = new AppHeader(page);
     this.runsTable = page.getByRole('table', { name: 'Runs' });
     this.noRuns = page.getByTestId('runs-empty');
+    this.filterBox = page.getByLabel('Filter runs');
+    this.filterError = page.getByTestId('runs-filter-error');
+  }
+
+  /** Types a filter and presses Enter, as a person would. */
+  async filter(text: string): Promise<void> {
+    await this.filterBox.fill(text);
+    await this.filterBox.press('Enter');
   }
 
   runLink(runName: string): Locator {
