@@ -66,7 +66,7 @@ export default function ExperimentView() {
         </p>
       )}
       {runs.error && <LoadError error={runs.error} />}
-      <h2 className="text-sm font-semibold text-stone-700">Runs ({total})</h2>
+      <h2 className="text-sm font-semibold text-stone-700">{page?.error ? 'Runs' : `Runs (${total})`}</h2>
       <RunsFilter
         applied={filter}
         error={page?.error}
