@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import * as Y from 'yjs';
 import * as doc from '../lib/doc';
 import { CairnError, asExperimentId, asRunId, toWire, type ExperimentId, type Run } from '../lib/domain';
-import { plainRunFromRun, searchTable, tableFromRuns } from '../lib/search';
+import { plainRunFromRun, searchTable, tableFromRuns, type RunTable } from '../lib/search';
 import type { RunsPage, RunsQuery } from '../lib/search/runs-page';
 import { LocalStore } from '../lib/store';
 import {
@@ -72,6 +72,19 @@ export function createDataService(platform: Platform) {
     return run ?? undefined;
   }
 
+  /**
+   * The search table of an experiment's active runs, kept while they are the very same run views (the run cache hands
+   * out the same object until a run changes): typing filters into a 10k-run table re-searches, it does not rebuild.
+   */
+  const tables = new Map<string, { runs: Run[]; table: RunTable }>();
+  function searchTableOf(experimentId: string, runs: Run[]): RunTable {
+    const hit = tables.get(experimentId);
+    if (hit && hit.runs.length === runs.length && hit.runs.every((r, i) => r === runs[i])) return hit.table;
+    const table = tableFromRuns(runs.map((r) => plainRunFromRun(r)));
+    tables.set(experimentId, { runs, table });
+    return table;
+  }
+
   async function startHost(settings: EffectiveSettings): Promise<void> {
     const h = await DocHost.open({
       store: store!,
@@ -105,6 +118,7 @@ export function createDataService(platform: Platform) {
   async function stopHost(): Promise<void> {
     for (const c of hostCleanup.splice(0)) c();
     runCache.clear();
+    tables.clear();
     for (const hold of runHolds.values()) hold.release();
     const h = host;
     host = null;
@@ -170,7 +184,7 @@ export function createDataService(platform: Platform) {
       const base = { deleted: all.length - active.length, metricKeys: [...keys].sort() };
       if (!query.filter?.trim() && !query.orderBy?.length) return { runs: active.slice(0, n), total: active.length, ...base };
       // Filter and order on lib/search's typed-array table, here in the worker; only the page crosses to the page.
-      const found = searchTable(tableFromRuns(active.map((r) => plainRunFromRun(r))), {
+      const found = searchTable(searchTableOf(experimentId, active), {
         filter: query.filter ?? null,
         orderBy: query.orderBy ?? null,
         maxResults: n,
