@@ -1,3 +1,4 @@
 export * from './urls';
 export * from './room-connection';
 export * from './protocol';
+export * from './snapshot-fetch';

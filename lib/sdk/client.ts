@@ -15,7 +15,7 @@ import {
   type RunStatus,
 } from '../domain';
 import * as doc from '../doc';
-import { RoomConnection, base64url, runRoom, workspaceRoom } from '../relay-client';
+import { RoomConnection, fetchRoomSnapshot, runRoom, workspaceRoom } from '../relay-client';
 import { plainRunFromRun, searchErrorToCairn, searchTable, tableFromRuns } from '../search';
 import { ActiveRun, type RunHost, type StartRunOptions } from './run';
 import { BlobUploader } from './blobs';
@@ -275,9 +275,9 @@ export class CairnClient implements RunHost {
     this.flushChunks();
     const slot = this.slot(id, [], false);
     if (this.options.relay) {
-      const sv = base64url(Y.encodeStateVector(slot.doc));
-      const res = await this.blobs.fetchRelay(`/docs/${runRoom(this.options.workspace, id)}?sv=${sv}`).catch(() => null);
-      if (res && res.ok) Y.applyUpdate(slot.doc, new Uint8Array(await res.arrayBuffer()));
+      // Offline or refused: the local replica's history is what there is.
+      const missing = await fetchRoomSnapshot(fetch, this.options.relay.http, runRoom(this.options.workspace, id), this.options.token ?? null, Y.encodeStateVector(slot.doc)).catch(() => null);
+      if (missing) Y.applyUpdate(slot.doc, missing);
     }
     return doc.metricHistory(slot.doc, parseInput(KeySchema, key, 'metric_key'));
   }

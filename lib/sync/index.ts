@@ -4,5 +4,4 @@ export * from './persistence';
 export * from './presence';
 export * from './run-docs';
 export * from './settings';
-export * from './snapshot-fetch';
 export * from './status';

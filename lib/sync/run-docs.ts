@@ -1,11 +1,9 @@
 import * as Y from 'yjs';
 import { TERMINAL_STATUSES, type RunStatus } from '../domain';
-import { RoomConnection, runRoom } from '../relay-client';
+import { RoomConnection, fetchRoomSnapshot, runRoom, type FetchLike } from '../relay-client';
 import type { LocalStore } from '../store';
 import { runDocName, runSnapshotKey } from './doc-names';
 import { DocPersistence } from './persistence';
-import type { FetchLike } from './settings';
-import { fetchRoomSnapshot } from './snapshot-fetch';
 
 /**
  * Run docs, opened on demand (README.md "Run docs"). Each open doc is first filled from IndexedDB, then:

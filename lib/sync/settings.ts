@@ -33,7 +33,8 @@ const KEYS = { relayUrl: 'relayUrl', workspace: 'workspace', token: 'token', use
 const AppConfigSchema = z.object({ relay: z.string().min(1).optional(), workspace: z.string().optional() });
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+export type { FetchLike } from '../relay-client';
+import type { FetchLike } from '../relay-client';
 
 /** `GET <origin>/cairn-config.json`; null when absent, unreachable, slow or malformed (then the app runs local-only). */
 export async function fetchAppConfig(origin: string | null, fetchImpl: FetchLike): Promise<AppConfig | null> {

@@ -1,12 +1,15 @@
 import { CairnError, errorFromResponse } from '../domain';
-import { base64url, normaliseRelay } from '../relay-client';
-import type { FetchLike } from './settings';
+import { base64url, normaliseRelay } from './urls';
+
+/** `fetch` as the caller has it (the browser's, Node's, a test's). */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** A snapshot of a big finished run is a few MB; give a slow link time, but not forever. */
 const SNAPSHOT_TIMEOUT_MS = 30_000;
 
 /**
- * `GET <relay>/docs/<room>`: the relay's whole state of one room as one Yjs update. Used for finished runs, which
+ * `GET <relay>/docs/<room>`: the relay's whole state of one room as one Yjs update (or, with a state vector, what it
+ * lacks): the one snapshot fetch of the browser's run docs and the SDK's metric history. Used for finished runs, which
  * need no socket. Errors come back as CairnError with the relay's code (UNAUTHENTICATED, RESOURCE_DOES_NOT_EXIST...).
  */
 export async function fetchRoomSnapshot(
