@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { CairnError } from '@/lib/domain';
 import * as doc from '@/lib/doc';
 import { mulberry32 } from '../shared/random';
+import { buildIndexes, sameRow, type ExperimentIndex } from '@/lib/run-index';
 
 /**
  * Seeded random convergence (STYLE habit 5): 3–5 replicas run random commands while a simulated network delivers
@@ -17,6 +18,7 @@ interface Replica {
   ctx: doc.Ctx;
   runDocs: Map<string, Y.Doc>;
   online: boolean;
+  indexes: Map<string, ExperimentIndex>;
 }
 
 interface Msg {
@@ -50,7 +52,7 @@ function simulate(seed: number) {
 
   for (let i = 0; i < n; i++) {
     const ws = new Y.Doc();
-    const r: Replica = { ctx: { ws, actor: `actor${i}`, now: () => (clock += 1 + Math.floor(rnd() * 5)) }, runDocs: new Map(), online: true };
+    const r: Replica = { ctx: { ws, actor: `actor${i}`, now: () => (clock += 1 + Math.floor(rnd() * 5)) }, runDocs: new Map(), online: true, indexes: new Map() };
     ws.on('update', (u: Uint8Array, origin: unknown) => {
       if (origin === 'net') return;
       for (let j = 0; j < n; j++) if (j !== i) inFlight.push({ to: j, doc: 'ws', update: u });
@@ -118,6 +120,8 @@ function simulate(seed: number) {
     }
   }
 
+  // Each replica's experiment indexes as of the partitions, kept up incrementally through the heal (IDX-2).
+  for (const r of replicas) r.indexes = buildIndexes(doc.listRuns(r.ctx.ws, { view: 'ALL' }));
   // Heal: everyone online, deliver everything in random order, then a full state exchange (what a reconnect does).
   for (const r of replicas) r.online = true;
   while (inFlight.length) deliver(inFlight.splice(Math.floor(rnd() * inFlight.length), 1)[0]!);
@@ -127,6 +131,7 @@ function simulate(seed: number) {
       Y.applyUpdate(b.ctx.ws, Y.encodeStateAsUpdate(a.ctx.ws, Y.encodeStateVector(b.ctx.ws)), 'net');
       for (const [id, d] of a.runDocs) Y.applyUpdate(runDocOf(b, id), Y.encodeStateAsUpdate(d, Y.encodeStateVector(runDocOf(b, id))), 'net');
     }
+  for (const r of replicas) buildIndexes(doc.listRuns(r.ctx.ws, { view: 'ALL' }), r.indexes);
   return { replicas, accepted };
 }
 
@@ -139,16 +144,24 @@ function view(r: Replica) {
     const s = doc.readSeries(d);
     return [run.info.runId, Object.fromEntries([...s].sort().map(([k, v]) => [k, [Array.from(v.steps), Array.from(v.values).map(String)]]))];
   });
+  const indexes = [...r.indexes].sort(([a], [b]) => a.localeCompare(b)).map(([exp, index]) => [exp, index.allRows()]);
+  // A replica's incrementally kept indexes hold exactly what a rebuild from its runs holds.
+  for (const [exp, fresh] of buildIndexes(runs)) {
+    const kept = r.indexes.get(exp)?.allRows() ?? [];
+    expect(kept.map((x) => x.runId)).toEqual(fresh.allRows().map((x) => x.runId));
+    kept.forEach((row, i) => expect(sameRow(row, fresh.allRows()[i]!)).toBe(true));
+  }
   return JSON.stringify({
     experiments: doc.listExperiments(ws, 'ALL').sort((a, b) => a.experimentId.localeCompare(b.experimentId)),
     runs,
     conflicts: doc.listConflicts(ws),
     series,
+    indexes,
   });
 }
 
 describe('seeded random convergence', () => {
-  it(`[DOC-P4][DOC-E3][DOC-M2] ${ROUNDS} seeds: replicas converge and keep every accepted write`, () => {
+  it(`[DOC-P4][DOC-E3][DOC-M2][IDX-2] ${ROUNDS} seeds: replicas converge, keep every accepted write, and hold identical indexes`, () => {
     for (let seed = 1; seed <= ROUNDS; seed++) {
       const { replicas, accepted } = simulate(seed * 7919);
       const v0 = view(replicas[0]!);
