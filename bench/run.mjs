@@ -6,7 +6,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './lib/bundle.mjs';
 
-const BENCHES = ['ingest', 'decode', 'relay-rss', 'workspace', 'awareness-flood', 'search'];
+const BENCHES = ['ingest', 'decode', 'relay-rss', 'workspace', 'awareness-flood', 'search', 'browser'];
 /**
  * decode measures decoding, not page faults: with glibc's defaults, freeing a round's ~40 MB of typed arrays can hand
  * the pages back to the OS, and touching fresh pages is slow in a VM (about 70 ms per round here). The cold figure it
