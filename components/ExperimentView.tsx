@@ -91,6 +91,11 @@ export default function ExperimentView() {
         <RunsTable page={page} onLoadMore={() => setLimit((n) => n + PAGE_ROWS * 5)} />
       )}
       {deletedCount > 0 && <p className="text-xs text-stone-500">{deletedCount} deleted run(s) not shown.</p>}
+      {page?.cached && (
+        <p data-testid="runs-cached" className="text-xs text-stone-500">
+          Showing the copy saved on this device while the workspace loads.
+        </p>
+      )}
     </section>
   );
 }

@@ -18,6 +18,7 @@ import {
 } from '../lib/sync';
 import { chartSeries, seriesBuffers, type ChartSeries } from './metric-series';
 import { Topics, type TopicCallback } from './topics';
+import { WarmCache, cacheScope, experimentsOfView } from './warm-cache';
 
 /**
  * The data worker's API, built as a plain object so unit tests can drive it in Node without a Worker
@@ -35,9 +36,13 @@ export interface Platform {
   dbName?: string;
   /** Tuning overrides for tests. */
   runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number };
+  /** Delay before saving the warm cache (WRK-10); tests shorten it. */
+  cacheSaveDelayMs?: number;
 }
 
 type ViewType = doc.ViewType;
+/** At most this long the workspace load waits for the page's first cached answers (WRK-10). */
+const CACHE_FIRST_PAINT_MS = 400;
 /** Largest runs page one query returns: past this, rows cost more to clone and render than anyone scrolls. */
 const MAX_PAGE_ROWS = 5000;
 
@@ -52,6 +57,43 @@ export function createDataService(platform: Platform) {
   /** Metric subscriptions hold their run doc open; re-acquired on the new host after a switch. */
   const runHolds = new Map<number, { runId: string; release: () => void }>();
   const topics = new Topics();
+  /** Saved answers for the seconds before the workspace doc is loaded (WRK-10); one per relay and workspace. */
+  let warm: WarmCache | null = null;
+  let settled: Promise<void> | null = null;
+  /** Some view was answered from the cache: when the documents are loaded, every view re-queries. */
+  let servedCached = false;
+  /** Cached answers being computed right now. */
+  let cacheInflight = 0;
+
+  /**
+   * Loading the workspace doc ends in one synchronous Y.applyUpdate (seconds for a big workspace) that blocks this
+   * worker; the page's first queries must get their cached answers before it starts, or the cache would paint nothing.
+   * Waits until some cached answer went out and none is in flight, at most CACHE_FIRST_PAINT_MS, and not at all when
+   * there is nothing saved for this workspace.
+   */
+  async function letCachedAnswersGoFirst(): Promise<void> {
+    if (!warm || !(await warm.hasSaved())) return;
+    const until = Date.now() + CACHE_FIRST_PAINT_MS;
+    while (Date.now() < until && !(servedCached && cacheInflight === 0)) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  async function fromCache<T>(answer: () => Promise<T | undefined>): Promise<T | undefined> {
+    cacheInflight++;
+    try {
+      const v = await answer();
+      if (v !== undefined) servedCached = true;
+      return v;
+    } finally {
+      cacheInflight--;
+    }
+  }
+
+  /** The open host, or null while it is still opening (the caller may answer from the cache). */
+  async function hostNow(): Promise<DocHost | null> {
+    if (!settled) throw new CairnError('INVALID_STATE', 'data worker used before init()');
+    await settled;
+    return host;
+  }
 
   async function ready(): Promise<DocHost> {
     if (!initPromise) throw new CairnError('INVALID_STATE', 'data worker used before init()');
@@ -128,8 +170,13 @@ export function createDataService(platform: Platform) {
   /** A new relay or workspace: the old host goes (its writes stored first), a new one opens, every view re-queries. */
   function restart(): Promise<void> {
     const next = switching.then(async () => {
+      // No cached answers while switching: the old workspace's must not show under the new one.
+      warm?.stop();
+      warm = null;
       await stopHost();
-      await startHost(await resolveSettings(store!, origin, platform.fetch));
+      const settings = await resolveSettings(store!, origin, platform.fetch);
+      warm = new WarmCache(store!, cacheScope(settings.relayUrl, settings.workspace), platform.cacheSaveDelayMs);
+      await startHost(settings);
       topics.signalAll();
     });
     switching = next.catch(() => {});
@@ -143,10 +190,21 @@ export function createDataService(platform: Platform) {
     async init(appOrigin: string | null): Promise<void> {
       if (!initPromise) {
         origin = appOrigin;
+        let markSettled: () => void = () => {};
+        settled = new Promise<void>((resolve) => (markSettled = resolve));
         initPromise = (async () => {
-          store = await LocalStore.open({ mergeUpdates: Y.mergeUpdates, ...(platform.dbName ? { name: platform.dbName } : {}) });
-          store.onUpgradeNeeded(() => topics.signal('reload'));
-          await startHost(await resolveSettings(store, origin, platform.fetch));
+          try {
+            store = await LocalStore.open({ mergeUpdates: Y.mergeUpdates, ...(platform.dbName ? { name: platform.dbName } : {}) });
+            store.onUpgradeNeeded(() => topics.signal('reload'));
+            const settings = await resolveSettings(store, origin, platform.fetch);
+            warm = new WarmCache(store, cacheScope(settings.relayUrl, settings.workspace), platform.cacheSaveDelayMs);
+            markSettled();
+            await letCachedAnswersGoFirst();
+            await startHost(settings);
+          } finally {
+            markSettled();
+          }
+          if (servedCached) topics.signalAll();
         })();
         // A failed init (e.g. IndexedDB refused) stays failed: every query rejects with its error, which the UI shows.
         initPromise.catch(() => {});
@@ -167,16 +225,34 @@ export function createDataService(platform: Platform) {
       return { relayUrl, workspace, token, userName };
     },
     async listExperiments(view: ViewType = 'ACTIVE_ONLY') {
-      return doc.listExperiments((await ready()).ws, view);
+      if (!(await hostNow())) {
+        const saved = await fromCache(async () => warm?.experiments());
+        if (saved) return experimentsOfView(saved, view);
+      }
+      const h = await ready();
+      warm?.saveExperiments(() => doc.listExperiments(h.ws, 'ALL'));
+      return doc.listExperiments(h.ws, view);
     },
     async getExperiment(experimentId: string) {
-      return doc.getExperiment((await ready()).ws, experimentId) ?? null;
+      if (!(await hostNow())) {
+        const saved = await fromCache(async () => (await warm?.experiments())?.find((e) => e.experimentId === experimentId));
+        if (saved) return saved;
+      }
+      const h = await ready();
+      warm?.saveExperiments(() => doc.listExperiments(h.ws, 'ALL'));
+      return doc.getExperiment(h.ws, experimentId) ?? null;
     },
     async listRuns(experimentId: string, view: ViewType = 'ACTIVE_ONLY'): Promise<Run[]> {
       return doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view }, cachedRun);
     },
     async listRunsPage(experimentId: string, limit: number, query: RunsQuery = {}): Promise<RunsPage> {
-      const all = doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view: 'ALL' }, cachedRun);
+      if (!(await hostNow())) {
+        const saved = await fromCache(async () => warm?.runsPage(experimentId, limit, query));
+        if (saved) return saved;
+      }
+      const h = await ready();
+      warm?.saveIndex(experimentId, () => doc.listRuns(h.ws, { experimentIds: [experimentId], view: 'ALL' }, cachedRun));
+      const all = doc.listRuns(h.ws, { experimentIds: [experimentId], view: 'ALL' }, cachedRun);
       const active = all.filter((r) => r.info.lifecycleStage === 'active');
       const keys = new Set<string>();
       for (const r of active) for (const k in r.metrics) keys.add(k);

@@ -15,6 +15,8 @@ export interface RunsPage {
   metricKeys: string[];
   /** The query's filter or order could not be used (a value: the table shows it, with its position). */
   error?: SearchError;
+  /** Answered from the copy saved on this device while the workspace is still loading (workers WRK-10). */
+  cached?: boolean;
 }
 
 /** What the runs table asks for: MLflow's filter and order_by (lib/search), applied before paging. */

@@ -179,6 +179,20 @@ export class LocalStore {
     await this.guard(() => this.db.settings.delete(key));
   }
 
+  // ---- caches -----------------------------------------------------------------------------------------------
+
+  /** Derived data saved to paint fast; `undefined` when never saved. Never read as the truth (lib/store README). */
+  async getCache<T>(key: string): Promise<T | undefined> {
+    this.requireOpen();
+    const row = await this.guard(() => this.db.caches.get(key));
+    return row?.value as T | undefined;
+  }
+
+  async putCache(key: string, value: unknown): Promise<void> {
+    this.requireOpen();
+    await this.guard(() => this.db.caches.put({ key, value, savedAt: Date.now() }));
+  }
+
   // ---- blobs ------------------------------------------------------------------------------------------------
 
   /** Stores bytes under their sha256, verified here because the caller's hash may come from a peer. */

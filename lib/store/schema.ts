@@ -5,7 +5,7 @@ import Dexie, { type EntityTable } from 'dexie';
  * `defineSchema` forever: Dexie needs the whole history to upgrade a browser that skipped versions.
  * Bump SCHEMA_VERSION only together with a new `version(n).stores(...)` (and `.upgrade()` when rows must change).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const DEFAULT_DB_NAME = 'cairn';
 
 /** One row of a document's Yjs update log. A compaction replaces a prefix of rows with one snapshot row. */
@@ -29,10 +29,18 @@ export interface SettingRow {
   value: unknown;
 }
 
+/** Derived data kept to paint fast (experiment indexes, the experiments list): never a source of truth. */
+export interface CacheRow {
+  key: string;
+  value: unknown;
+  savedAt: number;
+}
+
 export type CairnDexie = Dexie & {
   updates: EntityTable<UpdateRow, 'id'>;
   blobs: EntityTable<BlobRow, 'sha256'>;
   settings: EntityTable<SettingRow, 'key'>;
+  caches: EntityTable<CacheRow, 'key'>;
 };
 
 export function defineSchema(db: Dexie): void {
@@ -42,6 +50,8 @@ export function defineSchema(db: Dexie): void {
     blobs: 'sha256',
     settings: 'key',
   });
+  // v2: caches of derived data (the data worker's saved experiment indexes), rebuildable from the documents.
+  db.version(2).stores({ caches: 'key' });
 }
 
 export function createDexie(name: string = DEFAULT_DB_NAME): CairnDexie {

@@ -8,6 +8,7 @@ import { LocalStore } from '@/lib/store';
 import { runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
 import { createDataService, withWireErrors } from '@/workers/data-service';
 import { SIGNAL_DEBOUNCE_MS } from '@/workers/topics';
+import { WarmCache, cacheScope } from '@/workers/warm-cache';
 
 let n = 0;
 const freshDb = () => `cairn-worker-test-${process.pid}-${++n}`;
@@ -213,5 +214,49 @@ describe('data worker service', () => {
     await tick();
     const tagged = await api.listRunsPage('0', 10, { filter: "tags.note = 'x'" });
     expect(tagged.runs.map((r) => r.info.runId)).toEqual([ids[0]]);
+  });
+});
+
+describe('warm cache (WRK-10)', () => {
+  it('[WRK-10] the worker saves the experiments list and viewed indexes; a saved index answers runs pages, marked cached', async () => {
+    const db = freshDb();
+    const ws = new Y.Doc();
+    let t = 1_700_000_000_000;
+    const ctx: Ctx = { ws, actor: 'sdk', now: () => ++t };
+    ensureWorkspace(ctx);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const run = startRun(ctx, { runName: `r${i}`, startTime: 1_700_000_000_000 + i });
+      appendMetrics(ctx, new Y.Doc(), run.runId, [{ key: 'acc', value: i / 4, step: 0, timestamp: 1 }]);
+      ids.push(run.runId);
+    }
+    const seed = await LocalStore.open({ name: db, mergeUpdates: Y.mergeUpdates });
+    await seed.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ws));
+    seed.close();
+    const api = createDataService({ fetch: noConfig, dbName: db, cacheSaveDelayMs: 5 });
+    await api.init('http://app.test');
+    const live = await api.listRunsPage('0', 10);
+    expect(live.cached).toBeUndefined();
+    await api.listExperiments();
+    await tick(100);
+
+    const store = await LocalStore.open({ name: db, mergeUpdates: Y.mergeUpdates });
+    try {
+      const scope = cacheScope(null, 'default');
+      expect((await store.getCache<unknown[]>(`experiments|${scope}`))?.length).toBe(1);
+      const cache = new WarmCache(store, scope);
+      const saved = await cache.runsPage('0', 2, {});
+      expect(saved).toMatchObject({ cached: true, total: 4, deleted: 0, metricKeys: ['acc'] });
+      expect(saved!.runs.map((r) => r.info.runName)).toEqual(['r3', 'r2']);
+      expect(saved!.runs[0]!.metrics.acc).toMatchObject({ latest: 0.75, count: 1 });
+      const filtered = await cache.runsPage('0', 10, { filter: 'metrics.acc < 0.3' });
+      expect(filtered!.runs.map((r) => r.info.runId)).toEqual([ids[1], ids[0]]);
+      expect((await cache.runsPage('0', 10, { filter: 'metrics.acc >> 1' }))!.error).toMatchObject({ field: 'filter' });
+      // Another workspace's scope has nothing: it never shows this one's runs.
+      expect(await new WarmCache(store, cacheScope(null, 'other')).runsPage('0', 10, {})).toBeUndefined();
+      expect(structuredClone(saved)).toEqual(saved);
+    } finally {
+      store.close();
+    }
   });
 });
