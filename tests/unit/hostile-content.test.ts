@@ -48,6 +48,16 @@ function expectCloneable(v: unknown, opts: { typedArrays?: boolean } = {}): void
 
 const T0 = 1_700_000_000_000;
 
+/** A command's error code, 'NO_ERROR', or what else it threw. */
+function codeOf(f: () => unknown): string {
+  try {
+    f();
+    return 'NO_ERROR';
+  } catch (e) {
+    return e instanceof CairnError ? e.code : `uncaught ${String(e)}`;
+  }
+}
+
 /** A workspace with good content written by commands, then the hostile content next to it. */
 function hostileWorkspace() {
   let t = T0;
@@ -205,14 +215,6 @@ describe('hostile content through the lib/doc readers', () => {
 
   it('[DOC-L6] commands treat a run the readers skip as missing, and replace a junk share of their own writer', () => {
     const { c, m } = hostileWorkspace();
-    const codeOf = (f: () => unknown) => {
-      try {
-        f();
-        return 'NO_ERROR';
-      } catch (e) {
-        return e instanceof CairnError ? e.code : `uncaught ${String(e)}`;
-      }
-    };
     for (const id of [...m.nonMapRunIds, ...m.orphanRunIds]) expect(codeOf(() => doc.setTag(c, { runId: id, key: 'k', value: 'v' }))).toBe('RESOURCE_DOES_NOT_EXIST');
     const victim = m.infoVictims[0]!.runId;
     doc.writableRunMap(doc.runMap(c.ws, victim)!, victim, 'metrics').set(`m\u0001${c.actor}`, { latest: 'junk', count: 'x' } as never);
@@ -228,14 +230,6 @@ describe('hostile content through the lib/doc readers', () => {
     const { runId } = doc.startRun(c, { experimentId });
     const r = doc.runMap(c.ws, runId)!;
     for (const name of ['params', 'tags', 'metrics', 'artifacts']) r.set(name, 'junk from a peer');
-    const codeOf = (f: () => unknown) => {
-      try {
-        f();
-        return 'NO_ERROR';
-      } catch (e) {
-        return e instanceof CairnError ? e.code : `uncaught ${String(e)}`;
-      }
-    };
     const before = Y.encodeStateVector(c.ws);
     expect(codeOf(() => doc.logBatch(c, { runId, params: [{ key: 'lr', value: '1' }] }))).toBe('INVALID_STATE');
     expect(codeOf(() => doc.setTag(c, { runId, key: 'k', value: 'v' }))).toBe('INVALID_STATE');
