@@ -105,6 +105,11 @@ try {
     await page.getByTestId('run-row').first().waitFor({ timeout: 120_000 });
   });
   await page.getByRole('heading', { name: `Runs (${RUNS})` }).waitFor({ timeout: 120_000 });
+  // The warm paint came from the cache; the workspace doc then loads (one long apply in the worker). Filters are
+  // measured on the loaded workspace; the note below says how long the cached view stood.
+  const t0 = performance.now();
+  await page.getByTestId('runs-cached').waitFor({ state: 'detached', timeout: 120_000 });
+  const cachedStoodMs = warmMs + (performance.now() - t0);
   allLong.push(...(await longTasks()));
 
   const box = page.getByLabel('Filter runs');
@@ -141,6 +146,7 @@ try {
     ['experiments list visible (cold profile)', `${fmt(listMs, 0)} ms`, 'target ≤ 300 ms'],
     ['experiment page, first rows, cold', `${fmt(coldMs, 0)} ms`, 'target ≤ 1.5 s'],
     ['experiment page, first rows, warm (reload)', `${fmt(warmMs, 0)} ms`, 'a reload 3 s later: the worker\'s saved index (WRK-10); target ≤ 300 ms'],
+    ['  … live rows replace the cached ones after', `${fmt(cachedStoodMs, 0)} ms`, 'the format-1 workspace doc loading in the worker'],
     ['filter box: Enter → rows shown (3 filters)', filters.map((f) => `${fmt(f, 0)}`).join(' / ') + ' ms', 'worker search + render; worker-only target ≤ 50 ms'],
     ['new metric value → shown in the open table', `${fmt(liveMs, 0)} ms`, 'target ≤ 1 s'],
     ['main-thread long tasks', `${allLong.length}`, `longest ${fmt(longest, 0)} ms; target: none over 50 ms`],
