@@ -88,7 +88,7 @@ export default function ExperimentView() {
           </p>
         )
       ) : (
-        <RunsTable page={page} onLoadMore={() => setLimit((n) => n + PAGE_ROWS * 5)} />
+        <RunsTable key={filter} page={page} onLoadMore={() => setLimit((n) => n + PAGE_ROWS * 5)} />
       )}
       {deletedCount > 0 && <p className="text-xs text-stone-500">{deletedCount} deleted run(s) not shown.</p>}
       {page?.cached && (
