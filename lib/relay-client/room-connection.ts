@@ -1,4 +1,4 @@
-import type * as decoding from 'lib0/decoding';
+import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -11,6 +11,8 @@ import {
   FLUSH_PERSISTED,
   MSG_AUTH,
   MSG_FLUSH,
+  MSG_SYNC,
+  SYNC_STEP1,
   encodeFlushRequest,
   readFlushAck,
   readPermissionDenied,
@@ -94,6 +96,17 @@ export class RoomConnection {
       ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill as typeof WebSocket } : {}),
     });
     const p = this.provider;
+    // A read-only connection does not answer the relay's step 1: whatever it holds would be dropped (RELAY-11), and a
+    // big backlog would not fit a read-only socket's frame limit (RELAY-27), closing it 1009 on every reconnect.
+    const stockSync = p.messageHandlers[MSG_SYNC]!;
+    p.messageHandlers[MSG_SYNC] = (enc, dec, prov, emitSynced, type) => {
+      if (this.readOnly && decoding.peekVarUint(dec) === SYNC_STEP1) {
+        decoding.readVarUint(dec);
+        decoding.readVarUint8Array(dec);
+        return;
+      }
+      stockSync(enc, dec, prov, emitSynced, type);
+    };
     p.messageHandlers[MSG_FLUSH] = (_enc, dec) => this.onFlushAck(dec);
     p.messageHandlers[MSG_AUTH] = (_enc, dec) => this.onAuth(dec);
     p.on('status', () => this.recompute());

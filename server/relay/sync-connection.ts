@@ -93,6 +93,12 @@ export class SyncConnection implements RoomPeer {
     });
     this.ws.on('error', (err) => this.log(`ws ${this.room.name.name}: ${err.message}`));
     this.ws.on('close', () => this.finish());
+    // A read-only socket hears so first, before the relay's step 1: its client then need not answer with a step 2
+    // the relay would drop anyway (and which may not even fit a read-only socket's frame limit, RELAY-27).
+    if (this.readOnly) {
+      this.deniedSent = true;
+      this.send(encodePermissionDenied(AUTH_READ_ONLY, READ_ONLY_REASON));
+    }
     this.send(encodeSyncStep1(this.room.doc));
     const states = this.room.awareness.getStates();
     if (states.size > 0) this.send(encodeAwareness(this.room.awareness, [...states.keys()]));

@@ -1,4 +1,6 @@
 import { request } from 'node:http';
+import WebSocket from 'ws';
+import { RoomConnection } from '../../lib/relay-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { openRelayDatabase, type SqliteDb } from '../../server/relay/database';
@@ -167,5 +169,38 @@ describe('HTTP requests Node refuses before routing', () => {
     });
     expect(status).toBe(431);
     expect(JSON.parse(body)).toMatchObject({ error_code: 'REQUEST_LIMIT_EXCEEDED' });
+  });
+});
+
+describe('read-only clients with a big local backlog', () => {
+  it('[RELAY-11] [RELAY-27] are told read-only first, do not answer with a step 2, and stay connected and live', async () => {
+    const relay = await startTestRelay({ auth: 'tokens' });
+    const db = openRelayDatabase(relay.dataDir);
+    const tokens = new TokenStore(db);
+    const read = tokens.create(WS, 'read').token;
+    const write = tokens.create(WS, 'write').token;
+    db.close();
+    const doc = new Y.Doc();
+    // Made while it held a write token, say: more than a read-only socket may send in one frame.
+    doc.getMap('m').set('offline', new Uint8Array(2 * 1024 * 1024).fill(1));
+    const reader = new RoomConnection(doc, { relay: relay.url, room: WS, token: read, WebSocketPolyfill: WebSocket });
+    const closes: number[] = [];
+    reader.provider.on('connection-close', (ev) => ev && closes.push(ev.code));
+    const writer = connectClient(relay.url, WS, { token: write });
+    try {
+      await waitSynced(writer);
+      await waitFor(() => reader.state === 'synced', 'reader synced');
+      expect(reader.readOnly).toBe(true);
+      writer.doc.getMap('m').set('live', 1);
+      expect(await writer.flush()).toBe(0);
+      await waitFor(() => doc.getMap('m').get('live') === 1, 'reader gets live data');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(closes).toEqual([]);
+      expect(await storedMap(relay.url, write)).toEqual({ live: 1 });
+    } finally {
+      reader.destroy();
+      writer.destroy();
+      await relay.dispose();
+    }
   });
 });
