@@ -28,6 +28,18 @@ export function runMap(d: Y.Doc, runId: string): Y.Map<unknown> | undefined {
   const r = wsRuns(d).get(runId);
   return r instanceof Y.Map ? (r as Y.Map<unknown>) : undefined;
 }
+/**
+ * The run ids an `observeDeep` batch on `wsRuns` touched: a run added, removed or replaced, or anything inside one.
+ * One reading of these events for every observer (the data worker's host, the relay's indexes).
+ */
+export function runIdsOfEvents(runs: Y.Map<unknown>, events: readonly Y.YEvent<Y.AbstractType<unknown>>[]): Set<string> {
+  const ids = new Set<string>();
+  for (const ev of events) {
+    if (ev.target === runs) for (const k of ev.keys.keys()) ids.add(k);
+    else if (typeof ev.path[0] === 'string') ids.add(ev.path[0]);
+  }
+  return ids;
+}
 export const runMeta = (d: Y.Doc) => d.getMap<unknown>('meta');
 export const runChunks = (d: Y.Doc) => d.getArray<Uint8Array>('chunks');
 

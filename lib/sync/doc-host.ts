@@ -1,6 +1,6 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { ensureWorkspace, readMetricSummaries, readRunRecord, runMap, wsExp, wsExpTags, wsRuns, type Ctx } from '../doc';
+import { ensureWorkspace, readMetricSummaries, readRunRecord, runIdsOfEvents, runMap, wsExp, wsExpTags, wsRuns, type Ctx } from '../doc';
 import { CairnError, type RunStatus } from '../domain';
 import { RoomConnection, workspaceRoom } from '../relay-client';
 import type { LocalStore } from '../store';
@@ -244,15 +244,11 @@ export class DocHost {
   private observe(): void {
     const runs = wsRuns(this.ws);
     const onRuns = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
-      const change: WorkspaceChange = { experiments: false, runIds: new Set(), statusRunIds: new Set() };
+      const change: WorkspaceChange = { experiments: false, runIds: runIdsOfEvents(runs, events), statusRunIds: new Set() };
       for (const ev of events) {
-        if (ev.target === runs) {
-          for (const k of ev.keys.keys()) change.runIds.add(k);
-        } else {
-          const runId = ev.path[0];
-          if (typeof runId !== 'string') continue;
-          change.runIds.add(runId);
-          if (ev.path.length === 1 && (ev as Y.YMapEvent<unknown>).keysChanged?.has('status')) change.statusRunIds.add(runId);
+        const runId = ev.path[0];
+        if (ev.target !== runs && typeof runId === 'string' && ev.path.length === 1 && (ev as Y.YMapEvent<unknown>).keysChanged?.has('status')) {
+          change.statusRunIds.add(runId);
         }
       }
       for (const id of change.statusRunIds) this.runs.statusChanged(id);

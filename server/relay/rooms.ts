@@ -52,7 +52,6 @@ export class Room {
   /** While receiving: the doc's update events, held back until the update is committed. */
   private held: { update: Uint8Array; origin: unknown }[] | null = null;
   private quiet = false;
-  private changes = 0;
   unloadTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -79,10 +78,6 @@ export class Room {
     return this.current;
   }
 
-  /** Goes up with every update the room took and every rebuild of its doc: derived data (indexes) keys on it. */
-  get version(): number {
-    return this.changes;
-  }
 
   /**
    * Loads every stored row. A row that throws while applying is moved aside (DocStore.quarantine) and logged, and the
@@ -168,7 +163,6 @@ export class Room {
       throw new StorageFailure(`storage failed: ${(err as Error).message}`);
     }
     this.rows++;
-    this.changes++;
     this.bytesSinceSnapshot += update.byteLength;
     for (const client of admission.claims) this.holders.set(client, { principal: origin.principal, peer: origin });
     for (const h of held) this.broadcast(encodeSyncUpdate(h.update), h.origin);
@@ -247,7 +241,6 @@ export class Room {
   }
 
   private replaceDoc(doc: Y.Doc): void {
-    this.changes++;
     if (doc === this.current) return;
     // The old doc is dropped, not destroyed: destroying it would destroy the awareness bound to it.
     this.current.off('update', this.onDocUpdate);

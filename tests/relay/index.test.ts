@@ -65,6 +65,14 @@ describe('the relay serves experiment indexes', () => {
     expect(replica.allRows().map((r) => r.runId)).toEqual(again.rows.map((r) => r.runId));
     replica.allRows().forEach((r, i) => expect(sameRow(r, again.rows[i]!)).toBe(true));
     expect(replica.allRows().find((r) => r.runId === runIds[2])!.lifecycleStage).toBe('deleted');
+    // Kept up incrementally (only touched runs re-read), the relay's index still equals a direct read of the runs.
+    doc.updateRun(ctx, { runId: runIds[3]!, runName: 'renamed' });
+    doc.logBatch(ctx, { runId: runIds[4]!, params: [{ key: 'extra', value: 'x' }] });
+    expect(await client.flush()).toBe(0);
+    expect(replica.apply(await readIndex(relay.url, exp, replica.seq, replica.epoch))).toBe(true);
+    const now = doc.listRuns(client.doc, { experimentIds: [exp], view: 'ALL' }).map((r) => rowFromRun(r)).sort((a, b) => (a.runId < b.runId ? -1 : 1));
+    expect(replica.allRows().map((r) => r.runId)).toEqual(now.map((r) => r.runId));
+    replica.allRows().forEach((r, i) => expect(sameRow(r, now[i]!)).toBe(true));
     // Nothing changed: an empty delta.
     const idle = await readIndex(relay.url, exp, replica.seq, replica.epoch);
     expect(idle.rows).toEqual([]);
