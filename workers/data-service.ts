@@ -258,7 +258,11 @@ export function createDataService(platform: Platform) {
       for (const r of active) for (const k in r.metrics) keys.add(k);
       const n = Math.max(0, Math.min(Math.floor(limit), MAX_PAGE_ROWS));
       const base = { deleted: all.length - active.length, metricKeys: [...keys].sort() };
-      if (!query.filter?.trim() && !query.orderBy?.length) return { runs: active.slice(0, n), total: active.length, ...base };
+      if (!query.filter?.trim() && !query.orderBy?.length) {
+        const page: RunsPage = { runs: active.slice(0, n), total: active.length, ...base };
+        warm?.saveFirstPage(experimentId, page);
+        return page;
+      }
       // Filter and order on lib/search's typed-array table, here in the worker; only the page crosses to the page.
       const found = searchTable(searchTableOf(experimentId, active), {
         filter: query.filter ?? null,

@@ -14,6 +14,8 @@ import type { LocalStore } from '../lib/store';
 
 /** Saves wait this long after the last change: a run logging points must not rewrite a 10k-run index per point. */
 export const CACHE_SAVE_DELAY_MS = 2_000;
+/** Rows of the saved first page: the runs table's first screen (components/ExperimentView PAGE_ROWS). */
+const FIRST_PAGE_ROWS = 100;
 /** Largest page a cached answer gives (as the live one, WRK-8). */
 const MAX_PAGE_ROWS = 5000;
 
@@ -22,6 +24,7 @@ export const cacheScope = (relayUrl: string | null, workspace: string): string =
 
 export class WarmCache {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly latest = new Map<string, () => unknown>();
   private stopped = false;
 
   constructor(
@@ -44,8 +47,17 @@ export class WarmCache {
     this.later(`experiments|${this.scope}`, () => read());
   }
 
-  /** The runs page from the saved index, or undefined when there is none (or it cannot be read). */
+  /**
+   * The runs page from what was saved: the saved first page itself when it answers the question (no filter, no order,
+   * no more rows than it holds: a small read, the fastest paint), else the saved index; undefined when neither is there.
+   */
   async runsPage(experimentId: string, limit: number, query: RunsQuery): Promise<RunsPage | undefined> {
+    if (!query.filter?.trim() && !query.orderBy?.length) {
+      const first = await this.store.getCache<RunsPage>(`page|${this.scope}|${experimentId}`).catch(() => undefined);
+      if (first && Array.isArray(first.runs) && (first.runs.length >= limit || first.runs.length === first.total)) {
+        return { ...first, runs: first.runs.slice(0, Math.max(0, Math.floor(limit))), cached: true };
+      }
+    }
     const bytes = await this.store.getCache<Uint8Array>(`index|${this.scope}|${experimentId}`).catch(() => undefined);
     if (!(bytes instanceof Uint8Array)) return undefined;
     let rows: IndexRow[];
@@ -65,6 +77,11 @@ export class WarmCache {
     return { runs: Array.from(found.rows, (i) => runOfRow(active[i]!)), total: found.total, ...base };
   }
 
+  /** Saves the plain first page of an experiment's runs table (the default query), as the page was sent. */
+  saveFirstPage(experimentId: string, page: RunsPage): void {
+    this.later(`page|${this.scope}|${experimentId}`, () => ({ ...page, runs: page.runs.slice(0, FIRST_PAGE_ROWS) }));
+  }
+
   /** Saves the index of one experiment's runs (read when the save runs, so the latest state is what is kept). */
   saveIndex(experimentId: string, runs: () => Run[]): void {
     this.later(`index|${this.scope}|${experimentId}`, () => {
@@ -79,16 +96,21 @@ export class WarmCache {
     this.timers.clear();
   }
 
+  /** Saves `value()` of the latest call for `key`, once, `delayMs` after the first call since the last save. */
   private later(key: string, value: () => unknown): void {
-    if (this.stopped || this.timers.has(key)) return;
+    if (this.stopped) return;
+    this.latest.set(key, value);
+    if (this.timers.has(key)) return;
     this.timers.set(
       key,
       setTimeout(() => {
         this.timers.delete(key);
-        if (this.stopped) return;
+        const produce = this.latest.get(key);
+        this.latest.delete(key);
+        if (this.stopped || !produce) return;
         // A cache that cannot be saved (the database upgraded in another tab, quota) costs a slower next visit only.
         void Promise.resolve()
-          .then(() => this.store.putCache(key, value()))
+          .then(() => this.store.putCache(key, produce()))
           .catch(() => undefined);
       }, this.delayMs),
     );

@@ -245,6 +245,8 @@ describe('warm cache (WRK-10)', () => {
       const scope = cacheScope(null, 'default');
       expect((await store.getCache<unknown[]>(`experiments|${scope}`))?.length).toBe(1);
       const cache = new WarmCache(store, scope);
+      // The saved first page answers the default query; a filter goes through the saved index.
+      expect(await store.getCache(`page|${scope}|0`)).toMatchObject({ total: 4 });
       const saved = await cache.runsPage('0', 2, {});
       expect(saved).toMatchObject({ cached: true, total: 4, deleted: 0, metricKeys: ['acc'] });
       expect(saved!.runs.map((r) => r.info.runName)).toEqual(['r3', 'r2']);
