@@ -78,7 +78,6 @@ export class Room {
     return this.current;
   }
 
-
   /**
    * Loads every stored row. A row that throws while applying is moved aside (DocStore.quarantine) and logged, and the
    * doc is rebuilt without it: a half-applied row must not leave half its structs in (RELAY-26).
@@ -136,8 +135,7 @@ export class Room {
     const admission = admitUpdate(this.current, decoded, origin.principal, (c) => this.holderOf(c));
     if (!admission.ok && admission.reason === 'invalid') throw new UnappliableUpdate(`update refused: ${admission.message}`);
     if (!admission.ok) return admission;
-    const store = this.current.store;
-    const pendingBefore = [store.pendingStructs, store.pendingDs];
+    const hadPending = this.current.store.pendingStructs !== null || this.current.store.pendingDs !== null;
     const held: { update: Uint8Array; origin: unknown }[] = [];
     this.held = held;
     try {
@@ -148,7 +146,6 @@ export class Room {
       throw new UnappliableUpdate(`update cannot be applied: ${(err as Error).message}`);
     }
     this.held = null;
-    const hadPending = pendingBefore[0] !== null || pendingBefore[1] !== null;
     if (!hadPending && (this.current.store.pendingStructs !== null || this.current.store.pendingDs !== null)) {
       // Yjs parked part of it (a dependency cycle the single pass does not see): as good as a gap.
       this.rebuild();

@@ -70,8 +70,6 @@ export class SyncConnection implements RoomPeer {
   private lastResyncAt = 0;
   private resyncTimer: NodeJS.Timeout | null = null;
   private readonly awarenessGate: AwarenessGate;
-  private readonly readOnly: boolean;
-  readonly principal: string;
 
   constructor(
     private readonly ws: WebSocket,
@@ -80,9 +78,15 @@ export class SyncConnection implements RoomPeer {
     private readonly onClose: (conn: SyncConnection) => void,
     private readonly log: (line: string) => void,
   ) {
-    this.readOnly = grant.readOnly;
-    this.principal = grant.principal;
     this.awarenessGate = new AwarenessGate((update) => this.room.applyAwareness(update, this), grant.awareness);
+  }
+
+  get principal(): string {
+    return this.grant.principal;
+  }
+
+  private get readOnly(): boolean {
+    return this.grant.readOnly;
   }
 
   start(): void {
