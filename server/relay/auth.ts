@@ -44,16 +44,18 @@ export class Authenticator {
     if (this.mode === 'open' || !token) return () => null;
     const tokens = this.tokens!;
     let seen = tokens.generation();
-    let verdict: string | null = tokens.whyInvalid(token);
-    let expiresAt = tokens.verify(token)?.expiresAt ?? null;
+    const look = () => {
+      const c = tokens.check(token);
+      return c.ok ? { verdict: null, expiresAt: c.info.expiresAt } : { verdict: c.why, expiresAt: null };
+    };
+    let { verdict, expiresAt } = look();
     return () => {
       if (verdict !== null) return verdict;
       if (expiresAt !== null && Date.now() >= expiresAt) return (verdict = 'token expired');
       const now = tokens.generation();
       if (now !== seen) {
         seen = now;
-        verdict = tokens.whyInvalid(token);
-        expiresAt = tokens.verify(token)?.expiresAt ?? null;
+        ({ verdict, expiresAt } = look());
       }
       return verdict;
     };
@@ -61,9 +63,8 @@ export class Authenticator {
 
   private lookup(token: string | null): { ok: true; info: TokenInfo } | Extract<Access, { ok: false }> {
     if (!token) return { ok: false, code: 'UNAUTHENTICATED', message: 'a token is required (Authorization: Bearer <token> or ?token=)' };
-    const info = this.tokens!.verify(token);
-    if (!info) return { ok: false, code: 'UNAUTHENTICATED', message: this.tokens!.whyInvalid(token) ?? 'unknown token' };
-    return { ok: true, info };
+    const c = this.tokens!.check(token);
+    return c.ok ? { ok: true, info: c.info } : { ok: false, code: 'UNAUTHENTICATED', message: c.why };
   }
 }
 

@@ -93,20 +93,17 @@ export class TokenStore {
    * effect immediately, with no cache to go stale.
    */
   verify(token: string, now = Date.now()): TokenInfo | null {
-    if (!token.startsWith(TOKEN_PREFIX)) return null;
-    const row = this.byHash.get(hashToken(token));
-    if (!row || row.revoked_at !== null) return null;
-    if (row.expires_at !== null && now >= row.expires_at) return null;
-    return toInfo(row);
+    const c = this.check(token, now);
+    return c.ok ? c.info : null;
   }
 
-  /** Why a token does not work (for messages), or null when it does. */
-  whyInvalid(token: string, now = Date.now()): string | null {
+  /** One lookup: the token's info, or why it does not work (for messages). */
+  check(token: string, now = Date.now()): { ok: true; info: TokenInfo } | { ok: false; why: string } {
     const row = token.startsWith(TOKEN_PREFIX) ? this.byHash.get(hashToken(token)) : undefined;
-    if (!row) return 'unknown token';
-    if (row.revoked_at !== null) return 'token revoked';
-    if (row.expires_at !== null && now >= row.expires_at) return 'token expired';
-    return null;
+    if (!row) return { ok: false, why: 'unknown token' };
+    if (row.revoked_at !== null) return { ok: false, why: 'token revoked' };
+    if (row.expires_at !== null && now >= row.expires_at) return { ok: false, why: 'token expired' };
+    return { ok: true, info: toInfo(row) };
   }
 
   list(workspace?: string): TokenInfo[] {
