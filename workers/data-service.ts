@@ -1,7 +1,8 @@
 import * as Comlink from 'comlink';
 import * as Y from 'yjs';
+import { z } from 'zod';
 import * as doc from '../lib/doc';
-import { CairnError, asExperimentId, asRunId, toWire, type ExperimentId, type Run } from '../lib/domain';
+import { CairnError, asExperimentId, asRunId, parseInput, toWire, type ExperimentId, type Run } from '../lib/domain';
 import { plainRunFromRun, searchTable, tableFromRuns, type RunTable } from '../lib/search';
 import type { RunsPage, RunsQuery } from '../lib/search/runs-page';
 import { LocalStore } from '../lib/store';
@@ -41,6 +42,8 @@ export interface Platform {
 }
 
 type ViewType = doc.ViewType;
+/** What the page may ask of the runs table (checked here: the worker boundary is a boundary). */
+const RunsQuerySchema = z.object({ filter: z.string().optional(), orderBy: z.array(z.string()).optional() }).strict();
 /** At most this long the workspace load waits for the page's first cached answers (WRK-10). */
 const CACHE_FIRST_PAINT_MS = 400;
 /** Largest runs page one query returns: past this, rows cost more to clone and render than anyone scrolls. */
@@ -245,7 +248,8 @@ export function createDataService(platform: Platform) {
     async listRuns(experimentId: string, view: ViewType = 'ACTIVE_ONLY'): Promise<Run[]> {
       return doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view }, cachedRun);
     },
-    async listRunsPage(experimentId: string, limit: number, query: RunsQuery = {}): Promise<RunsPage> {
+    async listRunsPage(experimentId: string, limit: number, raw: RunsQuery = {}): Promise<RunsPage> {
+      const query = parseInput(RunsQuerySchema, raw, 'runs query');
       if (!(await hostNow())) {
         const saved = await fromCache(async () => warm?.runsPage(experimentId, limit, query));
         if (saved) return saved;

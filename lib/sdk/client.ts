@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { z } from 'zod';
 import {
   CairnError,
   DEFAULT_EXPERIMENT_ID,
@@ -53,6 +54,18 @@ interface RunSlot {
   conn: RoomConnection | null;
   pending: PointBuffer | null;
 }
+
+const SearchRunsRequestSchema = z
+  .object({
+    experimentIds: z.array(z.string()).optional(),
+    filter: z.string().optional(),
+    orderBy: z.array(z.string()).optional(),
+    // Range and MLflow's messages for it are lib/search's (SEARCH-21); here only the type.
+    maxResults: z.number().optional(),
+    pageToken: z.string().optional(),
+    viewType: z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']).optional(),
+  })
+  .strict();
 
 export interface SearchRunsRequest {
   experimentIds?: readonly string[];
@@ -245,7 +258,9 @@ export class CairnClient implements RunHost {
    * complete once synced; `stale` says the client is not synced with the relay right now (offline, connecting).
    * A bad filter, order or token throws INVALID_PARAMETER_VALUE with `details.position` where it applies.
    */
-  async searchRuns(req: SearchRunsRequest = {}): Promise<{ runs: Run[]; nextPageToken: string | null; stale: boolean }> {
+  async searchRuns(request: SearchRunsRequest = {}): Promise<{ runs: Run[]; nextPageToken: string | null; stale: boolean }> {
+    // Checked whole at the boundary: a script's non-string filter must be an INVALID_PARAMETER_VALUE, not a TypeError.
+    const req = parseInput(SearchRunsRequestSchema, request, 'searchRuns');
     const runs = doc.listRuns(this.ws, { view: 'ALL', ...(req.experimentIds ? { experimentIds: [...req.experimentIds] } : {}) });
     const table = tableFromRuns(runs.map((r) => plainRunFromRun(r)));
     const result = searchTable(table, {

@@ -61,6 +61,10 @@ describe('SDK searchRuns', () => {
       expect(typeof (err as CairnError).details?.position).toBe('number');
       await expect(a.searchRuns({ maxResults: 50_001 })).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
       await expect(a.searchRuns({ pageToken: 'garbage' })).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+      // What a plain-JS script might pass: refused as a value error, never a TypeError.
+      for (const bad of [{ filter: 7 }, { orderBy: 'metrics.acc' }, { viewType: 'SOME' }, { experimentIds: [1] }, { limit: 3 }]) {
+        await expect(a.searchRuns(bad as never)).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+      }
     } finally {
       await t.closeAll();
     }

@@ -208,6 +208,7 @@ describe('data worker service', () => {
     // No query: the plain newest-first page, as before.
     expect((await api.listRunsPage('0', 10)).runs.map((r) => r.info.runName)).toEqual(['r5', 'r4', 'r3', 'r2', 'r1', 'r0']);
     expect(structuredClone(bad)).toEqual(bad);
+    await expect(api.listRunsPage('0', 10, { filter: 7 } as never)).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
     // The search table is reused while runs are unchanged, and never serves a changed run stale.
     expect((await api.listRunsPage('0', 10, { filter: "tags.note = 'x'" })).total).toBe(0);
     await api.setRunTag(ids[0]!, 'note', 'x');
