@@ -36,10 +36,13 @@ export interface IndexRow {
 
 const PARENT_RUN_TAG = 'mlflow.parentRunId';
 
-/** Records are built key by key into fresh objects: a key like `constructor` stays plain data (lib/doc DOC-K1). */
+/**
+ * Records are built key by key into fresh objects, keys sorted: a key like `constructor` stays plain data (lib/doc
+ * DOC-K1), and replicas that hold the same run hold the same row, key order and encoded bytes included.
+ */
 function copyRecord<T, U>(src: Record<string, T>, map: (v: T) => U): Record<string, U> {
   const out: Record<string, U> = {};
-  for (const k of Object.keys(src)) Object.defineProperty(out, k, { value: map(src[k]!), enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(src).sort()) Object.defineProperty(out, k, { value: map(src[k]!), enumerable: true, writable: true, configurable: true });
   return out;
 }
 
