@@ -2,9 +2,10 @@ import * as Comlink from 'comlink';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import * as doc from '../lib/doc';
-import { CairnError, asExperimentId, asRunId, parseInput, toWire, type ExperimentId, type Run } from '../lib/domain';
-import { plainRunFromRun, searchTable, tableFromRuns, type RunTable } from '../lib/search';
-import type { RunsPage, RunsQuery } from '../lib/search/runs-page';
+import { CairnError, asExperimentId, asRunId, parseInput, toWire, type ExperimentId, type ParamConflict } from '../lib/domain';
+import type { IndexRow } from '../lib/run-index';
+import { searchTable, tableFromRows, type RunTable } from '../lib/search';
+import type { RunRow, RunsPage, RunsQuery } from '../lib/search/runs-page';
 import { LocalStore } from '../lib/store';
 import {
   DocHost,
@@ -18,6 +19,7 @@ import {
   type SyncStatusView,
 } from '../lib/sync';
 import { chartSeries, seriesBuffers, type ChartSeries } from './metric-series';
+import { byStartDesc, viewOfRow } from './run-rows';
 import { Topics, type TopicCallback } from './topics';
 import { WarmCache, cacheScope, experimentsOfView } from './warm-cache';
 
@@ -36,7 +38,7 @@ export interface Platform {
   /** IndexedDB database name (tests use a fresh one each). */
   dbName?: string;
   /** Tuning overrides for tests. */
-  runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number };
+  runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number; indexPollMs?: number };
   /** Delay before saving the warm cache (WRK-10); tests shorten it. */
   cacheSaveDelayMs?: number;
 }
@@ -48,6 +50,8 @@ const RunsQuerySchema = z.object({ filter: z.string().optional(), orderBy: z.arr
 const CACHE_FIRST_PAINT_MS = 400;
 /** Largest runs page one query returns: past this, rows cost more to clone and render than anyone scrolls. */
 const MAX_PAGE_ROWS = 5000;
+/** A chart of a run not held here waits this long for the relay's points before drawing what there is. */
+const METRICS_SYNC_WAIT_MS = 5_000;
 
 export function createDataService(platform: Platform) {
   let store: LocalStore | null = null;
@@ -57,8 +61,11 @@ export function createDataService(platform: Platform) {
   /** Serialises host switches (settings changes) with each other and with init. */
   let switching: Promise<void> = Promise.resolve();
   let hostCleanup: (() => void)[] = [];
-  /** Metric subscriptions hold their run doc open; re-acquired on the new host after a switch. */
-  const runHolds = new Map<number, { runId: string; release: () => void }>();
+  /**
+   * Subscriptions that hold something open: `run:<id>` its run doc, `metrics:<id>` its metrics doc, `runs:<exp>` the
+   * experiment's index caught up. Taken again on the new host after a switch.
+   */
+  const holds = new Map<number, { topic: string; release: () => void }>();
   const topics = new Topics();
   /** Saved answers for the seconds before the workspace doc is loaded (WRK-10); one per relay and workspace. */
   let warm: WarmCache | null = null;
@@ -69,8 +76,8 @@ export function createDataService(platform: Platform) {
   let cacheInflight = 0;
 
   /**
-   * Loading the workspace doc ends in one synchronous Y.applyUpdate (seconds for a big workspace) that blocks this
-   * worker; the page's first queries must get their cached answers before it starts, or the cache would paint nothing.
+   * Loading the workspace doc ends in one synchronous Y.applyUpdate that blocks this worker (small in format 2, but a
+   * format-1 store being upgraded is big); the page's first queries must get their cached answers before it starts.
    * Waits until some cached answer went out and none is in flight, at most CACHE_FIRST_PAINT_MS, and not at all when
    * there is nothing saved for this workspace.
    */
@@ -107,28 +114,42 @@ export function createDataService(platform: Platform) {
   }
 
   /**
-   * Runs as read views, kept until the workspace reports a change to that run: a runs table of 10k runs re-reads
-   * only the runs that changed, not all of them, on every signal.
+   * The search table of an experiment's active rows, kept while its rows are unchanged (ExperimentRuns' version):
+   * typing filters into a 10k-run table re-searches, it does not rebuild.
    */
-  const runCache = new Map<string, Run | null>();
-  function cachedRun(runId: string, r: Parameters<typeof doc.readRun>[1]): Run | undefined {
-    let run = runCache.get(runId);
-    if (run === undefined) runCache.set(runId, (run = doc.readRun(runId, r) ?? null));
-    return run ?? undefined;
-  }
-
-  /**
-   * The search table of an experiment's active runs, kept while they are the very same run views (the run cache hands
-   * out the same object until a run changes): typing filters into a 10k-run table re-searches, it does not rebuild.
-   */
-  const tables = new Map<string, { runs: Run[]; table: RunTable }>();
-  function searchTableOf(experimentId: string, runs: Run[]): RunTable {
+  const tables = new Map<string, { version: number; rows: IndexRow[]; table: RunTable }>();
+  function searchTableOf(h: DocHost, experimentId: string, active: IndexRow[]): RunTable {
+    const version = h.runs.version(experimentId);
     const hit = tables.get(experimentId);
-    if (hit && hit.runs.length === runs.length && hit.runs.every((r, i) => r === runs[i])) return hit.table;
-    const table = tableFromRuns(runs.map((r) => plainRunFromRun(r)));
-    tables.set(experimentId, { runs, table });
+    if (hit && hit.version === version && hit.rows.length === active.length) return hit.table;
+    const table = tableFromRows(active);
+    tables.set(experimentId, { version, rows: active, table });
     return table;
   }
+
+  /** An experiment's rows: active ones newest first, and how many are deleted (kept per version). */
+  const sorted = new Map<string, { version: number; active: IndexRow[]; deleted: number; metricKeys: string[] }>();
+  async function rowsOf(h: DocHost, experimentId: string) {
+    const rows = await h.runs.rows(experimentId);
+    const version = h.runs.version(experimentId);
+    const hit = sorted.get(experimentId);
+    if (hit && hit.version === version) return hit;
+    const active = rows.filter((r) => r.lifecycleStage === 'active').sort(byStartDesc);
+    const keys = new Set<string>();
+    for (const r of active) for (const k in r.metrics) keys.add(k);
+    const entry = { version, active, deleted: rows.length - active.length, metricKeys: [...keys].sort() };
+    sorted.set(experimentId, entry);
+    return entry;
+  }
+
+  /** What a subscription holds open on the host `h`. */
+  function hold(h: DocHost, topic: string): () => void {
+    if (topic.startsWith('run:')) return h.acquireRun(asRunId(topic.slice('run:'.length))).release;
+    if (topic.startsWith('metrics:')) return h.acquireMetrics(asRunId(topic.slice('metrics:'.length))).release;
+    if (topic.startsWith('runs:')) return h.runs.watch(asExperimentId(topic.slice('runs:'.length)));
+    return () => {};
+  }
+  const holdsSomething = (topic: string) => topic.startsWith('run:') || topic.startsWith('metrics:') || topic.startsWith('runs:');
 
   async function startHost(settings: EffectiveSettings): Promise<void> {
     const h = await DocHost.open({
@@ -139,32 +160,33 @@ export function createDataService(platform: Platform) {
       ...(platform.broadcast ? { broadcast: true } : {}),
       ...(platform.WebSocketPolyfill ? { WebSocketPolyfill: platform.WebSocketPolyfill } : {}),
       ...(platform.runDocs ? { runDocs: platform.runDocs } : {}),
+      savedIndexes: {
+        load: async (exp) => warm?.index(exp),
+        save: (exp, bytes) => warm?.saveIndex(exp, bytes),
+      },
     });
     host = h;
     hostCleanup = [
       h.onStatus(() => topics.signal('status')),
       h.onPresence(() => topics.signal('presence')),
-      h.runs.onChange((runId) => topics.signal(`metrics:${runId}`)),
+      h.onMetrics((runId) => topics.signal(`metrics:${runId}`)),
+      h.runs.onChange((exp) => topics.signal(`runs:${exp}`)),
       h.onWorkspaceChange((c) => {
         if (c.experiments) topics.signal('experiments');
         for (const runId of c.runIds) {
-          runCache.delete(runId);
           topics.signal(`run:${runId}`);
-          // Whatever a peer put under the id (DOC-L5): only a run map's experiment id names a topic.
-          const expId = doc.runMap(h.ws, runId)?.get('experimentId');
-          if (typeof expId === 'string') topics.signal(`runs:${expId}`);
           topics.signal('conflicts');
         }
       }),
     ];
-    for (const [id, hold] of runHolds) runHolds.set(id, { runId: hold.runId, release: h.acquireRun(hold.runId).release });
+    for (const [id, held] of holds) holds.set(id, { topic: held.topic, release: hold(h, held.topic) });
   }
 
   async function stopHost(): Promise<void> {
     for (const c of hostCleanup.splice(0)) c();
-    runCache.clear();
     tables.clear();
-    for (const hold of runHolds.values()) hold.release();
+    sorted.clear();
+    for (const held of holds.values()) held.release();
     const h = host;
     host = null;
     await h?.destroy();
@@ -187,6 +209,7 @@ export function createDataService(platform: Platform) {
   }
 
   const write = async <T>(f: (ctx: doc.Ctx) => T): Promise<T> => (await ready()).command(f);
+  const writeRun = async <T>(runId: string, f: (ctx: doc.Ctx) => T): Promise<T> => (await ready()).runCommand(asRunId(runId), f);
 
   const api = {
     /** Opens the database and the workspace. `appOrigin` is where `/cairn-config.json` may be found (null: skip). */
@@ -245,49 +268,53 @@ export function createDataService(platform: Platform) {
       warm?.saveExperiments(() => doc.listExperiments(h.ws, 'ALL'));
       return doc.getExperiment(h.ws, experimentId) ?? null;
     },
-    async listRuns(experimentId: string, view: ViewType = 'ACTIVE_ONLY'): Promise<Run[]> {
-      return doc.listRuns((await ready()).ws, { experimentIds: [experimentId], view }, cachedRun);
+    async listRuns(experimentId: string, view: ViewType = 'ACTIVE_ONLY'): Promise<RunRow[]> {
+      const h = await ready();
+      const rows = (await h.runs.rows(asExperimentId(experimentId))).filter(
+        (r) => view === 'ALL' || (view === 'ACTIVE_ONLY') === (r.lifecycleStage === 'active'),
+      );
+      return rows.sort(byStartDesc).map(viewOfRow);
     },
     async listRunsPage(experimentId: string, limit: number, raw: RunsQuery = {}): Promise<RunsPage> {
       const query = parseInput(RunsQuerySchema, raw, 'runs query');
+      const expId = asExperimentId(experimentId);
       if (!(await hostNow())) {
-        const saved = await fromCache(async () => warm?.runsPage(experimentId, limit, query));
+        const saved = await fromCache(async () => warm?.runsPage(expId, limit, query));
         if (saved) return saved;
       }
       const h = await ready();
-      warm?.saveIndex(experimentId, () => doc.listRuns(h.ws, { experimentIds: [experimentId], view: 'ALL' }, cachedRun));
-      const all = doc.listRuns(h.ws, { experimentIds: [experimentId], view: 'ALL' }, cachedRun);
-      const active = all.filter((r) => r.info.lifecycleStage === 'active');
-      const keys = new Set<string>();
-      for (const r of active) for (const k in r.metrics) keys.add(k);
+      const { active, deleted, metricKeys } = await rowsOf(h, expId);
       const n = Math.max(0, Math.min(Math.floor(limit), MAX_PAGE_ROWS));
-      const base = { deleted: all.length - active.length, metricKeys: [...keys].sort() };
+      const base = { deleted, metricKeys };
       if (!query.filter?.trim() && !query.orderBy?.length) {
-        const page: RunsPage = { runs: active.slice(0, n), total: active.length, ...base };
-        warm?.saveFirstPage(experimentId, page);
+        const page: RunsPage = { runs: active.slice(0, n).map(viewOfRow), total: active.length, ...base };
+        warm?.saveFirstPage(expId, page);
         return page;
       }
       // Filter and order on lib/search's typed-array table, here in the worker; only the page crosses to the page.
-      const found = searchTable(searchTableOf(experimentId, active), {
+      const found = searchTable(searchTableOf(h, expId, active), {
         filter: query.filter ?? null,
         orderBy: query.orderBy ?? null,
         maxResults: n,
       });
       if (!found.ok) return { runs: [], total: 0, ...base, error: found.error };
-      return { runs: Array.from(found.rows, (i) => active[i]!), total: found.total, ...base };
+      return { runs: Array.from(found.rows, (i) => viewOfRow(active[i]!)), total: found.total, ...base };
     },
     async getRun(runId: string) {
-      return doc.getRun((await ready()).ws, runId) ?? null;
+      return (await (await ready()).getRun(asRunId(runId))) ?? null;
     },
-    async listConflicts() {
-      return doc.listConflicts((await ready()).ws);
+    /** The param conflicts of the runs open here (each run page shows its own: `run.conflicts`). */
+    async listConflicts(): Promise<ParamConflict[]> {
+      const h = await ready();
+      return doc.listConflicts(h.heldRuns());
     },
     /** Bucketed series of every metric key of a run; the typed arrays are transferred, not copied. */
     async getRunMetrics(runId: string, buckets?: number): Promise<ChartSeries[]> {
       const h = await ready();
-      const handle = h.acquireRun(asRunId(runId));
+      const handle = h.acquireMetrics(asRunId(runId));
       try {
         await handle.loaded;
+        if (doc.metricChunks(handle.doc).length === 0) await handle.whenSynced(METRICS_SYNC_WAIT_MS);
         const series = chartSeries(handle.doc, buckets);
         return Comlink.transfer(series, seriesBuffers(series));
       } finally {
@@ -303,19 +330,18 @@ export function createDataService(platform: Platform) {
      * reload (the database was upgraded by another tab: reload the page). Returns an id for `unsubscribe`.
      */
     async subscribe(topic: string, cb: TopicCallback): Promise<number> {
-      const runId = topic.startsWith('metrics:') ? asRunId(topic.slice('metrics:'.length)) : null;
       const id = topics.add(topic, cb);
-      if (runId) {
+      if (holdsSomething(topic)) {
         const h = await ready();
         // unsubscribe() may have run while we waited for the host
-        if (topics.has(id)) runHolds.set(id, { runId, release: h.acquireRun(runId).release });
+        if (topics.has(id)) holds.set(id, { topic, release: hold(h, topic) });
       }
       return id;
     },
     async unsubscribe(id: number): Promise<void> {
       topics.remove(id);
-      runHolds.get(id)?.release();
-      runHolds.delete(id);
+      holds.get(id)?.release();
+      holds.delete(id);
     },
 
     // ---- commands (contract.ts Commands) ----------------------------------------------------------------------
@@ -333,13 +359,13 @@ export function createDataService(platform: Platform) {
       await write((c) => doc.restoreExperiment(c, experimentId));
     },
     async deleteRun(runId: string): Promise<void> {
-      await write((c) => doc.deleteRun(c, runId));
+      await writeRun(runId, (c) => doc.deleteRun(c, runId));
     },
     async restoreRun(runId: string): Promise<void> {
-      await write((c) => doc.restoreRun(c, runId));
+      await writeRun(runId, (c) => doc.restoreRun(c, runId));
     },
     async setRunTag(runId: string, key: string, value: string): Promise<void> {
-      await write((c) => doc.setTag(c, { runId, key, value }));
+      await writeRun(runId, (c) => doc.setTag(c, { runId, key, value }));
     },
     /** Saves, then reconnects when relay, workspace, token or name changed (a new DocHost; views re-query). */
     async saveSettings(patch: Partial<ConnectionSettings>): Promise<void> {

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { concatSeries, decodeChunk, runChunks, type DecodedChunk, type Series } from '../lib/doc';
+import { concatSeries, decodeChunk, metricChunks, type DecodedChunk, type Series } from '../lib/doc';
 import { DEFAULT_BUCKETS, bucketSeries, type ChartSeries } from '../lib/search/bucket';
 
 export type { ChartSeries };
@@ -27,10 +27,10 @@ function decodeCached(b: Uint8Array): DecodedChunk | null {
   return d;
 }
 
-/** Every key's full series, in step order. Chunk order in the Y.Array does not matter: concatSeries sorts by step. */
-export function readRunSeries(runDoc: Y.Doc): Map<string, Series> {
+/** Every key's full series of a metrics doc, in step order. Chunk order in the Y.Array does not matter: concatSeries sorts by step. */
+export function readRunSeries(metricsDoc: Y.Doc): Map<string, Series> {
   const parts = new Map<string, Series[]>();
-  for (const b of runChunks(runDoc).toArray()) {
+  for (const b of metricChunks(metricsDoc).toArray()) {
     if (!(b instanceof Uint8Array)) continue;
     const ch = decodeCached(b);
     if (!ch) continue;
@@ -44,10 +44,10 @@ export function readRunSeries(runDoc: Y.Doc): Map<string, Series> {
 }
 
 /** One ChartSeries per key, sorted by key; arrays are fresh (safe to transfer). */
-export function chartSeries(runDoc: Y.Doc, buckets: number = DEFAULT_BUCKETS): ChartSeries[] {
+export function chartSeries(metricsDoc: Y.Doc, buckets: number = DEFAULT_BUCKETS): ChartSeries[] {
   const n = Math.max(1, Math.min(MAX_BUCKETS, Math.floor(buckets) || DEFAULT_BUCKETS));
   const out: ChartSeries[] = [];
-  for (const [key, s] of [...readRunSeries(runDoc)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+  for (const [key, s] of [...readRunSeries(metricsDoc)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     const b = bucketSeries(s.steps, s.values, n);
     if (b.bucketed) {
       out.push({ key, steps: b.steps, values: b.values, min: b.min, max: b.max, count: s.values.length });

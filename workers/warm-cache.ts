@@ -1,15 +1,17 @@
-import type { Experiment, Run } from '../lib/domain';
-import * as doc from '../lib/doc';
-import { buildIndexes, decodeIndex, encodeIndex, type IndexRow } from '../lib/run-index';
+import type { Experiment } from '../lib/domain';
+import type * as doc from '../lib/doc';
+import { decodeIndex, type IndexRow } from '../lib/run-index';
 import { searchTable, tableFromRows } from '../lib/search';
 import type { RunsPage, RunsQuery } from '../lib/search/runs-page';
 import type { LocalStore } from '../lib/store';
+import { viewOfRow } from './run-rows';
 
 /**
- * What the data worker saves to paint the next visit at once (SPEC.md WRK-10): the experiments list and the experiment
- * index (lib/run-index bytes) of each experiment whose runs table was viewed, in IndexedDB's `caches` table. Until the
- * workspace doc is loaded (seconds for a big workspace), queries are answered from here, marked `cached`; then every
- * view re-queries the documents. Derived data only: never written back to any document, rebuilt from the documents.
+ * What the data worker saves to paint the next visit at once (SPEC.md WRK-10): the experiments list, the first page of
+ * each runs table viewed, and the relay's experiment index of each (lib/run-index bytes: lib/sync's ExperimentRuns
+ * saves and reloads it here, then catches up with deltas), in IndexedDB's `caches` table. Until the workspace is open,
+ * queries are answered from here, marked `cached`; then every view re-queries. Derived data only: never written back
+ * to any document, rebuilt from the documents.
  */
 
 /** Saves wait this long after the last change: a run logging points must not rewrite a 10k-run index per point. */
@@ -58,8 +60,8 @@ export class WarmCache {
         return { ...first, runs: first.runs.slice(0, Math.max(0, Math.floor(limit))), cached: true };
       }
     }
-    const bytes = await this.store.getCache<Uint8Array>(`index|${this.scope}|${experimentId}`).catch(() => undefined);
-    if (!(bytes instanceof Uint8Array)) return undefined;
+    const bytes = await this.index(experimentId);
+    if (!bytes) return undefined;
     let rows: IndexRow[];
     try {
       rows = decodeIndex(bytes).rows;
@@ -74,7 +76,7 @@ export class WarmCache {
     // MLflow's default order (start_time DESC, run_id) whether or not there is a query: the same as the live page.
     const found = searchTable(tableFromRows(active), { filter: query.filter ?? null, orderBy: query.orderBy ?? null, maxResults: n });
     if (!found.ok) return { runs: [], total: 0, ...base, error: found.error };
-    return { runs: Array.from(found.rows, (i) => runOfRow(active[i]!)), total: found.total, ...base };
+    return { runs: Array.from(found.rows, (i) => viewOfRow(active[i]!)), total: found.total, ...base };
   }
 
   /** Saves the plain first page of an experiment's runs table (the default query), as the page was sent. */
@@ -82,12 +84,15 @@ export class WarmCache {
     this.later(`page|${this.scope}|${experimentId}`, () => ({ ...page, runs: page.runs.slice(0, FIRST_PAGE_ROWS) }));
   }
 
-  /** Saves the index of one experiment's runs (read when the save runs, so the latest state is what is kept). */
-  saveIndex(experimentId: string, runs: () => Run[]): void {
-    this.later(`index|${this.scope}|${experimentId}`, () => {
-      const index = buildIndexes(runs()).get(experimentId);
-      return index ? encodeIndex(index.snapshot()) : encodeIndex({ epoch: 'local', fromSeq: 0, toSeq: 0, rows: [], removed: [] });
-    });
+  /** The saved index of one experiment (what ExperimentRuns saved), or undefined. */
+  async index(experimentId: string): Promise<Uint8Array | undefined> {
+    const bytes = await this.store.getCache<Uint8Array>(`index|${this.scope}|${experimentId}`).catch(() => undefined);
+    return bytes instanceof Uint8Array ? bytes : undefined;
+  }
+
+  /** Saves the index of one experiment (produced when the save runs, so the latest state is what is kept). */
+  saveIndex(experimentId: string, bytes: () => Uint8Array): void {
+    this.later(`index|${this.scope}|${experimentId}`, bytes);
   }
 
   stop(): void {
@@ -115,38 +120,6 @@ export class WarmCache {
       }, this.delayMs),
     );
   }
-}
-
-/** An index row in the read shape the runs table takes (a Run without artifacts, conflicts or latest steps). */
-function runOfRow(r: IndexRow): Run {
-  const metrics: Run['metrics'] = {};
-  for (const [key, m] of Object.entries(r.metrics)) {
-    Object.defineProperty(metrics, key, {
-      value: { key, latest: m.latest, min: m.min, max: m.max, count: m.count, latestStep: NaN, latestTimestamp: NaN },
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return {
-    info: {
-      runId: r.runId as Run['info']['runId'],
-      runName: r.runName,
-      experimentId: r.experimentId as Run['info']['experimentId'],
-      userId: r.userId,
-      status: r.status,
-      startTime: r.startTime,
-      endTime: r.endTime,
-      lifecycleStage: r.lifecycleStage,
-      deletedTime: null,
-      artifactUri: r.artifactUri,
-    },
-    params: r.params,
-    tags: r.tags,
-    metrics,
-    artifacts: [],
-    conflicts: [],
-  };
 }
 
 /** An experiments list of a view, as doc.listExperiments gives it. */

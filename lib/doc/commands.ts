@@ -4,6 +4,7 @@ import {
   ArtifactLocationSchema,
   ArtifactRefSchema,
   CairnError,
+  DatasetInputSchema,
   DEFAULT_EXPERIMENT_ID,
   DEFAULT_EXPERIMENT_NAME,
   ExperimentIdSchema,
@@ -37,13 +38,17 @@ import {
   SEP,
   expField,
   experimentIds,
-  runMap,
-  writableParams,
-  writableRunMap,
+  inputKey,
+  runArtifacts,
+  runFields,
+  runInputTags,
+  runInputs,
+  runMeta,
+  runParams,
+  runTags,
   wsExp,
   wsExpTags,
   wsMeta,
-  wsRuns,
 } from './layout';
 import { readExperimentRecord, readParams, readRunRecord, runInfoOf } from './read';
 import type { ParamEntry } from './records';
@@ -53,27 +58,32 @@ import type { ParamEntry } from './records';
  * replica, and applies ONE Yjs transaction. Rule IDs in comments match SPEC.md and the tests.
  */
 export interface Ctx {
+  /** The workspace doc: experiments (and later the registry). */
   ws: Y.Doc;
   /** Stable id of this writer (browser profile or SDK data dir); recorded with params and metric summaries. */
   actor: string;
   now?: () => number;
+  /**
+   * The run doc of `runId` as this replica holds it (DOC-L9). A host loads it (local store, relay) before it runs a
+   * command on that run; one it does not hold is an empty doc, which reads as no run.
+   */
+  runDoc(runId: string): Y.Doc;
 }
 
 const now = (c: Ctx) => (c.now ? c.now() : Date.now());
 /** Transaction origin for local commands, so observers can tell local writes from remote ones. */
 export const LOCAL_ORIGIN = 'cairn-local';
-const tx = <T>(c: Ctx, f: () => T): T => {
+const txOn = <T>(d: Y.Doc, f: () => T): T => {
   let out!: T;
-  c.ws.transact(() => {
+  d.transact(() => {
     out = f();
   }, LOCAL_ORIGIN);
   return out;
 };
+const tx = <T>(c: Ctx, f: () => T): T => txOn(c.ws, f);
 
 const ID = ExperimentIdSchema;
 const RID = RunIdSchema;
-
-
 
 /** DOC-L1, DOC-E2: format version and the Default experiment ("0"). Only missing fields are written, so two fresh
  * replicas doing this concurrently converge to the same content. */
@@ -179,20 +189,19 @@ export function deleteExperimentTag(c: Ctx, input: { experimentId: string; key: 
   tx(c, () => wsExpTags(c.ws).delete(id + SEP + key));
 }
 
-
-
-/** The run as the readers see it (DOC-L6): one they skip (not a map, no valid experiment id) is not found. */
+/** The run as the readers see it (DOC-L6): one they skip (not synced here, no valid experiment id) is not found. */
 function requireRunRecord(c: Ctx, rawId: string, mustBeActive: boolean) {
   const id = parseInput(RID, rawId, 'run_id');
-  const r = runMap(c.ws, id);
-  const rec = r && readRunRecord(r);
-  if (!r || !rec) throw notFound(`Run with id=${id} not found`);
+  const d = c.runDoc(id);
+  const rec = readRunRecord(d);
+  if (!rec) throw notFound(`Run with id=${id} not found`);
   if (mustBeActive && rec.lifecycle !== 'active') throw invalid(`The run ${id} must be in the 'active' state. Current state is deleted.`);
-  return { id, r, rec };
+  return { id, d, rec };
 }
 
-export function requireRun(c: Ctx, rawId: string, mustBeActive = true): Y.Map<unknown> {
-  return requireRunRecord(c, rawId, mustBeActive).r;
+/** The run's doc, for commands on it: RESOURCE_DOES_NOT_EXIST when this replica holds no readable run there. */
+export function requireRun(c: Ctx, rawId: string, mustBeActive = true): Y.Doc {
+  return requireRunRecord(c, rawId, mustBeActive).d;
 }
 
 function infoOf(c: Ctx, runId: string): RunInfo {
@@ -210,7 +219,10 @@ const StartRunInput = z.object({
   runId: RID.optional(),
 });
 
-/** DOC-R1, DOC-R2: a new RUNNING run; the run name and the `mlflow.runName` tag mirror each other. */
+/**
+ * DOC-R1, DOC-R2: a new RUNNING run, written into its own run doc (and nothing into the workspace doc: DOC-L9). The
+ * run name and the `mlflow.runName` tag mirror each other.
+ */
 export function startRun(c: Ctx, input: z.input<typeof StartRunInput>): RunInfo {
   const inp = parseInput(StartRunInput, input, 'startRun');
   const experimentId = inp.experimentId ?? (DEFAULT_EXPERIMENT_ID as ExperimentId);
@@ -223,13 +235,17 @@ export function startRun(c: Ctx, input: z.input<typeof StartRunInput>): RunInfo 
   tags['mlflow.runName'] = name;
   if (inp.userId && !tags['mlflow.user']) tags['mlflow.user'] = inp.userId;
   if (inp.parentRunId) {
-    if (!runMap(c.ws, inp.parentRunId)) throw notFound(`Run with id=${inp.parentRunId} not found`);
+    if (!readRunRecord(c.runDoc(inp.parentRunId))) throw notFound(`Run with id=${inp.parentRunId} not found`);
     tags['mlflow.parentRunId'] = inp.parentRunId;
   }
   const runId = inp.runId ?? newRunId();
-  if (wsRuns(c.ws).has(runId)) throw alreadyExists(`Run with id=${runId} already exists`);
-  const r = new Y.Map<unknown>();
-  tx(c, () => {
+  const d = c.runDoc(runId);
+  if (runFields(d).size > 0 || runMeta(d).get('runId') !== undefined) throw alreadyExists(`Run with id=${runId} already exists`);
+  txOn(d, () => {
+    const meta = runMeta(d);
+    meta.set('formatVersion', FORMAT_VERSION);
+    meta.set('runId', runId);
+    const r = runFields(d);
     r.set('experimentId', experimentId);
     r.set('name', name);
     r.set('userId', inp.userId ?? tags['mlflow.user'] ?? '');
@@ -238,13 +254,8 @@ export function startRun(c: Ctx, input: z.input<typeof StartRunInput>): RunInfo 
     r.set('endTime', null);
     r.set('lifecycle', 'active');
     r.set('deletedTime', null);
-    r.set('params', new Y.Array<ParamEntry>());
-    const t = new Y.Map<string>();
+    const t = runTags(d);
     for (const [k, v] of Object.entries(tags)) t.set(k, v);
-    r.set('tags', t);
-    r.set('metrics', new Y.Map());
-    r.set('artifacts', new Y.Map());
-    wsRuns(c.ws).set(runId, r);
   });
   return infoOf(c, runId);
 }
@@ -259,34 +270,30 @@ const UpdateRunInput = z.object({
 /** DOC-R3: status, end time and name; renaming also updates `mlflow.runName`. */
 export function updateRun(c: Ctx, input: z.input<typeof UpdateRunInput>): RunInfo {
   const inp = parseInput(UpdateRunInput, input, 'updateRun');
-  const r = requireRun(c, inp.runId);
-  // The derived `mlflow.runName` tag is skipped when a peer broke the tags container: ending or renaming a run must
-  // not fail over it (the name itself is a field of the run).
-  const tags = r.get('tags');
-  tx(c, () => {
+  const d = requireRun(c, inp.runId);
+  txOn(d, () => {
+    const r = runFields(d);
     if (inp.status) r.set('status', inp.status);
     if (inp.endTime !== undefined) r.set('endTime', inp.endTime);
     if (inp.runName) {
       r.set('name', inp.runName);
-      if (tags instanceof Y.Map) tags.set('mlflow.runName', inp.runName);
+      runTags(d).set('mlflow.runName', inp.runName);
     }
   });
   return infoOf(c, inp.runId);
 }
 
 function setRunLifecycle(c: Ctx, runId: string, stage: Lifecycle): void {
-  const { r, rec } = requireRunRecord(c, runId, false);
+  const { d, rec } = requireRunRecord(c, runId, false);
   if (rec.lifecycle === stage) return;
-  tx(c, () => {
-    r.set('lifecycle', stage);
-    r.set('deletedTime', stage === 'deleted' ? now(c) : null);
+  txOn(d, () => {
+    runFields(d).set('lifecycle', stage);
+    runFields(d).set('deletedTime', stage === 'deleted' ? now(c) : null);
   });
 }
 /** DOC-R4: soft delete and restore. */
 export const deleteRun = (c: Ctx, runId: string) => setRunLifecycle(c, runId, 'deleted');
 export const restoreRun = (c: Ctx, runId: string) => setRunLifecycle(c, runId, 'active');
-
-
 
 /** DOC-P1..P3 against the local replica: same value is a no-op (false), another value is refused. */
 function checkParam(runId: string, existing: Record<string, string>, key: string, value: string): boolean {
@@ -321,15 +328,15 @@ const UnboundedBatchInput = z.object({ runId: RID, params: Entries(ParamValueSch
 function prepareBatch(c: Ctx, inp: z.output<typeof UnboundedBatchInput>) {
   const params = inp.params ?? [];
   const tags = inp.tags ?? [];
-  const r = requireRun(c, inp.runId);
+  const d = requireRun(c, inp.runId);
   const seen = new Set<string>();
   for (const p of params) {
     if (seen.has(p.key)) throw invalid(`Duplicate parameter keys have been submitted: ['${p.key}']`);
     seen.add(p.key);
   }
-  const existing = readParams(inp.runId, r).params;
+  const existing = readParams(inp.runId, d).params;
   const fresh = params.filter((p) => checkParam(inp.runId, existing, p.key, p.value));
-  return { r, fresh, tags, renamed: tags.findLast((t) => t.key === 'mlflow.runName') };
+  return { d, fresh, tags, renamed: tags.findLast((t) => t.key === 'mlflow.runName') };
 }
 
 /** Validates params/tags of any number of entries as one unit without writing (DOC-P5 across split batches). */
@@ -342,34 +349,47 @@ export function logBatch(c: Ctx, input: z.input<typeof BatchInput>): void {
   const inp = parseInput(BatchInput, input, 'logBatch');
   if ((inp.params?.length ?? 0) + (inp.tags?.length ?? 0) > MAX_ENTITIES_PER_BATCH)
     throw invalid('A batch logging request can contain at most 1000 entities');
-  const { r, fresh, tags, renamed } = prepareBatch(c, inp);
+  const { d, fresh, tags, renamed } = prepareBatch(c, inp);
   if (fresh.length === 0 && tags.length === 0) return;
   const t = now(c);
-  const paramLog = fresh.length ? writableParams(r, inp.runId) : null;
-  const tagMap = tags.length ? writableRunMap(r, inp.runId, 'tags') : null;
-  tx(c, () => {
-    if (paramLog) paramLog.push(fresh.map((p) => ({ key: p.key, value: p.value, actor: c.actor, at: t })));
-    for (const tag of tags) tagMap!.set(tag.key, tag.value);
-    if (renamed) r.set('name', renamed.value);
+  txOn(d, () => {
+    if (fresh.length) runParams(d).push(fresh.map((p): ParamEntry => ({ key: p.key, value: p.value, actor: c.actor, at: t })));
+    for (const tag of tags) runTags(d).set(tag.key, tag.value);
+    if (renamed) runFields(d).set('name', renamed.value);
   });
 }
 
 export function deleteTag(c: Ctx, input: { runId: string; key: string }): void {
   const key = parseInput(KeySchema, input.key, 'key');
-  const r = requireRun(c, input.runId);
-  const tagMap = writableRunMap(r, input.runId, 'tags');
-  if (!tagMap.has(key)) throw notFound(`No tag with name: ${key} in run with id ${input.runId}`);
-  tx(c, () => tagMap.delete(key));
+  const d = requireRun(c, input.runId);
+  if (!runTags(d).has(key)) throw notFound(`No tag with name: ${key} in run with id ${input.runId}`);
+  txOn(d, () => runTags(d).delete(key));
 }
-
-
 
 /** DOC-A1: artifact metadata; the bytes live in the blob store under `sha256`. Re-logging a path replaces it. */
 export function logArtifactRef(c: Ctx, input: { runId: string; ref: ArtifactRef }): void {
   const ref = parseInput(ArtifactRefSchema, input.ref, 'artifact');
-  const r = requireRun(c, input.runId);
-  const artifacts = writableRunMap(r, input.runId, 'artifacts');
-  tx(c, () => artifacts.set(ref.path, { ...ref }));
+  const d = requireRun(c, input.runId);
+  txOn(d, () => runArtifacts(d).set(ref.path, { ...ref }));
+}
+
+const LogInputsInput = z.object({ runId: RID, datasets: z.array(DatasetInputSchema).max(MAX_ENTITIES_PER_BATCH) });
+
+/**
+ * DOC-I1: MLflow's log-inputs. A dataset is identified by (name, digest): logging it again replaces its fields and
+ * sets the tags given (a new context is kept beside the old one's other tags). One transaction for the whole call.
+ */
+export function logInputs(c: Ctx, input: z.input<typeof LogInputsInput>): void {
+  const inp = parseInput(LogInputsInput, input, 'logInputs');
+  const d = requireRun(c, inp.runId);
+  if (inp.datasets.length === 0) return;
+  txOn(d, () => {
+    for (const { dataset, tags } of inp.datasets) {
+      const k = inputKey(dataset.name, dataset.digest);
+      runInputs(d).set(k, Object.fromEntries(Object.entries(dataset).filter(([, v]) => v !== undefined)));
+      for (const [tk, tv] of Object.entries(tags ?? {})) runInputTags(d).set(k + SEP + tk, tv);
+    }
+  });
 }
 
 export type { RunId };

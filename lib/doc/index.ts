@@ -4,3 +4,5 @@ export * from './chunk-codec';
 export * from './commands';
 export * from './read';
 export * from './metrics';
+export * from './memory-ctx';
+export * from './upgrade';

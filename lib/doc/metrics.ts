@@ -13,7 +13,7 @@ import {
   type MetricPoint,
 } from '../domain';
 import { decodeChunkInto, encodeChunk, readChunkHeader, sortedByStep, type ChunkHeader, type Series } from './chunk-codec';
-import { FORMAT_VERSION, SEP, runChunks, runMeta, writableRunMap } from './layout';
+import { FORMAT_VERSION, SEP, metricChunks, metricsMeta, runMetrics } from './layout';
 import { LOCAL_ORIGIN, requireRun, type Ctx } from './commands';
 import { isLater, mergeShares } from './read';
 import { SummaryShare } from './records';
@@ -54,11 +54,12 @@ export function validatePointColumns(keys: readonly unknown[], values: readonly 
   }
 }
 
-export function initRunDoc(runDoc: Y.Doc, runId: string): void {
-  const meta = runMeta(runDoc);
+/** The metrics doc's meta (DOC-L1); INVALID_PARAMETER_VALUE when the doc already belongs to another run. */
+export function initMetricsDoc(metricsDoc: Y.Doc, runId: string): void {
+  const meta = metricsMeta(metricsDoc);
   if (meta.get('runId') === runId) return;
-  if (meta.get('runId') !== undefined) throw invalid(`run doc belongs to run ${String(meta.get('runId'))}, not ${runId}`);
-  runDoc.transact(() => {
+  if (meta.get('runId') !== undefined) throw invalid(`metrics doc belongs to run ${String(meta.get('runId'))}, not ${runId}`);
+  metricsDoc.transact(() => {
     meta.set('formatVersion', FORMAT_VERSION);
     meta.set('runId', runId);
   }, LOCAL_ORIGIN);
@@ -97,10 +98,11 @@ function share(col: Column): SummaryShare {
 
 
 /**
- * Appends already validated points: one binary chunk per key (split at CHUNK_MAX_POINTS) in ONE run-doc transaction
- * (DOC-M4), then this writer's summary share per key in ONE workspace transaction (DOC-M2). Refused for deleted runs.
+ * Appends already validated points: one binary chunk per key (split at CHUNK_MAX_POINTS) in ONE metrics-doc
+ * transaction (DOC-M4), then this writer's summary share per key in ONE run-doc transaction (DOC-M2): a summary
+ * share is rewritten once per flush, never per point (DOC-M6). Refused for deleted runs.
  */
-export function appendMetrics(c: Ctx, runDoc: Y.Doc, runId: string, points: readonly MetricPoint[]): void {
+export function appendMetrics(c: Ctx, metricsDoc: Y.Doc, runId: string, points: readonly MetricPoint[]): void {
   const cols = new Map<string, { steps: number[]; timestamps: number[]; values: number[] }>();
   for (const p of points) {
     let col = cols.get(p.key);
@@ -109,7 +111,7 @@ export function appendMetrics(c: Ctx, runDoc: Y.Doc, runId: string, points: read
     col.timestamps.push(p.timestamp);
     col.values.push(p.value);
   }
-  appendMetricColumns(c, runDoc, runId, cols);
+  appendMetricColumns(c, metricsDoc, runId, cols);
 }
 
 /**
@@ -118,16 +120,15 @@ export function appendMetrics(c: Ctx, runDoc: Y.Doc, runId: string, points: read
  */
 export function appendMetricColumns(
   c: Ctx,
-  runDoc: Y.Doc,
+  metricsDoc: Y.Doc,
   runId: string,
   cols: ReadonlyMap<string, Column>,
   opts: { allowDeleted?: boolean } = {},
 ): void {
   if (cols.size === 0) return;
-  const r = requireRun(c, runId, !opts.allowDeleted);
-  // Before any chunk is written: points whose summary cannot be stored must not be half-logged (DOC-L7).
-  const m = writableRunMap(r, runId, 'metrics');
-  initRunDoc(runDoc, runId);
+  const d = requireRun(c, runId, !opts.allowDeleted);
+  const m = runMetrics(d);
+  initMetricsDoc(metricsDoc, runId);
   const chunks: Uint8Array[] = [];
   for (const [key, col] of cols) {
     const n = colLength(col);
@@ -135,8 +136,8 @@ export function appendMetricColumns(
       chunks.push(encodeChunk(key, col.steps, col.timestamps, col.values, i, Math.min(n, i + CHUNK_MAX_POINTS)));
     }
   }
-  runDoc.transact(() => runChunks(runDoc).push(chunks), LOCAL_ORIGIN);
-  c.ws.transact(() => {
+  metricsDoc.transact(() => metricChunks(metricsDoc).push(chunks), LOCAL_ORIGIN);
+  d.transact(() => {
     for (const [key, col] of cols) {
       const k = key + SEP + c.actor;
       // This writer's share as the readers see it: one a peer garbled under our actor id is replaced (DOC-L7).
@@ -147,14 +148,14 @@ export function appendMetricColumns(
 }
 
 /**
- * Decodes every chunk of a run doc into one series per key, in step order. Two passes: headers first to size one
+ * Decodes every chunk of a metrics doc into one series per key, in step order. Two passes: headers first to size one
  * array per key, then each chunk decodes straight into place (half the allocation of decode-then-concatenate).
  */
-export function readSeries(runDoc: Y.Doc, onlyKey?: string): Map<string, Series> {
+export function readSeries(metricsDoc: Y.Doc, onlyKey?: string): Map<string, Series> {
   // A malformed chunk (a peer's bug) is skipped, not allowed to hide every other point of the run.
   const chunks: Uint8Array[] = [];
   const headers: ChunkHeader[] = [];
-  for (const b of runChunks(runDoc).toArray()) {
+  for (const b of metricChunks(metricsDoc).toArray()) {
     try {
       if (!(b instanceof Uint8Array)) continue;
       headers.push(readChunkHeader(b));
@@ -198,8 +199,8 @@ export interface HistoryPoint {
 }
 
 /** MLflow's get-history: every point of one key, in step order. */
-export function metricHistory(runDoc: Y.Doc, key: string): HistoryPoint[] {
-  const s = readSeries(runDoc, key).get(key);
+export function metricHistory(metricsDoc: Y.Doc, key: string): HistoryPoint[] {
+  const s = readSeries(metricsDoc, key).get(key);
   if (!s) return [];
   const out: HistoryPoint[] = new Array(s.values.length);
   for (let i = 0; i < s.values.length; i++) out[i] = { step: s.steps[i]!, timestamp: s.timestamps[i]!, value: s.values[i]! };

@@ -1,16 +1,33 @@
 import * as Y from 'yjs';
 import type { ArtifactRef, Experiment, ExperimentId, Lifecycle, MetricSummary, ParamConflict, Run, RunId, RunInfo } from '../domain';
 import { DEFAULT_EXPERIMENT_ID } from '../domain';
-import { SEP, expField, experimentIds, runEntries, runMap, runParamValues, wsExp, wsExpTags, wsRuns } from './layout';
+import {
+  SEP,
+  expField,
+  experimentIds,
+  inputKey,
+  mapEntries,
+  runArtifacts,
+  runFields,
+  runInputTags,
+  runInputs,
+  runMetrics,
+  runParams,
+  runTags,
+  wsExp,
+  wsExpTags,
+} from './layout';
 import {
   ParamEntry,
   StoredArtifactRef,
+  StoredDataset,
   StoredExperiment,
   StoredRun,
   SummaryShare,
   isArtifactPath,
   isExperimentId,
   isExperimentTagValue,
+  isInputTagValue,
   isKey,
   isRunId,
   isShareKey,
@@ -113,9 +130,9 @@ export function getExperimentByName(d: Y.Doc, name: string): Experiment | undefi
 
 // ---- runs -------------------------------------------------------------------------------------------------------
 
-/** A run's own fields (DOC-L6); undefined when the run is unreadable (no valid experiment id). */
-export function readRunRecord(r: Y.Map<unknown>): StoredRunRecord | undefined {
-  return StoredRun.read(r);
+/** A run's own fields (DOC-L6); undefined when the run doc holds no readable run (not synced yet, or garbled). */
+export function readRunRecord(d: Y.Doc): StoredRunRecord | undefined {
+  return StoredRun.read(runFields(d));
 }
 
 export function runInfoOf(runId: string, rec: StoredRunRecord): RunInfo {
@@ -134,24 +151,27 @@ export function runInfoOf(runId: string, rec: StoredRunRecord): RunInfo {
 }
 
 /** Winning params and the conflict records of a run: the first readable entry per key in array order wins (DOC-P4). */
-export function readParams(runId: string, r: Y.Map<unknown>): { params: Record<string, string>; conflicts: ParamConflict[] } {
+export function readParams(runId: string, d: Y.Doc): { params: Record<string, string>; conflicts: ParamConflict[] } {
   const winners = new Map<string, string>();
   const conflicts: ParamConflict[] = [];
-  for (const raw of runParamValues(r)) {
+  for (const raw of runParams(d).toArray()) {
     const e = ParamEntry.parse(raw);
     if (!e) continue;
     const kept = winners.get(e.key);
     if (kept === undefined) winners.set(e.key, e.value);
-    else if (kept !== e.value) conflicts.push({ runId, key: e.key, keptValue: kept, rejectedValue: e.value, rejectedBy: e.actor, at: e.at });
+    // An entry identical to a recorded conflict is the same write seen twice (two replicas' conversions of one
+    // format-1 run, merged: DOC-U2), not a second conflict.
+    else if (kept !== e.value && !conflicts.some((x) => x.key === e.key && x.rejectedValue === e.value && x.rejectedBy === e.actor && x.at === e.at))
+      conflicts.push({ runId, key: e.key, keptValue: kept, rejectedValue: e.value, rejectedBy: e.actor, at: e.at });
   }
   return { params: Object.fromEntries(winners), conflicts };
 }
 
 /** Merges the per-writer shares of each metric key (DOC-M2, DOC-M3); unreadable shares are skipped (DOC-L7). */
-export function readMetricSummaries(r: Y.Map<unknown>): Record<string, MetricSummary> {
+export function readMetricSummaries(d: Y.Doc): Record<string, MetricSummary> {
   const out = new Map<string, MetricSummary>();
   // Sorted so every replica merges shares in the same order and lists keys the same way.
-  for (const [k, raw] of runEntries(r, 'metrics').sort(byKey)) {
+  for (const [k, raw] of mapEntries(runMetrics(d)).sort(byKey)) {
     if (!isShareKey(k)) continue;
     const s = SummaryShare.parse(raw);
     if (!s) continue;
@@ -190,9 +210,9 @@ export function mergeSummary(acc: MetricSummary | undefined, key: string, s: Sum
 }
 
 /** Artifact references, by path; one that does not parse or names another path than its key is skipped (DOC-L7). */
-function readArtifacts(r: Y.Map<unknown>): ArtifactRef[] {
+function readArtifacts(d: Y.Doc): ArtifactRef[] {
   const out: ArtifactRef[] = [];
-  for (const [path, raw] of runEntries(r, 'artifacts')) {
+  for (const [path, raw] of mapEntries(runArtifacts(d))) {
     if (!isArtifactPath(path)) continue;
     const a = StoredArtifactRef.parse(raw);
     if (a && a.path === path) out.push(a);
@@ -200,51 +220,77 @@ function readArtifacts(r: Y.Map<unknown>): ArtifactRef[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** The read view of one run; undefined when its id is no run id or its own fields are unreadable (DOC-L6). */
-export function readRun(runId: string, r: Y.Map<unknown>): Run | undefined {
+/** Dataset inputs by (name, digest), with their input tags (DOC-I1); a dataset its key does not name is skipped. */
+export function readInputs(d: Y.Doc): Run['inputs'] {
+  const tagsOf = new Map<string, [string, string][]>();
+  for (const [k, v] of mapEntries(runInputTags(d))) {
+    const at = k.lastIndexOf(SEP);
+    const key = k.slice(at + 1);
+    if (at < 0 || !isKey(key) || !isInputTagValue(v)) continue;
+    const owner = k.slice(0, at);
+    let list = tagsOf.get(owner);
+    if (!list) tagsOf.set(owner, (list = []));
+    list.push([key, v]);
+  }
+  const out: Run['inputs'] = [];
+  for (const [k, raw] of mapEntries(runInputs(d))) {
+    const ds = StoredDataset.parse(raw);
+    if (!ds || inputKey(ds.name, ds.digest) !== k) continue;
+    const dataset = Object.fromEntries(Object.entries(ds).filter(([, v]) => v !== undefined)) as typeof ds;
+    out.push({ dataset, tags: Object.fromEntries((tagsOf.get(k) ?? []).sort(byKey)) });
+  }
+  return out.sort((a, b) => byKey([inputKey(a.dataset.name, a.dataset.digest), 0], [inputKey(b.dataset.name, b.dataset.digest), 0]));
+}
+
+/**
+ * The read view of one run from its run doc; undefined when its id is no run id or its own fields are unreadable
+ * (DOC-L6): a run doc not synced yet reads as no run.
+ */
+export function readRun(runId: string, d: Y.Doc): Run | undefined {
   if (!isRunId(runId)) return undefined;
-  const rec = readRunRecord(r);
+  const rec = readRunRecord(d);
   if (!rec) return undefined;
-  const { params, conflicts } = readParams(runId, r);
+  const { params, conflicts } = readParams(runId, d);
   return {
     info: runInfoOf(runId, rec),
     params,
-    tags: readTags(runEntries(r, 'tags'), isRunTagValue),
-    metrics: readMetricSummaries(r),
-    artifacts: readArtifacts(r),
+    tags: readTags(mapEntries(runTags(d)), isRunTagValue),
+    metrics: readMetricSummaries(d),
+    artifacts: readArtifacts(d),
+    inputs: readInputs(d),
     conflicts,
   };
 }
 
-export function getRun(d: Y.Doc, runId: string): Run | undefined {
-  const r = runMap(d, runId);
-  return r && readRun(runId, r);
+/** MLflow's default order: newest start first, then run id. */
+export function byStartDesc(a: Run, b: Run): number {
+  return b.info.startTime - a.info.startTime || (a.info.runId < b.info.runId ? -1 : 1);
 }
 
-/** `readOne` lets a long-lived reader (the data worker) serve unchanged runs from a cache. */
-export function listRuns(
-  d: Y.Doc,
-  opts: { experimentIds?: string[]; view?: ViewType } = {},
-  readOne: (runId: string, r: Y.Map<unknown>) => Run | undefined = readRun,
-): Run[] {
+/**
+ * The runs of the run docs a holder has (the data worker's local ones, an SDK's), newest first. Listing every run
+ * of a workspace is the experiment index's job (lib/run-index), never a walk over Yjs docs.
+ */
+export function listRuns(docs: Iterable<[string, Y.Doc]>, opts: { experimentIds?: string[]; view?: ViewType } = {}): Run[] {
   const view = opts.view ?? 'ACTIVE_ONLY';
   const exps = opts.experimentIds ? new Set(opts.experimentIds) : undefined;
   const out: Run[] = [];
-  for (const [id, r] of wsRuns(d).entries()) {
-    if (!(r instanceof Y.Map)) continue;
-    // A cheap look at the raw id first: most runs of a workspace belong to other experiments. The read checks it.
-    if (exps && !exps.has(r.get('experimentId') as string)) continue;
-    const run = readOne(id, r as Y.Map<unknown>);
-    if (run && matchesView(run.info.lifecycleStage, view)) out.push(run);
+  for (const [id, d] of docs) {
+    const run = readRun(id, d);
+    if (!run || (exps && !exps.has(run.info.experimentId))) continue;
+    if (matchesView(run.info.lifecycleStage, view)) out.push(run);
   }
-  return out.sort((a, b) => b.info.startTime - a.info.startTime || (a.info.runId < b.info.runId ? -1 : 1));
+  return out.sort(byStartDesc);
 }
 
-/** Every param conflict in the workspace, newest first: what the conflicts panel shows. Unreadable runs have none. */
-export function listConflicts(d: Y.Doc): ParamConflict[] {
+/** The param conflicts of runs, newest first: what a conflicts panel shows. */
+export function listConflicts(runs: Iterable<Run>): ParamConflict[] {
   const out: ParamConflict[] = [];
-  for (const [id, r] of wsRuns(d).entries()) {
-    if (r instanceof Y.Map && isRunId(id) && readRunRecord(r as Y.Map<unknown>)) out.push(...readParams(id, r as Y.Map<unknown>).conflicts);
-  }
+  for (const r of runs) out.push(...r.conflicts);
   return out.sort((a, b) => b.at - a.at || a.runId.localeCompare(b.runId) || a.key.localeCompare(b.key));
+}
+
+/** The read view of a run through a host's run docs (`ctx.runDoc`): undefined when the host holds no readable run. */
+export function getRun(c: { runDoc(runId: string): Y.Doc }, runId: string): Run | undefined {
+  return isRunId(runId) ? readRun(runId, c.runDoc(runId)) : undefined;
 }

@@ -3,8 +3,10 @@ import {
   ArtifactLocationSchema,
   ArtifactPathSchema,
   ArtifactRefSchema,
+  DatasetSchema,
   ExperimentIdSchema,
   ExperimentTagValueSchema,
+  InputTagValueSchema,
   KeySchema,
   LifecycleSchema,
   MetricSummarySchema,
@@ -33,7 +35,7 @@ import { SEP } from './layout';
  * ever leaves a reader: `read` builds a fresh object of the shape's fields only.
  */
 
-/** `runs.<runId>` without its nested containers (params, tags, metrics, artifacts). */
+/** A run doc's `run` map: the run's own fields. */
 export const StoredRun = storedRecord(
   {
     // A run without an experiment cannot be placed anywhere: no fallback, the run is skipped.
@@ -50,7 +52,7 @@ export const StoredRun = storedRecord(
 );
 export type StoredRunRecord = NonNullable<ReturnType<typeof StoredRun.read>>;
 
-/** One element of `runs.<runId>.params`: every write is kept, in array order (DOC-P4). */
+/** One element of a run doc's `params`: every write is kept, in array order (DOC-P4). */
 export const ParamEntry = storedRecord(
   { key: KeySchema, value: ParamValueSchema, actor: ActorIdSchema, at: TimestampSchema },
   // Only shown with a conflict record; a wrong one must not hide the write itself.
@@ -58,12 +60,16 @@ export const ParamEntry = storedRecord(
 );
 export type ParamEntry = NonNullable<ReturnType<typeof ParamEntry.read>>;
 
-/** One writer's share of a metric key's summary (`runs.<runId>.metrics`, keyed `<key>\u0001<actor>`; DOC-M2). */
+/** One writer's share of a metric key's summary (a run doc's `metrics`, keyed `<key>\u0001<actor>`; DOC-M2). */
 export const SummaryShare = storedRecord(MetricSummarySchema.omit({ key: true }).shape);
 export type SummaryShare = NonNullable<ReturnType<typeof SummaryShare.read>>;
 
-/** `runs.<runId>.artifacts` values, keyed by path: the reference must name the path it is filed under. */
+/** A run doc's `artifacts` values, keyed by path: the reference must name the path it is filed under. */
 export const StoredArtifactRef = storedRecord(ArtifactRefSchema.shape);
+
+/** A run doc's `inputs` values, keyed `<name>\u0001<digest>`: the dataset must be the one its key names. */
+export const StoredDataset = storedRecord(DatasetSchema.shape);
+export type StoredDatasetRecord = NonNullable<ReturnType<typeof StoredDataset.read>>;
 
 /** `exp` entries `<experimentId>\u0001<field>`; the experiment exists once its `name` entry does (whatever it holds). */
 export const StoredExperiment = storedRecord(
@@ -79,8 +85,9 @@ export const StoredExperiment = storedRecord(
 );
 export type StoredExperimentRecord = NonNullable<ReturnType<typeof StoredExperiment.read>>;
 
-/** Values of `runs.<runId>.tags` and of `expTags`; entries whose key or value fails are skipped. */
+/** Values of a run doc's `tags` and of `expTags`; entries whose key or value fails are skipped. */
 export const isRunTagValue = fastCheck(TagValueSchema) as (v: unknown) => v is string;
+export const isInputTagValue = fastCheck(InputTagValueSchema) as (v: unknown) => v is string;
 export const isExperimentTagValue = fastCheck(ExperimentTagValueSchema) as (v: unknown) => v is string;
 /** Map keys: a metric, param or tag key a writer could have written (DOC-K1), an artifact path, ids. */
 export const isKey = fastCheck(KeySchema) as (v: unknown) => v is string;

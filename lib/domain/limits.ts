@@ -18,5 +18,14 @@ export const MAX_ACTOR_ID_LENGTH = 256;
 export const MAX_ARTIFACT_PATH_LENGTH = 1024;
 /** Largest artifact accepted by the relay's blob store by default (overridable there). */
 export const DEFAULT_MAX_BLOB_BYTES = 512 * 1024 * 1024;
+/** MLflow's dataset limits (log-inputs). */
+export const MAX_DATASET_NAME_LENGTH = 500;
+export const MAX_DATASET_DIGEST_LENGTH = 36;
+export const MAX_DATASET_SOURCE_LENGTH = 65535;
+export const MAX_DATASET_SCHEMA_LENGTH = 1048575;
+export const MAX_DATASET_PROFILE_LENGTH = 16777215;
+export const MAX_INPUT_TAG_VAL_LENGTH = 500;
+/** The input tag holding a dataset's context (training, eval...), searched as `datasets.context`. */
+export const DATASET_CONTEXT_TAG = 'mlflow.data.context';
 export const DEFAULT_EXPERIMENT_ID = '0';
 export const DEFAULT_EXPERIMENT_NAME = 'Default';

@@ -4,6 +4,12 @@ import {
   MAX_ACTOR_ID_LENGTH,
   MAX_ARTIFACT_LOCATION_LENGTH,
   MAX_ARTIFACT_PATH_LENGTH,
+  MAX_DATASET_DIGEST_LENGTH,
+  MAX_DATASET_NAME_LENGTH,
+  MAX_DATASET_PROFILE_LENGTH,
+  MAX_DATASET_SCHEMA_LENGTH,
+  MAX_DATASET_SOURCE_LENGTH,
+  MAX_INPUT_TAG_VAL_LENGTH,
   MAX_ENTITY_KEY_LENGTH,
   MAX_EXPERIMENT_NAME_LENGTH,
   MAX_EXPERIMENT_TAG_VAL_LENGTH,
@@ -98,6 +104,24 @@ export const ArtifactRefSchema = z.object({
 });
 export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
 
+/** A dataset of MLflow's log-inputs: identified by (name, digest); source and schema are JSON strings. */
+export const DatasetSchema = z.object({
+  name: z.string().min(1).max(MAX_DATASET_NAME_LENGTH),
+  digest: z.string().min(1).max(MAX_DATASET_DIGEST_LENGTH),
+  sourceType: z.string().min(1).max(MAX_DATASET_NAME_LENGTH),
+  source: z.string().max(MAX_DATASET_SOURCE_LENGTH),
+  schema: z.string().max(MAX_DATASET_SCHEMA_LENGTH).optional(),
+  profile: z.string().max(MAX_DATASET_PROFILE_LENGTH).optional(),
+});
+export type Dataset = z.infer<typeof DatasetSchema>;
+export const InputTagValueSchema = z.string().max(MAX_INPUT_TAG_VAL_LENGTH, `input tag value must be at most ${MAX_INPUT_TAG_VAL_LENGTH} characters`);
+/** One dataset input of a run: the dataset and its input tags (`mlflow.data.context` names the context). */
+export const DatasetInputSchema = z.object({
+  dataset: DatasetSchema,
+  tags: z.record(KeySchema, InputTagValueSchema).optional(),
+});
+export type DatasetInput = z.infer<typeof DatasetInputSchema>;
+
 /**
  * Latest/min/max/count for one metric key of one run: what tables show without opening the run doc. Any double in the
  * number fields: NaN is "none" for min/max (a series of NaN only), and an empty series has latestStep -Infinity.
@@ -153,6 +177,8 @@ export interface Run {
   tags: Record<string, string>;
   metrics: Record<string, MetricSummary>;
   artifacts: ArtifactRef[];
+  /** Dataset inputs (log-inputs), by (name, digest); their tags always present. */
+  inputs: { dataset: Dataset; tags: Record<string, string> }[];
   conflicts: ParamConflict[];
 }
 

@@ -29,10 +29,8 @@ export interface Settings {
   userName: string;
 }
 
-/** One row of an experiment's runs table: the run plus what the table shows without opening run docs. */
-export type RunRow = Run;
-
-export type { RunsPage, RunsQuery } from '../search/runs-page';
+/** One row of an experiment's runs table: what the experiment index says of a run (no run doc opened). */
+export type { RunRow, RunsPage, RunsQuery } from '../search/runs-page';
 export type { SearchError } from '../search/filter-ast';
 
 export type { ChartSeries } from '../search/bucket';

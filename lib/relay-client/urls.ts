@@ -21,6 +21,8 @@ export function normaliseRelay(relay: string): { http: string; ws: string } {
 
 export const workspaceRoom = (workspace: string) => workspace;
 export const runRoom = (workspace: string, runId: string) => `${workspace}/run/${runId}`;
+/** A run's metric points (lib/doc format 2): a room of its own, so a run's tags never load its points. */
+export const metricsRoom = (workspace: string, runId: string) => `${workspace}/run/${runId}/metrics`;
 
 /** base64url without padding, for state vectors in `GET /docs/<room>?sv=` (works in browsers and Node). */
 export function base64url(b: Uint8Array): string {

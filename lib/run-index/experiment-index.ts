@@ -113,6 +113,19 @@ export class IndexReplica {
   allRows(): IndexRow[] {
     return [...this.rows.values()].sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
   }
+
+  get(runId: string): IndexRow | undefined {
+    return this.rows.get(runId);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** The copy as one message (a snapshot at this seq and epoch): what a reader saves to start from next time. */
+  snapshot(): IndexMessage {
+    return { epoch: this.epoch, fromSeq: 0, toSeq: this.seq, rows: this.allRows(), removed: [] };
+  }
 }
 
 function randomEpoch(): string {

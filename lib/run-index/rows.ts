@@ -1,4 +1,4 @@
-import type { Lifecycle, Run, RunStatus } from '../domain';
+import { DATASET_CONTEXT_TAG, type Lifecycle, type Run, type RunStatus } from '../domain';
 
 /**
  * One run as the experiment index holds it (SPEC.md IDX-1): everything a runs table, a search or a chart legend needs
@@ -46,8 +46,17 @@ function copyRecord<T, U>(src: Record<string, T>, map: (v: T) => U): Record<stri
   return out;
 }
 
+/** A run's dataset inputs as the index and search see them: name, digest and the `mlflow.data.context` input tag. */
+export function datasetsOf(run: Pick<Run, 'inputs'>): IndexDataset[] {
+  return (run.inputs ?? []).map((i) => ({
+    name: i.dataset.name,
+    digest: i.dataset.digest,
+    context: Object.hasOwn(i.tags, DATASET_CONTEXT_TAG) ? i.tags[DATASET_CONTEXT_TAG]! : null,
+  }));
+}
+
 /** The index row of a run as lib/doc's readers return it. */
-export function rowFromRun(run: Run, datasets: IndexDataset[] = []): IndexRow {
+export function rowFromRun(run: Run, datasets: IndexDataset[] = datasetsOf(run)): IndexRow {
   const i = run.info;
   return {
     runId: i.runId,

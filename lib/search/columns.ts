@@ -109,11 +109,17 @@ export interface DomainRunLike {
   params: Record<string, string>;
   tags: Record<string, string>;
   metrics: Record<string, { latest: number }>;
+  /** Dataset inputs (lib/domain's Run): searched as `datasets.name/digest/context`. */
+  inputs?: readonly { dataset: { name: string; digest: string }; tags: Record<string, string> }[];
 }
 
 const PARENT_RUN_TAG = 'mlflow.parentRunId';
+const CONTEXT_TAG = 'mlflow.data.context';
 
-export function plainRunFromRun(run: DomainRunLike, datasets: PlainDataset[] = []): PlainRun {
+const datasetsOfInputs = (run: DomainRunLike): PlainDataset[] =>
+  (run.inputs ?? []).map((i) => ({ name: i.dataset.name, digest: i.dataset.digest, context: Object.hasOwn(i.tags, CONTEXT_TAG) ? i.tags[CONTEXT_TAG]! : null }));
+
+export function plainRunFromRun(run: DomainRunLike, datasets: PlainDataset[] = datasetsOfInputs(run)): PlainRun {
   const metrics: Record<string, number> = {};
   for (const [k, s] of Object.entries(run.metrics)) metrics[k] = s.latest;
   return {

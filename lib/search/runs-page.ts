@@ -1,4 +1,4 @@
-import type { Run } from '../domain';
+import type { RunInfo } from '../domain';
 import type { SearchError } from './filter-ast';
 
 /**
@@ -6,7 +6,7 @@ import type { SearchError } from './filter-ast';
  * experiment sends 100 rows across the worker boundary, not 10k.
  */
 export interface RunsPage {
-  runs: Run[];
+  runs: RunRow[];
   /** Active runs in the experiment (that match the query's filter, when there is one). */
   total: number;
   /** Deleted runs (not listed). */
@@ -23,4 +23,16 @@ export interface RunsPage {
 export interface RunsQuery {
   filter?: string;
   orderBy?: string[];
+}
+
+/**
+ * One run as a runs table shows it: what the experiment index holds (lib/run-index IndexRow), in the read shape of a
+ * run's info. Metric summaries are latest/min/max/count (the index keeps no latest step or time).
+ */
+export interface RunRow {
+  info: RunInfo;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, { latest: number; min: number; max: number; count: number }>;
+  datasets: { name: string; digest: string; context: string | null }[];
 }

@@ -154,6 +154,23 @@ export class LocalStore {
     );
   }
 
+  /** Names of the documents with rows whose name starts with `prefix` (sorted). */
+  async docNames(prefix: string): Promise<string[]> {
+    this.requireOpen();
+    const keys = await this.guard(() => this.db.updates.where('doc').startsWith(prefix).uniqueKeys());
+    return (keys as string[]).sort();
+  }
+
+  /** Moves every row of document `from` to document `to` (in one transaction; rows keep their ids and order). */
+  async renameDoc(from: string, to: string): Promise<void> {
+    this.requireOpen();
+    await this.guard(() =>
+      this.db.transaction('rw', this.db.updates, async () => {
+        await this.db.updates.where('doc').equals(from).modify({ doc: to });
+      }),
+    );
+  }
+
   /** Drops a document's whole log (a closed run doc the user asked to forget, tests). */
   async deleteDoc(doc: string): Promise<void> {
     this.requireOpen();
@@ -172,6 +189,12 @@ export class LocalStore {
   async setSetting(key: string, value: unknown): Promise<void> {
     this.requireOpen();
     await this.guard(() => this.db.settings.put({ key, value }));
+  }
+
+  /** Keys of the settings whose key starts with `prefix` (sorted). */
+  async settingKeys(prefix: string): Promise<string[]> {
+    this.requireOpen();
+    return this.guard(() => this.db.settings.where('key').startsWith(prefix).primaryKeys() as Promise<string[]>);
   }
 
   async deleteSetting(key: string): Promise<void> {

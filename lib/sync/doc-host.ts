@@ -1,21 +1,28 @@
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { ensureWorkspace, readMetricSummaries, readRunRecord, runIdsOfEvents, runMap, wsExp, wsExpTags, wsRuns, type Ctx } from '../doc';
-import { CairnError, type RunStatus } from '../domain';
-import { RoomConnection, workspaceRoom } from '../relay-client';
+import { LOCAL_ORIGIN, UPGRADE_ORIGIN, ensureWorkspace, readRun, startRun, wsExp, wsExpTags, type Ctx } from '../doc';
+import { CairnError, TERMINAL_STATUSES, newRunId, type Run, type RunInfo, type RunStatus } from '../domain';
+import { DocEngine, relayRemote, type DocHandle, type Want } from '../engine';
+import { RoomConnection, fetchStateVector, metricsRoom, runRoom, workspaceRoom } from '../relay-client';
+import { rowFromRun } from '../run-index';
 import type { LocalStore } from '../store';
 import { workspaceDocName } from './doc-names';
+import { ExperimentRuns } from './experiment-runs';
+import { indexedDbLog } from './local-log';
 import { DocPersistence } from './persistence';
 import { colorFor, peersOf, setLocalUser, type PeerView } from './presence';
-import { RunDocs, type RunDocHandle } from './run-docs';
 import type { EffectiveSettings, FetchLike } from './settings';
 import { deriveStatus, sameStatus, type SyncStatusView } from './status';
+import { upgradeLocalWorkspace } from './upgrade-local';
 
 /**
- * Owns the Y.Docs of ONE workspace on ONE relay (README.md): the workspace doc (always open, live, with presence)
- * and run docs on demand. Changing relay or workspace means a new DocHost; the old one is destroyed.
+ * Owns the documents of ONE workspace on ONE relay (README.md): the workspace doc (always open, live, with presence),
+ * run docs and metrics docs on demand through the doc engine (lib/engine), and the runs of each experiment
+ * (ExperimentRuns: the relay's index with this replica's rows over it). Changing relay or workspace means a new
+ * DocHost; the old one is destroyed.
  *
- * The persistence guarantee: `command()` resolves only after the update it produced is in IndexedDB.
+ * The persistence guarantee: `command()` and `runCommand()` resolve only after the update they produced is in
+ * IndexedDB (and, for a run, after the run doc is marked dirty so it is pushed even if the tab closes now).
  */
 
 /** Whether the network is up (the worker passes navigator.onLine and its online/offline events). */
@@ -25,6 +32,11 @@ export interface NetworkSignal {
 }
 
 const ALWAYS_ONLINE: NetworkSignal = { online: () => true, subscribe: () => () => {} };
+
+/** A command on a run not held here waits this long for the relay's copy of its run doc (then: not found). */
+export const RUN_SYNC_WAIT_MS = 5_000;
+/** The relay's state vector for a format-1 upgrade (DOC-U3) is asked for this long; then every run is pushed. */
+const UPGRADE_SV_WAIT_MS = 3_000;
 
 export interface DocHostOptions {
   store: LocalStore;
@@ -36,17 +48,17 @@ export interface DocHostOptions {
   /** Tabs of one browser share one IndexedDB but not one worker: a BroadcastChannel keeps them live with each other
    * while the relay is unreachable. The browser worker turns it on; Node tests keep hosts apart. */
   broadcast?: boolean;
-  /** Overrides of run-doc tuning, for tests. */
-  runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number };
+  /** Overrides of doc-engine tuning, for tests. */
+  runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number; indexPollMs?: number };
+  /** Where the relay's experiment indexes are saved between visits (the worker's warm cache). */
+  savedIndexes?: { load(experimentId: string): Promise<Uint8Array | undefined>; save(experimentId: string, value: () => Uint8Array): void };
 }
 
-/** What changed in the workspace doc, for the worker's change topics. */
+/** What changed, for the worker's change topics. */
 export interface WorkspaceChange {
   experiments: boolean;
-  /** Runs whose fields, params, tags, metrics or artifacts changed. */
+  /** Runs whose run doc changed here (fields, params, tags, summaries, artifacts, inputs). */
   runIds: Set<string>;
-  /** Runs whose status field changed (subset of runIds). */
-  statusRunIds: Set<string>;
 }
 
 export class DocHost {
@@ -55,7 +67,8 @@ export class DocHost {
   /** Effective settings of this host; only userName changes in place (setUserName). */
   readonly settings: EffectiveSettings;
   readonly awareness: Awareness;
-  readonly runs: RunDocs;
+  readonly engine: DocEngine;
+  readonly runs: ExperimentRuns;
   private readonly persistence: DocPersistence;
   private conn: RoomConnection | null = null;
   private readonly network: NetworkSignal;
@@ -63,57 +76,173 @@ export class DocHost {
   private readonly statusListeners = new Set<(s: SyncStatusView) => void>();
   private readonly changeListeners = new Set<(c: WorkspaceChange) => void>();
   private readonly presenceListeners = new Set<() => void>();
+  private readonly metricsListeners = new Set<(runId: string) => void>();
   private readonly cleanups: (() => void)[] = [];
+  private pushing: Promise<void> | null = null;
   private destroyed = false;
+  /** Run docs held right now, by run id: the ctx's resolver (commands only touch docs they hold). */
+  private readonly holds = new Map<string, { doc: Y.Doc; refs: number }>();
 
   private constructor(private readonly opts: DocHostOptions) {
     this.settings = { ...opts.settings };
     this.network = opts.network ?? ALWAYS_ONLINE;
     this.ws = new Y.Doc();
-    this.ctx = { ws: this.ws, actor: opts.settings.actor };
+    const empty = new Y.Doc();
+    this.ctx = { ws: this.ws, actor: opts.settings.actor, runDoc: (id) => this.holds.get(id)?.doc ?? empty };
     this.persistence = new DocPersistence(opts.store, workspaceDocName(opts.settings.workspace), this.ws);
     this.awareness = new Awareness(this.ws);
     setLocalUser(this.awareness, opts.settings.userName, colorFor(opts.settings.actor));
-    this.runs = new RunDocs({
-      store: opts.store,
+    const { relayUrl, token } = opts.settings;
+    this.engine = new DocEngine({
+      local: indexedDbLog(opts.store),
+      remote: relayUrl
+        ? relayRemote({ relay: relayUrl, token, fetch: opts.fetch, ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill } : {}) })
+        : null,
+      isLocalOrigin: (o) => o === LOCAL_ORIGIN || o === UPGRADE_ORIGIN,
+      ...(opts.runDocs?.idleCloseMs !== undefined ? { idleCloseMs: opts.runDocs.idleCloseMs } : {}),
+      ...(opts.runDocs?.maxLiveSockets !== undefined ? { maxLive: opts.runDocs.maxLiveSockets } : {}),
+      ...(opts.runDocs?.pollMs !== undefined ? { pollMs: opts.runDocs.pollMs } : {}),
+    });
+    this.runs = new ExperimentRuns({
       workspace: opts.settings.workspace,
-      relay: opts.settings.relayUrl,
-      token: opts.settings.token,
+      relay: relayUrl,
+      token,
       fetch: opts.fetch,
-      WebSocketPolyfill: opts.WebSocketPolyfill,
-      runInfo: (runId) => this.runInfo(runId),
-      ...opts.runDocs,
+      saved: opts.savedIndexes ?? { load: async () => undefined, save: () => {} },
+      ...(opts.runDocs?.indexPollMs !== undefined ? { pollMs: opts.runDocs.indexPollMs } : {}),
     });
     this.lastStatus = this.computeStatus();
   }
 
-  /** Loads the workspace doc from IndexedDB, makes sure it has the Default experiment, then connects it. */
+  /**
+   * Loads the workspace doc from IndexedDB, upgrades a format-1 store (before anything connects), makes sure it has
+   * the Default experiment, then connects it, reads the run docs holding unpushed changes into the runs tables, and
+   * pushes them whenever the relay is there.
+   */
   static async open(opts: DocHostOptions): Promise<DocHost> {
     const host = new DocHost(opts);
     await host.persistence.load();
+    await upgradeLocalWorkspace({
+      store: opts.store,
+      workspace: opts.settings.workspace,
+      ws: host.ws,
+      wsStored: () => host.persistence.whenPersisted(),
+      log: indexedDbLog(opts.store),
+      relayStateVector: async () => {
+        const { relayUrl, token, workspace } = opts.settings;
+        if (!relayUrl) return null;
+        const timeout = AbortSignal.timeout(UPGRADE_SV_WAIT_MS);
+        const f: FetchLike = (u, init) => opts.fetch(u, { ...init, signal: timeout });
+        return fetchStateVector(f, relayUrl, workspaceRoom(workspace), token);
+      },
+    });
     ensureWorkspace(host.ctx);
     await host.persistence.whenPersisted();
     host.observe();
     host.connect();
+    void host.readDirtyRuns();
     return host;
   }
 
   /**
-   * Runs a lib/doc command against the workspace doc and resolves after its update is stored: "a write that
+   * Runs a lib/doc command on the workspace doc (experiments) and resolves after its update is stored: "a write that
    * returned survives the tab closing". A command that throws wrote nothing (commands validate before transacting).
    */
   async command<T>(f: (ctx: Ctx) => T): Promise<T> {
-    // Refuse before touching the doc: a change that cannot be stored must not reach the relay either.
-    if (this.destroyed) throw new CairnError('INVALID_STATE', 'This workspace was closed (settings changed); retry the action.');
-    if (!this.opts.store.isOpen) throw new CairnError('INVALID_STATE', 'The local database was upgraded in another tab; reload the page.');
+    this.writable();
     const out = f(this.ctx);
     await this.persistence.whenPersisted();
     return out;
   }
 
-  /** Holds a run doc open (see RunDocs); release it when the view goes away. */
-  acquireRun(runId: string): RunDocHandle {
-    return this.runs.acquire(runId);
+  /**
+   * Runs a lib/doc command on one run: its run doc is opened (live, so the write goes out at once), filled from
+   * IndexedDB and, when this replica does not hold the run yet, from the relay (up to RUN_SYNC_WAIT_MS); resolves
+   * once the update is stored here and the doc marked for pushing.
+   */
+  async runCommand<T>(runId: string, f: (ctx: Ctx) => T): Promise<T> {
+    this.writable();
+    const h = this.acquireRun(runId, 'live');
+    try {
+      await h.loaded;
+      if (!readRun(runId, h.doc)) await h.whenSynced(RUN_SYNC_WAIT_MS);
+      this.writable();
+      const out = f(this.ctx);
+      // Stored here and marked dirty; the engine asks the relay for its ack by itself (ENG-3).
+      await this.engine.whenStored();
+      return out;
+    } finally {
+      h.release();
+    }
+  }
+
+  /**
+   * Starts a run (lib/doc startRun) in a run doc of its own, written here first: it shows in its experiment's runs
+   * table at once, offline too, and goes out with the engine's push.
+   */
+  async startRun(input: Omit<Parameters<typeof startRun>[1], 'runId'>): Promise<RunInfo> {
+    this.writable();
+    const runId = newRunId();
+    const h = this.acquireRun(runId, this.settings.relayUrl ? 'live' : 'local');
+    try {
+      await h.loaded;
+      this.writable();
+      const info = startRun(this.ctx, { ...input, runId });
+      await this.engine.whenStored();
+      return info;
+    } finally {
+      h.release();
+    }
+  }
+
+  /** Holds a run doc open (live while the run is running, one snapshot once it finished); release it when done. */
+  acquireRun(runId: string, want?: Want): DocHandle {
+    const room = runRoom(this.settings.workspace, runId);
+    const h = this.engine.acquire(room, room, want ?? this.wantFor(runId));
+    const hold = this.holds.get(runId);
+    if (hold && hold.doc === h.doc) hold.refs++;
+    else this.holds.set(runId, { doc: h.doc, refs: 1 });
+    let released = false;
+    return {
+      ...h,
+      release: () => {
+        if (released) return;
+        released = true;
+        const cur = this.holds.get(runId);
+        if (cur && cur.doc === h.doc && --cur.refs === 0) this.holds.delete(runId);
+        h.release();
+      },
+    };
+  }
+
+  /** Holds a run's metrics doc open (its points), live or snapshot as the run's status says. */
+  acquireMetrics(runId: string): DocHandle {
+    const room = metricsRoom(this.settings.workspace, runId);
+    return this.engine.acquire(room, room, this.wantFor(runId));
+  }
+
+  /** The run as its run doc says (loaded from IndexedDB, and from the relay when not held here); undefined: none. */
+  async getRun(runId: string): Promise<Run | undefined> {
+    const h = this.acquireRun(runId);
+    try {
+      await h.loaded;
+      const local = readRun(runId, h.doc);
+      if (local && (!this.settings.relayUrl || this.engine.modeOf(h.name) === 'local')) return local;
+      if (await h.whenSynced(local ? 0 : RUN_SYNC_WAIT_MS)) return readRun(runId, h.doc);
+      return local;
+    } finally {
+      h.release();
+    }
+  }
+
+  /** The runs whose run docs are held right now (open run pages, commands in flight), read. */
+  heldRuns(): Run[] {
+    const out: Run[] = [];
+    for (const [id, { doc }] of this.holds) {
+      const r = readRun(id, doc);
+      if (r) out.push(r);
+    }
+    return out;
   }
 
   /** The display name others see; the connection stays as it is. */
@@ -145,15 +274,24 @@ export class DocHost {
     return () => this.presenceListeners.delete(cb);
   }
 
+  /** Called with a run id when its metrics doc changed (points arrived from any source). */
+  onMetrics(cb: (runId: string) => void): () => void {
+    this.metricsListeners.add(cb);
+    return () => this.metricsListeners.delete(cb);
+  }
+
   /** Resolves when the relay has persisted everything this replica holds (tests, "sync now" buttons). */
   async flushToRelay(signal?: AbortSignal): Promise<void> {
     await this.persistence.whenPersisted();
-    if (this.conn) await this.conn.flush(signal);
+    await this.engine.whenStored();
+    if (!this.conn) return;
+    await this.conn.flush(signal);
+    await this.pushDirty(signal);
   }
 
   /** Resolves when every open doc's updates are in IndexedDB. */
   async whenPersisted(): Promise<void> {
-    await Promise.all([this.persistence.whenPersisted(), this.runs.whenPersisted()]);
+    await Promise.all([this.persistence.whenPersisted(), this.engine.whenStored()]);
   }
 
   async destroy(): Promise<void> {
@@ -164,7 +302,8 @@ export class DocHost {
     this.awareness.setLocalState(null);
     this.conn?.destroy();
     this.conn = null;
-    await this.runs.destroy();
+    this.runs.stop();
+    await this.engine.destroy();
     await this.persistence.whenPersisted().catch(() => {});
     this.persistence.destroy();
     this.awareness.destroy();
@@ -172,6 +311,65 @@ export class DocHost {
     this.statusListeners.clear();
     this.changeListeners.clear();
     this.presenceListeners.clear();
+    this.metricsListeners.clear();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private writable(): void {
+    // Refuse before touching the doc: a change that cannot be stored must not reach the relay either.
+    if (this.destroyed) throw new CairnError('INVALID_STATE', 'This workspace was closed (settings changed); retry the action.');
+    if (!this.opts.store.isOpen) throw new CairnError('INVALID_STATE', 'The local database was upgraded in another tab; reload the page.');
+  }
+
+  /** Live while running (or unknown), one snapshot once finished; local-only without a relay. */
+  private wantFor(runId: string): Want {
+    if (!this.settings.relayUrl) return 'local';
+    const status = this.runs.row(runId)?.status;
+    return status && TERMINAL_STATUSES.includes(status as RunStatus) ? 'snapshot' : 'live';
+  }
+
+  /** Room name → run id and kind, for the docs of this workspace. */
+  private parseRoom(name: string): { runId: string; kind: 'run' | 'metrics' } | null {
+    const prefix = `${this.settings.workspace}/run/`;
+    if (!name.startsWith(prefix)) return null;
+    const rest = name.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash < 0) return { runId: rest, kind: 'run' };
+    return rest.slice(slash) === '/metrics' ? { runId: rest.slice(0, slash), kind: 'metrics' } : null;
+  }
+
+  /** The run docs holding changes not on the relay yet (offline-created runs, an upgrade's): their rows show now. */
+  private async readDirtyRuns(): Promise<void> {
+    const names = await this.engine.dirtyNames().catch(() => new Set<string>());
+    for (const name of names) {
+      const p = this.parseRoom(name);
+      if (!p || p.kind !== 'run' || this.destroyed) continue;
+      const h = this.acquireRun(p.runId, 'local');
+      try {
+        await h.loaded;
+        this.updateRow(p.runId, h.doc);
+      } finally {
+        h.release();
+      }
+    }
+  }
+
+  private updateRow(runId: string, d: Y.Doc): void {
+    const run = readRun(runId, d);
+    this.runs.setLocal(runId, run ? rowFromRun(run) : null);
+  }
+
+  /** Pushes every dirty doc of this workspace (ENG-4) once the workspace is synced; one push at a time. */
+  private pushDirty(signal?: AbortSignal): Promise<void> {
+    if (!this.settings.relayUrl) return Promise.resolve();
+    const prefix = `${this.settings.workspace}/run/`;
+    this.pushing ??= this.engine
+      .pushDirty((n) => (n.startsWith(prefix) && this.parseRoom(n) ? n : null), signal)
+      .finally(() => {
+        this.pushing = null;
+      });
+    return this.pushing;
   }
 
   private connect(): void {
@@ -190,7 +388,10 @@ export class DocHost {
       this.cleanups.push(
         conn.onState((state) => {
           this.publishStatus();
-          if (state !== 'synced' || probed) return;
+          if (state !== 'synced') return;
+          // Back in touch with the relay: what was written here meanwhile goes out.
+          void this.pushDirty().catch(() => {});
+          if (probed) return;
           // The relay tells a read-only connection so only when it first sends an update; a flush request is
           // answered "read-only" at once, so the badge shows before the user's first edit is silently dropped.
           probed = true;
@@ -231,39 +432,37 @@ export class DocHost {
     for (const l of this.statusListeners) l(next);
   }
 
-  private runInfo(runId: string): { status: RunStatus; points: number } | undefined {
-    const r = runMap(this.ws, runId);
-    const rec = r && readRunRecord(r);
-    if (!r || !rec) return undefined;
-    let points = 0;
-    for (const s of Object.values(readMetricSummaries(r))) points += s.count;
-    return { status: rec.status, points };
-  }
-
-  /** Translates Yjs events into "what changed" for the worker's topics, with no full re-read of the doc. */
+  /** Translates doc changes into "what changed" for the worker's topics, and keeps the runs tables current. */
   private observe(): void {
-    const runs = wsRuns(this.ws);
-    const onRuns = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
-      const change: WorkspaceChange = { experiments: false, runIds: runIdsOfEvents(runs, events), statusRunIds: new Set() };
-      for (const ev of events) {
-        const runId = ev.path[0];
-        if (ev.target !== runs && typeof runId === 'string' && ev.path.length === 1 && (ev as Y.YMapEvent<unknown>).keysChanged?.has('status')) {
-          change.statusRunIds.add(runId);
-        }
-      }
-      for (const id of change.statusRunIds) this.runs.statusChanged(id);
-      this.emitChange(change);
-    };
-    const onExp = () => this.emitChange({ experiments: true, runIds: new Set(), statusRunIds: new Set() });
+    const onExp = () => this.emitChange({ experiments: true, runIds: new Set() });
     const onPresence = () => {
       for (const l of this.presenceListeners) l();
     };
-    runs.observeDeep(onRuns);
+    const offEngine = this.engine.onChange((name) => {
+      const p = this.parseRoom(name);
+      if (!p) return;
+      if (p.kind === 'metrics') {
+        for (const l of this.metricsListeners) l(p.runId);
+        return;
+      }
+      const d = this.holds.get(p.runId)?.doc;
+      if (d) {
+        const before = this.runs.row(p.runId)?.status;
+        this.updateRow(p.runId, d);
+        const after = this.runs.row(p.runId)?.status;
+        // A run that finished needs no socket any more: its docs go to one last snapshot.
+        if (before !== after && after && TERMINAL_STATUSES.includes(after as RunStatus)) {
+          this.engine.want(name, 'snapshot');
+          this.engine.want(metricsRoom(this.settings.workspace, p.runId), 'snapshot');
+        }
+      }
+      this.emitChange({ experiments: false, runIds: new Set([p.runId]) });
+    });
     wsExp(this.ws).observe(onExp);
     wsExpTags(this.ws).observe(onExp);
     this.awareness.on('change', onPresence);
     this.cleanups.push(
-      () => runs.unobserveDeep(onRuns),
+      offEngine,
       () => wsExp(this.ws).unobserve(onExp),
       () => wsExpTags(this.ws).unobserve(onExp),
       () => this.awareness.off('change', onPresence),

@@ -28,6 +28,8 @@ export class DocPersistence {
     readonly name: string,
     readonly doc: Y.Doc,
     private readonly compactEvery: number = COMPACT_EVERY_UPDATES,
+    /** Origin of the updates `load()` applies (the doc engine names its own). */
+    private readonly loadOrigin: unknown = STORE_ORIGIN,
   ) {
     doc.on('update', this.onUpdate);
   }
@@ -35,7 +37,7 @@ export class DocPersistence {
   /** Applies everything stored for this doc. Call before connecting the doc to the network. */
   async load(): Promise<void> {
     const { update, ids } = await this.store.loadUpdates(this.name);
-    if (update) Y.applyUpdate(this.doc, update, STORE_ORIGIN);
+    if (update) Y.applyUpdate(this.doc, update, this.loadOrigin);
     for (const id of ids) this.known.add(id);
     this.lastId = ids.length ? ids[ids.length - 1]! : 0;
     // A log that grew past the threshold in earlier sessions (or other tabs) is compacted right away.
@@ -59,7 +61,7 @@ export class DocPersistence {
   }
 
   private onUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === STORE_ORIGIN || this.destroyed) return;
+    if (origin === this.loadOrigin || this.destroyed) return;
     this.queue.push(update);
     if (this.batchScheduled) return;
     this.batchScheduled = true;

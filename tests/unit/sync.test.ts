@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { WebSocket } from 'ws';
-import { appendMetrics, createExperiment, ensureWorkspace, listExperiments, startRun, updateRun, wsRuns, type Ctx } from '@/lib/doc';
+import { appendMetrics, createExperiment, encodeChunk, listExperiments, memoryCtx, metricChunks, readRun, startRun, updateRun } from '@/lib/doc';
+import { ExperimentIndex, encodeIndex, rowFromRun } from '@/lib/run-index';
 import { CairnError } from '@/lib/domain';
 import { LocalStore } from '@/lib/store';
 import {
@@ -11,6 +12,8 @@ import {
   deriveStatus,
   peersOf,
   resolveSettings,
+  formatKey,
+  metricsDocName,
   runDocName,
   saveSettings,
   workspaceDocName,
@@ -134,14 +137,32 @@ describe('DocHost (local-only)', () => {
 
   it('[SYNC-H5] reports which runs and experiments changed', async () => {
     const host = await openHost(await openStore());
-    const changes: { experiments: boolean; runIds: string[]; status: string[] }[] = [];
-    host.onWorkspaceChange((c) => changes.push({ experiments: c.experiments, runIds: [...c.runIds], status: [...c.statusRunIds] }));
-    const run = await host.command((c) => startRun(c, {}));
-    await host.command((c) => updateRun(c, { runId: run.runId, status: 'FINISHED' }));
+    const changes: { experiments: boolean; runIds: string[] }[] = [];
+    host.onWorkspaceChange((c) => changes.push({ experiments: c.experiments, runIds: [...c.runIds] }));
+    const run = await host.startRun({});
+    await host.runCommand(run.runId, (c) => updateRun(c, { runId: run.runId, status: 'FINISHED' }));
     await host.command((c) => createExperiment(c, { name: 'x' }));
     expect(changes[0]).toMatchObject({ runIds: [run.runId] });
-    expect(changes[1]).toMatchObject({ runIds: [run.runId], status: [run.runId] });
+    expect(changes.filter((c) => c.runIds.includes(run.runId)).length).toBeGreaterThanOrEqual(2);
     expect(changes.at(-1)!.experiments).toBe(true);
+    // The run doc is the truth; the runs table reads the row built from it (no relay: this replica's rows only).
+    expect((await host.runs.rows('0')).map((r) => [r.runId, r.status])).toEqual([[run.runId, 'FINISHED']]);
+  });
+
+  it('[SYNC-H7] a run started here is in its own run doc, in IndexedDB, and survives a reload (local-only)', async () => {
+    const store = await openStore();
+    const host = await openHost(store);
+    const run = await host.startRun({ runName: 'kept' });
+    await host.runCommand(run.runId, (c) => updateRun(c, { runId: run.runId, status: 'FINISHED' }));
+    // "The tab closed": a raw read of the store has it, the workspace doc has nothing of it.
+    const raw = new Y.Doc();
+    Y.applyUpdate(raw, (await store.loadUpdates(runDocName('default', run.runId))).update!);
+    expect(readRun(run.runId, raw)?.info).toMatchObject({ runName: 'kept', status: 'FINISHED' });
+    expect(host.ws.getMap('runs').size).toBe(0);
+    const host2 = await openHost(store);
+    await waitUntil(() => host2.runs.row(run.runId) !== undefined);
+    expect((await host2.runs.rows('0')).map((r) => r.runName)).toEqual(['kept']);
+    expect((await host2.getRun(run.runId))?.info.status).toBe('FINISHED');
   });
 
   it('[SYNC-H6] refuses commands once the database was upgraded by another tab', async () => {
@@ -153,56 +174,75 @@ describe('DocHost (local-only)', () => {
   });
 });
 
-/** A finished run with `points` metric points, written straight into the store as a relay snapshot would be. */
+/** A finished run with `points` metric points: its run doc, metrics doc, and the relay's index row of it. */
 function finishedRun(points: number) {
-  const ws = new Y.Doc();
-  const ctx: Ctx = { ws, actor: 'sdk' };
+  const ctx = memoryCtx(new Y.Doc(), 'sdk');
   createExperiment(ctx, { name: 'e', experimentId: '1' });
   const run = startRun(ctx, { experimentId: '1' });
-  const runDoc = new Y.Doc();
-  appendMetrics(ctx, runDoc, run.runId, Array.from({ length: points }, (_, i) => ({ key: 'loss', value: 1 / (i + 1), step: i, timestamp: 1000 + i })));
+  appendMetrics(ctx, ctx.metricsDoc(run.runId), run.runId, Array.from({ length: points }, (_, i) => ({ key: 'loss', value: 1 / (i + 1), step: i, timestamp: 1000 + i })));
   updateRun(ctx, { runId: run.runId, status: 'FINISHED', endTime: 5000 });
-  return { ws, runDoc, runId: run.runId };
+  const index = new ExperimentIndex('1', 'epoch-1');
+  index.upsert(rowFromRun(readRun(run.runId, ctx.runDoc(run.runId))!));
+  return { ctx, runId: run.runId, index };
 }
 
-describe('Run docs', () => {
-  it('[SYNC-R1] a finished run is fetched once over HTTP, stored, and not fetched again; no socket', async () => {
+/** A relay answering over HTTP only: the index, and rooms' snapshots (by state vector). */
+function httpRelay(rooms: Map<string, Y.Doc>, index?: ExperimentIndex) {
+  const fetched: string[] = [];
+  const fetchImpl: FetchLike = async (url, init) => {
+    const u = new URL(url);
+    fetched.push(`${u.pathname}${u.search} ${(init?.headers as Record<string, string>)?.authorization ?? ''}`);
+    if (u.pathname.startsWith('/index/') && index) {
+      const since = Number(u.searchParams.get('since'));
+      return new Response(encodeIndex(index.deltaSince(since, u.searchParams.get('epoch') ?? '')) as Uint8Array<ArrayBuffer>);
+    }
+    if (u.pathname.startsWith('/docs/')) {
+      const d = rooms.get(decodeURIComponent(u.pathname.slice('/docs/'.length)));
+      if (!d) return new Response('{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"no"}', { status: 404 });
+      const sv = u.searchParams.get('sv');
+      const bytes = sv ? Uint8Array.from(Buffer.from(sv, 'base64url')) : undefined;
+      return new Response(Y.encodeStateAsUpdate(d, bytes) as Uint8Array<ArrayBuffer>);
+    }
+    return new Response('{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"no"}', { status: 404 });
+  };
+  return { fetched, fetchImpl };
+}
+
+describe('Run docs (through the doc engine)', () => {
+  it('[SYNC-R1] a finished run is fetched as snapshots over HTTP (by state vector), stored, and never gets a socket', async () => {
     const store = await openStore();
-    const { ws, runDoc, runId } = finishedRun(100);
-    await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ws));
-    const fetched: string[] = [];
-    const fetchImpl: FetchLike = async (url, init) => {
-      fetched.push(`${url} ${(init?.headers as Record<string, string>)?.authorization ?? ''}`);
-      return new Response(Y.encodeStateAsUpdate(runDoc) as Uint8Array<ArrayBuffer>);
-    };
+    const { ctx, runId, index } = finishedRun(100);
+    const rooms = new Map([
+      [`default/run/${runId}`, ctx.runDoc(runId)],
+      [`default/run/${runId}/metrics`, ctx.metricsDoc(runId)],
+    ]);
+    const { fetched, fetchImpl } = httpRelay(rooms, index);
     const settings = { relayUrl: 'http://127.0.0.1:9', token: 'tok' };
     const host = await openHost(store, settings, { fetch: fetchImpl, runDocs: { idleCloseMs: 5 }, WebSocketPolyfill: WebSocket });
-    const h = host.acquireRun(runId);
+    await host.runs.rows('1'); // the index says the run finished
+    const h = host.acquireMetrics(runId);
     await h.loaded;
-    await waitUntil(() => h.doc.getArray('chunks').length > 0);
-    expect(host.runs.modeOf(runId)).toBe('snapshot');
-    expect(host.runs.liveCount()).toBe(0);
-    expect(fetched).toEqual([`http://127.0.0.1:9/docs/default/run/${runId}?sv=AA Bearer tok`]);
-    await host.runs.whenPersisted();
+    expect(await h.whenSynced(5_000)).toBe(true);
+    expect(metricChunks(h.doc).length).toBeGreaterThan(0);
+    expect(host.engine.modeOf(`default/run/${runId}/metrics`)).toBe('snapshot');
+    expect(host.engine.liveCount()).toBe(0);
+    expect(fetched).toContain(`/docs/default/run/${runId}/metrics?sv=AA Bearer tok`);
+    await host.whenPersisted();
     h.release();
-    await waitUntil(() => host.runs.openCount() === 0);
-    expect(await store.countUpdates(runDocName('default', runId))).toBeGreaterThan(0);
-    // Opened again: served from IndexedDB, no second fetch.
-    const h2 = host.acquireRun(runId);
+    await waitUntil(() => host.engine.openCount() === 0);
+    expect(await store.countUpdates(metricsDocName('default', runId))).toBeGreaterThan(0);
+    // Opened again: the points come from IndexedDB at once; the fetch asks only for what is missing.
+    const h2 = host.acquireMetrics(runId);
     await h2.loaded;
-    expect(h2.doc.getArray('chunks').length).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(fetched).toHaveLength(1);
+    expect(metricChunks(h2.doc).length).toBeGreaterThan(0);
+    await h2.whenSynced(5_000);
+    expect(fetched.filter((f) => f.includes('/metrics?sv=')).at(-1)).not.toContain('sv=AA ');
     h2.release();
   });
 
-  it('[SYNC-R2] never more live run sockets than the limit; the rest poll, and a freed slot promotes one', async () => {
+  it('[SYNC-R2] never more live sockets than the limit; the rest poll, and a freed slot promotes one', async () => {
     const store = await openStore();
-    const ws = new Y.Doc();
-    const ctx: Ctx = { ws, actor: 'sdk' };
-    ensureWorkspace(ctx);
-    const ids = [0, 1, 2].map(() => startRun(ctx, {}).runId);
-    await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ws));
+    const ids = ['a', 'b', 'c'].map((c) => c.repeat(32));
     const host = await openHost(
       store,
       { relayUrl: 'http://127.0.0.1:9' }, // nothing listens: sockets keep retrying, which is fine here
@@ -210,25 +250,88 @@ describe('Run docs', () => {
     );
     const handles = ids.map((id) => host.acquireRun(id));
     await Promise.all(handles.map((h) => h.loaded));
-    expect(ids.map((id) => host.runs.modeOf(id))).toEqual(['live', 'live', 'poll']);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(ids.map((id) => host.engine.modeOf(`default/run/${id}`))).toEqual(['live', 'live', 'poll']);
     handles[0]!.release();
-    await waitUntil(() => host.runs.modeOf(ids[2]!) === 'live');
-    expect(host.runs.liveCount()).toBe(2);
+    await waitUntil(() => host.engine.modeOf(`default/run/${ids[2]}`) === 'live');
+    expect(host.engine.liveCount()).toBe(2);
     handles[1]!.release();
     handles[2]!.release();
-    await waitUntil(() => host.runs.openCount() === 0);
+    await waitUntil(() => host.engine.openCount() === 0);
   });
 
   it('[SYNC-R3] a doc released and re-acquired within the grace period stays open (same Y.Doc)', async () => {
     const host = await openHost(await openStore(), {}, { runDocs: { idleCloseMs: 200 } });
-    const run = await host.command((c) => startRun(c, {}));
+    const run = await host.startRun({});
     const a = host.acquireRun(run.runId);
     a.release();
     const b = host.acquireRun(run.runId);
     expect(b.doc).toBe(a.doc);
-    expect(host.runs.modeOf(run.runId)).toBe('local');
+    expect(host.engine.modeOf(`default/run/${run.runId}`)).toBe('local');
     b.release();
-    expect(wsRuns(host.ws).has(run.runId)).toBe(true);
+  });
+});
+
+/** A format-1 workspace as the previous app stored it: runs nested in the workspace doc, chunks in run docs. */
+function format1Store(runIds: string[]) {
+  const ws = new Y.Doc();
+  ws.getMap('meta').set('formatVersion', 1);
+  const exp = ws.getMap('exp');
+  exp.set('0\u0001name', 'Default');
+  exp.set('0\u0001lifecycle', 'active');
+  const runs = ws.getMap('runs');
+  const chunks = new Map<string, Uint8Array>();
+  runIds.forEach((id, i) => {
+    const r = new Y.Map<unknown>();
+    runs.set(id, r);
+    for (const [k, v] of Object.entries({ experimentId: '0', name: `old-${i}`, userId: 'u', status: 'FINISHED', startTime: 1000 + i, endTime: 2000, lifecycle: 'active', deletedTime: null })) r.set(k, v);
+    const params = new Y.Array<unknown>();
+    r.set('params', params);
+    params.push([{ key: 'lr', value: '0.1', actor: 'x', at: 1 }, { key: 'lr', value: '0.2', actor: 'y', at: 2 }]);
+    const tags = new Y.Map<unknown>();
+    r.set('tags', tags);
+    tags.set('mlflow.runName', `old-${i}`);
+    const metrics = new Y.Map<unknown>();
+    r.set('metrics', metrics);
+    metrics.set('loss\u0001x', { latest: 0.5, latestStep: 9, latestTimestamp: 1009, min: 0.5, max: 1, count: 10 });
+    r.set('artifacts', new Y.Map());
+    const runDoc = new Y.Doc();
+    runDoc.getMap('meta').set('formatVersion', 1);
+    runDoc.getMap('meta').set('runId', id);
+    runDoc.getArray('chunks').push([encodeChunk('loss', Array.from({ length: 10 }, (_, s) => s), Array.from({ length: 10 }, (_, s) => 1000 + s), Array.from({ length: 10 }, (_, s) => 1 / (s + 1)), 0, 10)]);
+    chunks.set(id, Y.encodeStateAsUpdate(runDoc));
+  });
+  return { ws: Y.encodeStateAsUpdate(ws), chunks };
+}
+
+describe('format 1 → 2 of this browser\'s store', () => {
+  it('[SYNC-U1] runs move into run docs, points into metrics docs, the workspace doc drops them; nothing is lost; once', async () => {
+    const store = await openStore();
+    const ids = ['1'.repeat(32), '2'.repeat(32)];
+    const f1 = format1Store(ids);
+    await store.appendUpdate(workspaceDocName('default'), f1.ws);
+    for (const [id, u] of f1.chunks) await store.appendUpdate(runDocName('default', id), u);
+    const host = await openHost(store);
+    expect(host.ws.getMap('runs').size).toBe(0);
+    expect(await store.getSetting(formatKey('default'))).toBe(2);
+    for (const [i, id] of ids.entries()) {
+      const run = await host.getRun(id);
+      expect(run?.info).toMatchObject({ runName: `old-${i}`, status: 'FINISHED', startTime: 1000 + i });
+      expect(run?.params).toEqual({ lr: '0.1' });
+      expect(run?.conflicts.map((c) => c.rejectedValue)).toEqual(['0.2']);
+      expect(run?.metrics.loss).toMatchObject({ latest: 0.5, count: 10 });
+      const m = host.acquireMetrics(id);
+      await m.loaded;
+      expect(metricChunks(m.doc).length).toBe(1);
+      m.release();
+    }
+    // Local-only: every converted run is this replica's to push, so each is marked dirty.
+    expect([...(await host.engine.dirtyNames())].filter((n) => n.endsWith(ids[0]!))).toEqual([`default/run/${ids[0]}`]);
+    expect((await host.runs.rows('0')).map((r) => r.runName).sort()).toEqual(['old-0', 'old-1']);
+    const rows = await store.countUpdates(runDocName('default', ids[0]!));
+    await host.destroy();
+    await openHost(store);
+    expect(await store.countUpdates(runDocName('default', ids[0]!))).toBe(rows);
   });
 });
 

@@ -1,0 +1,2 @@
+export * from './doc-engine';
+export * from './relay-remote';

@@ -1,0 +1,31 @@
+import type * as Y from 'yjs';
+import { LOAD_ORIGIN, type LocalBinding, type LocalLog } from '../engine';
+import type { LocalStore } from '../store';
+import { DocPersistence, STORE_ORIGIN } from './persistence';
+
+/**
+ * The doc engine's local log over IndexedDB (lib/engine's LocalLog port). Engine names are relay room names
+ * (`<ws>`, `<ws>/run/<id>`, `<ws>/run/<id>/metrics`); their rows live under `ws/<room>` (doc-names.ts), and a doc
+ * holding local changes the relay has not acknowledged has the setting `dirty/<room>`.
+ */
+export const storedDocName = (room: string) => `ws/${room}`;
+export const dirtyKey = (room: string) => `dirty/${room}`;
+
+export function indexedDbLog(store: LocalStore): LocalLog {
+  return {
+    bind(name: string, doc: Y.Doc): LocalBinding {
+      const p = new DocPersistence(store, storedDocName(name), doc, undefined, LOAD_ORIGIN);
+      return { loaded: p.load(), whenStored: () => p.whenPersisted(), unbind: () => p.destroy() };
+    },
+    async dirty() {
+      const keys = await store.settingKeys('dirty/').catch(() => [] as string[]);
+      return new Set(keys.map((k) => k.slice('dirty/'.length)));
+    },
+    async setDirty(name: string, dirty: boolean) {
+      if (dirty) await store.setSetting(dirtyKey(name), true);
+      else await store.deleteSetting(dirtyKey(name));
+    },
+  };
+}
+
+export { STORE_ORIGIN };
