@@ -1,6 +1,6 @@
-// Decode: how fast a reader turns a 1M-point run doc into arrays for a chart.
+// Decode: how fast a reader turns a 1M-point run's metrics doc into arrays for a chart.
 //   node --expose-gc bench/decode.mjs
-// Builds a run doc of 1,000,000 points (10 keys × 100k steps) with lib/doc's appendMetricColumns (bundled from source
+// Builds a metrics doc (format 2: the room `<ws>/run/<id>/metrics`) of 1,000,000 points (10 keys × 100k steps) with lib/doc's appendMetricColumns (bundled from source
 // with esbuild), encodes it as one Yjs update, then times (median of 5): Y.applyUpdate into a fresh doc, readSeries
 // decoding every chunk into typed arrays, and both together. Also times lib/search's bucketSeries: one 1M-point
 // series to 1000 buckets, and the 10 × 100k series of the doc. The first decode in the process is reported on its own
@@ -20,12 +20,12 @@ const TARGET_MS = 50;
 watchdog(120_000, 'decode');
 const doc = await importBundle('doc-search', DOC_AND_SEARCH);
 
-function buildRunDoc() {
-  const ws = new Y.Doc();
-  const ctx = { ws, actor: 'bench' };
+/** The run's metrics doc (format 2: `<ws>/run/<id>/metrics`, binary chunks only), as the SDK would fill it. */
+function buildMetricsDoc() {
+  const ctx = doc.memoryCtx(new Y.Doc(), 'bench');
   doc.ensureWorkspace(ctx);
   const { runId } = doc.startRun(ctx, { experimentId: '0' });
-  const runDoc = new Y.Doc();
+  const metricsDoc = ctx.metricsDoc(runId);
   const cols = new Map();
   for (let k = 0; k < KEYS; k++) {
     const value = (i) => Math.sin(i / 1000 + k) * Math.exp(-i / 50_000) + k;
@@ -36,9 +36,9 @@ function buildRunDoc() {
   for (let s = 0; s < STEPS; s += BATCH) {
     const part = new Map();
     for (const [key, c] of cols) part.set(key, { steps: c.steps.subarray(s, s + BATCH), timestamps: c.timestamps.subarray(s, s + BATCH), values: c.values.subarray(s, s + BATCH) });
-    doc.appendMetricColumns(ctx, runDoc, runId, part);
+    doc.appendMetricColumns(ctx, metricsDoc, runId, part);
   }
-  return runDoc;
+  return metricsDoc;
 }
 
 /** Collects garbage first (with --expose-gc, which bench/run.mjs passes) so one round does not pay for the last. */
@@ -50,9 +50,9 @@ function time(fn) {
 }
 
 const tb = performance.now();
-const runDoc = buildRunDoc();
+const metricsDoc = buildMetricsDoc();
 const buildMs = performance.now() - tb;
-const update = Y.encodeStateAsUpdate(runDoc);
+const update = Y.encodeStateAsUpdate(metricsDoc);
 
 const apply = [];
 const read = [];
@@ -105,7 +105,7 @@ for (let r = -1; r < ROUNDS; r++) {
 }
 
 const results = [
-  ['points in the run doc', POINTS.toLocaleString('en-US'), `${runDoc.getArray('chunks').length} chunks, built in ${fmt(buildMs, 0)} ms`],
+  ['points in the metrics doc', POINTS.toLocaleString('en-US'), `${doc.metricChunks(metricsDoc).length} chunks, built in ${fmt(buildMs, 0)} ms`],
   ['encoded update', `${fmt(update.length / 1e6, 2)} MB`, `${fmt(update.length / POINTS, 2)} B/point`],
   ['Y.applyUpdate into a fresh doc (median of 5)', `${fmt(median(apply), 1)} ms`, ''],
   ['readSeries → typed arrays (median of 5)', `${fmt(median(read), 1)} ms`, ''],
@@ -113,7 +113,7 @@ const results = [
   ['decode rounds after it (ms)', both.map((x) => fmt(x, 0)).join(' '), TUNED ? 'glibc keeps freed memory (GLIBC_TUNABLES)' : 'glibc may return memory between rounds'],
   ['decode, warm: applyUpdate + readSeries', `${fmt(median(both), 1)} ms`, `target ≤ ${TARGET_MS} ms ${median(both) <= TARGET_MS ? '(met)' : '(MISSED)'}; min ${fmt(Math.min(...both), 1)} ms`],
   ['bucketSeries 1M points → 1000 buckets', `${fmt(median(bucketBig), 1)} ms`, 'one series'],
-  ['bucketSeries 10 × 100k → 10 × 1000 buckets', `${fmt(median(bucketDoc), 1)} ms`, 'the run doc\'s series'],
+  ['bucketSeries 10 × 100k → 10 × 1000 buckets', `${fmt(median(bucketDoc), 1)} ms`, 'the metrics doc\'s series'],
 ];
 console.log(`decode: ${KEYS} keys × ${STEPS.toLocaleString('en-US')} steps, lib/doc + lib/search bundled from source`);
 for (const [k, v, note] of results) console.log(`  ${k.padEnd(48)} ${v.padStart(12)}  ${note}`);

@@ -1,8 +1,8 @@
 // Ingest, end to end: one Node SDK client logs 1,000,000 points (10 keys × 100k steps through logMetrics) into a real
-// relay process; a second client (another process, live on the run's room) counts them as they arrive.
+// relay process; a second client (another process, live on the run's metrics room) counts them as they arrive.
 //   node bench/ingest.mjs            (after `node scripts/build-node.mjs`; `npm run bench` does both)
 // Prints: end-to-end time and points/s (first log call → second client has every point), time spent inside the
-// logging calls, flush time, bytes per point in the run doc, in SQLite and in the SDK's local journal.
+// logging calls, flush time, bytes per point in the metrics doc, in SQLite and in the SDK's local journal.
 import { statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -24,7 +24,8 @@ try {
   cairn = await connect({ relay: relay.url, workspace: WS, dataDir: join(dir.path, 'sdk') });
   const run = await cairn.startRun({ experimentName: 'ingest' });
   await run.flush();
-  const room = `${WS}/run/${run.id}`;
+  // Format 2: the points live in the run's metrics room; the run doc holds the summaries.
+  const room = `${WS}/run/${run.id}/metrics`;
   watcher = spawnNode([join(ROOT, 'bench', 'lib', 'watch-run.mjs'), relay.url, room, String(POINTS)]);
   await watcher.line(/ready/, 'second client to sync');
 
@@ -41,7 +42,7 @@ try {
   const done = await watcher.line(/done (\d+) ([\d.]+) (\d+)/, 'second client to see every point', 120_000);
   const seen = Number(done[1]);
   const tSeen = Number(done[2]);
-  const runDocBytes = Number(done[3]);
+  const metricsDocBytes = Number(done[3]);
   const endToEnd = (Math.max(tSeen, t0) - t0) / 1000;
 
   const relayDir = join(dir.path, 'relay');
@@ -59,8 +60,8 @@ try {
     ['time inside logging calls', `${fmt((t1 - t0) / 1000, 2)} s`, `${fmt(((t1 - t0) * 1e6) / POINTS, 0)} ns/point`],
     ['flush() after the last call', `${fmt((t2 - t1) / 1000, 2)} s`, ''],
     ['2nd client had every point, minus flush() resolved', `${fmt((tSeen - t2) / 1000, 3)} s`, 'negative: before the ack'],
-    ['run doc (Y.encodeStateAsUpdate)', `${fmt(runDocBytes / POINTS, 2)} B/point`, `${fmt(runDocBytes / 1e6, 1)} MB`],
-    ['SQLite rows of the run room', `${fmt(rows.bytes / POINTS, 2)} B/point`, `${rows.n} rows, ${fmt(rows.bytes / 1e6, 1)} MB`],
+    ['metrics doc (Y.encodeStateAsUpdate)', `${fmt(metricsDocBytes / POINTS, 2)} B/point`, `${fmt(metricsDocBytes / 1e6, 1)} MB`],
+    ['SQLite rows of the metrics room', `${fmt(rows.bytes / POINTS, 2)} B/point`, `${rows.n} rows, ${fmt(rows.bytes / 1e6, 1)} MB`],
     ['SQLite files (relay.sqlite + -wal)', `${fmt(sqliteFiles / POINTS, 2)} B/point`, `${fmt(sqliteFiles / 1e6, 1)} MB, all rooms`],
     ['SDK journal (journal.bin)', `${fmt(journalBytes / POINTS, 2)} B/point`, `${fmt(journalBytes / 1e6, 1)} MB`],
   ];

@@ -1,8 +1,9 @@
-// Relay memory: a relay holding 100 run docs of 100k points each (10 keys × 10k steps, ~1 MB encoded each).
+// Relay memory: a relay holding 100 metrics docs of 100k points each (10 keys × 10k steps, ~1 MB encoded each).
 //   node bench/relay-rss.mjs
 // Seeds the relay's SQLite through its own DocStore (server/relay's openRelayDatabase + SqliteDocStore, bundled from
-// source), starts the relay in a process of its own with rooms kept loaded, reads its RSS (/proc/<pid>/status), then
-// loads every doc with `GET /docs/<ws>/run/<id>` and reads the RSS again. Prints RSS before/after, the growth per doc
+// source) with format-2 metrics rooms (`<ws>/run/<id>/metrics`: meta + binary chunks), starts the relay in a process
+// of its own with rooms kept loaded, reads its RSS (/proc/<pid>/status), then loads every doc with
+// `GET /docs/<ws>/run/<id>/metrics` and reads the RSS again. Prints RSS before/after, the growth per doc
 // and the peak (VmHWM).
 import { join } from 'node:path';
 import * as Y from 'yjs';
@@ -29,18 +30,18 @@ try {
   let seededBytes = 0;
   for (let d = 0; d < DOCS; d++) {
     const runId = d.toString(16).padStart(32, '0');
-    const runDoc = new Y.Doc();
-    doc.initRunDoc(runDoc, runId);
+    const metricsDoc = new Y.Doc();
+    doc.initMetricsDoc(metricsDoc, runId);
     const chunks = [];
     for (let k = 0; k < KEYS; k++) {
       const { steps, timestamps, values } = syntheticColumns(STEPS, { dt: 41, value: (i) => Math.sin(i / 300 + d + k) + d / DOCS });
       for (let i = 0; i < STEPS; i += doc.CHUNK_MAX_POINTS) chunks.push(doc.encodeChunk(`metric_${k}`, steps, timestamps, values, i, Math.min(STEPS, i + doc.CHUNK_MAX_POINTS)));
     }
-    runDoc.transact(() => doc.runChunks(runDoc).push(chunks));
-    const update = Y.encodeStateAsUpdate(runDoc);
+    metricsDoc.transact(() => doc.metricChunks(metricsDoc).push(chunks));
+    const update = Y.encodeStateAsUpdate(metricsDoc);
     seededBytes += update.length;
-    store.append(`${WS}/run/${runId}`, update);
-    runDoc.destroy();
+    store.append(`${WS}/run/${runId}/metrics`, update);
+    metricsDoc.destroy();
     ids.push(runId);
   }
   store.close?.();
@@ -56,8 +57,8 @@ try {
   const tl = performance.now();
   let fetched = 0;
   for (const id of ids) {
-    const res = await fetch(`${url}/docs/${WS}/run/${id}`);
-    if (!res.ok) throw new Error(`GET /docs/${WS}/run/${id}: ${res.status}`);
+    const res = await fetch(`${url}/docs/${WS}/run/${id}/metrics`);
+    if (!res.ok) throw new Error(`GET /docs/${WS}/run/${id}/metrics: ${res.status} ${await res.text()}`);
     fetched += (await res.arrayBuffer()).byteLength;
   }
   const loadMs = performance.now() - tl;
@@ -65,13 +66,13 @@ try {
   const peak = rssMb(pid, 'VmHWM');
 
   const results = [
-    ['docs × points', `${DOCS} × ${POINTS.toLocaleString('en-US')}`, `${fmt(seededBytes / 1e6, 1)} MB encoded in SQLite, seeded in ${fmt(seedMs / 1000, 1)} s`],
+    ['metrics docs × points', `${DOCS} × ${POINTS.toLocaleString('en-US')}`, `${fmt(seededBytes / 1e6, 1)} MB encoded in SQLite, seeded in ${fmt(seedMs / 1000, 1)} s`],
     ['relay RSS before (idle, nothing loaded)', `${fmt(before, 1)} MB`, ''],
     [`relay RSS after loading ${DOCS} docs`, `${fmt(after, 1)} MB`, `+${fmt(after - before, 1)} MB, ${fmt((after - before) / DOCS, 2)} MB/doc`],
     ['relay peak RSS (VmHWM)', `${fmt(peak, 1)} MB`, ''],
     ['load time (100 sequential GET /docs)', `${fmt(loadMs, 0)} ms`, `${fmt(loadMs / DOCS, 1)} ms/doc, ${fmt(fetched / 1e6, 1)} MB served`],
   ];
-  console.log(`relay-rss: ${DOCS} run docs of ${POINTS.toLocaleString('en-US')} points held by one relay (rooms kept loaded)`);
+  console.log(`relay-rss: ${DOCS} metrics docs of ${POINTS.toLocaleString('en-US')} points held by one relay (rooms kept loaded)`);
   for (const [k, v, note] of results) console.log(`  ${k.padEnd(42)} ${v.padStart(14)}  ${note}`);
   report('relay-rss', results);
 } finally {

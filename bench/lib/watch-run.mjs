@@ -1,8 +1,9 @@
-// The second client of bench/ingest.mjs: a live subscription to one run room through the stock y-websocket provider,
-// as a browser tab watching a chart would hold it. Counts metric points as chunks arrive (chunk header: u8 format,
-// varuint key length, key, varuint n) and prints the wall-clock time it saw the last one.
+// The second client of bench/ingest.mjs: a live subscription to one run's metrics room (`<ws>/run/<id>/metrics`,
+// format 2) through the stock y-websocket provider, as a browser tab watching a chart would hold it. Counts metric
+// points as chunks arrive (chunk header: u8 format, varuint key length, key, varuint n) and prints the wall-clock time
+// it saw the last one.
 //   node watch-run.mjs <relayUrl> <room> <expectedPoints>
-// stdout: `ready` once synced, then `done <points> <wallMs> <runDocBytes>`.
+// stdout: `ready` once synced, then `done <points> <wallMs> <metricsDocBytes>`.
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
