@@ -53,6 +53,8 @@ export interface RelayOptions {
   maxRoomsPerToken?: number;
   /** How often open sockets' tokens are re-checked when nothing else happens on them (RELAY-28). */
   tokenSweepMs?: number;
+  /** `GET /debug/memory` (process.memoryUsage after a GC when --expose-gc, loaded rooms): tests and operators only. */
+  debugRoutes?: boolean;
   /** Where diagnostic lines go; default stderr. */
   log?: (line: string) => void;
 }
@@ -76,6 +78,7 @@ export interface ResolvedRelayOptions {
   maxConnectionsPerToken: number;
   maxRoomsPerToken: number;
   tokenSweepMs: number;
+  debugRoutes: boolean;
   log: (line: string) => void;
 }
 
@@ -99,6 +102,7 @@ export function resolveRelayOptions(o: RelayOptions): ResolvedRelayOptions {
     maxConnectionsPerToken: o.maxConnectionsPerToken ?? DEFAULT_MAX_CONNECTIONS_PER_TOKEN,
     maxRoomsPerToken: o.maxRoomsPerToken ?? DEFAULT_MAX_ROOMS_PER_TOKEN,
     tokenSweepMs: o.tokenSweepMs ?? 1_000,
+    debugRoutes: o.debugRoutes ?? false,
     log: o.log ?? ((line) => process.stderr.write(line + '\n')),
   };
 }
@@ -168,6 +172,7 @@ export function optionsFromFlagsAndEnv(flags: EnvAndFlags, env: NodeJS.ProcessEn
       parseCount(env.CAIRN_MAX_CONNECTIONS_PER_TOKEN, 'CAIRN_MAX_CONNECTIONS_PER_TOKEN'),
     maxRoomsPerToken:
       parseCount(flags.maxRoomsPerToken, '--max-rooms-per-token') ?? parseCount(env.CAIRN_MAX_ROOMS_PER_TOKEN, 'CAIRN_MAX_ROOMS_PER_TOKEN'),
+    debugRoutes: env.CAIRN_RELAY_DEBUG === '1',
   };
 }
 

@@ -5,8 +5,19 @@ import { join } from 'node:path';
 /** How long a writer waits for another process's lock (the CLI adding a token while the relay runs). */
 const BUSY_TIMEOUT_MS = 5_000;
 export const DB_FILE_NAME = 'relay.sqlite';
-/** 1: doc_updates + tokens. 2: tokens.expires_at, doc_rejects (rows quarantined because they cannot be applied). */
-const SCHEMA_VERSION = 2;
+/**
+ * 1: doc_updates + tokens. 2: tokens.expires_at, doc_rejects (rows quarantined because they cannot be applied).
+ * 3: relay_meta (data format marker), the experiment indexes (index_rows, index_removed, index_experiments) and the
+ * runs whose index rows may be stale (index_dirty), see index-tables.ts.
+ */
+const SCHEMA_VERSION = 3;
+
+/** relay_meta keys. */
+export const META_DATA_FORMAT = 'data_format';
+/** Set once every workspace's index was built from its run docs; absent → the relay rebuilds at start. */
+export const META_INDEX_BUILT = 'index_built';
+/** The document format (lib/doc) this relay's rooms hold once `data_format` says so. */
+export const DATA_FORMAT = '2';
 
 export type SqliteDb = Database.Database;
 
@@ -58,8 +69,76 @@ function migrate(db: SqliteDb): void {
         ) WITHOUT ROWID;
       `);
     }
+    if (version < 3) createV3(db, version === 0);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
+}
+
+/**
+ * A new file holds format-2 rooms from the start; an older one (schema 1 or 2) was written by a format-1 relay and is
+ * upgraded at the relay's start (upgrade.ts), which then sets `data_format`.
+ */
+function createV3(db: SqliteDb, fresh: boolean): void {
+  db.exec(`
+    CREATE TABLE relay_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE index_rows (
+      workspace TEXT NOT NULL,
+      run_id TEXT NOT NULL,
+      experiment_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      row BLOB NOT NULL,
+      PRIMARY KEY (workspace, run_id)
+    );
+    CREATE INDEX index_rows_by_seq ON index_rows (workspace, experiment_id, seq);
+    CREATE TABLE index_removed (
+      workspace TEXT NOT NULL,
+      experiment_id TEXT NOT NULL,
+      run_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      PRIMARY KEY (workspace, experiment_id, run_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX index_removed_by_seq ON index_removed (workspace, experiment_id, seq);
+    CREATE TABLE index_experiments (
+      workspace TEXT NOT NULL,
+      experiment_id TEXT NOT NULL,
+      epoch TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      horizon INTEGER NOT NULL,
+      PRIMARY KEY (workspace, experiment_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE index_dirty (
+      workspace TEXT NOT NULL,
+      run_id TEXT NOT NULL,
+      mark INTEGER NOT NULL,
+      PRIMARY KEY (workspace, run_id)
+    ) WITHOUT ROWID;
+  `);
+  if (fresh) {
+    const set = db.prepare('INSERT INTO relay_meta (key, value) VALUES (?, ?)');
+    set.run(META_DATA_FORMAT, DATA_FORMAT);
+    set.run(META_INDEX_BUILT, '1');
+  }
+}
+
+export function getMeta(db: SqliteDb, key: string): string | null {
+  return db.prepare<[string], { value: string }>('SELECT value FROM relay_meta WHERE key = ?').get(key)?.value ?? null;
+}
+
+/** Inside a transaction of the caller's, or its own (whose COMMIT raises on a full disk). */
+export function setMeta(db: SqliteDb, key: string, value: string | null): void {
+  const write = () => {
+    if (value === null) db.prepare('DELETE FROM relay_meta WHERE key = ?').run(key);
+    else db.prepare('INSERT INTO relay_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  };
+  if (db.inTransaction) write();
+  else db.transaction(write)();
+}
+
+/** An empty database with the relay's schema, for what a relay without SQLite storage keeps in memory (its indexes). */
+export function openMemoryDatabase(): SqliteDb {
+  const db = new Database(':memory:');
+  migrate(db);
+  return db;
 }
 
 function createV1(db: SqliteDb): void {

@@ -26,5 +26,10 @@ export interface DocStore {
   quarantine(room: string, seq: number, reason: string): void;
   /** Rows quarantined so far, oldest first (for operators and tests). */
   rejects(room: string): { seq: number; reason: string }[];
+  /**
+   * Names of the rooms holding rows whose name starts with `prefix`, in name order: what a full index rebuild walks
+   * (RELAY-33). Optional for an embedder's store: without it the relay indexes only the runs written since it started.
+   */
+  listRooms?(prefix: string): string[];
   close(): void;
 }

@@ -22,6 +22,8 @@ export interface HttpDeps {
   blobs: DiskBlobStore;
   app: StaticApp | null;
   appWorkspace: string;
+  /** `GET /debug/memory`, when enabled (RelayOptions.debugRoutes). */
+  debug: (() => Record<string, number>) | null;
 }
 
 /** Routes one request; never throws (errors become the JSON error shape). */
@@ -40,7 +42,8 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
   if (!deps.origins.hostAllowed(req)) {
     return sendError(res, 'PERMISSION_DENIED', `host '${req.headers.host}' is not served by this relay (DNS rebinding guard)`);
   }
-  const api = path === '/healthz' || path.startsWith('/docs/') || path.startsWith('/blobs/') || path.startsWith('/index/');
+  const api =
+    path === '/healthz' || path.startsWith('/docs/') || path.startsWith('/sv/') || path.startsWith('/blobs/') || path.startsWith('/index/');
   if (api && req.headers.origin !== undefined && !deps.origins.allows(req)) {
     return sendError(res, 'PERMISSION_DENIED', `origin '${req.headers.origin}' is not allowed (see --allow-origin)`);
   }
@@ -57,6 +60,12 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
   }
   if (path.startsWith('/docs/') && (method === 'GET' || method === 'HEAD')) {
     return getDoc(deps, res, path.slice('/docs/'.length), token, url.searchParams.get('sv'));
+  }
+  if (path.startsWith('/sv/') && (method === 'GET' || method === 'HEAD')) {
+    return getStateVector(deps, res, path.slice('/sv/'.length), token);
+  }
+  if (path === '/debug/memory' && deps.debug && (method === 'GET' || method === 'HEAD')) {
+    return sendJson(res, 200, deps.debug());
   }
   if (path.startsWith('/index/') && (method === 'GET' || method === 'HEAD')) {
     return getIndex(deps, res, path.slice('/index/'.length), token, url.searchParams);
@@ -112,6 +121,24 @@ function getDoc(deps: HttpDeps, res: ServerResponse, rawRoom: string, token: str
       'cache-control': 'no-store',
     });
     res.end(res.req.method === 'HEAD' ? undefined : update);
+  } finally {
+    deps.rooms.releaseIfIdle(room);
+  }
+}
+
+/**
+ * `GET /sv/<room>` (RELAY-39): the room's state vector (`Y.encodeStateVector`), what a replica upgrading a format-1
+ * store compares its runs against (lib/doc DOC-U3). Same access and errors as `GET /docs/<room>`.
+ */
+function getStateVector(deps: HttpDeps, res: ServerResponse, rawRoom: string, token: string | null): void {
+  const parsed = parseRoomName(rawRoom);
+  if (!parsed.ok) return sendError(res, 'INVALID_PARAMETER_VALUE', parsed.message);
+  if (refused(res, deps.auth.forWorkspace(token, parsed.room.workspace, 'read'))) return;
+  const room = deps.rooms.open(parsed.room);
+  try {
+    const sv = Y.encodeStateVector(room.doc);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': sv.byteLength, 'cache-control': 'no-store' });
+    res.end(res.req.method === 'HEAD' ? undefined : sv);
   } finally {
     deps.rooms.releaseIfIdle(room);
   }

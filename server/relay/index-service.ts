@@ -1,28 +1,116 @@
-import type * as Y from 'yjs';
 import * as doc from '../../lib/doc/index';
-import { ExperimentIdSchema, WorkspaceIdSchema, invalid, notFound } from '../../lib/domain/index';
-import { ExperimentIndex, buildIndexes, encodeIndex } from '../../lib/run-index/index';
-import type { Room, RoomRegistry } from './rooms';
+import { ExperimentIdSchema, WorkspaceIdSchema, invalid, notFound, type Run } from '../../lib/domain/index';
+import { encodeIndex, rowFromRun, type IndexRow } from '../../lib/run-index/index';
+import type { DocStore } from './doc-store';
+import { IndexTables, encodeRow, type ExperimentMeta, type FoldedRun, type RebuildCounts } from './index-tables';
+import { runOfRunRoom, workspaceRoomName } from './room-name';
+import type { RoomRegistry } from './rooms';
+import { RunReader } from './run-reader';
 
 /**
- * The relay's experiment indexes (SPEC.md RELAY-31), built for everyone from the runs of a workspace (format 1: they
- * live in the workspace doc) with lib/run-index's one builder. Kept up lazily and incrementally: the room's doc is
- * observed for the runs it touches, and a read re-reads only those (a script logging to one run of 10k costs one run,
- * not a full rebuild that would block every socket of the relay), feeding the same indexes so sequence numbers go on.
- * An index lives as long as its loaded room's doc: a doc rebuilt or loaded again (or a restarted relay) builds anew,
- * with a new epoch, and readers of the old epoch get a snapshot.
+ * The relay's experiment indexes (SPEC.md RELAY-31, RELAY-33..36), fed from run docs with lib/run-index's rows and kept
+ * in SQLite (index-tables.ts) beside the rooms:
+ * - every committed update of a run room marks its run dirty, in the same transaction as the update (RELAY-34);
+ * - dirty runs are folded in (read from their run doc, the row rewritten if it changed) within FOLD_DELAY_MS, and
+ *   before any read of an index of their workspace answers; a fold commits before anyone is told its numbers, so after
+ *   SIGKILL the numbering goes on where readers left it and the markers still name every run whose row may be stale;
+ * - a full rebuild reads every run doc of a workspace, one at a time (RELAY-35, RELAY-36).
+ * The relay holds no index in memory but a few recent snapshot bytes, dropped when idle.
  */
-interface Entry {
-  doc: Y.Doc;
-  indexes: Map<string, ExperimentIndex>;
-  /** Runs touched since the last read; 'all' until the first build. */
-  dirty: Set<string> | 'all';
+
+/** Dirty runs are folded in this long after the first one (a script logging to a run dirties it every flush). */
+export const FOLD_DELAY_MS = 500;
+/** Runs read per fold step: between steps the relay serves sockets again. */
+const FOLD_BATCH = 2_000;
+/** Snapshot bytes kept for repeated snapshot reads (a fresh tab's first read), dropped when unused this long. */
+const SNAPSHOT_CACHE_BYTES = 64 * 1024 * 1024;
+
+export interface IndexServiceOptions {
+  /** How long an unused cached snapshot is kept. */
+  idleMs: number;
+  log: (line: string) => void;
+}
+
+export interface RebuildReport extends RebuildCounts {
+  workspace: string;
+  ms: number;
+}
+
+/** The index row of a run, or undefined when there is none to index (no readable run, or a row the codec refuses). */
+export function indexRowOf(run: Run | undefined, log: (line: string) => void): IndexRow | undefined {
+  if (!run) return undefined;
+  const row = rowFromRun(run);
+  try {
+    encodeRow(row);
+    return row;
+  } catch (err) {
+    log(`index: run ${run.info.runId} cannot be indexed: ${(err as Error).message}`);
+    return undefined;
+  }
 }
 
 export class IndexService {
-  private readonly built = new WeakMap<Room, Entry>();
+  readonly tables: IndexTables;
+  private readonly reader: RunReader;
+  private foldTimer: NodeJS.Timeout | null = null;
+  private readonly snapshots = new Map<string, { epoch: string; seq: number; bytes: Uint8Array; usedAt: number }>();
+  private cacheSweep: NodeJS.Timeout | null = null;
+  private closed = false;
 
-  constructor(private readonly rooms: RoomRegistry) {}
+  constructor(
+    private readonly rooms: RoomRegistry,
+    private readonly store: DocStore,
+    tables: IndexTables,
+    private readonly opts: IndexServiceOptions,
+  ) {
+    this.tables = tables;
+    this.reader = new RunReader(store, rooms);
+  }
+
+  /**
+   * A run room's update was committed: for a store writing into the index's database the marker is already in (the
+   * store's append hook, RELAY-34); otherwise it is written now. Either way a fold is scheduled.
+   */
+  runAppended(room: string, seq: number, markerWritten: boolean): void {
+    const run = runOfRunRoom(room);
+    if (!run) return;
+    if (!markerWritten) this.tables.markDirtyNow(run.workspace, run.runId, seq);
+    this.scheduleFold();
+  }
+
+  scheduleFold(delayMs = FOLD_DELAY_MS): void {
+    if (this.foldTimer || this.closed) return;
+    this.foldTimer = setTimeout(() => {
+      this.foldTimer = null;
+      let again: number | null = null;
+      try {
+        for (const ws of this.tables.dirtyWorkspaces()) if (this.foldStep(ws) === FOLD_BATCH) again = 0;
+      } catch (err) {
+        this.opts.log(`index: folding dirty runs failed (retrying): ${(err as Error).message}`);
+        again = 2 * FOLD_DELAY_MS;
+      }
+      if (again !== null) this.scheduleFold(again);
+    }, delayMs);
+    this.foldTimer.unref();
+  }
+
+  /** Folds up to FOLD_BATCH dirty runs of a workspace in one transaction; returns how many. */
+  private foldStep(workspace: string): number {
+    const dirty = this.tables.dirtyRuns(workspace, FOLD_BATCH);
+    const runs: FoldedRun[] = dirty.map(({ runId, mark }) => ({ runId, mark, row: indexRowOf(this.reader.read(workspace, runId), this.opts.log) }));
+    this.tables.fold(workspace, runs);
+    return runs.length;
+  }
+
+  /** Every dirty run of the workspace folded in and committed. */
+  foldWorkspace(workspace: string): void {
+    while (this.foldStep(workspace) === FOLD_BATCH);
+  }
+
+  /** Everything dirty folded in (shutdown). */
+  foldAll(): void {
+    for (const ws of this.tables.dirtyWorkspaces()) this.foldWorkspace(ws);
+  }
 
   /** The bytes a reader at (`since`, `epoch`) needs: a delta, or a snapshot (since 0, another epoch, too far behind). */
   read(workspace: string, experimentId: string, since: number, epoch: string): Uint8Array {
@@ -30,53 +118,113 @@ export class IndexService {
     if (!ws.success) throw invalid(`invalid workspace '${workspace}'`);
     const exp = ExperimentIdSchema.safeParse(experimentId);
     if (!exp.success) throw invalid(`invalid experiment id '${experimentId}'`);
-    const room = this.rooms.open({ name: ws.data, workspace: ws.data, runId: null });
+    const room = this.rooms.open(workspaceRoomName(ws.data));
     try {
       if (!doc.getExperiment(room.doc, exp.data)) throw notFound(`No experiment with id=${exp.data}`);
-      const index = this.indexesOf(room).get(exp.data) ?? this.emptyIndex(room, exp.data);
-      return encodeIndex(index.deltaSince(since, epoch));
     } finally {
       this.rooms.releaseIfIdle(room);
     }
+    // Committed before the answer names a seq: a reader never holds a number the tables do not (RELAY-34).
+    this.foldWorkspace(ws.data);
+    const m = this.tables.experiment(ws.data, exp.data);
+    if (IndexTables.deltaPossible(m, since, epoch)) return encodeIndex(this.tables.delta(ws.data, exp.data, m, since));
+    return this.snapshotBytes(ws.data, exp.data, m);
   }
 
-  private indexesOf(room: Room): Map<string, ExperimentIndex> {
-    let entry = this.built.get(room);
-    if (!entry || entry.doc !== room.doc) {
-      entry = this.watch(room.doc);
-      this.built.set(room, entry);
+  private snapshotBytes(ws: string, exp: string, m: ExperimentMeta): Uint8Array {
+    const key = `${ws}/${exp}`;
+    const hit = this.snapshots.get(key);
+    if (hit && hit.epoch === m.epoch && hit.seq === m.seq) {
+      hit.usedAt = Date.now();
+      return hit.bytes;
     }
-    if (entry.dirty === 'all') buildIndexes(doc.listRuns(entry.doc, { view: 'ALL' }), entry.indexes);
-    else {
-      for (const runId of entry.dirty) {
-        const run = doc.getRun(entry.doc, runId);
-        for (const [exp, index] of entry.indexes) if (exp !== run?.info.experimentId) index.remove(runId);
-        if (!run) continue;
-        let index = entry.indexes.get(run.info.experimentId);
-        if (!index) entry.indexes.set(run.info.experimentId, (index = new ExperimentIndex(run.info.experimentId)));
-        index.upsertRun(run);
+    const bytes = encodeIndex(this.tables.snapshot(ws, exp, m));
+    this.snapshots.delete(key);
+    if (bytes.byteLength <= SNAPSHOT_CACHE_BYTES / 4) {
+      this.snapshots.set(key, { epoch: m.epoch, seq: m.seq, bytes, usedAt: Date.now() });
+      let total = 0;
+      for (const v of this.snapshots.values()) total += v.bytes.byteLength;
+      // Oldest first (Map order is insertion order, and a hit is re-inserted only when rebuilt).
+      for (const [k, v] of this.snapshots) {
+        if (total <= SNAPSHOT_CACHE_BYTES) break;
+        this.snapshots.delete(k);
+        total -= v.bytes.byteLength;
       }
+      this.sweepCacheLater();
     }
-    entry.dirty = new Set();
-    return entry.indexes;
+    return bytes;
   }
 
-  /** Observes a room doc's runs; the observer goes with the doc (a replaced or destroyed doc is dropped whole). */
-  private watch(d: Y.Doc): Entry {
-    const entry: Entry = { doc: d, indexes: new Map(), dirty: 'all' };
-    const runs = doc.wsRuns(d);
-    runs.observeDeep((events) => {
-      if (entry.dirty === 'all') return;
-      for (const id of doc.runIdsOfEvents(runs, events)) entry.dirty.add(id);
-    });
-    return entry;
+  private sweepCacheLater(): void {
+    if (this.cacheSweep) return;
+    this.cacheSweep = setInterval(() => {
+      const now = Date.now();
+      for (const [k, v] of this.snapshots) if (now - v.usedAt >= this.opts.idleMs) this.snapshots.delete(k);
+      if (this.snapshots.size === 0 && this.cacheSweep) {
+        clearInterval(this.cacheSweep);
+        this.cacheSweep = null;
+      }
+    }, Math.max(50, Math.min(this.opts.idleMs, 10_000)));
+    this.cacheSweep.unref();
   }
 
-  /** An experiment with no runs yet still has an index (and an epoch its readers keep). */
-  private emptyIndex(room: Room, experimentId: string): ExperimentIndex {
-    const indexes = this.indexesOf(room);
-    let index = indexes.get(experimentId);
-    if (!index) indexes.set(experimentId, (index = new ExperimentIndex(experimentId)));
-    return index;
+  /** Bytes of cached snapshots (for the memory figures of tests). */
+  get cachedBytes(): number {
+    let n = 0;
+    for (const v of this.snapshots.values()) n += v.bytes.byteLength;
+    return n;
   }
+
+  /** RELAY-35: the workspace's indexes made anew from every run doc it holds. */
+  rebuild(workspace: string): RebuildReport {
+    this.snapshots.clear();
+    return rebuildWorkspace(this.tables, this.store, this.reader, workspace, this.opts.log);
+  }
+
+  /** Folds what is dirty and stops the timers; the tables stay (they are the relay's database). */
+  close(): void {
+    if (this.foldTimer) clearTimeout(this.foldTimer);
+    this.foldTimer = null;
+    if (this.cacheSweep) clearInterval(this.cacheSweep);
+    this.cacheSweep = null;
+    this.snapshots.clear();
+    try {
+      this.foldAll();
+    } catch (err) {
+      this.opts.log(`index: final fold failed (the dirty runs are folded at the next start): ${(err as Error).message}`);
+    }
+    this.closed = true;
+  }
+}
+
+/** The workspaces a store holds rooms of (a run room without a workspace room counts too). */
+export function storedWorkspaces(store: DocStore): string[] {
+  if (!store.listRooms) return [];
+  const out = new Set<string>();
+  for (const room of store.listRooms('')) out.add(room.split('/')[0]!);
+  return [...out].sort();
+}
+
+/** RELAY-35, for the relay and for `cairn relay reindex`: one transaction per workspace, one run doc in memory at a time. */
+export function rebuildWorkspace(tables: IndexTables, store: DocStore, reader: RunReader, workspace: string, log: (line: string) => void): RebuildReport {
+  const t0 = performance.now();
+  const runRooms = (store.listRooms?.(`${workspace}/run/`) ?? []).map(runOfRunRoom).filter((r) => r !== null);
+  const counts = tables.rebuild(workspace, (put) => {
+    for (const { runId } of runRooms) put(runId, indexRowOf(reader.read(workspace, runId), log));
+  });
+  return { workspace, ...counts, ms: Math.round(performance.now() - t0) };
+}
+
+/** Every workspace of the store rebuilt; logs one line per workspace and the total. */
+export function rebuildAll(tables: IndexTables, store: DocStore, reader: RunReader, log: (line: string) => void, only?: string): RebuildReport[] {
+  const t0 = performance.now();
+  const reports: RebuildReport[] = [];
+  for (const ws of only ? [only] : storedWorkspaces(store)) {
+    const r = rebuildWorkspace(tables, store, reader, ws, log);
+    log(`index: workspace ${ws}: ${r.runs} runs in ${r.experiments} experiments rebuilt in ${r.ms} ms` + (r.skipped ? ` (${r.skipped} run rooms without a readable run)` : ''));
+    reports.push(r);
+  }
+  const runs = reports.reduce((n, r) => n + r.runs, 0);
+  log(`index: rebuilt ${reports.length} workspace(s), ${runs} runs, in ${Math.round(performance.now() - t0)} ms`);
+  return reports;
 }

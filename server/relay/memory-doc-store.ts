@@ -41,6 +41,11 @@ export class MemoryDocStore implements DocStore {
     return (this.rejected.get(room) ?? []).map(({ seq, reason }) => ({ seq, reason }));
   }
 
+  listRooms(prefix: string): string[] {
+    this.assertOpen();
+    return [...this.rooms.keys()].filter((r) => r.startsWith(prefix) && (this.rooms.get(r)?.length ?? 0) > 0).sort();
+  }
+
   close(): void {
     this.closed = true;
   }

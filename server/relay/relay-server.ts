@@ -6,9 +6,14 @@ import { Authenticator, tokenFromRequest, type Access } from './auth';
 import { AwarenessBudget, MAX_AWARENESS_MESSAGE_BYTES } from './awareness-gate';
 import { guardMessageSizes } from './message-guard';
 import { DiskBlobStore } from './blob-store';
-import { IndexService } from './index-service';
+import { join } from 'node:path';
+import { IndexService, rebuildAll } from './index-service';
+import { IndexTables } from './index-tables';
 import { READ_ONLY_MAX_FRAME_BYTES, isLoopbackHost, resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './config';
-import { openRelayDatabase, type SqliteDb } from './database';
+import { DB_FILE_NAME, META_INDEX_BUILT, getMeta, openMemoryDatabase, openRelayDatabase, setMeta, type SqliteDb } from './database';
+import { upgradeDataFolder } from './data-upgrade';
+import { Format1Runs } from './format1-live';
+import { RunReader } from './run-reader';
 import type { DocStore } from './doc-store';
 import { handleHttp } from './http-routes';
 import { rawHttpError } from './http-response';
@@ -23,7 +28,7 @@ import {
   CLOSE_UNAUTHENTICATED,
   encodePermissionDenied,
 } from '../../lib/relay-client/protocol';
-import { parseRoomName } from './room-name';
+import { parseRoomName, runOfRunRoom } from './room-name';
 import { RoomRegistry, type Room } from './rooms';
 import { SqliteDocStore } from './sqlite-doc-store';
 import { StaticApp } from './static-app';
@@ -50,17 +55,51 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
   const o = resolveRelayOptions(options);
   const needDb = (o.storage === 'sqlite' && !o.docStore) || o.auth === 'tokens';
   const db: SqliteDb | null = needDb ? openRelayDatabase(o.dataDir, o.maxDbBytes === null ? {} : { maxBytes: o.maxDbBytes }) : null;
-  const store: DocStore = o.docStore ?? (o.storage === 'sqlite' ? new SqliteDocStore(db!) : new MemoryDocStore());
+  const sqliteStore = !o.docStore && o.storage === 'sqlite' ? new SqliteDocStore(db!) : null;
+  const store: DocStore = o.docStore ?? sqliteStore ?? new MemoryDocStore();
   const ownsStore = o.docStore === null;
+  // The indexes live beside the rooms when the rooms are in our SQLite file (a run's dirty marker then commits with
+  // its update, RELAY-34); otherwise in memory, like the rooms of a memory store.
+  const indexDb = sqliteStore ? db! : openMemoryDatabase();
+  let indexes: IndexService;
+  let rooms: RoomRegistry;
+  try {
+    if (sqliteStore) upgradeDataFolder(db!, join(o.dataDir, DB_FILE_NAME), sqliteStore, o.log);
+    const tables = new IndexTables(indexDb);
+    rooms = new RoomRegistry(
+      store,
+      { compactAfterRows: o.compactAfterRows, compactAfterBytes: o.compactAfterBytes, unloadDelayMs: o.roomUnloadDelayMs },
+      o.log,
+    );
+    indexes = new IndexService(rooms, store, tables, { idleMs: o.roomUnloadDelayMs, log: o.log });
+    sqliteStore?.setAppendHook((room, seq) => {
+      const run = runOfRunRoom(room);
+      if (run) tables.markDirty(run.workspace, run.runId, seq);
+    });
+    const format1 = new Format1Runs(rooms, o.log);
+    const idx = indexes;
+    rooms.hooks = {
+      loaded: (room) => format1.check(room),
+      committed: (name, seq, room) => {
+        if (name.kind === 'run') idx.runAppended(name.name, seq, sqliteStore !== null);
+        else if (name.kind === 'workspace' && room) format1.check(room);
+      },
+    };
+    // Built from every run doc when the tables are new or an upgrade left them unbuilt (RELAY-35); a memory or
+    // embedder's store is indexed at every start.
+    if (sqliteStore ? getMeta(db!, META_INDEX_BUILT) === null : store.listRooms) {
+      rebuildAll(tables, store, new RunReader(store, null), o.log);
+      if (sqliteStore) setMeta(db!, META_INDEX_BUILT, '1');
+    }
+    // Runs left dirty by a kill (their markers committed with their updates) are folded in at once.
+    if (tables.dirtyWorkspaces().length > 0) indexes.scheduleFold(0);
+  } catch (err) {
+    closeStorage(ownsStore ? store : null, db, indexDb === db ? null : indexDb);
+    throw err;
+  }
   const auth = new Authenticator(o.auth, o.auth === 'tokens' ? new TokenStore(db!) : null);
   const origins = new OriginPolicy(o.allowOrigins, isLoopbackHost(o.host));
-  const rooms = new RoomRegistry(
-    store,
-    { compactAfterRows: o.compactAfterRows, compactAfterBytes: o.compactAfterBytes, unloadDelayMs: o.roomUnloadDelayMs },
-    o.log,
-  );
   const blobs = new DiskBlobStore(o.dataDir, o.maxBlobBytes);
-  const indexes = new IndexService(rooms);
   const app = o.appDir ? new StaticApp(o.appDir) : null;
   const connections = new Set<SyncConnection>();
   const perToken = new TokenCaps(o.maxConnectionsPerToken, o.maxRoomsPerToken);
@@ -68,8 +107,15 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
   const budgets = new Map<string, { budget: AwarenessBudget; sockets: number }>();
   let connectionSerial = 0;
 
+  /** RELAY-36: memory figures for tests and operators, only when asked for (`debugRoutes`, CAIRN_RELAY_DEBUG=1). */
+  const debug = o.debugRoutes
+    ? () => {
+        (globalThis as { gc?: () => void }).gc?.();
+        return { ...process.memoryUsage(), loadedRooms: rooms.loadedRoomNames.length, cachedIndexBytes: indexes.cachedBytes };
+      }
+    : null;
   const server = createServer((req, res) => {
-    void handleHttp({ auth, indexes, origins, rooms, blobs, app, appWorkspace: o.appWorkspace }, req, res);
+    void handleHttp({ auth, indexes, origins, rooms, blobs, app, appWorkspace: o.appWorkspace, debug }, req, res);
   });
   // maxPayload: ws closes an oversized frame's connection with 1009 before buffering it whole. Read tokens (and
   // refused sockets) only ever send handshakes and presence, so they get a far smaller ceiling (RELAY-27).
@@ -166,7 +212,8 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       resolveListen();
     });
   }).catch((err: unknown) => {
-    closeStorage(ownsStore ? store : null, db);
+    indexes.close();
+    closeStorage(ownsStore ? store : null, db, indexDb === db ? null : indexDb);
     throw err;
   });
   server.on('error', (err) => o.log(`http server error: ${err.message}`));
@@ -194,14 +241,17 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     clearTimeout(grace);
     wss.close();
     wssSmall.close();
+    // Dirty runs folded in before the store closes: the next start finds nothing to re-read.
+    indexes.close();
     rooms.unloadAll();
-    closeStorage(ownsStore ? store : null, db);
+    closeStorage(ownsStore ? store : null, db, indexDb === db ? null : indexDb);
   }
 }
 
-function closeStorage(store: DocStore | null, db: SqliteDb | null): void {
+function closeStorage(store: DocStore | null, db: SqliteDb | null, indexDb: SqliteDb | null): void {
   store?.close();
   db?.close();
+  indexDb?.close();
 }
 
 /**

@@ -29,6 +29,17 @@ export class StorageFailure extends Error {}
 
 export type ReceiveResult = { ok: true } | Extract<Admission, { ok: false }>;
 
+/** What the relay does around rooms (the index's run-dirty marks, the format-1 conversion): called synchronously. */
+export interface RoomHooks {
+  /** A room was loaded from the store and registered (nobody has used it yet). */
+  loaded?(room: Room): void;
+  /**
+   * An update (a peer's or the relay's own) was committed as row `seq` of the room and broadcast. `room` is null for a
+   * relay write into a room that is not loaded (RoomRegistry.write).
+   */
+  committed?(name: RoomName, seq: number, room: Room | null): void;
+}
+
 /**
  * One loaded document: the in-memory Y.Doc (the merged state every sync step2 is computed from), its awareness, and
  * the peers connected to it. Invariant: `doc` holds exactly what the store holds (minus quarantined rows): an update
@@ -59,6 +70,7 @@ export class Room {
     private readonly store: DocStore,
     private readonly limits: RoomLimits,
     private readonly log: (line: string) => void,
+    private readonly hooks: RoomHooks = {},
   ) {
     // The relay is not a participant; without this every peer would see a phantom user.
     this.awareness.setLocalState(null);
@@ -86,7 +98,8 @@ export class Room {
     const skip = new Set<number>();
     for (;;) {
       const rows = this.store.load(this.name.name).filter((r) => !skip.has(r.seq));
-      const doc = new Y.Doc();
+      // Our own guid: Y.Doc's default is a uuid of 31 random draws, which costs more than loading a small run doc.
+      const doc = new Y.Doc({ guid: this.name.name });
       let bad: { seq: number; error: Error } | null = null;
       for (const row of rows) {
         try {
@@ -164,7 +177,40 @@ export class Room {
     for (const client of admission.claims) this.holders.set(client, { principal: origin.principal, peer: origin });
     for (const h of held) this.broadcast(encodeSyncUpdate(h.update), h.origin);
     this.compactIfNeeded();
+    this.hooks.committed?.(this.name, this.lastSeq, this);
     return { ok: true };
+  }
+
+  /**
+   * A write of the relay's own (the format-1 conversion, RELAY-38): `f` changes the doc, and what it changed is
+   * committed as one row, then broadcast, as a peer's update would be. Returns false when `f` changed nothing. Throws
+   * StorageFailure (doc rebuilt from the store, nothing sent) when the commit fails, or what `f` threw (doc rebuilt).
+   */
+  writeLocal(f: (doc: Y.Doc) => void): boolean {
+    const held: { update: Uint8Array; origin: unknown }[] = [];
+    this.held = held;
+    try {
+      f(this.current);
+    } catch (err) {
+      this.held = null;
+      this.rebuild();
+      throw err;
+    }
+    this.held = null;
+    if (held.length === 0) return false;
+    const update = held.length === 1 ? held[0]!.update : Y.mergeUpdates(held.map((h) => h.update));
+    try {
+      this.lastSeq = this.store.append(this.name.name, update);
+    } catch (err) {
+      this.rebuild();
+      throw new StorageFailure(`storage failed: ${(err as Error).message}`);
+    }
+    this.rows++;
+    this.bytesSinceSnapshot += update.byteLength;
+    for (const h of held) this.broadcast(encodeSyncUpdate(h.update), null);
+    this.compactIfNeeded();
+    this.hooks.committed?.(this.name, this.lastSeq, this);
+    return true;
   }
 
   applyAwareness(update: Uint8Array, origin: RoomPeer): void {
@@ -266,6 +312,9 @@ export class Room {
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
 
+  /** Set by the relay once its services exist (they need the registry first). */
+  hooks: RoomHooks = {};
+
   constructor(
     private readonly store: DocStore,
     private readonly limits: RoomLimits,
@@ -276,7 +325,7 @@ export class RoomRegistry {
   open(name: RoomName): Room {
     let room = this.rooms.get(name.name);
     if (!room) {
-      room = new Room(name, this.store, this.limits, this.log);
+      room = new Room(name, this.store, this.limits, this.log, { committed: (n, seq, r) => this.hooks.committed?.(n, seq, r) });
       try {
         room.load();
       } catch (err) {
@@ -284,12 +333,51 @@ export class RoomRegistry {
         throw err;
       }
       this.rooms.set(name.name, room);
+      this.hooks.loaded?.(room);
     }
     if (room.unloadTimer) {
       clearTimeout(room.unloadTimer);
       room.unloadTimer = null;
     }
     return room;
+  }
+
+  /**
+   * A write of the relay's own into a room (RELAY-38): through the loaded room (its peers get it at once), else into
+   * the store from a throwaway copy, so converting many runs never keeps their rooms loaded. False when `f` changed
+   * nothing. Throws when the commit fails (nothing kept).
+   */
+  write(name: RoomName, f: (doc: Y.Doc) => void): boolean {
+    const loaded = this.rooms.get(name.name);
+    if (loaded) return loaded.writeLocal(f);
+    const d = new Y.Doc({ guid: name.name });
+    try {
+      try {
+        for (const row of this.store.load(name.name)) Y.applyUpdate(d, row.data);
+      } catch {
+        // A row that cannot be applied: the room's own load moves it aside (RELAY-26); write through it.
+        const room = this.open(name);
+        try {
+          return room.writeLocal(f);
+        } finally {
+          this.releaseIfIdle(room);
+        }
+      }
+      const updates: Uint8Array[] = [];
+      d.on('update', (u: Uint8Array) => void updates.push(u));
+      f(d);
+      if (updates.length === 0) return false;
+      const seq = this.store.append(name.name, updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates));
+      this.hooks.committed?.(name, seq, null);
+      return true;
+    } finally {
+      d.destroy();
+    }
+  }
+
+  /** The room if it is loaded; never loads. */
+  peek(name: string): Room | undefined {
+    return this.rooms.get(name);
   }
 
   /** Call after a peer left or an HTTP read finished: schedules the unload if nobody is connected. */

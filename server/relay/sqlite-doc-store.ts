@@ -21,6 +21,9 @@ export class SqliteDocStore implements DocStore {
   private readonly appendTx;
   private readonly compactTx;
   private readonly quarantineTx;
+  private readonly selectRooms;
+  /** Runs inside every append's transaction (the index's run-dirty marker, RELAY-33): one commit covers both. */
+  private inAppend: ((room: string, seq: number) => void) | null = null;
 
   constructor(private readonly db: SqliteDb, private readonly ownsDb = false) {
     this.selectRoom = db.prepare<[string], { seq: number; data: Buffer }>(
@@ -45,8 +48,13 @@ export class SqliteDocStore implements DocStore {
       // `.all()` runs the statement to completion inside the transaction; the COMMIT of db.transaction() raises.
       const row = this.insert.all({ room, data })[0];
       if (!row) throw new Error('insert returned no seq');
+      this.inAppend?.(room, row.seq);
       return row.seq;
     });
+    // DISTINCT over the primary key: reads keys only, never the (possibly large) data of the rows it skips.
+    this.selectRooms = db.prepare<[string, string], { room: string }>(
+      'SELECT DISTINCT room FROM doc_updates WHERE room >= ? AND room < ? ORDER BY room',
+    );
     this.compactTx = db.transaction((room: string, uptoSeq: number, snapshot: Buffer) => {
       this.deleteUpTo.run(room, uptoSeq);
       this.insertAt.run(room, uptoSeq, snapshot);
@@ -79,9 +87,32 @@ export class SqliteDocStore implements DocStore {
     return this.selectRejects.all(room);
   }
 
+  listRooms(prefix: string): string[] {
+    return this.selectRooms.all(prefix, prefixEnd(prefix)).map((r) => r.room);
+  }
+
+  /** The database this store writes to (the relay keeps its indexes in the same file). */
+  get database(): SqliteDb {
+    return this.db;
+  }
+
+  /**
+   * `f` runs inside the transaction of every later append, after the row is inserted; if it throws, the append is
+   * rolled back and throws. One hook at a time (null removes it).
+   */
+  setAppendHook(f: ((room: string, seq: number) => void) | null): void {
+    this.inAppend = f;
+  }
+
   close(): void {
     if (this.ownsDb) this.db.close();
   }
+}
+
+/** The smallest string greater than every string starting with `prefix` ('' for no upper bound is not needed here). */
+export function prefixEnd(prefix: string): string {
+  if (prefix === '') return '\u{10FFFF}';
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
 function toBuffer(u: Uint8Array): Buffer {
