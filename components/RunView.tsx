@@ -3,6 +3,7 @@
 import { useSearchParams } from 'next/navigation';
 import { useRun } from '@/lib/react';
 import ArtifactsList from './ArtifactsList';
+import DatasetsList from './DatasetsList';
 import KeyValueTable from './KeyValueTable';
 import LoadError from './LoadError';
 import MetricCharts from './MetricCharts';
@@ -40,6 +41,9 @@ export default function RunView() {
           <KeyValueTable label="Tags" testId="tags" entries={run.tags} mutedPrefix="mlflow." />
         </PageSection>
       </div>
+      <PageSection title={`Datasets (${run.inputs.length})`}>
+        <DatasetsList inputs={run.inputs} />
+      </PageSection>
       <PageSection title={`Artifacts (${run.artifacts.length})`}>
         <ArtifactsList artifacts={run.artifacts} />
       </PageSection>

@@ -8,7 +8,7 @@ import { rowFromRun } from '../run-index';
 import type { LocalStore } from '../store';
 import { workspaceDocName } from './doc-names';
 import { ExperimentRuns } from './experiment-runs';
-import { indexedDbLog } from './local-log';
+import { indexedDbLog, storedDocName } from './local-log';
 import { DocPersistence } from './persistence';
 import { colorFor, peersOf, setLocalUser, type PeerView } from './presence';
 import type { EffectiveSettings, FetchLike } from './settings';
@@ -140,7 +140,7 @@ export class DocHost {
     await host.persistence.whenPersisted();
     host.observe();
     host.connect();
-    void host.readDirtyRuns();
+    host.runs.waitFor(host.readLocalRuns().catch(() => {}));
     return host;
   }
 
@@ -339,9 +339,14 @@ export class DocHost {
     return rest.slice(slash) === '/metrics' ? { runId: rest.slice(0, slash), kind: 'metrics' } : null;
   }
 
-  /** The run docs holding changes not on the relay yet (offline-created runs, an upgrade's): their rows show now. */
-  private async readDirtyRuns(): Promise<void> {
-    const names = await this.engine.dirtyNames().catch(() => new Set<string>());
+  /**
+   * The run docs whose rows this replica lays over the relay's index: those holding changes not on the relay yet
+   * (offline-created runs, an upgrade's); with no relay, every run doc stored here (they are all there is).
+   */
+  private async readLocalRuns(): Promise<void> {
+    const names = this.settings.relayUrl
+      ? await this.engine.dirtyNames().catch(() => new Set<string>())
+      : (await this.opts.store.docNames(storedDocName(`${this.settings.workspace}/run/`)).catch(() => [] as string[])).map((n) => n.slice('ws/'.length));
     for (const name of names) {
       const p = this.parseRoom(name);
       if (!p || p.kind !== 'run' || this.destroyed) continue;

@@ -56,16 +56,22 @@ export class ExperimentRuns {
   private readonly listeners = new Set<(experimentId: string) => void>();
   private tick = 0;
   private stopped = false;
+  private localReady: Promise<void> = Promise.resolve();
   private readonly pollMs: number;
 
   constructor(private readonly d: ExperimentRunsDeps) {
     this.pollMs = d.pollMs ?? INDEX_POLL_MS;
   }
 
+  /** The local rows are being read (the host's run docs): answers wait for it, so a first answer is not partial. */
+  waitFor(localRows: Promise<void>): void {
+    this.localReady = localRows;
+  }
+
   /** The runs of an experiment, every lifecycle: the relay's rows with this replica's over them, by run id. */
   async rows(experimentId: string): Promise<IndexRow[]> {
     const e = this.exp(experimentId);
-    await this.ready(experimentId, e);
+    await Promise.all([this.ready(experimentId, e), this.localReady]);
     return this.merged(experimentId, e);
   }
 

@@ -2,8 +2,8 @@ import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { appendMetrics, createExperiment, listExperiments, runChunks, startRun, updateRun, type Ctx } from '@/lib/doc';
-import { RoomConnection, runRoom } from '@/lib/relay-client';
+import { appendMetrics, createExperiment, listExperiments, memoryCtx, metricChunks, setTag, startRun, updateRun } from '@/lib/doc';
+import { RoomConnection, metricsRoom, runRoom } from '@/lib/relay-client';
 import { LocalStore } from '@/lib/store';
 import { DocHost, type EffectiveSettings, type FetchLike } from '@/lib/sync';
 import { openRelayDatabase } from '@/server/relay/database';
@@ -41,21 +41,21 @@ async function host(relay: string, over: Partial<EffectiveSettings> = {}, given?
   return h;
 }
 
-/** An SDK-like writer: its own workspace replica and run doc, live on the relay. */
+/** An SDK-like writer: its own workspace replica, run docs and metrics docs, each live on the relay. */
 function writer(relay: string, workspace: string) {
-  const ws = new Y.Doc();
-  const ctx: Ctx = { ws, actor: 'sdk' };
-  const wsConn = new RoomConnection(ws, { relay, room: workspace, WebSocketPolyfill: WebSocket });
+  const ctx = memoryCtx(new Y.Doc(), 'sdk');
+  const wsConn = new RoomConnection(ctx.ws, { relay, room: workspace, WebSocketPolyfill: WebSocket });
   const conns = [wsConn];
   cleanups.push(() => conns.forEach((c) => c.destroy()));
   return {
     ctx,
     wsConn,
-    runDoc(runId: string) {
-      const d = new Y.Doc();
-      const c = new RoomConnection(d, { relay, room: runRoom(workspace, runId), WebSocketPolyfill: WebSocket });
-      conns.push(c);
-      return { doc: d, conn: c };
+    /** Connects the run doc and the metrics doc of a run this writer holds. */
+    connectRun(runId: string) {
+      const run = new RoomConnection(ctx.runDoc(runId), { relay, room: runRoom(workspace, runId), WebSocketPolyfill: WebSocket });
+      const metrics = new RoomConnection(ctx.metricsDoc(runId), { relay, room: metricsRoom(workspace, runId), WebSocketPolyfill: WebSocket });
+      conns.push(run, metrics);
+      return { flush: () => Promise.all([wsConn.flush(), run.flush(), metrics.flush()]) };
     },
   };
 }
@@ -82,38 +82,54 @@ describe('DocHost against a real relay (open auth)', () => {
     expect(listExperiments(b.ws).filter((e) => e.name === 'Default')).toHaveLength(1);
   });
 
-  it('[SYNC-RT2] a running run streams live over its socket; a finished run arrives as one HTTP snapshot', async () => {
+  it('[SYNC-RT2] a running run streams live over its socket; a finished run arrives as HTTP snapshots; the index lists it', async () => {
     const w = writer(relay.url, 'team');
     await waitFor(() => w.wsConn.state === 'synced', 'writer synced');
     const run = startRun(w.ctx, {});
-    const rd = w.runDoc(run.runId);
-    appendMetrics(w.ctx, rd.doc, run.runId, [{ key: 'loss', value: 1, step: 0, timestamp: 1 }]);
-    await w.wsConn.flush();
-    await rd.conn.flush();
+    const link = w.connectRun(run.runId);
+    appendMetrics(w.ctx, w.ctx.metricsDoc(run.runId), run.runId, [{ key: 'loss', value: 1, step: 0, timestamp: 1 }]);
+    await link.flush();
 
     const viewer = await host(relay.url);
     await waitFor(() => viewer.status().state === 'synced', 'viewer synced');
-    await waitFor(() => viewer.ws.getMap('runs').has(run.runId), 'viewer knows the run');
-    const h = viewer.acquireRun(run.runId);
+    await waitFor(async () => (await viewer.runs.rows('0')).some((r) => r.runId === run.runId), 'the index lists the run');
+    const h = viewer.acquireMetrics(run.runId);
     await h.loaded;
-    expect(viewer.runs.modeOf(run.runId)).toBe('live');
-    await waitFor(() => runChunks(h.doc).length === 1, 'first chunk');
-    appendMetrics(w.ctx, rd.doc, run.runId, [{ key: 'loss', value: 0.5, step: 1, timestamp: 2 }]);
-    await waitFor(() => runChunks(h.doc).length === 2, 'live chunk');
+    expect(viewer.engine.modeOf(metricsRoom('team', run.runId))).toBe('live');
+    await waitFor(() => metricChunks(h.doc).length === 1, 'first chunk');
+    appendMetrics(w.ctx, w.ctx.metricsDoc(run.runId), run.runId, [{ key: 'loss', value: 0.5, step: 1, timestamp: 2 }]);
+    await waitFor(() => metricChunks(h.doc).length === 2, 'live chunk');
     h.release();
 
     updateRun(w.ctx, { runId: run.runId, status: 'FINISHED', endTime: 3 });
-    await w.wsConn.flush();
-    await rd.conn.flush();
+    await link.flush();
     const late = await host(relay.url);
-    await waitFor(() => late.ws.getMap('runs').has(run.runId) && late.status().state === 'synced', 'late viewer synced');
-    await waitFor(() => (late.ws.getMap('runs').get(run.runId) as Y.Map<unknown>).get('status') === 'FINISHED', 'finished seen');
-    const h2 = late.acquireRun(run.runId);
+    await waitFor(async () => (await late.runs.rows('0')).find((r) => r.runId === run.runId)?.status === 'FINISHED', 'finished seen in the index');
+    const h2 = late.acquireMetrics(run.runId);
     await h2.loaded;
-    expect(late.runs.modeOf(run.runId)).toBe('snapshot');
-    await waitFor(() => runChunks(h2.doc).length === 2, 'snapshot chunks');
-    expect(late.runs.liveCount()).toBe(0);
+    expect(late.engine.modeOf(metricsRoom('team', run.runId))).toBe('snapshot');
+    await waitFor(() => metricChunks(h2.doc).length === 2, 'snapshot chunks');
+    expect(late.engine.liveCount()).toBe(0);
     h2.release();
+  });
+
+  it('[SYNC-RT6] a run started here while the relay is away shows at once, and reaches the relay when it is back', async () => {
+    const store = await openStore();
+    const away = await host('http://127.0.0.1:1', {}, store);
+    const run = await away.startRun({ runName: 'made-offline' });
+    await away.runCommand(run.runId, (c) => setTag(c, { runId: run.runId, key: 'where', value: 'plane' }));
+    expect((await away.runs.rows('0')).map((r) => r.runName)).toContain('made-offline');
+    await away.destroy();
+    // Back: the same local replica on the real relay pushes the run doc by itself; a fresh peer sees it in the index.
+    const back = await host(relay.url, {}, store);
+    expect((await back.runs.rows('0')).map((r) => r.runName)).toContain('made-offline');
+    const peer = await host(relay.url);
+    await waitFor(async () => {
+      await peer.runs.refresh('0').catch(() => false);
+      return (await peer.runs.rows('0')).some((r) => r.runId === run.runId && r.tags.where === 'plane');
+    }, 'peer sees the offline run');
+    await waitFor(async () => !(await back.engine.dirtyNames()).has(runRoom('team', run.runId)), 'pushed and marked clean');
+    expect((await peer.getRun(run.runId))?.info.runName).toBe('made-offline');
   });
 
   it('[SYNC-RT3] an edit made while the relay was unreachable syncs when the same local replica connects', async () => {

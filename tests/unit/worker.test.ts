@@ -1,11 +1,12 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMetrics, ensureWorkspace, logBatch, startRun, updateRun, type Ctx } from '@/lib/doc';
+import { appendMetrics, ensureWorkspace, logBatch, memoryCtx, readRun, startRun, updateRun, type MemoryCtx } from '@/lib/doc';
+import { ExperimentIndex, encodeIndex, rowFromRun } from '@/lib/run-index';
 import { CairnError } from '@/lib/domain';
 import { createDataClient } from '@/lib/react/data-client';
 import { LocalStore } from '@/lib/store';
-import { runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
+import { metricsDocName, runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
 import { createDataService, withWireErrors } from '@/workers/data-service';
 import { SIGNAL_DEBOUNCE_MS } from '@/workers/topics';
 import { WarmCache, cacheScope } from '@/workers/warm-cache';
@@ -28,24 +29,28 @@ async function service(dbName = freshDb(), fetchImpl: FetchLike = noConfig) {
 
 const tick = (ms = SIGNAL_DEBOUNCE_MS * 3) => new Promise((r) => setTimeout(r, ms));
 
-/** Seeds the database as a previous session (or a relay sync) would have: a finished run with `points` losses. */
+/** Writes every doc of a memory ctx into the store as a previous session (or a relay sync) would have. */
+async function storeDocs(dbName: string, ctx: MemoryCtx) {
+  const store = await LocalStore.open({ name: dbName, mergeUpdates: Y.mergeUpdates });
+  await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ctx.ws));
+  for (const [id, d] of ctx.runDocs) await store.appendUpdate(runDocName('default', id), Y.encodeStateAsUpdate(d));
+  for (const [id, d] of ctx.metricsDocs) await store.appendUpdate(metricsDocName('default', id), Y.encodeStateAsUpdate(d));
+  store.close();
+}
+
+/** Seeds the database with a finished run with `points` losses (its run doc and its metrics doc). */
 async function seedRun(dbName: string, points: number) {
-  const ws = new Y.Doc();
-  const ctx: Ctx = { ws, actor: 'sdk' };
+  const ctx = memoryCtx(new Y.Doc(), 'sdk');
   ensureWorkspace(ctx);
   const run = startRun(ctx, {});
-  const runDoc = new Y.Doc();
   const batch = 10_000;
   for (let i = 0; i < points; i += batch) {
     const pts = Array.from({ length: Math.min(batch, points - i) }, (_, j) => ({ key: 'loss', value: 1 / (i + j + 1), step: i + j, timestamp: 1 }));
-    appendMetrics(ctx, runDoc, run.runId, pts);
+    appendMetrics(ctx, ctx.metricsDoc(run.runId), run.runId, pts);
   }
-  appendMetrics(ctx, runDoc, run.runId, [{ key: 'acc', value: NaN, step: 0, timestamp: 1 }]);
+  appendMetrics(ctx, ctx.metricsDoc(run.runId), run.runId, [{ key: 'acc', value: NaN, step: 0, timestamp: 1 }]);
   updateRun(ctx, { runId: run.runId, status: 'FINISHED' });
-  const store = await LocalStore.open({ name: dbName, mergeUpdates: Y.mergeUpdates });
-  await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ws));
-  await store.appendUpdate(runDocName('default', run.runId), Y.encodeStateAsUpdate(runDoc));
-  store.close();
+  await storeDocs(dbName, ctx);
   return run.runId;
 }
 
@@ -183,19 +188,16 @@ describe('data worker service', () => {
 
   it('[WRK-9] listRunsPage with a query filters and orders in the worker (lib/search); a bad filter is a value with its position', async () => {
     const db = freshDb();
-    const ws = new Y.Doc();
-    const ctx: Ctx = { ws, actor: 'sdk', now: (() => { let t = 1_700_000_000_000; return () => ++t; })() };
+    const ctx = memoryCtx(new Y.Doc(), 'sdk', (() => { let t = 1_700_000_000_000; return () => ++t; })());
     ensureWorkspace(ctx);
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
       const run = startRun(ctx, { runName: `r${i}`, startTime: 1_700_000_000_000 + i });
       logBatch(ctx, { runId: run.runId, params: [{ key: 'lr', value: String(10 ** -(i % 3)) }] });
-      appendMetrics(ctx, new Y.Doc(), run.runId, [{ key: 'acc', value: i / 10, step: 0, timestamp: 1 }]);
+      appendMetrics(ctx, ctx.metricsDoc(run.runId), run.runId, [{ key: 'acc', value: i / 10, step: 0, timestamp: 1 }]);
       ids.push(run.runId);
     }
-    const store = await LocalStore.open({ name: db, mergeUpdates: Y.mergeUpdates });
-    await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ws));
-    store.close();
+    await storeDocs(db, ctx);
     const api = await service(db);
     const hit = await api.listRunsPage('0', 2, { filter: 'params.lr < 0.5 and metrics.acc >= 0.1', orderBy: ['metrics.acc ASC'] });
     expect(hit.total).toBe(4);
@@ -219,21 +221,20 @@ describe('data worker service', () => {
 });
 
 describe('warm cache (WRK-10)', () => {
-  it('[WRK-10] the worker saves the experiments list and viewed indexes; a saved index answers runs pages, marked cached', async () => {
+  it('[WRK-10] the worker saves the experiments list and first pages; a saved index answers runs pages, marked cached', async () => {
     const db = freshDb();
-    const ws = new Y.Doc();
     let t = 1_700_000_000_000;
-    const ctx: Ctx = { ws, actor: 'sdk', now: () => ++t };
+    const ctx = memoryCtx(new Y.Doc(), 'sdk', () => ++t);
     ensureWorkspace(ctx);
     const ids: string[] = [];
+    const index = new ExperimentIndex('0', 'e1');
     for (let i = 0; i < 4; i++) {
       const run = startRun(ctx, { runName: `r${i}`, startTime: 1_700_000_000_000 + i });
-      appendMetrics(ctx, new Y.Doc(), run.runId, [{ key: 'acc', value: i / 4, step: 0, timestamp: 1 }]);
+      appendMetrics(ctx, ctx.metricsDoc(run.runId), run.runId, [{ key: 'acc', value: i / 4, step: 0, timestamp: 1 }]);
+      index.upsert(rowFromRun(readRun(run.runId, ctx.runDoc(run.runId))!));
       ids.push(run.runId);
     }
-    const seed = await LocalStore.open({ name: db, mergeUpdates: Y.mergeUpdates });
-    await seed.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ws));
-    seed.close();
+    await storeDocs(db, ctx);
     const api = createDataService({ fetch: noConfig, dbName: db, cacheSaveDelayMs: 5 });
     await api.init('http://app.test');
     const live = await api.listRunsPage('0', 10);
@@ -246,12 +247,14 @@ describe('warm cache (WRK-10)', () => {
       const scope = cacheScope(null, 'default');
       expect((await store.getCache<unknown[]>(`experiments|${scope}`))?.length).toBe(1);
       const cache = new WarmCache(store, scope);
-      // The saved first page answers the default query; a filter goes through the saved index.
+      // The saved first page answers the default query.
       expect(await store.getCache(`page|${scope}|0`)).toMatchObject({ total: 4 });
       const saved = await cache.runsPage('0', 2, {});
       expect(saved).toMatchObject({ cached: true, total: 4, deleted: 0, metricKeys: ['acc'] });
       expect(saved!.runs.map((r) => r.info.runName)).toEqual(['r3', 'r2']);
       expect(saved!.runs[0]!.metrics.acc).toMatchObject({ latest: 0.75, count: 1 });
+      // A filter goes through the saved index (what lib/sync's ExperimentRuns saves of the relay's index).
+      await store.putCache(`index|${scope}|0`, encodeIndex(index.snapshot()));
       const filtered = await cache.runsPage('0', 10, { filter: 'metrics.acc < 0.3' });
       expect(filtered!.runs.map((r) => r.info.runId)).toEqual([ids[1], ids[0]]);
       expect((await cache.runsPage('0', 10, { filter: 'metrics.acc >> 1' }))!.error).toMatchObject({ field: 'filter' });
@@ -260,6 +263,7 @@ describe('warm cache (WRK-10)', () => {
       expect(structuredClone(saved)).toEqual(saved);
     } finally {
       store.close();
+      await api.dispose();
     }
   });
 });
