@@ -18,8 +18,8 @@
 // bytes (the lib/doc bundle, named by content hash; the relay's storage sources; this file), so a bench run after an
 // unrelated change reuses it. `--fresh` (CLI) or `fresh: true` rebuilds it.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as Y from 'yjs';
 import { DATA, ROOT, bundle } from './bundle.mjs';
@@ -103,7 +103,8 @@ export async function generateWorkspace(options = {}, log = () => {}) {
   }
   mkdirSync(root, { recursive: true });
   // Older folders of the same parameters are of older code: drop them (they are big).
-  for (const name of readdirSync(root)) if (name !== key && name.startsWith(key.slice(0, key.lastIndexOf('-') + 1))) rmSync(join(root, name), { recursive: true, force: true });
+  // (Prepared copies, `<key>-relay-<hash>`, of older folders go with them.)
+  for (const name of readdirSync(root)) if (!name.startsWith(key) && name.startsWith(key.slice(0, key.lastIndexOf('-') + 1))) rmSync(join(root, name), { recursive: true, force: true });
   const tmp = `${dir}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
 
@@ -197,16 +198,53 @@ export async function generateWorkspace(options = {}, log = () => {}) {
   return { dir, manifest, cached: false };
 }
 
+/**
+ * The generated folder after one start and clean stop of the relay (server/relay's startRelay, bundled from source):
+ * whatever a relay does on its first start over a folder it did not write (building every experiment index from the
+ * run docs, setting its markers) is done once and cached, so a bench's relay serves at once. Cached beside the
+ * generated folder, keyed by it and by the relay bundle's hash (rebuilt when any relay code changes). Returns
+ * { dir, manifest, cached, firstStartMs, log } with the relay's log lines of that start.
+ */
+export async function preparedWorkspace(options = {}, log = () => {}) {
+  const gen = await generateWorkspace(options, log);
+  const relayFile = await bundle('relay', RELAY_BUNDLE);
+  const key = `${gen.manifest.key}-relay-${basename(relayFile).replace(/^relay-|\.mjs$/g, '')}`;
+  const root = join(DATA, 'workspaces');
+  const dir = join(root, key);
+  const infoFile = join(dir, 'prepared.json');
+  if (!options.fresh && existsSync(infoFile)) {
+    const info = JSON.parse(readFileSync(infoFile, 'utf8'));
+    return { dir, manifest: gen.manifest, cached: true, generated: gen, ...info };
+  }
+  for (const name of readdirSync(root)) if (name !== key && name.startsWith(`${gen.manifest.key}-relay-`)) rmSync(join(root, name), { recursive: true, force: true });
+  const tmp = `${dir}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  copyWorkspace(gen, tmp);
+  const relay = await import(pathToFileURL(relayFile).href);
+  const lines = [];
+  const t0 = performance.now();
+  const handle = await relay.startRelay({ dataDir: tmp, port: 0, auth: 'open', log: (l) => lines.push(String(l)) });
+  const firstStartMs = performance.now() - t0;
+  await handle.close();
+  const info = { firstStartMs: Math.round(firstStartMs), log: lines, preparedAt: new Date().toISOString() };
+  log(`  prepare: the relay's first start on the folder took ${(firstStartMs / 1000).toFixed(1)} s${lines.length ? `: ${lines.slice(-3).join(' | ')}` : ''}`);
+  writeFileSync(join(tmp, 'prepared.json'), JSON.stringify(info, null, 2));
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return { dir, manifest: gen.manifest, cached: false, generated: gen, ...info };
+}
+
 /** A writable copy of a generated folder (the relay may write: new runs, compactions, its index). */
 export function copyWorkspace(gen, dest) {
   mkdirSync(dest, { recursive: true });
-  for (const f of readdirSync(gen.dir)) copyFileSync(join(gen.dir, f), join(dest, f));
+  cpSync(gen.dir, dest, { recursive: true, filter: (src) => !(dirname(src) === gen.dir && src.endsWith('.json')) });
   return dest;
 }
 
 /** One line for a bench's output about where the workspace came from. */
 export function describe(gen) {
   const m = gen.manifest;
-  const how = gen.cached ? `cached (generated in ${(m.generatedMs / 1000).toFixed(1)} s)` : `generated in ${(m.generatedMs / 1000).toFixed(1)} s`;
+  const g = gen.generated ?? gen;
+  const how = `${g.cached ? 'cached, ' : ''}generated in ${(m.generatedMs / 1000).toFixed(1)} s` + (gen.firstStartMs !== undefined ? `, relay's first start ${(gen.firstStartMs / 1000).toFixed(1)} s${gen.cached ? ' (cached)' : ''}` : '');
   return `${m.runs.toLocaleString('en-US')} runs in ${m.experiments.length} experiments (${m.params} params, ${m.metrics} metric keys × ${m.points} points, ${m.tags} tags), SQLite ${(m.bytes.sqlite / 1e6).toFixed(0)} MB, ${how}`;
 }

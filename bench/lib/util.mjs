@@ -56,9 +56,9 @@ export function spawnNode(argv, opts = {}) {
 }
 
 /** `node dist/cli.cjs relay --open --port 0 --data <dir>`; resolves with its URL once it listens. */
-export async function startCliRelay(dataDir) {
+export async function startCliRelay(dataDir, timeoutMs = 20_000) {
   const relay = spawnNode([join(ROOT, 'dist', 'cli.cjs'), 'relay', '--open', '--port', '0', '--data', dataDir]);
-  const m = await relay.line(/listening on (http:\/\/\S+)/, 'relay start', 20_000);
+  const m = await relay.line(/listening on (http:\/\/\S+)/, 'relay start', timeoutMs);
   return { ...relay, url: m[1] };
 }
 
