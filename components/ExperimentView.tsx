@@ -8,6 +8,7 @@ import { experimentLabel, formatTime } from './format';
 import LoadError from './LoadError';
 import RunsFilter from './RunsFilter';
 import RunsTable from './RunsTable';
+import StartRunForm from './StartRunForm';
 
 /** Rows asked for at first and added per "Load more", as MLflow's runs table loads them. */
 const PAGE_ROWS = 100;
@@ -66,7 +67,10 @@ export default function ExperimentView() {
         </p>
       )}
       {runs.error && <LoadError error={runs.error} />}
-      <h2 className="text-sm font-semibold text-stone-700">{page?.error ? 'Runs' : `Runs (${total})`}</h2>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h2 className="text-sm font-semibold text-stone-700">{page?.error ? 'Runs' : `Runs (${total})`}</h2>
+        {exp.lifecycleStage === 'active' && <StartRunForm experimentId={exp.experimentId} />}
+      </div>
       <RunsFilter
         applied={filter}
         error={page?.error}

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import * as doc from '../lib/doc';
-import { CairnError, asExperimentId, asRunId, parseInput, toWire, type ExperimentId, type ParamConflict } from '../lib/domain';
+import { CairnError, asExperimentId, asRunId, parseInput, toWire, type ExperimentId, type ParamConflict, type RunId } from '../lib/domain';
 import type { IndexRow } from '../lib/run-index';
 import { searchTable, tableFromRows, type RunTable } from '../lib/search';
 import type { RunRow, RunsPage, RunsQuery } from '../lib/search/runs-page';
@@ -357,6 +357,11 @@ export function createDataService(platform: Platform) {
     },
     async restoreExperiment(experimentId: string): Promise<void> {
       await write((c) => doc.restoreExperiment(c, experimentId));
+    },
+    async startRun(experimentId: string, runName?: string): Promise<RunId> {
+      const h = await ready();
+      const info = await h.startRun({ experimentId: asExperimentId(experimentId), ...(runName !== undefined ? { runName } : {}), userId: h.settings.userName });
+      return info.runId;
     },
     async deleteRun(runId: string): Promise<void> {
       await writeRun(runId, (c) => doc.deleteRun(c, runId));

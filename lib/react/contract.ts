@@ -46,6 +46,8 @@ export interface Commands {
   renameExperiment(experimentId: string, newName: string): Promise<void>;
   deleteExperiment(experimentId: string): Promise<void>;
   restoreExperiment(experimentId: string): Promise<void>;
+  /** A new run in the experiment, written on this device first (works offline); resolves with its id. */
+  startRun(experimentId: string, runName?: string): Promise<RunId>;
   deleteRun(runId: string): Promise<void>;
   restoreRun(runId: string): Promise<void>;
   setRunTag(runId: string, key: string, value: string): Promise<void>;

@@ -165,6 +165,7 @@ export function useCommands(): Commands {
       renameExperiment: async (id, newName) => c().renameExperiment(id, newName),
       deleteExperiment: async (id) => c().deleteExperiment(id),
       restoreExperiment: async (id) => c().restoreExperiment(id),
+      startRun: async (experimentId, runName) => c().startRun(experimentId, runName),
       deleteRun: async (runId) => c().deleteRun(runId),
       restoreRun: async (runId) => c().restoreRun(runId),
       setRunTag: async (runId, key, value) => c().setRunTag(runId, key, value),

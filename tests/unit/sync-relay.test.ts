@@ -95,7 +95,7 @@ describe('DocHost against a real relay (open auth)', () => {
     await waitFor(async () => (await viewer.runs.rows('0')).some((r) => r.runId === run.runId), 'the index lists the run');
     const h = viewer.acquireMetrics(run.runId);
     await h.loaded;
-    expect(viewer.engine.modeOf(metricsRoom('team', run.runId))).toBe('live');
+    await waitFor(() => viewer.engine.modeOf(metricsRoom('team', run.runId)) === 'live', 'a live metrics doc');
     await waitFor(() => metricChunks(h.doc).length === 1, 'first chunk');
     appendMetrics(w.ctx, w.ctx.metricsDoc(run.runId), run.runId, [{ key: 'loss', value: 0.5, step: 1, timestamp: 2 }]);
     await waitFor(() => metricChunks(h.doc).length === 2, 'live chunk');
@@ -107,7 +107,7 @@ describe('DocHost against a real relay (open auth)', () => {
     await waitFor(async () => (await late.runs.rows('0')).find((r) => r.runId === run.runId)?.status === 'FINISHED', 'finished seen in the index');
     const h2 = late.acquireMetrics(run.runId);
     await h2.loaded;
-    expect(late.engine.modeOf(metricsRoom('team', run.runId))).toBe('snapshot');
+    await waitFor(() => late.engine.modeOf(metricsRoom('team', run.runId)) === 'snapshot', 'a snapshot metrics doc');
     await waitFor(() => metricChunks(h2.doc).length === 2, 'snapshot chunks');
     expect(late.engine.liveCount()).toBe(0);
     h2.release();

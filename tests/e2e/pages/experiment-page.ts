@@ -19,6 +19,13 @@ export class ExperimentPage {
     this.filterError = page.getByTestId('runs-filter-error');
   }
 
+  /** Starts a run by hand ("New run"), named `runName`. */
+  async startRun(runName: string): Promise<void> {
+    const form = this.page.getByRole('form', { name: 'New run' });
+    await form.getByLabel('Run name').fill(runName);
+    await form.getByRole('button', { name: 'New run' }).click();
+  }
+
   /** Types a filter and presses Enter, as a person would. */
   async filter(text: string): Promise<void> {
     await this.filterBox.fill(text);
