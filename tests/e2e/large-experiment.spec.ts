@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+import { copyWorkspace, generateWorkspace } from '../../bench/lib/generate.mjs';
+import { collectPageErrors } from './fixtures/page-errors';
+import { startApp, tempDir, type ServerProcess } from './fixtures/processes';
+import { ExperimentPage } from './pages/experiment-page';
+
+/**
+ * An experiment of 10,000 runs (20 params, 20 metric keys, 3 tags each: the issue-6 sweep), written through lib/doc's
+ * commands into a relay data folder by the bench generator, served by its own `cairn start`: the experiment page shows
+ * its first rows and the total from the relay's experiment index, without loading 10k run docs.
+ */
+const RUNS = 10_000;
+
+let app: ServerProcess;
+let data: ReturnType<typeof tempDir>;
+let experimentId: string;
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  const gen = await generateWorkspace({ runs: RUNS, experiments: 1 });
+  experimentId = gen.manifest.experiments[0].id;
+  data = tempDir('cairn-e2e-10k-');
+  copyWorkspace(gen, data.path);
+  app = await startApp({ dataDir: data.path });
+});
+
+test.afterAll(async () => {
+  await app?.stop();
+  data?.remove();
+});
+
+test('an experiment of 10k runs opens and shows its first rows; a filter narrows them in the worker', async ({ browser }) => {
+  const ctx = await browser.newContext({ baseURL: app.origin });
+  const pageErrors = collectPageErrors(ctx);
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`/experiment/?id=${experimentId}`);
+    const exp = new ExperimentPage(page);
+    await expect(page.getByRole('heading', { name: `Runs (${RUNS})` })).toBeVisible({ timeout: 30_000 });
+    await expect(exp.runsTable.getByTestId('run-row').first()).toBeVisible();
+    expect(await exp.runsTable.getByTestId('run-row').count()).toBeGreaterThanOrEqual(25);
+    // param_2 alternates adam/sgd and param_0 cycles through four learning rates (bench/lib/generate.mjs): 1 run in 4.
+    await exp.filter("params.param_2 = 'adam' and params.param_0 = '0.01'");
+    await expect(page.getByRole('heading', { name: `Runs (${RUNS / 4})` })).toBeVisible();
+    const rows = exp.runsTable.getByTestId('run-row');
+    await expect(rows.first()).toBeVisible();
+    expect(pageErrors()).toEqual([]);
+  } finally {
+    await ctx.close();
+  }
+});
