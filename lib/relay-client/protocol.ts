@@ -15,6 +15,12 @@ export const MSG_AUTH = 2;
 export const MSG_QUERY_AWARENESS = 3;
 /** Cairn extension: flush ack, see README "Flush acknowledgements". */
 export const MSG_FLUSH = 100;
+/**
+ * Cairn extension, relay → client on a workspace room: an experiment's index moved to `seq` (of `epoch`), so a reader
+ * holding an older copy asks `GET /index/...?since=` now instead of at its next poll. A client that does not know the
+ * type ignores it.
+ */
+export const MSG_INDEX_CHANGED = 101;
 
 export const SYNC_STEP1 = syncProtocol.messageYjsSyncStep1;
 export const SYNC_STEP2 = syncProtocol.messageYjsSyncStep2;
@@ -110,3 +116,16 @@ export const encodeFlushRequest = (reqId: number): Uint8Array =>
     encoding.writeVarUint(e, MSG_FLUSH);
     encoding.writeVarUint(e, reqId);
   });
+
+export const encodeIndexChanged = (experimentId: string, seq: number, epoch: string): Uint8Array =>
+  frame((e) => {
+    encoding.writeVarUint(e, MSG_INDEX_CHANGED);
+    encoding.writeVarString(e, experimentId);
+    encoding.writeVarUint(e, seq);
+    encoding.writeVarString(e, epoch);
+  });
+
+/** An index-changed notice's body after its message type. */
+export function readIndexChanged(d: decoding.Decoder): { experimentId: string; seq: number; epoch: string } {
+  return { experimentId: decoding.readVarString(d), seq: decoding.readVarUint(d), epoch: decoding.readVarString(d) };
+}

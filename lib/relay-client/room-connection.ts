@@ -11,6 +11,8 @@ import {
   FLUSH_PERSISTED,
   MSG_AUTH,
   MSG_FLUSH,
+  MSG_INDEX_CHANGED,
+  readIndexChanged,
   MSG_SYNC,
   SYNC_STEP1,
   encodeFlushRequest,
@@ -66,6 +68,7 @@ export class RoomConnection {
   error: CairnError | null = null;
   readOnly = false;
   private listeners = new Set<(s: ConnState) => void>();
+  private readonly indexListeners = new Set<(n: { experimentId: string; seq: number; epoch: string }) => void>();
   private nextReq = 1;
   private pending = new Map<number, PendingFlush>();
 
@@ -109,6 +112,10 @@ export class RoomConnection {
     };
     p.messageHandlers[MSG_FLUSH] = (_enc, dec) => this.onFlushAck(dec);
     p.messageHandlers[MSG_AUTH] = (_enc, dec) => this.onAuth(dec);
+    p.messageHandlers[MSG_INDEX_CHANGED] = (_enc, dec) => {
+      const notice = readIndexChanged(dec);
+      for (const l of this.indexListeners) l(notice);
+    };
     p.on('status', () => this.recompute());
     p.on('sync', () => this.recompute());
     p.on('connection-close', (ev) => {
@@ -144,6 +151,12 @@ export class RoomConnection {
    * where a half-open socket would otherwise linger until the silence watchdog's timeout (30 s). */
   dropSocket(): void {
     this.provider.ws?.close();
+  }
+
+  /** The relay said an experiment's index moved (workspace rooms only, MSG_INDEX_CHANGED). */
+  onIndexChanged(cb: (n: { experimentId: string; seq: number; epoch: string }) => void): () => void {
+    this.indexListeners.add(cb);
+    return () => this.indexListeners.delete(cb);
   }
 
   onState(cb: (s: ConnState) => void): () => void {
@@ -197,6 +210,7 @@ export class RoomConnection {
     this.provider.destroy();
     this.ownAwareness?.destroy();
     this.listeners.clear();
+    this.indexListeners.clear();
     for (const wake of [...this.wakers]) wake();
   }
 

@@ -391,6 +391,7 @@ export class DocHost {
       const conn = this.conn;
       let probed = false;
       this.cleanups.push(
+        conn.onIndexChanged((n) => this.runs.noticed(n.experimentId, n.seq, n.epoch)),
         conn.onState((state) => {
           this.publishStatus();
           if (state !== 'synced') return;

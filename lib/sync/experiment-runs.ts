@@ -145,6 +145,17 @@ export class ExperimentRuns {
     return e.fetching;
   }
 
+  /**
+   * The relay said an experiment's index is at `seq` of `epoch` (its workspace socket, MSG_INDEX_CHANGED): a copy
+   * someone holds that is behind asks for the delta now.
+   */
+  noticed(experimentId: string, seq: number, epoch: string): void {
+    const e = this.exps.get(experimentId);
+    if (!e || !e.ready || this.stopped) return;
+    if (e.replica.epoch === epoch && e.replica.seq >= seq) return;
+    void this.refresh(experimentId).catch(() => false);
+  }
+
   stop(): void {
     this.stopped = true;
     for (const e of this.exps.values()) if (e.timer) clearTimeout(e.timer);

@@ -113,4 +113,22 @@ describe('ExperimentRuns', () => {
     expect(r.asked.length).toBeLessThanOrEqual(n + 1);
     runs.stop();
   });
+
+  it('[SYNC-X5] a notice from the relay (MSG_INDEX_CHANGED) past the copy's seq fetches the delta at once; one not past it does not', async () => {
+    const r = relayIndex();
+    r.index.upsert(row(id('a')));
+    const runs = runsOf(r.fetchImpl);
+    await runs.rows('1');
+    const asked = r.asked.length;
+    runs.noticed('1', r.index.seq, r.index.epoch);
+    runs.noticed('2', 99, 'x'); // an experiment nobody looked at: nothing
+    await new Promise((res) => setTimeout(res, 20));
+    expect(r.asked.length).toBe(asked);
+    r.index.upsert(row(id('b')));
+    runs.noticed('1', r.index.seq, r.index.epoch);
+    const until = Date.now() + 2_000;
+    while ((await runs.rows('1')).length < 2 && Date.now() < until) await new Promise((res) => setTimeout(res, 5));
+    expect((await runs.rows('1')).length).toBe(2);
+    runs.stop();
+  });
 });
