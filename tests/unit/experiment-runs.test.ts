@@ -114,7 +114,7 @@ describe('ExperimentRuns', () => {
     runs.stop();
   });
 
-  it('[SYNC-X5] a notice from the relay (MSG_INDEX_CHANGED) past the copy's seq fetches the delta at once; one not past it does not', async () => {
+  it('[SYNC-X5] a notice from the relay (MSG_INDEX_CHANGED) past the copy\'s seq fetches the delta at once; one not past it does not', async () => {
     const r = relayIndex();
     r.index.upsert(row(id('a')));
     const runs = runsOf(r.fetchImpl);
