@@ -93,11 +93,14 @@ function upgradeWorkspace(db: SqliteDb, store: SqliteDocStore, ws: string, log: 
         }
         moveRejects.run(metrics, room);
       }
-      const ids = doc.format1RunIds(wsDoc);
-      for (const id of ids) {
+      let converted = 0;
+      for (const id of doc.format1RunIds(wsDoc)) {
         const runDoc = new Y.Doc({ guid: `${ws}/run/${id}` });
-        doc.convertFormat1Run(wsDoc, id, runDoc);
-        insertFirst.run(`${ws}/run/${id}`, Buffer.from(Y.encodeStateAsUpdate(runDoc)));
+        // False for an entry that is no run map (nothing format 1 could read): nothing to write.
+        if (doc.convertFormat1Run(wsDoc, id, runDoc)) {
+          insertFirst.run(`${ws}/run/${id}`, Buffer.from(Y.encodeStateAsUpdate(runDoc)));
+          converted++;
+        }
         runDoc.destroy();
       }
       const last = wsRows.at(-1);
@@ -106,7 +109,7 @@ function upgradeWorkspace(db: SqliteDb, store: SqliteDocStore, ws: string, log: 
         store.compact(ws, last.seq, Y.encodeStateAsUpdate(wsDoc));
       }
       setMeta(db, DONE_PREFIX + ws, '1');
-      return { runs: ids.length, metricsRooms: runRooms.length };
+      return { runs: converted, metricsRooms: runRooms.length };
     })();
   } finally {
     wsRoom.destroy();
