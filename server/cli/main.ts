@@ -10,6 +10,8 @@ function buildProgram(): Command {
     .description('Cairn: local-first ML tracking, registry and deployment. Runs the relay and manages its tokens.')
     .version(RELAY_VERSION)
     .showHelpAfterError()
+    // `cairn relay reindex --data x`: options after a subcommand are the subcommand's.
+    .enablePositionalOptions()
     .exitOverride();
   registerStartCommand(program);
   registerRelayCommand(program);

@@ -1,8 +1,15 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isLoopbackHost, optionsFromFlagsAndEnv, type EnvAndFlags } from '../relay/config';
+import { dataDirFromEnv, isLoopbackHost, optionsFromFlagsAndEnv, type EnvAndFlags } from '../relay/config';
+import { DB_FILE_NAME, META_INDEX_BUILT, META_RELAY_PID, getMeta, openRelayDatabase, setMeta } from '../relay/database';
+import { upgradeDataFolder } from '../relay/data-upgrade';
+import { rebuildAll } from '../relay/index-service';
+import { IndexTables } from '../relay/index-tables';
 import { startRelay, type RelayHandle } from '../relay/relay-server';
+import { RunReader } from '../relay/run-reader';
+import { SqliteDocStore } from '../relay/sqlite-doc-store';
+import { WorkspaceIdSchema } from '../../lib/domain/index';
 
 /** Workspace the quick-start app is pointed at. */
 const START_WORKSPACE = 'default';
@@ -19,8 +26,9 @@ interface StartFlags extends EnvAndFlags {
 }
 
 export function registerRelayCommand(program: Command): void {
-  program
+  const relay = program
     .command('relay')
+    .enablePositionalOptions()
     .description('Run the sync relay (WebSocket /sync, /docs, /blobs). Tokens are required unless --open.')
     .option('--port <port>', 'port to listen on, 0 picks a free one (env CAIRN_PORT, default 8080)')
     .option('--host <host>', 'address to bind (env CAIRN_HOST, default 127.0.0.1)')
@@ -51,6 +59,57 @@ export function registerRelayCommand(program: Command): void {
         process.stderr.write(`WARNING: open mode on ${host}: anyone who can reach this address can read and write.\n`);
       }
     });
+  registerReindexCommand(relay);
+}
+
+interface ReindexFlags {
+  data?: string;
+  workspace?: string;
+  force?: boolean;
+}
+
+/** `cairn relay reindex` (RELAY-35): the experiment indexes rebuilt from every run doc, with the time it took. */
+function registerReindexCommand(relay: Command): void {
+  relay
+    .command('reindex')
+    .description('Rebuild the experiment indexes from every run doc (the relay must be stopped). Prints the time taken.')
+    .option('--data <dir>', 'data directory (env CAIRN_DATA_DIR, default ./.cairn)')
+    .option('--workspace <id>', 'only this workspace (default: all)')
+    .option('--force', 'run even though the data folder names a relay process that still exists')
+    .action((flags: ReindexFlags) => {
+      if (flags.workspace !== undefined && !WorkspaceIdSchema.safeParse(flags.workspace).success) {
+        throw new Error(`--workspace: '${flags.workspace}' is not a workspace id`);
+      }
+      const dataDir = resolve(flags.data ?? dataDirFromEnv(process.env));
+      if (!existsSync(join(dataDir, DB_FILE_NAME))) throw new Error(`no relay data in ${dataDir} (no ${DB_FILE_NAME})`);
+      const db = openRelayDatabase(dataDir);
+      try {
+        const pid = Number(getMeta(db, META_RELAY_PID));
+        if (pid > 0 && pid !== process.pid && processExists(pid) && !flags.force) {
+          throw new Error(`a relay (pid ${pid}) is serving ${dataDir}: stop it first (or --force if that pid is not a relay)`);
+        }
+        const store = new SqliteDocStore(db);
+        const log = (line: string) => process.stdout.write(line + '\n');
+        // A format-1 folder is upgraded first: its runs are not in run docs yet.
+        upgradeDataFolder(db, join(dataDir, DB_FILE_NAME), store, log);
+        const wasBuilt = getMeta(db, META_INDEX_BUILT) !== null;
+        setMeta(db, META_INDEX_BUILT, null);
+        rebuildAll(new IndexTables(db), store, new RunReader(store, null), log, flags.workspace);
+        // One workspace rebuilt leaves the others as they were: built only if they were.
+        if (!flags.workspace || wasBuilt) setMeta(db, META_INDEX_BUILT, '1');
+      } finally {
+        db.close();
+      }
+    });
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function registerStartCommand(program: Command): void {

@@ -16,6 +16,8 @@ const SCHEMA_VERSION = 3;
 export const META_DATA_FORMAT = 'data_format';
 /** Set once every workspace's index was built from its run docs; absent → the relay rebuilds at start. */
 export const META_INDEX_BUILT = 'index_built';
+/** The pid of the relay serving this file (cleared at a clean shutdown): `cairn relay reindex` refuses while it lives. */
+export const META_RELAY_PID = 'relay_pid';
 /** The document format (lib/doc) this relay's rooms hold once `data_format` says so. */
 export const DATA_FORMAT = '2';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { IndexService, rebuildAll } from './index-service';
 import { IndexTables } from './index-tables';
 import { READ_ONLY_MAX_FRAME_BYTES, isLoopbackHost, resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './config';
-import { DB_FILE_NAME, META_INDEX_BUILT, getMeta, openMemoryDatabase, openRelayDatabase, setMeta, type SqliteDb } from './database';
+import { DB_FILE_NAME, META_INDEX_BUILT, META_RELAY_PID, getMeta, openMemoryDatabase, openRelayDatabase, setMeta, type SqliteDb } from './database';
 import { upgradeDataFolder } from './data-upgrade';
 import { Format1Runs } from './format1-live';
 import { RunReader } from './run-reader';
@@ -216,6 +216,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     closeStorage(ownsStore ? store : null, db, indexDb === db ? null : indexDb);
     throw err;
   });
+  if (sqliteStore) recordPid(db!, String(process.pid), o.log);
   server.on('error', (err) => o.log(`http server error: ${err.message}`));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
 
@@ -244,7 +245,17 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     // Dirty runs folded in before the store closes: the next start finds nothing to re-read.
     indexes.close();
     rooms.unloadAll();
+    if (sqliteStore) recordPid(db!, null, o.log);
     closeStorage(ownsStore ? store : null, db, indexDb === db ? null : indexDb);
+  }
+}
+
+/** RELAY-35: who serves the file, so `cairn relay reindex` does not rebuild under a running relay. Best effort. */
+function recordPid(db: SqliteDb, pid: string | null, log: (line: string) => void): void {
+  try {
+    setMeta(db, META_RELAY_PID, pid);
+  } catch (err) {
+    log(`could not record the relay's pid: ${(err as Error).message}`);
   }
 }
 

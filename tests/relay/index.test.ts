@@ -1,82 +1,131 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as doc from '../../lib/doc';
-import { IndexReplica, decodeIndex, rowFromRun, sameRow, type IndexMessage } from '../../lib/run-index';
-import { connectClient, waitSynced, type TestClient } from './helpers/clients';
-import { buildCli, spawnRelay, type RelayProcess } from './helpers/cli-process';
+import { IndexReplica, rowFromRun, sameRow, type IndexMessage, type IndexRow } from '../../lib/run-index';
+import { openRelayDatabase } from '../../server/relay/database';
+import { SqliteDocStore } from '../../server/relay/sqlite-doc-store';
+import { mulberry32 } from '../shared/random';
+import { buildCli, runCli, spawnRelay, type RelayProcess } from './helpers/cli-process';
+import { fetchIndexMessage } from './helpers/docs';
 import { startTestRelay, tempDir, type TestRelay } from './helpers/in-process';
+import { RunWriter } from './helpers/run-writer';
+import { waitFor } from './helpers/wait';
 
 const WS = 'indexed';
+const readIndex = (url: string, exp: string, since = 0, epoch = ''): Promise<IndexMessage> => fetchIndexMessage(url, WS, exp, since, epoch);
 
-async function readIndex(url: string, exp: string, since = 0, epoch = ''): Promise<IndexMessage> {
-  const res = await fetch(`${url}/index/${WS}/${exp}?since=${since}&epoch=${epoch}`);
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toBe('application/octet-stream');
-  return decodeIndex(new Uint8Array(await res.arrayBuffer()));
+const byId = (a: { runId: string }, b: { runId: string }) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0);
+
+/** The replica holds exactly the rows a direct read of the writer's run docs gives. */
+function expectSameRows(rows: IndexRow[], writer: RunWriter, exp: string): void {
+  const direct = writer.runs(exp).map((r) => rowFromRun(r)).sort(byId);
+  expect(rows.map((r) => r.runId)).toEqual(direct.map((r) => r.runId));
+  rows.forEach((r, i) => expect(sameRow(r, direct[i]!), r.runId).toBe(true));
 }
 
-/** A client writing runs with lib/doc's commands into its copy of the workspace doc, synced through the relay. */
-function writer(c: TestClient): doc.Ctx {
-  let t = 1_700_000_000_000;
-  return { ws: c.doc, actor: 'writer', now: () => ++t };
-}
-
-describe('the relay serves experiment indexes', () => {
+describe('the relay serves experiment indexes fed from run docs', () => {
   let relay: TestRelay;
-  let client: TestClient;
-  let ctx: doc.Ctx;
+  let w: RunWriter;
   let exp: string;
+  let exp2: string;
   const runIds: string[] = [];
   beforeAll(async () => {
     relay = await startTestRelay();
-    client = connectClient(relay.url, WS);
-    await waitSynced(client);
-    ctx = writer(client);
-    doc.ensureWorkspace(ctx);
-    exp = doc.createExperiment(ctx, { name: 'sweep' });
+    w = new RunWriter(relay.url, WS);
+    await w.ready();
+    doc.ensureWorkspace(w.ctx);
+    exp = doc.createExperiment(w.ctx, { name: 'sweep' });
+    exp2 = doc.createExperiment(w.ctx, { name: 'other' });
     for (let i = 0; i < 5; i++) {
-      const { runId } = doc.startRun(ctx, { experimentId: exp, runName: `r${i}` });
-      doc.logBatch(ctx, { runId, params: [{ key: 'lr', value: String(0.1 * (i + 1)) }] });
+      const { runId } = doc.startRun(w.ctx, { experimentId: exp, runName: `r${i}` });
+      doc.logBatch(w.ctx, { runId, params: [{ key: 'lr', value: String(0.1 * (i + 1)) }] });
       runIds.push(runId);
     }
-    expect(await client.flush()).toBe(0);
+    doc.appendMetrics(w.ctx, w.metricsDoc(runIds[0]!), runIds[0]!, [
+      { key: 'loss', value: 0.5, step: 1, timestamp: 10 },
+      { key: 'loss', value: 0.25, step: 2, timestamp: 20 },
+    ]);
+    await w.flush();
   });
   afterAll(async () => {
-    client.destroy();
+    w.destroy();
     await relay.dispose();
   });
 
-  it('[RELAY-31] a snapshot holds exactly the rows of a direct read; deltas carry only what changed', async () => {
+  it('[RELAY-31] [RELAY-33] a snapshot holds exactly the rows of a direct read of the run docs; deltas carry only what changed', async () => {
     const snap = await readIndex(relay.url, exp);
     expect(snap.fromSeq).toBe(0);
-    const direct = doc.listRuns(client.doc, { experimentIds: [exp], view: 'ALL' }).map((r) => rowFromRun(r));
-    expect(snap.rows.map((r) => r.runId).sort()).toEqual(direct.map((r) => r.runId).sort());
-    for (const row of snap.rows) expect(sameRow(row, direct.find((d) => d.runId === row.runId)!)).toBe(true);
+    expectSameRows(snap.rows, w, exp);
+    expect(snap.rows.find((r) => r.runId === runIds[0])!.metrics.loss).toEqual({ latest: 0.25, min: 0.25, max: 0.5, count: 2 });
 
     const replica = new IndexReplica();
     replica.apply(snap);
-    doc.setTag(ctx, { runId: runIds[1]!, key: 'note', value: 'best' });
-    doc.deleteRun(ctx, runIds[2]!);
-    expect(await client.flush()).toBe(0);
+    doc.setTag(w.ctx, { runId: runIds[1]!, key: 'note', value: 'best' });
+    doc.deleteRun(w.ctx, runIds[2]!);
+    await w.flush();
     const delta = await readIndex(relay.url, exp, replica.seq, replica.epoch);
     expect(delta.fromSeq).toBe(replica.seq);
     expect(delta.rows.map((r) => r.runId).sort()).toEqual([runIds[1], runIds[2]].sort());
     expect(replica.apply(delta)).toBe(true);
-    const again = await readIndex(relay.url, exp);
-    expect(replica.allRows().map((r) => r.runId)).toEqual(again.rows.map((r) => r.runId));
-    replica.allRows().forEach((r, i) => expect(sameRow(r, again.rows[i]!)).toBe(true));
+    expectSameRows(replica.allRows(), w, exp);
     expect(replica.allRows().find((r) => r.runId === runIds[2])!.lifecycleStage).toBe('deleted');
-    // Kept up incrementally (only touched runs re-read), the relay's index still equals a direct read of the runs.
-    doc.updateRun(ctx, { runId: runIds[3]!, runName: 'renamed' });
-    doc.logBatch(ctx, { runId: runIds[4]!, params: [{ key: 'extra', value: 'x' }] });
-    expect(await client.flush()).toBe(0);
-    expect(replica.apply(await readIndex(relay.url, exp, replica.seq, replica.epoch))).toBe(true);
-    const now = doc.listRuns(client.doc, { experimentIds: [exp], view: 'ALL' }).map((r) => rowFromRun(r)).sort((a, b) => (a.runId < b.runId ? -1 : 1));
-    expect(replica.allRows().map((r) => r.runId)).toEqual(now.map((r) => r.runId));
-    replica.allRows().forEach((r, i) => expect(sameRow(r, now[i]!)).toBe(true));
+
+    doc.updateRun(w.ctx, { runId: runIds[3]!, runName: 'renamed' });
+    doc.logBatch(w.ctx, { runId: runIds[4]!, params: [{ key: 'extra', value: 'x' }] });
+    // Points only (the metrics room): the run's row changes through its summary, in the run doc.
+    doc.appendMetrics(w.ctx, w.metricsDoc(runIds[0]!), runIds[0]!, [{ key: 'loss', value: 0.1, step: 3, timestamp: 30 }]);
+    await w.flush();
+    const next = await readIndex(relay.url, exp, replica.seq, replica.epoch);
+    expect(next.rows.map((r) => r.runId).sort()).toEqual([runIds[0], runIds[3], runIds[4]].sort());
+    expect(replica.apply(next)).toBe(true);
+    expectSameRows(replica.allRows(), w, exp);
     // Nothing changed: an empty delta.
     const idle = await readIndex(relay.url, exp, replica.seq, replica.epoch);
     expect(idle.rows).toEqual([]);
     expect(idle.removed).toEqual([]);
+    expect(idle.toSeq).toBe(replica.seq);
+  });
+
+  it('[RELAY-33] a run that moves to another experiment leaves its old index (a tombstone) and joins the new one; an unreadable run doc leaves too', async () => {
+    const a = new IndexReplica();
+    a.apply(await readIndex(relay.url, exp));
+    const b = new IndexReplica();
+    b.apply(await readIndex(relay.url, exp2));
+    expect(b.allRows()).toEqual([]);
+    const moved = runIds[4]!;
+    w.runDoc(moved).transact(() => doc.runFields(w.runDoc(moved)).set('experimentId', exp2));
+    await w.flush();
+    const da = await readIndex(relay.url, exp, a.seq, a.epoch);
+    expect(da.removed).toEqual([moved]);
+    expect(a.apply(da)).toBe(true);
+    const db = await readIndex(relay.url, exp2, b.seq, b.epoch);
+    expect(db.rows.map((r) => r.runId)).toEqual([moved]);
+    expect(b.apply(db)).toBe(true);
+    expectSameRows(a.allRows(), w, exp);
+    expectSameRows(b.allRows(), w, exp2);
+    // A peer garbles the run's experiment id: no readable run, it leaves every index.
+    const garbled = runIds[3]!;
+    w.runDoc(garbled).transact(() => doc.runFields(w.runDoc(garbled)).set('experimentId', 'not an id!'));
+    await w.flush();
+    const dg = await readIndex(relay.url, exp, a.seq, a.epoch);
+    expect(dg.removed).toEqual([garbled]);
+    expect(a.apply(dg)).toBe(true);
+    expect(a.allRows().map((r) => r.runId)).not.toContain(garbled);
+    // And comes back when repaired.
+    w.runDoc(garbled).transact(() => doc.runFields(w.runDoc(garbled)).set('experimentId', exp));
+    await w.flush();
+    expect(a.apply(await readIndex(relay.url, exp, a.seq, a.epoch))).toBe(true);
+    expectSameRows(a.allRows(), w, exp);
+  });
+
+  it('[RELAY-31] an experiment with no runs has an empty index whose epoch readers keep', async () => {
+    const empty = doc.createExperiment(w.ctx, { name: 'empty' });
+    await w.flush();
+    const first = await readIndex(relay.url, empty);
+    expect(first.rows).toEqual([]);
+    const second = await readIndex(relay.url, empty, first.toSeq, first.epoch);
+    expect(second.epoch).toBe(first.epoch);
   });
 
   it('[RELAY-31] bad paths, unknown experiments and bad sequence numbers get the JSON error shape', async () => {
@@ -93,9 +142,50 @@ describe('the relay serves experiment indexes', () => {
       expect(await res.json(), path).toMatchObject({ error_code: code });
     }
   });
+
+  it('[RELAY-34] a committed run update leaves its dirty marker in the database before any fold', async () => {
+    doc.setTag(w.ctx, { runId: runIds[0]!, key: 'marker', value: 'x' });
+    await w.flush();
+    const db = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true });
+    try {
+      const marked = db.prepare('SELECT run_id FROM index_dirty WHERE workspace = ?').all(WS) as { run_id: string }[];
+      expect(marked.map((r) => r.run_id)).toContain(runIds[0]);
+    } finally {
+      db.close();
+    }
+    // Folded within the fold delay, without a reader asking.
+    await waitFor(() => {
+      const db2 = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true });
+      try {
+        return (db2.prepare('SELECT COUNT(*) AS n FROM index_dirty').get() as { n: number }).n === 0;
+      } finally {
+        db2.close();
+      }
+    }, 'the background fold');
+  });
 });
 
-describe('indexes across a relay SIGKILL', () => {
+describe('the run-dirty marker and the update commit together', () => {
+  it('[RELAY-34] an append whose marker cannot be written is not stored either', () => {
+    const dir = tempDir();
+    const db = openRelayDatabase(dir.path);
+    try {
+      const store = new SqliteDocStore(db);
+      store.setAppendHook(() => {
+        throw new Error('marker write failed');
+      });
+      expect(() => store.append('w/run/r1', new Uint8Array([1, 2, 3]))).toThrow(/marker write failed/);
+      expect(store.load('w/run/r1')).toEqual([]);
+      store.setAppendHook(null);
+      expect(store.append('w/run/r1', new Uint8Array([1, 2, 3]))).toBe(1);
+    } finally {
+      db.close();
+      dir.remove();
+    }
+  });
+});
+
+describe('indexes across relay restarts and SIGKILL', () => {
   const data = tempDir();
   let cli: string;
   const procs: RelayProcess[] = [];
@@ -106,38 +196,99 @@ describe('indexes across a relay SIGKILL', () => {
     for (const p of procs) await p.kill();
     data.remove();
   });
+  const start = async () => {
+    const p = await spawnRelay(cli, ['--port', '0', '--data', data.path, '--open']);
+    procs.push(p);
+    return p;
+  };
 
-  it('[RELAY-31] [RELAY-6] after SIGKILL a reader of the old epoch gets a full snapshot: no run missing, no stale row', async () => {
-    const first = await spawnRelay(cli, ['--port', '0', '--data', data.path, '--open']);
-    procs.push(first);
-    const c = connectClient(first.url, WS);
+  it('[RELAY-34] [RELAY-6] after SIGKILL the numbering goes on: a reader catches up with a delta, no run missing, no stale row', async () => {
+    let relay = await start();
+    const w = new RunWriter(relay.url, WS);
     try {
-      await waitSynced(c);
-      const ctx = writer(c);
-      doc.ensureWorkspace(ctx);
-      const exp = doc.createExperiment(ctx, { name: 'killed' });
-      const a = doc.startRun(ctx, { experimentId: exp, runName: 'a' }).runId;
-      const b = doc.startRun(ctx, { experimentId: exp, runName: 'b' }).runId;
-      expect(await c.flush()).toBe(0);
+      await w.ready();
+      doc.ensureWorkspace(w.ctx);
+      const exp = doc.createExperiment(w.ctx, { name: 'killed' });
+      const ids = Array.from({ length: 8 }, (_, i) => doc.startRun(w.ctx, { experimentId: exp, runName: `k${i}` }).runId);
+      await w.flush();
       const replica = new IndexReplica();
-      replica.apply(await readIndex(first.url, exp));
-      doc.updateRun(ctx, { runId: b, runName: 'b-renamed' });
-      const d = doc.startRun(ctx, { experimentId: exp, runName: 'd' }).runId;
-      expect(await c.flush()).toBe(0);
-      c.provider.disconnect();
-      await first.kill();
-
-      const second = await spawnRelay(cli, ['--port', '0', '--data', data.path, '--open']);
-      procs.push(second);
-      const msg = await readIndex(second.url, exp, replica.seq, replica.epoch);
-      expect(msg.fromSeq).toBe(0);
-      expect(msg.epoch).not.toBe(replica.epoch);
-      expect(replica.apply(msg)).toBe(true);
-      const rows = replica.allRows();
-      expect(rows.map((r) => r.runId).sort()).toEqual([a, b, d].sort());
-      expect(rows.find((r) => r.runId === b)!.runName).toBe('b-renamed');
+      replica.apply(await readIndex(relay.url, exp));
+      const random = mulberry32(31);
+      for (let round = 0; round < 6; round++) {
+        // Acknowledged writes, then a kill: right away (the fold has not run), or after a reader or the fold saw them.
+        for (let k = 0; k < 3; k++) {
+          const id = ids[Math.floor(random() * ids.length)]!;
+          doc.setTag(w.ctx, { runId: id, key: `t${round}`, value: String(k) });
+        }
+        if (round === 2) ids.push(doc.startRun(w.ctx, { experimentId: exp, runName: 'late' }).runId);
+        if (round === 4) doc.deleteRun(w.ctx, ids[0]!);
+        await w.flush();
+        const when = random();
+        if (when > 0.66) await new Promise((r) => setTimeout(r, 700));
+        else if (when > 0.33) expect(replica.apply(await readIndex(relay.url, exp, replica.seq, replica.epoch))).toBe(true);
+        w.disconnect();
+        await relay.kill();
+        relay = await start();
+        const msg = await readIndex(relay.url, exp, replica.seq, replica.epoch);
+        expect(msg.epoch, `round ${round}`).toBe(replica.epoch);
+        expect(msg.fromSeq, `round ${round}: a delta`).toBe(replica.seq);
+        expect(replica.apply(msg)).toBe(true);
+        expectSameRows(replica.allRows(), w, exp);
+        await w.connect(relay.url);
+      }
     } finally {
-      c.destroy();
+      w.destroy();
     }
-  });
+  }, 60_000);
+
+  it('[RELAY-35] cairn relay reindex rebuilds from every run doc and prints its time; readers of the old epoch get a snapshot', async () => {
+    const relay = await start();
+    const w = new RunWriter(relay.url, WS);
+    let exp: string;
+    const before: IndexMessage[] = [];
+    try {
+      await w.ready();
+      exp = doc.getExperimentByName(w.ws, 'killed')!.experimentId;
+      before.push(await readIndex(relay.url, exp));
+      // A relay serving the folder: refused.
+      const refused = runCli(cli, ['relay', 'reindex', '--data', data.path]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/a relay \(pid \d+\) is serving/);
+      w.disconnect();
+    } finally {
+      w.destroy();
+    }
+    expect(await relay.stop()).toBe(0);
+    const r = runCli(cli, ['relay', 'reindex', '--data', data.path]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`index: workspace ${WS}: \\d+ runs in 1 experiments rebuilt in \\d+ ms`));
+    expect(r.stdout).toMatch(/index: rebuilt 1 workspace\(s\), \d+ runs, in \d+ ms/);
+    const one = runCli(cli, ['relay', 'reindex', '--data', data.path, '--workspace', WS]);
+    expect(one.status, one.stderr).toBe(0);
+    expect(runCli(cli, ['relay', 'reindex', '--data', data.path, '--workspace', 'bad/ws']).status).toBe(1);
+    const again = await start();
+    const snap = await readIndex(again.url, exp!, before[0]!.toSeq, before[0]!.epoch);
+    expect(snap.fromSeq).toBe(0);
+    expect(snap.epoch).not.toBe(before[0]!.epoch);
+    expect(snap.rows.map((x) => x.runId)).toEqual(before[0]!.rows.map((x) => x.runId));
+    snap.rows.forEach((row, i) => expect(sameRow(row, before[0]!.rows[i]!)).toBe(true));
+  }, 30_000);
+
+  it('[RELAY-35] a relay whose index tables are empty rebuilds them at start and logs the time', async () => {
+    for (const p of procs) await p.kill();
+    const db = new Database(join(data.path, 'relay.sqlite'));
+    db.exec("DELETE FROM index_rows; DELETE FROM index_experiments; DELETE FROM index_removed; DELETE FROM relay_meta WHERE key = 'index_built'");
+    db.close();
+    const relay = await start();
+    expect(relay.output()).toMatch(/index: rebuilt 1 workspace\(s\), 9 runs, in \d+ ms/);
+    const w = new RunWriter(relay.url, WS);
+    try {
+      await w.connect(relay.url);
+      const exp = doc.getExperimentByName(w.ws, 'killed')!.experimentId;
+      const rows = (await readIndex(relay.url, exp)).rows;
+      expect(rows).toHaveLength(9);
+    } finally {
+      w.destroy();
+    }
+  }, 30_000);
 });
