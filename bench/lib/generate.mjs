@@ -26,6 +26,8 @@ import { DATA, ROOT, bundle } from './bundle.mjs';
 
 export const DOC_BUNDLE = `export * from './lib/doc/index.ts';\n`;
 export const RELAY_BUNDLE = `export * from './server/relay/index.ts';\n`;
+/** What the generator writes with: the relay's storage (and its database module, for the index marker). */
+const STORAGE_BUNDLE = `export { openRelayDatabase, SqliteDocStore } from './server/relay/index.ts';\nexport * as database from './server/relay/database.ts';\n`;
 const SELF = fileURLToPath(import.meta.url);
 const STORAGE_SOURCES = ['server/relay/database.ts', 'server/relay/sqlite-doc-store.ts', 'server/relay/doc-store.ts'];
 /** Bump when the shape of generated data changes in a way the bundles' hashes do not show. */
@@ -76,7 +78,7 @@ function metricColumnsOf(i, keys, points, t) {
 
 /** A name for the folder of these parameters and this code. */
 async function cacheKey(opts) {
-  const [docFile, relayFile] = await Promise.all([bundle('doc', DOC_BUNDLE), bundle('relay', RELAY_BUNDLE)]);
+  const [docFile, relayFile] = await Promise.all([bundle('doc', DOC_BUNDLE), bundle('relay-storage', STORAGE_BUNDLE)]);
   const h = createHash('sha256');
   h.update(JSON.stringify({ ...opts, v: GENERATOR_VERSION }));
   // lib/doc shapes the bytes (its bundle is named by content hash); of the relay, only its storage code does: other
@@ -173,6 +175,11 @@ export async function generateWorkspace(options = {}, log = () => {}) {
       }
     }
   }
+  // The rooms are written, the experiment indexes are not: a fresh database says its (empty) index is built, which
+  // is no longer true. Clearing that marker leaves the folder as a relay finds one whose indexes were never built
+  // (it rebuilds them from the run docs at start, RELAY-35); preparedWorkspace below caches that first start.
+  const meta = relay.database;
+  if (meta?.META_INDEX_BUILT && meta.setMeta) meta.setMeta(db, meta.META_INDEX_BUILT, null);
   store.close?.();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
