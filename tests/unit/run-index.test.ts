@@ -20,12 +20,13 @@ const T0 = 1_700_000_000_000;
 
 function workspace() {
   let t = T0;
-  const c: doc.Ctx = { ws: new Y.Doc(), actor: 'w1', now: () => ++t };
+  const c = doc.memoryCtx(new Y.Doc(), 'w1', () => ++t);
   doc.ensureWorkspace(c);
   return c;
 }
 
-const allRuns = (c: doc.Ctx): Run[] => doc.listRuns(c.ws, { view: 'ALL' });
+/** The runs of the run docs a holder has: what the index is fed with (format 2: no list of runs in the workspace doc). */
+const allRuns = (c: doc.MemoryCtx): Run[] => doc.listRuns(c.runDocs, { view: 'ALL' });
 
 function expectSameRows(a: IndexRow[], b: IndexRow[], what: string): void {
   expect(a.map((r) => r.runId), what).toEqual(b.map((r) => r.runId));
@@ -33,16 +34,21 @@ function expectSameRows(a: IndexRow[], b: IndexRow[], what: string): void {
 }
 
 /** A random command; failures (a refused write) are part of the game, as in the convergence test. */
-function randomCommand(c: doc.Ctx, rnd: () => number, exps: string[], runs: string[]): void {
+function randomCommand(c: doc.MemoryCtx, rnd: () => number, exps: string[], runs: string[]): void {
   const pick = <T,>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;
-  const op = Math.floor(rnd() * 9);
+  const op = Math.floor(rnd() * 10);
   try {
     if (op === 0 || exps.length === 0) exps.push(doc.createExperiment(c, { name: `exp-${exps.length}-${Math.floor(rnd() * 1e6)}` }));
     else if (op <= 2 || runs.length === 0) runs.push(doc.startRun(c, { experimentId: pick(exps) }).runId);
     else if (op === 3) doc.logBatch(c, { runId: pick(runs), params: [{ key: `p${Math.floor(rnd() * 5)}`, value: String(Math.floor(rnd() * 10)) }] });
     else if (op === 4) doc.setTag(c, { runId: pick(runs), key: `t${Math.floor(rnd() * 3)}`, value: `v${Math.floor(rnd() * 4)}` });
-    else if (op === 5) doc.appendMetrics(c, new Y.Doc(), pick(runs), [{ key: `m${Math.floor(rnd() * 3)}`, value: rnd() < 0.1 ? NaN : rnd(), step: Math.floor(rnd() * 100), timestamp: T0 }]);
-    else if (op === 6) doc.updateRun(c, { runId: pick(runs), status: pick(['FINISHED', 'FAILED', 'KILLED'] as const), endTime: T0 + 5 });
+    else if (op === 5) {
+      const runId = pick(runs);
+      doc.appendMetrics(c, c.metricsDoc(runId), runId, [{ key: `m${Math.floor(rnd() * 3)}`, value: rnd() < 0.1 ? NaN : rnd(), step: Math.floor(rnd() * 100), timestamp: T0 }]);
+    } else if (op === 9) {
+      const tags: Record<string, string> = rnd() < 0.7 ? { 'mlflow.data.context': pick(['training', 'eval']) } : {};
+      doc.logInputs(c, { runId: pick(runs), datasets: [{ dataset: { name: pick(['mnist', 'cifar']), digest: pick(['a1', 'b2']), sourceType: 'local', source: '' }, tags }] });
+    } else if (op === 6) doc.updateRun(c, { runId: pick(runs), status: pick(['FINISHED', 'FAILED', 'KILLED'] as const), endTime: T0 + 5 });
     else if (op === 7) doc.deleteRun(c, pick(runs));
     else doc.restoreRun(c, pick(runs));
   } catch (e) {
@@ -76,8 +82,10 @@ describe('experiment index (lib/run-index)', () => {
     const exp = doc.createExperiment(c, { name: 'plain' });
     const { runId } = doc.startRun(c, { experimentId: exp });
     doc.logBatch(c, { runId, params: [{ key: 'constructor', value: '1' }], tags: [{ key: 'toString', value: 'x' }] });
-    const run = doc.getRun(c.ws, runId)!;
+    doc.logInputs(c, { runId, datasets: [{ dataset: { name: 'constructor', digest: '__proto__', sourceType: 'local', source: '' }, tags: { 'mlflow.data.context': 'training' } }] });
+    const run = doc.getRun(c, runId)!;
     const row = rowFromRun(run);
+    expect(row.datasets).toEqual([{ name: 'constructor', digest: '__proto__', context: 'training' }]);
     expect(Object.keys(row.params)).toEqual(['constructor']);
     expect(row.params['constructor']).toBe('1');
     expect(structuredClone(row)).toEqual(row);
