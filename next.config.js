@@ -10,6 +10,9 @@ const nextConfig = {
   images: { unoptimized: true },
   reactStrictMode: true,
   poweredByHeader: false,
+  // `npm test` (and CI) type-check the whole repository with `tsc --noEmit` before anything builds; checking again
+  // here only slows every build down (and would refuse to build the app over a test file mid-change).
+  typescript: { ignoreBuildErrors: true },
 };
 
 module.exports = nextConfig;

@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { copyWorkspace, generateWorkspace } from '../../bench/lib/generate.mjs';
 import { collectPageErrors } from './fixtures/page-errors';
 import { startApp, tempDir, type ServerProcess } from './fixtures/processes';
 import { ExperimentPage } from './pages/experiment-page';
@@ -17,10 +18,13 @@ let experimentId: string;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  const gen = await generateWorkspace({ runs: RUNS, experiments: 1 });
-  experimentId = gen.manifest.experiments[0].id;
   data = tempDir('cairn-e2e-10k-');
-  copyWorkspace(gen, data.path);
+  // The bench generator (an ES module with its own bundling): run as a process, it caches the folder under bench/.data.
+  const out = execFileSync(process.execPath, [join(__dirname, '../../bench/generate.mjs'), '--runs', String(RUNS), '--experiments', '1', '--out', data.path], {
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
+  experimentId = /experiment (\d+) /.exec(out)![1]!;
   app = await startApp({ dataDir: data.path });
 });
 
