@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import * as doc from '@/lib/doc';
 import { ArtifactRefSchema, CairnError, MAX_TAG_VAL_LENGTH, type Run } from '@/lib/domain';
 import { LocalStore } from '@/lib/store';
-import { runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
+import { metricsDocName, runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
 import { createDataService, withWireErrors } from '@/workers/data-service';
 import { formatBytes, formatCount, formatDuration, formatMetric, formatTime } from '@/components/format';
 import {
@@ -331,13 +331,10 @@ afterEach(async () => {
 });
 
 /*
- * Skipped while workers/data-service (and the relay's index, which its runs pages read) are ported to format 2
- * (lib/doc/FORMAT-2.md "Who reads what", the one doc engine): the worker on the tree still reads format 1's `runs`.
- * Written for format 2: run docs in the store under runDocName, metrics docs under `<runDocName>/metrics` (the room's
- * shape; adjust to lib/sync's name for it when it exists), hostile peers on the rooms `<ws>/run/<id>[/metrics]`.
- * Unskip with the port.
+ * Format 2 on the worker: run docs and metrics docs in the local store under their own names, hostile peers on the
+ * rooms `<ws>/run/<id>`; the runs tables come from the relay's index with the worker's local rows over it.
  */
-describe.skip('hostile content through the data worker', () => {
+describe('hostile content through the data worker', () => {
   it('[DOC-L5] every query of the worker answers with plain data the page can receive; good runs are listed', async () => {
     const { c, m, experimentId, goodRunId } = hostileWorkspace();
     const metricsDoc = c.metricsDoc(m.nestedRunId);
@@ -348,7 +345,7 @@ describe.skip('hostile content through the data worker', () => {
     const store = await LocalStore.open({ name: dbName, mergeUpdates: Y.mergeUpdates });
     await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(c.ws));
     for (const [id, d] of c.runDocs) if (doc.isRunId(id)) await store.appendUpdate(runDocName('default', id), Y.encodeStateAsUpdate(d));
-    for (const [id, d] of c.metricsDocs) await store.appendUpdate(`${runDocName('default', id)}/metrics`, Y.encodeStateAsUpdate(d));
+    for (const [id, d] of c.metricsDocs) await store.appendUpdate(metricsDocName('default', id), Y.encodeStateAsUpdate(d));
     store.close();
     const api = withWireErrors(createDataService({ fetch: noConfig, dbName }));
     services.push(api);
@@ -375,8 +372,9 @@ describe.skip('hostile content through the data worker', () => {
   it('[DOC-L5] hostile content arriving live through the relay: the worker\'s change handling and replies hold up', async () => {
     const relay = await startTestRelay({ storage: 'memory' });
     cleanups.push(() => relay.dispose());
-    const config: FetchLike = async (url) =>
-      String(url).endsWith('/cairn-config.json') ? Response.json({ relay: relay.url, workspace: 'default' }) : new Response('nope', { status: 404 });
+    // The app's config names the relay; everything else (the relay's index) goes to the relay.
+    const config: FetchLike = async (url, init) =>
+      String(url).endsWith('/cairn-config.json') ? Response.json({ relay: relay.url, workspace: 'default' }) : fetch(url, init);
     const api = withWireErrors(createDataService({ fetch: config, dbName: `cairn-hostile-live-${process.pid}-${++dbCounter}`, WebSocketPolyfill: WebSocket }));
     services.push(api);
     await api.init('http://app.test');
@@ -390,6 +388,8 @@ describe.skip('hostile content through the data worker', () => {
     const goodPeer = await connectHostilePeer(relay.url, `default/run/${good.runId}`);
     cleanups.push(() => goodPeer.close());
     Y.applyUpdate(goodPeer.doc, Y.encodeStateAsUpdate(c.runDoc(good.runId)));
+    // The runs table is open: the worker keeps the experiment's index caught up (SYNC-10..12).
+    await api.subscribe(`runs:${experimentId}`, () => undefined);
     await waitFor(async () => (await api.listRunsPage(experimentId, 1000)).total === 1, 'the good run to arrive');
     await api.subscribe(`metrics:${good.runId}`, () => undefined);
 
