@@ -43,7 +43,11 @@ export const experimentNameOf = (e) => `sweep-${e}`;
 /** Experiment ids like MLflow's (18 digits), deterministic too. */
 export const experimentIdOf = (e) => String(100_000_000_000_000_000n + BigInt(e) * 1_000_003n);
 
-/** Param values: half look like hyperparameters (numbers), half like categories; some shared widely, some rare. */
+/**
+ * Param values: half look like hyperparameters (numbers), half like categories; some shared widely, some rare.
+ * tests/e2e/large-experiment.spec.ts counts on param_0 cycling through 4 learning rates and param_2 alternating
+ * adam/sgd (1 run in 4 is adam with 0.01).
+ */
 function paramsOf(i, n) {
   const out = new Array(n);
   for (let p = 0; p < n; p++) {
