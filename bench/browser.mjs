@@ -116,7 +116,7 @@ try {
   };
   const box = page.getByLabel('Filter runs');
   const filters = [];
-  for (const f of ["metrics.metric_3 > 0.5 and params.param_1 = '64'", 'params.param_5 < 4 OR tags.sweep = "s2"', 'metrics.metric_7 <= 0.25']) {
+  for (const f of ["metrics.metric_3 > 0.5 and params.param_1 = '128'", 'params.param_5 < 4 OR tags.sweep = "s2"', 'metrics.metric_7 <= 0.25']) {
     await box.fill(f);
     const seen = new Set((await workerMeasures()).map((m) => `${m.name}@${m.start}`));
     const before = await heading.textContent();
@@ -132,18 +132,29 @@ try {
   await page.getByRole('heading', { name: `Runs (${exp.runs})` }).waitFor({ timeout: WAIT_MS });
   await collectLong();
 
-  // A value logged by a script reaches the open table.
-  const client = await connect({ relay: url, workspace: WS, dataDir: join(dir.path, 'sdk') });
-  const live = await client.startRun({ experimentId: exp.id, runName: 'live-run', startTime: 1_800_000_000_000 });
-  const tRow = performance.now();
-  await page.getByRole('link', { name: 'live-run', exact: true }).waitFor({ timeout: 60_000 });
-  const newRunMs = performance.now() - tRow;
-  const t = performance.now();
-  live.logMetric('metric_0', 0.123456, { step: 1 });
-  await live.flush();
-  await page.getByTestId('run-row').filter({ hasText: 'live-run' }).getByTestId('run-metric-metric_0').getByText('0.123456').waitFor({ timeout: 60_000 });
-  const liveMs = performance.now() - t;
-  await client.close();
+  // A value logged by a script reaches the open table. A failure here (the SDK, the live path) is reported, and the
+  // figures above still print.
+  let newRunMs = NaN;
+  let liveMs = NaN;
+  let liveError = null;
+  let client = null;
+  try {
+    client = await connect({ relay: url, workspace: WS, dataDir: join(dir.path, 'sdk') });
+    const live = await client.startRun({ experimentId: exp.id, runName: 'live-run', startTime: 1_800_000_000_000 });
+    const tRow = performance.now();
+    await page.getByRole('link', { name: 'live-run', exact: true }).waitFor({ timeout: 60_000 });
+    newRunMs = performance.now() - tRow;
+    const t = performance.now();
+    live.logMetric('metric_0', 0.123456, { step: 1 });
+    await live.flush();
+    await page.getByTestId('run-row').filter({ hasText: 'live-run' }).getByTestId('run-metric-metric_0').getByText('0.123456').waitFor({ timeout: 60_000 });
+    liveMs = performance.now() - t;
+  } catch (err) {
+    liveError = String(err?.message ?? err).split('\n')[0];
+    console.log(`  live part failed: ${liveError}`);
+  } finally {
+    await client?.close().catch(() => {});
+  }
   await collectLong();
 
   const longest = allLong.length ? Math.max(...allLong) : 0;
@@ -163,8 +174,8 @@ try {
       workerFilter.every(Number.isNaN) ? 'n/a' : workerFilter.map((x) => fmt(x, 1)).join(' / ') + ' ms',
       workerFilter.every(Number.isNaN) ? "the worker records no `cairn:` performance.measure; target ≤ 50 ms" : `longest of ${workerNames.join(', ')}; target ≤ 50 ms ${met(Math.max(...workerFilter.filter(Number.isFinite)), 50)}`,
     ],
-    ['a run started by the SDK → its row shown', `${fmt(newRunMs, 0)} ms`, 'startRun → the row is in the open table'],
-    ['new metric value → shown in the open table', `${fmt(liveMs, 0)} ms`, `logMetric + flush → the cell shows it; target ≤ 1 s ${met(liveMs, 1000)}`],
+    ['a run started by the SDK → its row shown', `${fmt(newRunMs, 0)} ms`, liveError ? `not measured: ${liveError}` : 'startRun → the row is in the open table'],
+    ['new metric value → shown in the open table', `${fmt(liveMs, 0)} ms`, liveError ? 'not measured (above)' : `logMetric + flush → the cell shows it; target ≤ 1 s ${met(liveMs, 1000)}`],
     ['main-thread long tasks', `${allLong.length}`, `${over50} over 50 ms, longest ${fmt(longest, 0)} ms; target: none over 50 ms ${over50 === 0 ? '(met)' : '(MISSED)'}`],
   ];
   console.log(`browser: Chromium on the app, ${exp.runs.toLocaleString('en-US')}-run experiment of a ${gen.manifest.runs.toLocaleString('en-US')}-run workspace (format 2)`);
