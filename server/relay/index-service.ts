@@ -1,8 +1,8 @@
 import * as doc from '../../lib/doc/index';
 import { ExperimentIdSchema, WorkspaceIdSchema, invalid, notFound, type Run } from '../../lib/domain/index';
-import { encodeIndex, rowFromRun, type IndexRow } from '../../lib/run-index/index';
+import { encodeIndex, rowFromRun } from '../../lib/run-index/index';
 import type { DocStore } from './doc-store';
-import { IndexTables, encodeRow, type ExperimentMeta, type FoldedRun, type RebuildCounts } from './index-tables';
+import { IndexTables, encodeRow, type EncodedRow, type ExperimentMeta, type FoldedRun, type RebuildCounts } from './index-tables';
 import { runOfRunRoom, workspaceRoomName } from './room-name';
 import type { RoomRegistry } from './rooms';
 import { RunReader } from './run-reader';
@@ -37,12 +37,11 @@ export interface RebuildReport extends RebuildCounts {
 }
 
 /** The index row of a run, or undefined when there is none to index (no readable run, or a row the codec refuses). */
-export function indexRowOf(run: Run | undefined, log: (line: string) => void): IndexRow | undefined {
+export function indexRowOf(run: Run | undefined, log: (line: string) => void): EncodedRow | undefined {
   if (!run) return undefined;
   const row = rowFromRun(run);
   try {
-    encodeRow(row);
-    return row;
+    return { row, bytes: encodeRow(row) };
   } catch (err) {
     log(`index: run ${run.info.runId} cannot be indexed: ${(err as Error).message}`);
     return undefined;

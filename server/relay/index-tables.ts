@@ -32,10 +32,16 @@ export interface ExperimentMeta {
   horizon: number;
 }
 
+/** A run's row and its stored bytes (encoded once). */
+export interface EncodedRow {
+  row: IndexRow;
+  bytes: Uint8Array;
+}
+
 /** One run as a fold found it: its row (undefined: no readable run, it leaves every index) and the marker it clears. */
 export interface FoldedRun {
   runId: string;
-  row: IndexRow | undefined;
+  row: EncodedRow | undefined;
   /** Markers of this run up to this mark are cleared in the same transaction (a later mark stays dirty). */
   mark: number;
 }
@@ -117,7 +123,7 @@ export class IndexTables {
       }
       for (const exp of trimmed) this.trim(ws, exp);
     });
-    this.rebuildTx = db.transaction((ws: string, each: (put: (runId: string, row: IndexRow | undefined) => void) => void): RebuildCounts => {
+    this.rebuildTx = db.transaction((ws: string, each: (put: (runId: string, row: EncodedRow | undefined) => void) => void): RebuildCounts => {
       // Writes first: the write lock is taken before anything is read, so nobody appends in between (RELAY-35).
       this.s.dropRows.run(ws);
       this.s.dropRemoved.run(ws);
@@ -126,11 +132,12 @@ export class IndexTables {
       const seqs = new Map<string, number>();
       let runs = 0;
       let skipped = 0;
-      each((runId, row) => {
-        if (!row) return void skipped++;
-        const seq = (seqs.get(row.experimentId) ?? 0) + 1;
-        seqs.set(row.experimentId, seq);
-        this.s.insertRow.run(ws, runId, row.experimentId, seq, buf(encodeRow(row)));
+      each((runId, r) => {
+        if (!r) return void skipped++;
+        const exp = r.row.experimentId;
+        const seq = (seqs.get(exp) ?? 0) + 1;
+        seqs.set(exp, seq);
+        this.s.insertRow.run(ws, runId, exp, seq, buf(r.bytes));
         runs++;
       });
       for (const [exp, seq] of seqs) this.s.insertMeta.run(ws, exp, newEpoch(), seq);
@@ -162,9 +169,10 @@ export class IndexTables {
   }
 
   /** The experiments whose tombstones grew. */
-  private applyOne(ws: string, runId: string, row: IndexRow | undefined): string[] {
+  private applyOne(ws: string, runId: string, encoded: EncodedRow | undefined): string[] {
     const old = this.s.rowOf.get(ws, runId);
-    const bytes = row ? encodeRow(row) : null;
+    const row = encoded?.row;
+    const bytes = encoded?.bytes;
     const removedFrom: string[] = [];
     if (old && old.experiment_id !== row?.experimentId) {
       // Moved to another experiment, or no readable run any more: it leaves its old index (IDX-2).
@@ -237,7 +245,7 @@ export class IndexTables {
    * A workspace's indexes made anew in one transaction (RELAY-35): every row from `each`, each experiment numbered
    * from 1 in a new epoch (its readers take one snapshot), no tombstones, no dirty runs left.
    */
-  rebuild(workspace: string, each: (put: (runId: string, row: IndexRow | undefined) => void) => void): RebuildCounts {
+  rebuild(workspace: string, each: (put: (runId: string, row: EncodedRow | undefined) => void) => void): RebuildCounts {
     return this.rebuildTx(workspace, each);
   }
 }
