@@ -142,6 +142,9 @@ const PUSH_CONCURRENCY = 8;
 
 export class DocEngine {
   private readonly entries = new Map<string, Entry>();
+  /** Docs waiting for a live slot, oldest first (Set keeps insertion order). */
+  private readonly polled = new Set<Entry>();
+  private live = 0;
   private readonly changeListeners = new Set<(name: string, origin: unknown) => void>();
   private readonly idleCloseMs: number;
   private readonly maxLive: number;
@@ -213,9 +216,7 @@ export class DocEngine {
     return [...this.entries.keys()];
   }
   liveCount(): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (e.mode === 'live') n++;
-    return n;
+    return this.live;
   }
   openCount(): number {
     return this.entries.size;
@@ -400,6 +401,7 @@ export class DocEngine {
       // Whatever is written is still delivered: release waits for flushes in flight.
       const link = e.link;
       e.link = null;
+      this.live--;
       e.offSynced?.();
       e.offSynced = null;
       this.stopCleaning(e);
@@ -413,6 +415,7 @@ export class DocEngine {
       clearTimeout(e.pollTimer);
       e.pollTimer = null;
     }
+    this.polled.delete(e);
     if (e.lingering && want !== 'live') {
       e.lingering = false;
       if (e.refs === 0) this.startIdle(e);
@@ -435,14 +438,17 @@ export class DocEngine {
       this.goLive(e);
     } else if (e.mode !== 'poll') {
       e.mode = 'poll';
+      this.polled.add(e);
       void this.poll(e);
     }
   }
 
   private goLive(e: Entry): void {
     e.mode = 'live';
+    this.polled.delete(e);
     const link = this.o.remote!.live(e.doc, e.room);
     e.link = link;
+    this.live++;
     const onSynced = () => {
       if (e.link !== link) return;
       this.markSynced(e);
@@ -522,8 +528,10 @@ export class DocEngine {
     for (const t of [e.idleTimer, e.pollTimer]) if (t) clearTimeout(t);
     this.stopCleaning(e);
     this.entries.delete(e.name);
+    this.polled.delete(e);
     const link = e.link;
     e.link = null;
+    if (link) this.live--;
     e.offSynced?.();
     e.offSynced = null;
     if (link) {
@@ -540,8 +548,9 @@ export class DocEngine {
 
   /** A slot freed: the longest-waiting polled doc goes live. */
   private promotePolled(): void {
-    for (const e of this.entries.values()) {
-      if (this.liveCount() >= this.maxLive) return;
+    for (const e of [...this.polled]) {
+      if (this.live >= this.maxLive) return;
+      this.polled.delete(e);
       if (e.mode !== 'poll' || e.closed) continue;
       if (e.pollTimer) clearTimeout(e.pollTimer);
       e.pollTimer = null;

@@ -7,6 +7,7 @@ import {
   asRunId,
   invalid,
   newActorId,
+  newRunId,
   notFound,
   parseInput,
   type Experiment,
@@ -16,22 +17,35 @@ import {
   type RunStatus,
 } from '../domain';
 import * as doc from '../doc';
-import { RoomConnection, fetchRoomSnapshot, runRoom, workspaceRoom } from '../relay-client';
-import { plainRunFromRun, searchErrorToCairn, searchTable, tableFromRuns } from '../search';
+import { DocEngine, relayRemote, type DocHandle, type LiveLink, type RemoteSide, type Want } from '../engine';
+import {
+  fetchIndex,
+  fetchStateVector,
+  metricsRoom,
+  runRoom,
+  workspaceRoom,
+  type FetchLike,
+  type RoomConnection,
+} from '../relay-client';
+import { IndexReplica, decodeIndex, rowFromRun, type IndexRow } from '../run-index';
+import { MAX_RESULTS_THRESHOLD, searchErrorToCairn, searchTable, tableFromRows } from '../search';
 import { ActiveRun, type RunHost, type StartRunOptions } from './run';
 import { BlobUploader } from './blobs';
 import { PointBuffer } from './point-buffer';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
+import { JournalLog } from './journal-log';
+import { format1Workspace, needsUpgrade, runsToConvert, upgradeFormat1 } from './format1';
 import {
   REC_ACTOR,
   REC_CHECKPOINT,
   recPoints,
   recSimple,
-  recUpdate,
   REC_BLOB,
   REC_FORMAT,
   JOURNAL_FORMAT,
+  replay,
   type Journal,
+  type JournalState,
   type PendingPoints,
 } from './journal';
 
@@ -41,19 +55,16 @@ export const FLUSH_INTERVAL_MS = 200;
 export const MAX_PENDING_POINTS = 100_000;
 /** connect() waits this long for the first sync so name checks see the relay's state; then works offline. */
 export const CONNECT_SYNC_WAIT_MS = 5_000;
+/** A run (or its points) this client does not hold is waited for this long from the relay before it is not found. */
+export const READ_SYNC_WAIT_MS = 10_000;
 /** The journal is rewritten as snapshots once it passes this size. */
 const JOURNAL_COMPACT_BYTES = 64 * 1024 * 1024;
-/** Updates applied from the journal are not written back to it. */
-const FROM_JOURNAL = Symbol('journal');
 const WS_DOC = 'ws';
-const CLOSE_TOLERATES = new Set<string>(['DEADLINE_EXCEEDED', 'PERMISSION_DENIED', 'UNAUTHENTICATED', 'INVALID_STATE']);
-const runDocName = (id: string) => `run/${id}`;
-
-interface RunSlot {
-  doc: Y.Doc;
-  conn: RoomConnection | null;
-  pending: PointBuffer | null;
-}
+const CLOSE_TOLERATES = new Set<string>(['DEADLINE_EXCEEDED', 'PERMISSION_DENIED', 'UNAUTHENTICATED', 'INVALID_STATE', 'ABORTED']);
+/** Journal (and engine) names of a run's docs. */
+export const runDocName = (id: string) => `run/${id}`;
+export const metricsDocName = (id: string) => `run/${id}/metrics`;
+const RUN_NAME = /^run\/([^/]+)$/;
 
 const SearchRunsRequestSchema = z
   .object({
@@ -76,31 +87,150 @@ export interface SearchRunsRequest {
   viewType?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 }
 
+/**
+ * A metric as the experiment index has it (SDK-17): the latest value with min, max and count. The step and timestamp
+ * of the latest value are not in the index; `getRun` has them (`MetricSummary`), `getMetricHistory` every point.
+ */
+export interface ListedMetric {
+  key: string;
+  latest: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+/**
+ * A run as `listRuns`/`searchRuns` return it: lib/domain's `Run` as far as the experiment index holds it (SDK-17).
+ * Not in the index, so not here: the deletion time, artifacts, param conflict records, the latest step/timestamp of
+ * each metric, and of each dataset input anything but its name, digest and `mlflow.data.context` tag. `getRun(id)`
+ * returns all of them.
+ */
+export interface ListedRun {
+  info: Omit<RunInfo, 'deletedTime'>;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: Record<string, ListedMetric>;
+  inputs: { dataset: { name: string; digest: string }; tags: Record<string, string> }[];
+}
+
+export interface SearchRunsResult {
+  runs: ListedRun[];
+  nextPageToken: string | null;
+  /** True when the relay's index could not be read (offline, refused, no relay): the runs are those this client holds. */
+  stale: boolean;
+}
+
+/** The relay's live links, kept by room so the client can read the workspace connection's state. */
+interface RecordingRemote extends RemoteSide {
+  conn(room: string): RoomConnection | undefined;
+  onConn(cb: (room: string, conn: RoomConnection) => void): () => void;
+}
+
+function recordingRemote(base: RemoteSide): RecordingRemote {
+  const conns = new Map<string, RoomConnection>();
+  const listeners = new Set<(room: string, conn: RoomConnection) => void>();
+  return {
+    live(d, room) {
+      const link = base.live(d, room) as LiveLink & { conn: RoomConnection };
+      conns.set(room, link.conn);
+      for (const l of listeners) l(room, link.conn);
+      const forget = () => {
+        if (conns.get(room) === link.conn) conns.delete(room);
+      };
+      return {
+        get synced() {
+          return link.synced;
+        },
+        onSynced: (cb) => link.onSynced(cb),
+        flush: (signal) => link.flush(signal),
+        release: () => {
+          forget();
+          link.release();
+        },
+        destroy: () => {
+          forget();
+          link.destroy();
+        },
+      };
+    },
+    fetchMissing: (room, sv) => base.fetchMissing(room, sv),
+    conn: (room) => conns.get(room),
+    onConn(cb) {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+  };
+}
+
+/** A run being logged to from this client: its run doc (and, once it has points, its metrics doc) held live. */
+interface Logging {
+  run: DocHandle;
+  metrics: DocHandle | null;
+}
+
+/** Points of one run waiting to become chunks, with a hold on its run doc (appending needs it, DOC-M5). */
+interface Pending {
+  buf: PointBuffer;
+  hold: DocHandle;
+}
+
 export class CairnClient implements RunHost {
-  readonly ws = new Y.Doc();
   readonly ctx: doc.Ctx;
-  private conn: RoomConnection | null = null;
-  private runs = new Map<string, RunSlot>();
-  private batch: Uint8Array[] | null = null;
+  private readonly engine: DocEngine;
+  private readonly log: JournalLog;
+  private readonly remote: RecordingRemote | null;
+  private readonly wsHandle: DocHandle;
+  private readonly wsRoom: string;
+  /** Run docs held right now (ref-counted): what `ctx.runDoc` resolves; any other run reads as not found. */
+  private readonly holds = new Map<string, { doc: Y.Doc; refs: number }>();
+  private readonly logging = new Map<string, Logging>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly indexes = new Map<string, IndexReplica>();
   private seq: number;
   private pendingCount = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly blobs: BlobUploader;
   private closed = false;
   private compacting = false;
+  private pushing: Promise<void> | null = null;
   /** `mlflow.user` for new runs: the OS user in Node (as MLflow's client records it). */
   private userName: string | undefined;
 
   private constructor(
     readonly options: ResolvedOptions,
     private readonly journal: Journal,
+    state: JournalState,
     actor: string,
-    lastSeq: number,
-    private readonly WebSocketImpl: unknown,
+    WebSocketImpl: unknown,
+    private readonly fetchImpl: FetchLike,
   ) {
-    this.ctx = { ws: this.ws, actor };
-    this.seq = lastSeq;
+    this.seq = state.lastSeq;
     this.blobs = new BlobUploader(options, journal);
+    this.log = new JournalLog(journal, state.updates, state.dirty);
+    this.wsRoom = workspaceRoom(options.workspace);
+    this.remote = options.relay
+      ? recordingRemote(
+          relayRemote({
+            relay: options.relay.http,
+            token: options.token ?? null,
+            fetch: fetchImpl,
+            ...(WebSocketImpl ? { WebSocketPolyfill: WebSocketImpl } : {}),
+            ...(options.silenceTimeoutMs !== undefined ? { silenceTimeoutMs: options.silenceTimeoutMs } : {}),
+          }),
+        )
+      : null;
+    this.engine = new DocEngine({
+      local: this.log,
+      remote: this.remote,
+      isLocalOrigin: (o) => o === doc.LOCAL_ORIGIN || o === doc.UPGRADE_ORIGIN,
+      // A logging client writes to every run it holds: each gets its link (the relay caps sockets per token), and a
+      // doc nobody holds closes at once (its state stays in the journal; a dirty one waits for its ack, ENG-6).
+      maxLive: Number.POSITIVE_INFINITY,
+      idleCloseMs: 0,
+    });
+    const empty = new Y.Doc();
+    this.wsHandle = this.engine.acquire(WS_DOC, this.wsRoom, 'live');
+    this.ctx = { ws: this.wsHandle.doc, actor, runDoc: (id) => this.holds.get(id)?.doc ?? empty };
   }
 
   static async open(o: ConnectOptions = {}): Promise<CairnClient> {
@@ -108,6 +238,7 @@ export class CairnClient implements RunHost {
     const ns = `${options.relay ? new URL(options.relay.http).host.replace(/[^\w.-]/g, '_') : 'local'}/${options.workspace}`;
     let journal: Journal;
     let WS: unknown = o.WebSocket ?? (globalThis as { WebSocket?: unknown }).WebSocket;
+    const fetchImpl: FetchLike = (input, init) => fetch(input, init);
     if (isNode()) {
       const path = await import('node:path');
       journal = await (await import('./journal-node')).openNodeJournal(path.join(options.dataDir, ns));
@@ -115,13 +246,20 @@ export class CairnClient implements RunHost {
     } else {
       journal = await (await import('./journal-browser')).openBrowserJournal(ns);
     }
-    const state = await journal.load().catch(async (e: unknown) => {
+    let state: JournalState;
+    try {
+      state = await journal.load();
+      const actor = state.actor ?? newActorId();
+      if (needsUpgrade(state)) state = await upgradeJournal(journal, state, actor, options, fetchImpl);
+      if (!state.actor) {
+        journal.append([recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, actor)]);
+        state.actor = actor;
+      }
+    } catch (e) {
       await journal.close();
       throw e;
-    });
-    const actor = state.actor ?? newActorId();
-    if (!state.actor) journal.append([recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, actor)]);
-    const c = new CairnClient(options, journal, actor, state.lastSeq, WS);
+    }
+    const c = new CairnClient(options, journal, state, state.actor, WS, fetchImpl);
     if (isNode()) {
       const os = await import('node:os');
       try {
@@ -130,33 +268,24 @@ export class CairnClient implements RunHost {
         c.userName = process.env.USER;
       }
     }
-    for (const u of state.updates.get(WS_DOC) ?? []) Y.applyUpdate(c.ws, u, FROM_JOURNAL);
-    c.track(c.ws, WS_DOC);
     doc.ensureWorkspace(c.ctx);
     // Points accepted before a crash but never turned into chunks: queue them again under their old sequence numbers.
-    for (const p of state.points) {
-      const slot = c.slot(p.runId, state.updates.get(runDocName(p.runId)) ?? [], false);
-      c.queue(slot, p);
-    }
-    for (const [name, ups] of state.updates) {
-      if (name.startsWith('run/') && !c.runs.has(name.slice(4))) c.slot(name.slice(4), ups, false);
-    }
+    for (const p of state.points) c.queue(p);
     for (const sha of state.pendingBlobs) c.blobs.resume(sha);
-    if (options.relay) {
-      c.conn = new RoomConnection(c.ws, { ...c.connOptions(), room: workspaceRoom(options.workspace) });
-      for (const [id, slot] of c.runs) if (slot.pending || c.isRunning(id)) c.connectRun(id, slot);
+    if (c.remote) {
       try {
         await c.waitForSync(CONNECT_SYNC_WAIT_MS);
       } catch (e) {
         // Refused (e.g. a bad token): tear the half-built client down so the caller's process can exit.
         c.closed = true;
         c.blobs.stop();
-        c.conn.destroy();
-        for (const s of c.runs.values()) s.conn?.destroy();
-        c.ws.destroy();
+        if (c.timer) clearTimeout(c.timer);
+        await c.engine.destroy();
         await journal.close();
         throw e;
       }
+      // SDK-19: what earlier sessions left unacknowledged (a run ended offline) goes out now, without any call.
+      c.pushInBackground();
     }
     if (journal.size() > JOURNAL_COMPACT_BYTES) await c.compact();
     if (c.pendingCount) c.schedule();
@@ -167,9 +296,15 @@ export class CairnClient implements RunHost {
     return this.ctx.actor;
   }
 
+  /** The workspace doc (experiments). */
+  get ws(): Y.Doc {
+    return this.ctx.ws;
+  }
+
   /** 'offline' when no relay is configured. */
   get status(): string {
-    return this.conn ? this.conn.state : 'offline';
+    if (!this.remote) return 'offline';
+    return this.remote.conn(this.wsRoom)?.state ?? 'connecting';
   }
 
   // ------------------------------------------------------------------ experiments
@@ -215,12 +350,7 @@ export class CairnClient implements RunHost {
   async startRun(o: StartRunOptions = {}): Promise<ActiveRun> {
     this.live();
     const resume = o.runId ?? (o.experimentId || o.experimentName ? undefined : this.options.resumeRunId);
-    if (resume) {
-      const info = doc.getRun(this.ws, asRunId(resume));
-      if (!info) throw notFound(`Run with id=${resume} not found`);
-      if (info.info.status !== 'RUNNING') doc.updateRun(this.ctx, { runId: resume, status: 'RUNNING' });
-      return this.handle(resume);
-    }
+    if (resume) return this.resumeRun(parseInput(z.string(), resume, 'run_id'));
     let experimentId = o.experimentId;
     const name = o.experimentName ?? (experimentId ? undefined : this.options.defaultExperimentName);
     if (!experimentId && name) {
@@ -233,36 +363,86 @@ export class CairnClient implements RunHost {
     if (!tags['mlflow.source.type']) tags['mlflow.source.type'] = isNode() ? 'LOCAL' : 'NOTEBOOK';
     const script = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1];
     if (!tags['mlflow.source.name'] && isNode() && script) tags['mlflow.source.name'] = script;
-    const info = doc.startRun(this.ctx, {
-      experimentId,
-      tags,
-      ...(o.runName ? { runName: o.runName } : {}),
-      ...(o.parentRunId ? { parentRunId: o.parentRunId } : {}),
-      ...(o.startTime !== undefined ? { startTime: o.startTime } : {}),
-    });
-    return this.handle(info.runId);
+    // The parent is read from its run doc: held for the check (a snapshot when this client does not hold it).
+    const parent = o.parentRunId ? await this.readableRun(parseInput(z.string(), o.parentRunId, 'parent_run_id'), 'snapshot') : null;
+    const runId = newRunId();
+    const h = this.acquireRun(runId, 'live');
+    try {
+      doc.startRun(this.ctx, {
+        runId,
+        experimentId,
+        tags,
+        ...(o.runName ? { runName: o.runName } : {}),
+        ...(o.parentRunId ? { parentRunId: o.parentRunId } : {}),
+        ...(o.startTime !== undefined ? { startTime: o.startTime } : {}),
+      });
+    } catch (e) {
+      h.release();
+      throw e;
+    } finally {
+      parent?.release();
+    }
+    this.logging.set(runId, { run: h, metrics: null });
+    return new ActiveRun(this, runId);
   }
 
+  /** Resumes a run (status back to RUNNING): its run doc from the journal, or from the relay (SDK-7). */
+  private async resumeRun(runId: string): Promise<ActiveRun> {
+    if (this.logging.has(runId)) {
+      this.withRun(runId, () => {
+        if (doc.readRunRecord(this.ctx.runDoc(runId))?.status !== 'RUNNING') doc.updateRun(this.ctx, { runId, status: 'RUNNING' });
+      });
+      return new ActiveRun(this, runId);
+    }
+    const h = await this.readableRun(runId, 'live');
+    try {
+      if (doc.readRunRecord(h.doc)?.status !== 'RUNNING') doc.updateRun(this.ctx, { runId, status: 'RUNNING' });
+    } catch (e) {
+      h.release();
+      throw e;
+    }
+    this.logging.set(runId, { run: h, metrics: null });
+    return new ActiveRun(this, runId);
+  }
+
+  /** The run as its run doc says: this client's copy when it holds it, else (or also) the relay's. */
   async getRun(runId: string): Promise<Run | null> {
-    return doc.getRun(this.ws, asRunId(runId)) ?? null;
+    const id = asRunId(runId);
+    const h = this.holds.has(id) ? this.acquireRun(id, 'live') : await this.readableRun(id, 'snapshot').catch(nullIfNotFound);
+    if (!h) return null;
+    try {
+      return doc.readRun(id, h.doc) ?? null;
+    } finally {
+      h.release();
+    }
   }
 
-  async listRuns(experimentId: string, view: doc.ViewType = 'ACTIVE_ONLY'): Promise<Run[]> {
-    return doc.listRuns(this.ws, { experimentIds: [experimentId], view });
+  /** The runs of one experiment (MLflow's default order: newest first), from the relay's index (SDK-17, SDK-18). */
+  async listRuns(experimentId: string, view: doc.ViewType = 'ACTIVE_ONLY'): Promise<ListedRun[]> {
+    const out: ListedRun[] = [];
+    let pageToken: string | undefined;
+    for (;;) {
+      const page = await this.searchRuns({ experimentIds: [experimentId], viewType: view, maxResults: MAX_RESULTS_THRESHOLD, ...(pageToken ? { pageToken } : {}) });
+      out.push(...page.runs);
+      if (!page.nextPageToken) return out;
+      pageToken = page.nextPageToken;
+    }
   }
 
   /**
    * MLflow's `search_runs` (lib/search: its grammar, plus OR / NOT / parentheses / numeric params): the runs of
-   * `experimentIds` (all experiments when absent) that match `filter`, in `orderBy` order, a page of `maxResults`
-   * (default 1000, at most 50,000) from `pageToken`. Answered from this client's copy of the workspace, which is
-   * complete once synced; `stale` says the client is not synced with the relay right now (offline, connecting).
-   * A bad filter, order or token throws INVALID_PARAMETER_VALUE with `details.position` where it applies.
+   * `experimentIds` (every experiment of the workspace when absent) that match `filter`, in `orderBy` order, a page of
+   * `maxResults` (default 1000, at most 50,000) from `pageToken`. Answered from the relay's experiment indexes, with
+   * the runs this client holds unacknowledged changes of laid over them (SDK-17); offline or refused, from the run docs
+   * this client holds, with `stale: true` (SDK-18). A bad filter, order or token throws INVALID_PARAMETER_VALUE with
+   * `details.position` where it applies.
    */
-  async searchRuns(request: SearchRunsRequest = {}): Promise<{ runs: Run[]; nextPageToken: string | null; stale: boolean }> {
+  async searchRuns(request: SearchRunsRequest = {}): Promise<SearchRunsResult> {
     // Checked whole at the boundary: a script's non-string filter must be an INVALID_PARAMETER_VALUE, not a TypeError.
     const req = parseInput(SearchRunsRequestSchema, request, 'searchRuns');
-    const runs = doc.listRuns(this.ws, { view: 'ALL', ...(req.experimentIds ? { experimentIds: [...req.experimentIds] } : {}) });
-    const table = tableFromRuns(runs.map((r) => plainRunFromRun(r)));
+    const experiments = req.experimentIds ?? doc.listExperiments(this.ws, 'ALL').map((e) => e.experimentId);
+    const { rows, stale } = await this.runRows(experiments);
+    const table = tableFromRows(rows);
     const result = searchTable(table, {
       filter: req.filter ?? null,
       orderBy: req.orderBy ?? null,
@@ -272,68 +452,94 @@ export class CairnClient implements RunHost {
       experimentIds: req.experimentIds ?? null,
     });
     if (!result.ok) throw searchErrorToCairn(result.error);
-    return { runs: Array.from(result.rows, (i) => runs[i]!), nextPageToken: result.nextPageToken, stale: this.status !== 'synced' };
+    return { runs: Array.from(result.rows, (i) => listedRun(rows[i]!)), nextPageToken: result.nextPageToken, stale };
   }
 
   async deleteRun(runId: string): Promise<void> {
-    doc.deleteRun(this.ctx, runId);
+    await this.onRun(runId, () => doc.deleteRun(this.ctx, runId));
   }
 
   async restoreRun(runId: string): Promise<void> {
-    doc.restoreRun(this.ctx, runId);
+    await this.onRun(runId, () => doc.restoreRun(this.ctx, runId));
   }
 
-  /** Every point of one metric in step order, from the local replica merged with the relay's copy. */
+  /** Every point of one metric in step order: this client's points merged with the relay's copy. */
   async getMetricHistory(runId: string, key: string): Promise<doc.HistoryPoint[]> {
     const id = asRunId(runId);
-    if (!this.ws.getMap('runs').has(id)) throw notFound(`Run with id=${id} not found`);
+    const k = parseInput(KeySchema, key, 'metric_key');
+    const run = this.holds.has(id) ? this.acquireRun(id, 'live') : await this.readableRun(id, 'snapshot');
+    run.release();
     this.flushChunks();
-    const slot = this.slot(id, [], false);
-    if (this.options.relay) {
-      // Offline or refused: the local replica's history is what there is.
-      const missing = await fetchRoomSnapshot(fetch, this.options.relay.http, runRoom(this.options.workspace, id), this.options.token ?? null, Y.encodeStateVector(slot.doc)).catch(() => null);
-      if (missing) Y.applyUpdate(slot.doc, missing);
+    const lg = this.logging.get(id);
+    const h = this.engine.acquire(metricsDocName(id), metricsRoom(this.options.workspace, id), lg ? 'live' : 'snapshot');
+    try {
+      if (!lg) await h.whenSynced(this.remoteReachable() ? READ_SYNC_WAIT_MS : 0);
+      return doc.metricHistory(h.doc, k);
+    } finally {
+      h.release();
     }
-    return doc.metricHistory(slot.doc, parseInput(KeySchema, key, 'metric_key'));
   }
 
   // ------------------------------------------------------------------ logging internals used by ActiveRun
 
+  /** RunHost: runs `f` with the run's doc held (loaded from the journal at once when this client has it). */
+  withRun<T>(runId: string, f: () => T): T {
+    this.live();
+    if (this.holds.has(runId)) return f();
+    const h = this.acquireRun(asRunId(runId), 'live');
+    try {
+      return f();
+    } finally {
+      h.release();
+    }
+  }
+
   /** Validates and queues points; the journal write happens before this returns. */
   logPoints(runId: string, keys: string[], values: number[], steps: number[], timestamps: number[]): void {
-    this.live();
-    // Read through the run's record definition: a peer may have put anything under this id (lib/doc DOC-L6).
-    const r = this.readRun(runId);
-    if (!r) throw notFound(`Run with id=${runId} not found`);
-    if (r.lifecycle !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
-    doc.validatePointColumns(keys, values, steps, timestamps);
-    const p: PendingPoints = { seq: ++this.seq, runId, keys, values, steps, timestamps };
-    this.journal.append([recPoints(p)]);
-    this.queue(this.slot(runId, [], true), p);
+    this.withRun(runId, () => {
+      // Read through the run's record definition: a peer may have put anything in its doc (lib/doc DOC-L6).
+      const r = doc.readRunRecord(this.ctx.runDoc(runId));
+      if (!r) throw notFound(`Run with id=${runId} not found`);
+      if (r.lifecycle !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
+      doc.validatePointColumns(keys, values, steps, timestamps);
+      const p: PendingPoints = { seq: ++this.seq, runId, keys, values, steps, timestamps };
+      this.journal.append([recPoints(p)]);
+      this.queue(p);
+    });
     if (this.pendingCount >= MAX_PENDING_POINTS) this.flushChunks();
     else this.schedule();
   }
 
-  /** Turns pending points into chunks; the resulting updates and the checkpoint are one journal append. */
+  /** Turns pending points into chunks; their updates, the summaries' and the checkpoint are one journal append. */
   flushChunks(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.pendingCount === 0) return;
-    this.batch = [];
-    try {
-      for (const [runId, slot] of this.runs) {
-        const p = slot.pending;
-        if (!p) continue;
-        slot.pending = null;
-        doc.appendMetricColumns(this.ctx, slot.doc, runId, p.cols, { allowDeleted: true });
-      }
-      this.pendingCount = 0;
-      this.batch.push(recSimple(REC_CHECKPOINT, this.seq));
-    } finally {
-      const b = this.batch;
-      this.batch = null;
-      this.journal.append(b);
-    }
+    const done: Pending[] = [];
+    this.log.batch(
+      () => {
+        for (const [runId, p] of this.pending) {
+          const lg = this.logging.get(runId);
+          let m = lg?.metrics ?? null;
+          let temp: DocHandle | null = null;
+          if (!m) {
+            m = this.engine.acquire(metricsDocName(runId), metricsRoom(this.options.workspace, runId), 'live');
+            if (lg) lg.metrics = m;
+            else temp = m;
+          }
+          try {
+            doc.appendMetricColumns(this.ctx, m.doc, runId, p.buf.cols, { allowDeleted: true });
+          } finally {
+            temp?.release();
+          }
+          this.pending.delete(runId);
+          done.push(p);
+        }
+        this.pendingCount = 0;
+      },
+      () => [recSimple(REC_CHECKPOINT, this.seq)],
+    );
+    for (const p of done) p.hold.release();
     // Node only: the file journal rewrites synchronously, so nothing appended meanwhile can be lost. (The browser
     // journal compacts when the client opens.)
     if (isNode() && this.journal.size() > JOURNAL_COMPACT_BYTES && !this.compacting) {
@@ -344,16 +550,24 @@ export class CairnClient implements RunHost {
     }
   }
 
-  /** Resolves when everything logged so far is durable locally and persisted by the relay (if one is configured). */
+  /**
+   * Resolves when everything logged so far is durable locally and persisted by the relay (if one is configured):
+   * every doc holding changes the relay has not acknowledged, from this session or an earlier one (SDK-5, SDK-19).
+   */
   async flush(opts: { timeoutMs?: number } = {}): Promise<void> {
-    await this.flushConnections(() => [...this.runs.values()].map((s) => s.conn), opts);
+    const deadline = this.prepareFlush(opts);
+    await this.drainBlobs(deadline);
+    if (!this.remote) return;
+    await this.engine.pushDirty(roomOfName(this.options.workspace), remaining(deadline));
   }
 
-  /** RunHost: the run's info as this client's copy of the workspace has it. */
+  /** RunHost: the run's info as this client's copy of its run doc has it. */
   runInfo(runId: string): RunInfo {
-    const run = doc.getRun(this.ws, asRunId(runId));
-    if (!run) throw notFound(`Run with id=${runId} not found`);
-    return run.info;
+    return this.withRun(runId, () => {
+      const r = doc.getRun(this.ctx, runId);
+      if (!r) throw notFound(`Run with id=${runId} not found`);
+      return r.info;
+    });
   }
 
   /** RunHost: the bytes go to the journal and then the blob store; resolves with their address once journaled. */
@@ -362,32 +576,29 @@ export class CairnClient implements RunHost {
   }
 
   /**
-   * RunHost: ends the run, then `flush()` for its part only: the journal, the blobs, the workspace doc (its status,
-   * params, tags) and the run's own doc (its metrics), so ending N runs costs N acks, not N × N. Then its connection
-   * goes (releaseRun).
+   * RunHost: ends the run, then `flush()` for its part only: the journal, the blobs, its run doc (status, params,
+   * tags, summaries), its metrics doc and the workspace doc when it holds unacknowledged changes (an experiment created
+   * for it), so ending N runs costs N acks, not N × N. Then its docs are let go (SDK-12).
    */
   async endRun(runId: string, status: RunStatus, opts: { timeoutMs?: number } = {}): Promise<void> {
     this.flushChunks();
-    doc.updateRun(this.ctx, { runId, status, endTime: Date.now() });
-    await this.flushConnections(() => [this.runs.get(runId)?.conn ?? null], opts);
-    this.releaseRun(runId);
+    this.withRun(runId, () => doc.updateRun(this.ctx, { runId, status, endTime: Date.now() }));
+    const lg = this.logging.get(runId);
+    this.logging.delete(runId);
+    const handles = lg ? [lg.run, ...(lg.metrics ? [lg.metrics] : [])] : [];
+    try {
+      const deadline = this.prepareFlush(opts);
+      await this.drainBlobs(deadline);
+      if (!this.remote) return;
+      const docs = [runDocName(runId), metricsDocName(runId), ...(this.engine.isDirty(WS_DOC) ? [WS_DOC] : [])];
+      await Promise.all(docs.map((n) => this.flushDoc(n, deadline)));
+    } finally {
+      for (const h of handles) h.release();
+    }
   }
 
-  private async flushConnections(runConns: () => (RoomConnection | null)[], opts: { timeoutMs?: number }): Promise<void> {
-    this.flushChunks();
-    await this.journal.durable();
-    const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
-    const signal = () => (deadline !== undefined ? AbortSignal.timeout(Math.max(0, deadline - Date.now())) : undefined);
-    await this.blobs.drain(signal());
-    if (!this.conn) return;
-    // Picked after the awaits: a run released meanwhile is not asked. Each connection gets its own deadline signal:
-    // one signal shared by thousands of waiting connections would carry a listener per connection (Node warns at 11).
-    const conns = [this.conn, ...runConns().filter((c): c is RoomConnection => !!c)];
-    await Promise.all(conns.map((c) => c.flush(signal())));
-  }
-
-  /** Flushes (waiting up to `timeoutMs` for the relay; whatever is not acknowledged stays in the journal for next
-   * time), then disconnects. */
+  /** Flushes (waiting up to `timeoutMs` for the relay; whatever is not acknowledged stays in the journal, marked
+   * dirty, for next time), then disconnects. */
   async close(opts: { timeoutMs?: number } = {}): Promise<void> {
     if (this.closed) return;
     try {
@@ -399,69 +610,189 @@ export class CairnClient implements RunHost {
     } finally {
       this.closed = true;
       this.blobs.stop();
-      this.conn?.destroy();
-      for (const s of this.runs.values()) s.conn?.destroy();
-      this.ws.destroy();
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      for (const lg of this.logging.values()) {
+        lg.run.release();
+        lg.metrics?.release();
+      }
+      this.logging.clear();
+      await this.engine.destroy();
       await this.journal.close();
     }
   }
 
-  /** The run's live connection is only needed while it is being logged to. Flushes other callers started on it
-   * still complete (`release()` waits for them), and a run with points still queued keeps it for their delivery. */
-  private releaseRun(runId: string): void {
-    const slot = this.runs.get(runId);
-    if (slot?.conn && !slot.pending) {
-      slot.conn.release();
-      slot.conn = null;
-    }
+  /** @internal For tests: the doc this client holds open under a journal name (`ws`, `run/<id>`, `run/<id>/metrics`). */
+  openDoc(name: string): Y.Doc | undefined {
+    if (name === WS_DOC) return this.ws;
+    const m = RUN_NAME.exec(name);
+    return m ? this.holds.get(m[1]!)?.doc : undefined;
   }
 
-  private handle(runId: string): ActiveRun {
-    const slot = this.slot(runId, [], true);
-    if (this.options.relay && !slot.conn) this.connectRun(runId, slot);
-    return new ActiveRun(this, runId);
-  }
+  // ------------------------------------------------------------------ internals
 
-  private isRunning(runId: string): boolean {
-    return this.readRun(runId)?.status === 'RUNNING';
-  }
-
-  private readRun(runId: string): doc.StoredRunRecord | undefined {
-    const r = doc.runMap(this.ws, runId);
-    return r && doc.readRunRecord(r);
-  }
-
-  private slot(runId: string, updates: Uint8Array[], connect: boolean): RunSlot {
-    let s = this.runs.get(runId);
-    if (!s) {
-      const d = new Y.Doc();
-      for (const u of updates) Y.applyUpdate(d, u, FROM_JOURNAL);
-      this.track(d, runDocName(runId));
-      s = { doc: d, conn: null, pending: null };
-      this.runs.set(runId, s);
-    }
-    if (connect && this.options.relay && !s.conn && this.conn) this.connectRun(runId, s);
-    return s;
-  }
-
-  private connectRun(runId: string, s: RunSlot): void {
-    if (!this.options.relay) return;
-    s.conn = new RoomConnection(s.doc, { ...this.connOptions(), room: runRoom(this.options.workspace, runId) });
-  }
-
-  private connOptions() {
-    const o = this.options;
+  /** Holds a run doc (ref-counted) so `ctx.runDoc` resolves it; the journal fills it before this returns. */
+  private acquireRun(runId: string, want: Want): DocHandle {
+    const h = this.engine.acquire(runDocName(runId), runRoom(this.options.workspace, runId), want);
+    const hold = this.holds.get(runId);
+    if (hold && hold.doc === h.doc) hold.refs++;
+    else this.holds.set(runId, { doc: h.doc, refs: 1 });
+    let released = false;
     return {
-      relay: o.relay!.http,
-      token: o.token,
-      WebSocketPolyfill: this.WebSocketImpl,
-      ...(o.silenceTimeoutMs !== undefined ? { silenceTimeoutMs: o.silenceTimeoutMs } : {}),
+      ...h,
+      release: () => {
+        if (released) return;
+        released = true;
+        const cur = this.holds.get(runId);
+        if (cur && cur.doc === h.doc && --cur.refs === 0) this.holds.delete(runId);
+        h.release();
+      },
     };
   }
 
-  private queue(slot: RunSlot, p: PendingPoints): void {
-    const q = (slot.pending ??= new PointBuffer());
-    for (let i = 0; i < p.keys.length; i++) q.push(p.keys[i]!, p.steps[i]!, p.timestamps[i]!, p.values[i]!);
+  /**
+   * A held run doc that reads as a run: from the journal, else from the relay (waiting up to READ_SYNC_WAIT_MS, or
+   * less when the relay cannot be reached). RESOURCE_DOES_NOT_EXIST when neither has it.
+   */
+  private async readableRun(runId: string, want: Want): Promise<DocHandle> {
+    const id = asRunId(runId);
+    const h = this.acquireRun(id, want);
+    try {
+      // A doc this client does not write to is brought up to the relay's state; its own copy answers when offline.
+      if (!doc.readRunRecord(h.doc) || want === 'snapshot') await h.whenSynced(this.remoteReachable() ? READ_SYNC_WAIT_MS : 0);
+      if (!doc.readRunRecord(h.doc)) throw notFound(`Run with id=${id} not found`);
+      return h;
+    } catch (e) {
+      h.release();
+      throw e;
+    }
+  }
+
+  /** Runs a command on a run this client may not hold: its run doc is loaded (journal, relay) for it. */
+  private async onRun<T>(runId: string, f: () => T): Promise<T> {
+    this.live();
+    if (this.holds.has(runId)) return f();
+    const h = await this.readableRun(runId, 'live');
+    try {
+      return f();
+    } finally {
+      h.release();
+    }
+  }
+
+  private remoteReachable(): boolean {
+    return this.status === 'synced';
+  }
+
+  /**
+   * The rows to search: the relay's index of each experiment (caught up by deltas), with the rows of the run docs
+   * this client holds open or holds unacknowledged changes of laid over them; when the relay cannot answer, the rows
+   * of every run doc in the journal, stale.
+   */
+  private async runRows(experiments: readonly string[]): Promise<{ rows: IndexRow[]; stale: boolean }> {
+    const wanted = new Set(experiments);
+    const byId = new Map<string, IndexRow>();
+    let stale = !this.remote;
+    if (this.remote) {
+      const results = await Promise.all([...wanted].map((e) => this.fetchExperimentIndex(e)));
+      for (const r of results) {
+        if (r === 'unavailable') stale = true;
+        else for (const row of r) byId.set(row.runId, row);
+      }
+    }
+    const dirty = await this.engine.dirtyNames();
+    const local = stale ? this.log.names('run/').filter((n) => RUN_NAME.test(n)) : [...new Set([...dirty, ...this.engine.openNames()])].filter((n) => RUN_NAME.test(n));
+    if (stale) byId.clear();
+    for (const name of local) {
+      const id = RUN_NAME.exec(name)![1]!;
+      const run = this.readLocalRun(id);
+      // A doc that does not read as a run here (a snapshot still on its way) leaves the relay's row as it is.
+      if (!run) continue;
+      if (wanted.has(run.info.experimentId)) byId.set(id, rowFromRun(run));
+      else byId.delete(id);
+    }
+    return { rows: [...byId.values()], stale };
+  }
+
+  /** A run as this client holds it (open, or in the journal), without asking the relay. */
+  private readLocalRun(runId: string): Run | undefined {
+    if (!doc.isRunId(runId)) return undefined;
+    const held = this.holds.get(runId);
+    if (held) return doc.readRun(runId, held.doc);
+    if (!this.log.has(runDocName(runId))) return undefined;
+    const h = this.engine.acquire(runDocName(runId), runRoom(this.options.workspace, runId), 'local');
+    try {
+      return doc.readRun(runId, h.doc);
+    } finally {
+      h.release();
+    }
+  }
+
+  /** One experiment's index rows from the relay ('unavailable': unreachable or refused). */
+  private async fetchExperimentIndex(experimentId: string): Promise<IndexRow[] | 'unavailable'> {
+    const relay = this.options.relay!.http;
+    const token = this.options.token ?? null;
+    let replica = this.indexes.get(experimentId);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const since = replica ? replica.seq : 0;
+      let bytes: Uint8Array;
+      try {
+        bytes = await fetchIndex(this.fetchImpl, relay, this.options.workspace, experimentId, token, since, replica?.epoch ?? '');
+      } catch (e) {
+        // An experiment the relay does not know (created here, not synced yet) has no runs there.
+        if (e instanceof CairnError && (e.code === 'RESOURCE_DOES_NOT_EXIST' || e.code === 'INVALID_PARAMETER_VALUE')) return [];
+        return 'unavailable';
+      }
+      let msg;
+      try {
+        msg = decodeIndex(bytes);
+      } catch {
+        return 'unavailable';
+      }
+      if (!replica) this.indexes.set(experimentId, (replica = new IndexReplica()));
+      if (replica.apply(msg)) return replica.allRows();
+      // A delta that does not fit this copy: start again from a snapshot.
+      this.indexes.delete(experimentId);
+      replica = undefined;
+    }
+    return 'unavailable';
+  }
+
+  private prepareFlush(opts: { timeoutMs?: number }): number | undefined {
+    this.flushChunks();
+    return opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
+  }
+
+  private async drainBlobs(deadline: number | undefined): Promise<void> {
+    await this.journal.durable();
+    await this.blobs.drain(signalFor(deadline));
+  }
+
+  /** One doc's ack (if it is open); each flush gets its own deadline signal, so no signal collects listeners. */
+  private async flushDoc(name: string, deadline: number | undefined): Promise<void> {
+    if (!this.engine.isOpen(name)) return;
+    const h = this.engine.acquire(name, roomOfName(this.options.workspace)(name)!, 'live');
+    try {
+      await h.flush(signalFor(deadline));
+    } finally {
+      h.release();
+    }
+  }
+
+  private pushInBackground(): void {
+    if (this.pushing || this.closed) return;
+    this.pushing = this.engine
+      .pushDirty(roomOfName(this.options.workspace))
+      .catch(() => {})
+      .finally(() => {
+        this.pushing = null;
+      });
+  }
+
+  private queue(p: PendingPoints): void {
+    let q = this.pending.get(p.runId);
+    if (!q) this.pending.set(p.runId, (q = { buf: new PointBuffer(), hold: this.acquireRun(asRunId(p.runId), 'live') }));
+    for (let i = 0; i < p.keys.length; i++) q.buf.push(p.keys[i]!, p.steps[i]!, p.timestamps[i]!, p.values[i]!);
     this.pendingCount += p.keys.length;
   }
 
@@ -469,22 +800,21 @@ export class CairnClient implements RunHost {
     if (!this.timer) this.timer = setTimeout(() => this.flushChunks(), FLUSH_INTERVAL_MS);
   }
 
-  /** Every change to a doc goes to the journal before the provider sends it (this handler is registered first). */
-  private track(d: Y.Doc, name: string): void {
-    d.on('update', (u: Uint8Array, origin: unknown) => {
-      if (origin === FROM_JOURNAL) return;
-      const rec = recUpdate(name, u);
-      if (this.batch) this.batch.push(rec);
-      else this.journal.append([rec]);
-    });
-  }
-
   /** Waits for the first sync, at most `ms`; an unreachable relay (a failed attempt) ends the wait at once, so an
    * offline script starts logging immediately. A refusal (bad token) rejects. */
-  private waitForSync(ms: number): Promise<void> {
-    const conn = this.conn;
-    if (!conn || conn.state === 'synced') return Promise.resolve();
-    return new Promise((resolve, reject) => {
+  private async waitForSync(ms: number): Promise<void> {
+    const remote = this.remote!;
+    const conn =
+      remote.conn(this.wsRoom) ??
+      (await new Promise<RoomConnection>((resolve) => {
+        const off = remote.onConn((room, c) => {
+          if (room !== this.wsRoom) return;
+          off();
+          resolve(c);
+        });
+      }));
+    if (conn.state === 'synced') return;
+    await new Promise<void>((resolve, reject) => {
       const t = setTimeout(done, ms);
       const off = conn.onState((s) => {
         if (s === 'synced' || s === 'error') done();
@@ -495,8 +825,8 @@ export class CairnClient implements RunHost {
       function done() {
         clearTimeout(t);
         off();
-        conn!.provider.off('connection-close', onClose);
-        if (conn!.state === 'error' && conn!.error) reject(conn!.error);
+        conn.provider.off('connection-close', onClose);
+        if (conn.state === 'error' && conn.error) reject(conn.error);
         else resolve();
       }
     });
@@ -504,8 +834,7 @@ export class CairnClient implements RunHost {
 
   private async compact(): Promise<void> {
     this.flushChunks();
-    const records = [recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, this.actor), recUpdate(WS_DOC, Y.encodeStateAsUpdate(this.ws))];
-    for (const [id, s] of this.runs) records.push(recUpdate(runDocName(id), Y.encodeStateAsUpdate(s.doc)));
+    const records = [recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, this.actor), ...this.log.snapshotRecords()];
     records.push(recSimple(REC_CHECKPOINT, this.seq));
     for (const sha of this.blobs.pending()) records.push(recSimple(REC_BLOB, sha));
     await this.journal.rewrite(records);
@@ -514,6 +843,74 @@ export class CairnClient implements RunHost {
   private live(): void {
     if (this.closed) throw new CairnError('INVALID_STATE', 'This Cairn client is closed');
   }
+}
+
+/** The relay room of a journal name of this workspace (null for anything else). */
+function roomOfName(workspace: string): (name: string) => string | null {
+  return (name) => {
+    if (name === WS_DOC) return workspaceRoom(workspace);
+    const m = /^run\/([^/]+)(\/metrics)?$/.exec(name);
+    if (!m || !doc.isRunId(m[1]!)) return null;
+    return m[2] ? metricsRoom(workspace, m[1]!) : runRoom(workspace, m[1]!);
+  };
+}
+
+const signalFor = (deadline: number | undefined): AbortSignal | undefined =>
+  deadline !== undefined ? AbortSignal.timeout(Math.max(0, deadline - Date.now())) : undefined;
+const remaining = (deadline: number | undefined) => (deadline !== undefined ? { timeoutMs: Math.max(0, deadline - Date.now()) } : {});
+
+const nullIfNotFound = (e: unknown): null => {
+  if (e instanceof CairnError && e.code === 'RESOURCE_DOES_NOT_EXIST') return null;
+  throw e;
+};
+
+/** An index row in the SDK's run shape (ListedRun): only what the row holds. */
+function listedRun(r: IndexRow): ListedRun {
+  const metrics: Record<string, ListedMetric> = {};
+  for (const k of Object.keys(r.metrics)) {
+    const m = r.metrics[k]!;
+    Object.defineProperty(metrics, k, { value: { key: k, latest: m.latest, min: m.min, max: m.max, count: m.count }, enumerable: true, writable: true, configurable: true });
+  }
+  return {
+    info: {
+      runId: asRunId(r.runId),
+      runName: r.runName,
+      experimentId: r.experimentId as ExperimentId,
+      userId: r.userId,
+      status: r.status,
+      startTime: r.startTime,
+      endTime: r.endTime,
+      lifecycleStage: r.lifecycleStage,
+      artifactUri: r.artifactUri,
+    },
+    params: r.params,
+    tags: r.tags,
+    metrics,
+    inputs: r.datasets.map((d) => {
+      const tags: Record<string, string> = {};
+      if (d.context !== null) tags['mlflow.data.context'] = d.context;
+      return { dataset: { name: d.name, digest: d.digest }, tags };
+    }),
+  };
+}
+
+/**
+ * SDK-20: a format-1 journal becomes format 2 before anything connects (the relay's upgraded workspace doc would
+ * otherwise delete the format-1 runs here before they are converted). The relay's workspace state vector says which
+ * runs it lacks; the journal is rewritten in one atomic step, so a crash leaves the old journal or the new one.
+ */
+async function upgradeJournal(journal: Journal, st: JournalState, actor: string, options: ResolvedOptions, fetchImpl: FetchLike): Promise<JournalState> {
+  const ws = format1Workspace(st);
+  let sv: Uint8Array | null = null;
+  if (options.relay) {
+    const timeout = AbortSignal.timeout(CONNECT_SYNC_WAIT_MS);
+    const f: FetchLike = (u, init) => fetchImpl(u, { ...init, signal: timeout });
+    sv = await fetchStateVector(f, options.relay.http, workspaceRoom(options.workspace), options.token ?? null).catch(() => null);
+  }
+  const up = upgradeFormat1(st, ws, runsToConvert(ws, sv), actor);
+  ws.destroy();
+  await journal.rewrite(up.records);
+  return replay(up.records, 'the upgraded journal');
 }
 
 /** MLflow-style entry point: `const cairn = await connect({ relay, workspace })`. */

@@ -9,9 +9,9 @@
  *   await run.end();
  *   await cairn.close();
  */
-export { connect, CairnClient, FLUSH_INTERVAL_MS, MAX_PENDING_POINTS, type SearchRunsRequest } from './client';
+export { connect, CairnClient, FLUSH_INTERVAL_MS, MAX_PENDING_POINTS, type SearchRunsRequest, type SearchRunsResult, type ListedRun, type ListedMetric } from './client';
 export { ActiveRun, type StartRunOptions, type MetricOptions } from './run';
 export type { ConnectOptions } from './env';
 export { CairnError } from '../domain';
-export type { Experiment, ExperimentId, Run, RunId, RunInfo, MetricSummary, ArtifactRef, ParamConflict } from '../domain';
+export type { Experiment, ExperimentId, Run, RunId, RunInfo, MetricSummary, ArtifactRef, ParamConflict, Dataset, DatasetInput } from '../domain';
 export type { HistoryPoint } from '../doc';

@@ -62,6 +62,10 @@ export async function openBrowserJournal(namespace: string): Promise<Journal> {
       drain();
       await last;
     },
+    async stored(): Promise<void> {
+      drain();
+      await last;
+    },
     async putBlob(sha256: string, bytes: Uint8Array): Promise<void> {
       const t = db.transaction('blobs', 'readwrite');
       t.objectStore('blobs').put(bytes, sha256);

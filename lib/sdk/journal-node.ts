@@ -102,6 +102,7 @@ export async function openNodeJournal(dir: string): Promise<Journal> {
         }
       }));
     },
+    stored: () => Promise.resolve(),
     async putBlob(sha256: string, data: Uint8Array): Promise<void> {
       const p = path.join(dir, 'blobs', sha256);
       if (fs.existsSync(p)) return;

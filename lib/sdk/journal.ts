@@ -5,11 +5,14 @@ import { CairnError } from '../domain';
 /**
  * The SDK's local journal: everything a caller was told is logged, kept until the relay has it.
  * Records (one append = one write, so a crashed process leaves whole records or a torn tail, which load() drops):
- *   update      a Yjs update of one doc (workspace or run)
+ *   update      a Yjs update of one doc, by its journal name: `ws` (the workspace doc), `run/<runId>` (a run doc),
+ *               `run/<runId>/metrics` (its metric points). In format 1 `run/<runId>` held the points (format1.ts).
  *   points      metric points accepted by logMetric(s) but not yet turned into chunks, with a sequence number
  *   checkpoint  every points record with seq ≤ this is represented by update records before it
  *   blob        a blob waiting for upload (Node: the bytes live in <dir>/blobs/<sha256>)
  *   blobDone    that blob reached the relay
+ *   dirty       (format 2) the named doc holds local changes the relay has not acknowledged (SDK-19, lib/engine ENG-3)
+ *   clean       (format 2) the relay acknowledged everything the named doc held; the last of dirty/clean wins
  */
 export const REC_UPDATE = 1;
 export const REC_POINTS = 2;
@@ -19,7 +22,10 @@ export const REC_BLOB = 5;
 export const REC_BLOB_DONE = 6;
 /** First record of every journal: the record format it was written in. */
 export const REC_FORMAT = 7;
-export const JOURNAL_FORMAT = 1;
+export const REC_DIRTY = 8;
+export const REC_CLEAN = 9;
+/** 2: lib/doc format 2 (run docs and metrics docs), with dirty/clean records. 1: runs in the workspace doc. */
+export const JOURNAL_FORMAT = 2;
 
 export interface PendingPoints {
   seq: number;
@@ -31,19 +37,30 @@ export interface PendingPoints {
 }
 
 export interface JournalState {
+  /** The format the records were written in (the highest format record; 1 for a journal with none), null if empty. */
+  format: number | null;
   actor: string | null;
   updates: Map<string, Uint8Array[]>;
   points: PendingPoints[];
   lastSeq: number;
+  /** The last checkpoint: points with seq ≤ this are chunks already. */
+  checkpoint: number;
   pendingBlobs: Set<string>;
+  /** Docs holding local changes not acknowledged by the relay (format 2). */
+  dirty: Set<string>;
 }
 
 export interface Journal {
   load(): Promise<JournalState>;
   /** Appends records; in Node the write is done when this returns (survives a process crash). */
   append(records: Uint8Array[]): void;
-  /** Resolves when every appended record is durable (browser: IndexedDB transaction committed). */
+  /** Resolves when every appended record is durable (Node: fsynced; browser: IndexedDB transaction committed). */
   durable(): Promise<void>;
+  /**
+   * Resolves when every appended record survives this process dying (Node: at once, `append` wrote it with writeSync;
+   * browser: the IndexedDB transaction committed). What the doc engine waits for (its LocalLog's "stored").
+   */
+  stored(): Promise<void>;
   putBlob(sha256: string, bytes: Uint8Array): Promise<void>;
   getBlob(sha256: string): Promise<Uint8Array | null>;
   /** Rewrites the journal as the given records (snapshots), atomically. */
@@ -149,9 +166,11 @@ export function replay(records: Iterable<Uint8Array>, where: string): JournalSta
 }
 
 function fold(records: Iterable<Uint8Array>): JournalState {
-  const st: JournalState = { actor: null, updates: new Map(), points: [], lastSeq: 0, pendingBlobs: new Set() };
+  const st: JournalState = { format: null, actor: null, updates: new Map(), points: [], lastSeq: 0, checkpoint: 0, pendingBlobs: new Set(), dirty: new Set() };
   let checkpoint = 0;
+  let any = false;
   for (const r of records) {
+    any = true;
     const d = decoding.createDecoder(r);
     const type = decoding.readVarUint(d);
     if (type === REC_UPDATE) {
@@ -188,10 +207,18 @@ function fold(records: Iterable<Uint8Array>): JournalState {
     } else if (type === REC_FORMAT) {
       const v = decoding.readVarUint(d);
       if (v > JOURNAL_FORMAT) throw new CairnError('INVALID_STATE', `This journal was written by a newer Cairn (format ${v}; this one reads ${JOURNAL_FORMAT}). Upgrade cairn.`);
+      st.format = Math.max(st.format ?? 0, v);
+    } else if (type === REC_DIRTY) {
+      st.dirty.add(decoding.readVarString(d));
+    } else if (type === REC_CLEAN) {
+      st.dirty.delete(decoding.readVarString(d));
     } else {
       throw new Error(`unknown record type ${type}`);
     }
   }
   st.points = st.points.filter((p) => p.seq > checkpoint);
+  st.checkpoint = checkpoint;
+  // Journals from before the format record existed are format 1.
+  if (any && st.format === null) st.format = 1;
   return st;
 }

@@ -1,12 +1,25 @@
-import { ArtifactPathSchema, TERMINAL_STATUSES, invalid, parseInput, type ArtifactRef, type RunInfo, type RunStatus } from '../domain';
+import {
+  ArtifactPathSchema,
+  TERMINAL_STATUSES,
+  invalid,
+  parseInput,
+  type ArtifactRef,
+  type Dataset,
+  type DatasetInput,
+  type RunInfo,
+  type RunStatus,
+} from '../domain';
 import * as doc from '../doc';
 
 /**
- * What a run needs from the client that owns it, and nothing more: the command context for param/tag writes, the
- * point path, the blob store, and the flush/end steps. `CairnClient` implements it; runs never see its internals.
+ * What a run needs from the client that owns it, and nothing more: the command context for param/tag writes (with the
+ * run's doc held while a command runs), the point path, the blob store, and the flush/end steps. `CairnClient`
+ * implements it; runs never see its internals.
  */
 export interface RunHost {
   readonly ctx: doc.Ctx;
+  /** Runs `f` (a lib/doc command on this run) with the run's doc held, so `ctx.runDoc(runId)` resolves it. */
+  withRun<T>(runId: string, f: () => T): T;
   runInfo(runId: string): RunInfo;
   logPoints(runId: string, keys: string[], values: number[], steps: number[], timestamps: number[]): void;
   storeBlob(data: Uint8Array | Blob | string): Promise<{ sha256: string; size: number }>;
@@ -41,28 +54,48 @@ export class ActiveRun {
   }
 
   logParam(key: string, value: unknown): void {
-    doc.logParam(this.client.ctx, { runId: this.id, key, value: stringify(value) });
+    this.onRun(() => doc.logParam(this.client.ctx, { runId: this.id, key, value: stringify(value) }));
   }
 
   /** All or nothing: every entry is checked (key, value, write-once) before any is written, even past 100. */
   logParams(params: Record<string, unknown>): void {
     const list = Object.entries(params).map(([key, v]) => ({ key, value: stringify(v) }));
-    doc.checkBatch(this.client.ctx, { runId: this.id, params: list });
-    for (let i = 0; i < list.length; i += 100) doc.logBatch(this.client.ctx, { runId: this.id, params: list.slice(i, i + 100) });
+    this.onRun(() => {
+      doc.checkBatch(this.client.ctx, { runId: this.id, params: list });
+      for (let i = 0; i < list.length; i += 100) doc.logBatch(this.client.ctx, { runId: this.id, params: list.slice(i, i + 100) });
+    });
   }
 
   setTag(key: string, value: unknown): void {
-    doc.setTag(this.client.ctx, { runId: this.id, key, value: stringify(value) });
+    this.onRun(() => doc.setTag(this.client.ctx, { runId: this.id, key, value: stringify(value) }));
   }
 
   setTags(tags: Record<string, unknown>): void {
     const list = Object.entries(tags).map(([key, v]) => ({ key, value: stringify(v) }));
-    doc.checkBatch(this.client.ctx, { runId: this.id, tags: list });
-    for (let i = 0; i < list.length; i += 100) doc.logBatch(this.client.ctx, { runId: this.id, tags: list.slice(i, i + 100) });
+    this.onRun(() => {
+      doc.checkBatch(this.client.ctx, { runId: this.id, tags: list });
+      for (let i = 0; i < list.length; i += 100) doc.logBatch(this.client.ctx, { runId: this.id, tags: list.slice(i, i + 100) });
+    });
   }
 
   deleteTag(key: string): void {
-    doc.deleteTag(this.client.ctx, { runId: this.id, key });
+    this.onRun(() => doc.deleteTag(this.client.ctx, { runId: this.id, key }));
+  }
+
+  /**
+   * MLflow's log_inputs (SDK-16): dataset inputs of this run, each `{ dataset: { name, digest, sourceType, source,
+   * schema?, profile? }, tags? }` (the `mlflow.data.context` tag names the context, e.g. "training"). A dataset is
+   * identified by (name, digest): logging it again replaces its fields and adds the tags given. Validated whole (any
+   * bad entry writes nothing), one transaction.
+   */
+  logInputs(inputs: readonly DatasetInput[]): void {
+    this.onRun(() => doc.logInputs(this.client.ctx, { runId: this.id, datasets: [...inputs] }));
+  }
+
+  /** MLflow's log_input: one dataset, with its `context` (the `mlflow.data.context` input tag) and other tags. */
+  logInput(dataset: Dataset, o: { context?: string; tags?: Record<string, string> } = {}): void {
+    const tags = { ...(o.tags ?? {}), ...(o.context !== undefined ? { 'mlflow.data.context': o.context } : {}) };
+    this.logInputs([{ dataset, tags }]);
   }
 
   /** `step` defaults to 0 and `timestamp` to now, as in MLflow. NaN and ±Infinity are kept. */
@@ -82,7 +115,7 @@ export class ActiveRun {
     const p = parseInput(ArtifactPathSchema, path, 'artifact path');
     const { sha256, size } = await this.client.storeBlob(data);
     const ref: ArtifactRef = { path: p, size, sha256: sha256 as ArtifactRef['sha256'], mediaType: o.mediaType ?? guessMediaType(p), loggedAt: Date.now() };
-    doc.logArtifactRef(this.client.ctx, { runId: this.id, ref });
+    this.onRun(() => doc.logArtifactRef(this.client.ctx, { runId: this.id, ref }));
     return ref;
   }
 
@@ -95,6 +128,10 @@ export class ActiveRun {
   async end(status: RunStatus = 'FINISHED', opts: { timeoutMs?: number } = {}): Promise<void> {
     if (!TERMINAL_STATUSES.includes(status)) throw invalid(`Invalid terminal run status '${status}'`);
     await this.client.endRun(this.id, status, opts);
+  }
+
+  private onRun<T>(f: () => T): T {
+    return this.client.withRun(this.id, f);
   }
 }
 

@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import * as Y from 'yjs';
 import { CairnError, connect, type CairnClient } from '@/lib/sdk';
-import { metricHistory, type HistoryPoint } from '@/lib/doc';
+import { metricHistory, readRun, type HistoryPoint } from '@/lib/doc';
+import type { Run } from '@/lib/domain';
 import { REPO_ROOT, buildTestBundle } from '../relay/helpers/cli-process';
 import { tempDir } from '../relay/helpers/in-process';
 import { waitFor } from '../relay/helpers/wait';
@@ -103,18 +104,37 @@ export async function expectCairnError(fn: () => unknown, code: string): Promise
   return thrown;
 }
 
-/** The relay's copy of a run doc (`GET /docs/<ws>/run/<id>`), or null when the relay is unreachable. */
-export async function fetchRunDoc(relayUrl: string, workspace: string, runId: string, token?: string): Promise<Y.Doc | null> {
-  const res = await fetch(`${relayUrl}/docs/${workspace}/run/${runId}`, token ? { headers: { authorization: `Bearer ${token}` } } : {}).catch(() => null);
+/** The relay's copy of one room (`GET /docs/<room>`) as a Y.Doc, or null when the relay is unreachable or refuses. */
+export async function fetchRoomDoc(relayUrl: string, room: string, token?: string): Promise<Y.Doc | null> {
+  const res = await fetch(`${relayUrl}/docs/${room}`, token ? { headers: { authorization: `Bearer ${token}` } } : {}).catch(() => null);
   if (!res || !res.ok) return null;
   const d = new Y.Doc();
   Y.applyUpdate(d, new Uint8Array(await res.arrayBuffer()));
   return d;
 }
 
-/** Points of one key in the relay's copy of a run (null if unreachable). */
-export async function relayHistory(relayUrl: string, workspace: string, runId: string, key: string, token?: string): Promise<HistoryPoint[] | null> {
+/** The relay's copy of a run doc (`GET /docs/<ws>/run/<id>`: its fields, params, tags, summaries), or null. */
+export const fetchRunDoc = (relayUrl: string, workspace: string, runId: string, token?: string): Promise<Y.Doc | null> =>
+  fetchRoomDoc(relayUrl, `${workspace}/run/${runId}`, token);
+
+/** The relay's copy of a run's metrics doc (`GET /docs/<ws>/run/<id>/metrics`: its points), or null. */
+export const fetchMetricsDoc = (relayUrl: string, workspace: string, runId: string, token?: string): Promise<Y.Doc | null> =>
+  fetchRoomDoc(relayUrl, `${workspace}/run/${runId}/metrics`, token);
+
+/** The run as the relay's copy of its run doc reads (undefined: none there; null: relay unreachable). */
+export async function relayRun(relayUrl: string, workspace: string, runId: string, token?: string): Promise<Run | undefined | null> {
   const d = await fetchRunDoc(relayUrl, workspace, runId, token);
+  if (!d) return null;
+  try {
+    return readRun(runId, d);
+  } finally {
+    d.destroy();
+  }
+}
+
+/** Points of one key in the relay's copy of a run's metrics doc (null if unreachable). */
+export async function relayHistory(relayUrl: string, workspace: string, runId: string, key: string, token?: string): Promise<HistoryPoint[] | null> {
+  const d = await fetchMetricsDoc(relayUrl, workspace, runId, token);
   if (!d) return null;
   try {
     return metricHistory(d, key);

@@ -28,27 +28,27 @@ describe('idle Node SDK clients (real relay, real sockets)', () => {
       const run = await client.startRun({ experimentName: 'idle' });
       run.logMetric('m', 0, { step: 0 });
       await run.flush({ timeoutMs: 5_000 });
-      expect(lab.opened.length).toBe(2); // the workspace room and the run's room
+      expect(lab.opened.length).toBe(3); // the workspace room, the run's room and its metrics room
 
       await sleep(IDLE_MS);
-      // Nothing closed, nothing reopened: the relay saw the same two connections the whole time.
-      expect({ opened: lab.opened.length, closed: lab.closed }).toEqual({ opened: 2, closed: 0 });
+      // Nothing closed, nothing reopened: the relay saw the same three connections the whole time.
+      expect({ opened: lab.opened.length, closed: lab.closed }).toEqual({ opened: 3, closed: 0 });
       expect(client.status).toBe('synced');
       run.logMetric('m', 1, { step: 1 });
       await run.flush({ timeoutMs: 5_000 });
       expectSteps((await relayHistory(relay.url, WS, run.id, 'm'))!, 2);
-      expect({ opened: lab.opened.length, closed: lab.closed }).toEqual({ opened: 2, closed: 0 });
+      expect({ opened: lab.opened.length, closed: lab.closed }).toEqual({ opened: 3, closed: 0 });
 
       // The network goes away without a close (half-open): the watchdog that let the idle sockets be must drop these
       // within the timeout, so the quiet above was the keepalive's doing, not a lax watchdog.
       lab.silence();
       const silentAt = Date.now();
-      await waitFor(() => lab.closed >= 2, 'both silent sockets to be dropped', TIMEOUT_MS + 3_000);
+      await waitFor(() => lab.closed >= 3, 'the three silent sockets to be dropped', TIMEOUT_MS + 3_000);
       const droppedAfter = Date.now() - silentAt;
       // Not before the timeout (minus the probe interval: silence counts from the last frame heard), not long after.
       expect(droppedAfter).toBeGreaterThanOrEqual(TIMEOUT_MS / 2);
       expect(droppedAfter).toBeLessThan(TIMEOUT_MS + 3_000);
-      await waitFor(() => lab.opened.length > 2, 'a new socket after the drop'); // it goes on trying, with backoff
+      await waitFor(() => lab.opened.length > 3, 'a new socket after the drop'); // it goes on trying, with backoff
 
       lab.restore();
       run.logMetric('m', 2, { step: 2 });

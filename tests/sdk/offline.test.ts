@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Closer, expectCairnError, fetchWorkspaceDoc, freePort, relayHistory, startTestRelay, waitFor } from './helpers';
+import { Closer, expectCairnError, freePort, relayHistory, relayRun, startTestRelay, waitFor } from './helpers';
 
 const WS = 'offline';
 
@@ -24,16 +24,13 @@ describe('SDK without a relay, and when the relay comes back', () => {
       expect(await a.getMetricHistory(run.id, 'loss')).toHaveLength(500);
 
       const relay = t.add(await startTestRelay({ port }), (r) => r.dispose());
-      // No call on the client: its reconnect loop delivers the run doc and the workspace doc by itself.
+      // No call on the client: its reconnect loop delivers the metrics doc and the run doc by itself.
       const points = await waitFor(async () => {
         const h = await relayHistory(relay.url, WS, run.id, 'loss');
         return h && h.length === 500 ? h : null;
       }, 'the offline points to reach the relay', 20_000);
       expect(points[0]).toMatchObject({ step: 0, value: 1 });
-      await waitFor(async () => {
-        const d = await fetchWorkspaceDoc(relay.url, WS);
-        return d?.getMap('runs').has(run.id) ?? false;
-      }, 'the offline run to reach the relay workspace doc');
+      await waitFor(async () => (await relayRun(relay.url, WS, run.id))?.params.lr === '0.1', 'the offline run to reach the relay (its run doc)');
 
       await run.flush({ timeoutMs: 10_000 });
       const b = await t.client({ relay: relay.url, workspace: WS });
@@ -132,10 +129,7 @@ describe('SDK without a relay, and when the relay comes back', () => {
       const ref = await run.logArtifact('auto.txt', bytes);
       const relay = t.add(await startTestRelay({ port }), (r) => r.dispose());
       // The artifact reference reaches the relay by itself; its bytes must follow, or other clients see a dangling ref.
-      await waitFor(async () => {
-        const d = await fetchWorkspaceDoc(relay.url, WS);
-        return d?.getMap('runs').has(run.id) ?? false;
-      }, 'the run to reach the relay');
+      await waitFor(async () => !!(await relayRun(relay.url, WS, run.id))?.artifacts.length, 'the run to reach the relay');
       await waitFor(async () => (await fetch(`${relay.url}/blobs/${ref.sha256}`, { method: 'HEAD' })).status === 200, 'the blob to be uploaded without a call', 15_000);
     } finally {
       await t.closeAll();

@@ -100,6 +100,9 @@ describe('SDK round trip against a real relay (in-process, SQLite)', () => {
       const before = JSON.stringify(await a.getRun(run.id));
       let updates = 0;
       const onUpdate = () => updates++;
+      const runDoc = a.openDoc(`run/${run.id}`)!;
+      expect(runDoc).toBeDefined();
+      runDoc.on('update', onUpdate);
       a.ws.on('update', onUpdate);
       run.logParam('lr', '0.1');
       run.logParam('lr', 0.1); // stringified to the same value
@@ -112,6 +115,7 @@ describe('SDK round trip against a real relay (in-process, SQLite)', () => {
       // A batch with one changed value is refused whole: the fresh key in it is not written either.
       await expectCairnError(() => run.logParams({ fresh: 'x', epochs: 11 }), 'INVALID_PARAMETER_VALUE');
       expect(updates).toBe(0);
+      runDoc.off('update', onUpdate);
       a.ws.off('update', onUpdate);
       expect(JSON.stringify(await a.getRun(run.id))).toBe(before);
 

@@ -5,7 +5,7 @@ import {
   buildCli,
   ensureSdkBuilt,
   expectCairnError,
-  fetchWorkspaceDoc,
+  relayRun,
   runCli,
   runFixture,
   spawnRelay,
@@ -75,11 +75,11 @@ describe('SDK with workspace tokens (cairn relay, tokens required)', () => {
       // Asking again gives the same clear answer, not a hang.
       await expectCairnError(() => r.flush({ timeoutMs: 10_000 }), 'PERMISSION_DENIED');
 
-      const ws = await fetchWorkspaceDoc(relay.url, WS, tokens.admin);
-      expect(ws).not.toBeNull();
-      expect(ws!.getMap('runs').has(run.id)).toBe(false);
-      const doc = await fetch(`${relay.url}/docs/${WS}/run/${run.id}`, { headers: { authorization: `Bearer ${tokens.admin}` } });
-      expect(new Uint8Array(await doc.arrayBuffer()).length).toBeLessThanOrEqual(2); // an empty Yjs update
+      expect(await relayRun(relay.url, WS, run.id, tokens.admin)).toBeUndefined();
+      for (const room of [`run/${run.id}`, `run/${run.id}/metrics`]) {
+        const doc = await fetch(`${relay.url}/docs/${WS}/${room}`, { headers: { authorization: `Bearer ${tokens.admin}` } });
+        expect(new Uint8Array(await doc.arrayBuffer()).length).toBeLessThanOrEqual(2); // an empty Yjs update
+      }
     } finally {
       await t.closeAll();
     }
