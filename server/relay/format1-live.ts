@@ -1,3 +1,4 @@
+import type * as Y from 'yjs';
 import * as doc from '../../lib/doc/index';
 import type { RunId } from '../../lib/domain/index';
 import { runRoomName } from './room-name';
@@ -12,6 +13,11 @@ import type { Room, RoomRegistry } from './rooms';
  */
 export class Format1Runs {
   private readonly busy = new Set<string>();
+  /**
+   * Workspace docs whose `runs` map is watched: the true/false of the last look, set again when `runs` changes. An
+   * upgraded doc keeps one deleted entry per old run, so looking (hasFormat1Runs walks them) only after a change.
+   */
+  private readonly seen = new WeakMap<Y.Doc, { changed: boolean }>();
 
   constructor(
     private readonly rooms: RoomRegistry,
@@ -20,7 +26,16 @@ export class Format1Runs {
 
   check(room: Room): void {
     const name = room.name;
-    if (name.kind !== 'workspace' || !doc.hasFormat1Runs(room.doc) || this.busy.has(name.name)) return;
+    if (name.kind !== 'workspace' || this.busy.has(name.name)) return;
+    let watch = this.seen.get(room.doc);
+    if (!watch) {
+      const w = { changed: true };
+      this.seen.set(room.doc, (watch = w));
+      room.doc.getMap('runs').observe(() => void (w.changed = true));
+    }
+    if (!watch.changed) return;
+    watch.changed = false;
+    if (!doc.hasFormat1Runs(room.doc)) return;
     this.busy.add(name.name);
     try {
       const ids = doc.format1RunIds(room.doc);
@@ -32,6 +47,7 @@ export class Format1Runs {
       this.log(`room ${name.name}: ${ids.length} format-1 run(s) synced by a client: ${written} run doc(s) gained data; dropped from the workspace doc`);
     } catch (err) {
       // Kept in the workspace doc: converted again at its next update or load.
+      watch.changed = true;
       this.log(`room ${name.name}: converting format-1 runs failed (retried at the next update): ${(err as Error).message}`);
     } finally {
       this.busy.delete(name.name);

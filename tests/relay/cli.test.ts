@@ -19,7 +19,7 @@ describe('cairn CLI', () => {
   });
 
   it('[RELAY-22] --help works for every command', () => {
-    const commands = [[], ['relay'], ['start'], ['token'], ['token', 'create'], ['token', 'list'], ['token', 'revoke']];
+    const commands = [[], ['relay'], ['relay', 'reindex'], ['start'], ['token'], ['token', 'create'], ['token', 'list'], ['token', 'revoke']];
     for (const cmd of commands) {
       const r = runCli(cli, [...cmd, '--help']);
       expect(r.status, cmd.join(' ')).toBe(0);

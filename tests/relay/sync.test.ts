@@ -52,24 +52,27 @@ describe('relay sync protocol', () => {
     }
   });
 
-  it('[RELAY-1] run rooms sync independently of their workspace room', async () => {
+  it('[RELAY-1] [RELAY-32] run and metrics rooms sync independently of their workspace room and of each other', async () => {
     const ws = connectClient(relay.url, 'ws-rooms');
     const run = connectClient(relay.url, `ws-rooms/run/${RUN_ID}`);
     const run2 = connectClient(relay.url, `ws-rooms/run/${RUN_ID}`);
+    const metrics = connectClient(relay.url, `ws-rooms/run/${RUN_ID}/metrics`);
+    const metrics2 = connectClient(relay.url, `ws-rooms/run/${RUN_ID}/metrics`);
     try {
-      await Promise.all([waitSynced(ws), waitSynced(run), waitSynced(run2)]);
+      await Promise.all([waitSynced(ws), waitSynced(run), waitSynced(run2), waitSynced(metrics), waitSynced(metrics2)]);
       run.doc.getMap('m').set('k', 'run');
+      metrics.doc.getMap('m').set('k', 'metrics');
       await waitFor(() => run2.doc.getMap('m').get('k') === 'run', 'run room sync');
+      await waitFor(() => metrics2.doc.getMap('m').get('k') === 'metrics', 'metrics room sync');
       expect(ws.doc.getMap('m').get('k')).toBeUndefined();
+      expect(run2.doc.getMap('m').get('k')).toBe('run');
     } finally {
-      ws.destroy();
-      run.destroy();
-      run2.destroy();
+      for (const c of [ws, run, run2, metrics, metrics2]) c.destroy();
     }
   });
 
   it('[RELAY-1] an invalid room name is closed with 4400 and a reason', async () => {
-    for (const room of ['bad%20name', 'ws/other/x', `ws/run/${'x'.repeat(300)}`, '-leading-dash']) {
+    for (const room of ['bad%20name', 'ws/other/x', `ws/run/${'x'.repeat(300)}`, '-leading-dash', `ws/run/${RUN_ID}/points`, `ws/run/${RUN_ID}/metrics/x`]) {
       const c = rawClient(relay.url, room);
       const closed = await c.closed;
       expect(closed.code, room).toBe(4400);
