@@ -25,33 +25,42 @@ export function format1RunIds(ws: Y.Doc): string[] {
 }
 
 /**
- * DOC-U1: writes the format-1 run `runId` of `ws` into `runDoc` (empty, or this run's run doc: merging is safe, see
- * DOC-U2): its fields, every param entry in order (the conflict records stay conflict records), tags, summary shares
- * and artifact references, as they are. Values are copied as found: the format-2 readers apply DOC-L5..L8 to them
- * exactly as format 1's did. False when `ws` holds no run map under that id.
+ * DOC-U1: writes the format-1 run `runId` of `ws` into `runDoc`: its fields, every param entry in order (the conflict
+ * records stay conflict records), tags, summary shares and artifact references, as they are. Values are copied as
+ * found: the format-2 readers apply DOC-L5..L8 to them exactly as format 1's did. False when `ws` holds no run map
+ * under that id.
+ *
+ * DOC-U3: with `remoteSv` (the relay's state vector of the workspace doc), `runDoc` is the relay's own conversion of
+ * the run and only what this replica holds beyond it is written: values whose item the relay had not seen, param
+ * entries it had not seen, and keys deleted here that the relay's conversion still holds (a state vector cannot say
+ * whether the relay saw a deletion, so a deletion made here is applied; SPEC.md says what that costs). Written after
+ * the relay's values in the same doc, they win over them, as they would have in format 1.
  */
-export function convertFormat1Run(ws: Y.Doc, runId: string, runDoc: Y.Doc): boolean {
+export function convertFormat1Run(ws: Y.Doc, runId: string, runDoc: Y.Doc, remoteSv?: Uint8Array): boolean {
   const r = format1Runs(ws).get(runId);
   if (!(r instanceof Y.Map)) return false;
-  // Nested types and subdocuments cannot move between docs (and no reader takes them): they are left behind.
-  const plain = (v: unknown) => (v instanceof Y.AbstractType || v instanceof Y.Doc ? undefined : v);
+  const remote = remoteSv ? Y.decodeStateVector(remoteSv) : null;
+  const ahead = (client: number, clock: number) => !remote || clock >= (remote.get(client) ?? 0);
   runDoc.transact(() => {
     const meta = runMeta(runDoc);
     if (meta.get('runId') === undefined) {
       meta.set('formatVersion', FORMAT_VERSION);
       meta.set('runId', runId);
     }
-    const fields = runFields(runDoc);
-    for (const [k, v] of (r as Y.Map<unknown>).entries()) {
-      if (k === 'params' || k === 'tags' || k === 'metrics' || k === 'artifacts') continue;
-      const value = plain(v);
-      if (value !== undefined && !same(fields.get(k), value)) fields.set(k, value);
-    }
+    copyMap(r as Y.Map<unknown>, runFields(runDoc), ahead, NESTED);
     const params = r.get('params');
     if (params instanceof Y.Array) {
-      const entries = params.toArray().map(plain).filter((v) => v !== undefined);
-      // A run doc converted before (another replica's copy, maybe of another format-1 state) already holds some
-      // entries: append, in order, each entry it does not hold yet (matched one for one).
+      const entries: unknown[] = [];
+      for (let it = (params as Y.Array<unknown>)._start; it; it = it.right) {
+        if (it.deleted || !it.countable) continue;
+        const values = it.content.getContent();
+        values.forEach((v, j) => {
+          const value = plain(v);
+          if (value !== undefined && ahead(it.id.client, it.id.clock + j)) entries.push(value);
+        });
+      }
+      // A run doc converted before (the relay's copy, maybe of another format-1 state) already holds some entries:
+      // append, in order, each entry it does not hold yet (matched one for one).
       const existing = runParams(runDoc).toArray();
       const matched = new Set<number>();
       const fresh = entries.filter((e) => {
@@ -62,18 +71,31 @@ export function convertFormat1Run(ws: Y.Doc, runId: string, runDoc: Y.Doc): bool
       });
       if (fresh.length) runParams(runDoc).push(fresh);
     }
-    copyMap(r.get('tags'), runTags(runDoc), plain);
-    copyMap(r.get('metrics'), runMetrics(runDoc), plain);
-    copyMap(r.get('artifacts'), runArtifacts(runDoc), plain);
+    for (const [name, to] of [['tags', runTags(runDoc)], ['metrics', runMetrics(runDoc)], ['artifacts', runArtifacts(runDoc)]] as const) {
+      const from = r.get(name);
+      if (from instanceof Y.Map) copyMap(from as Y.Map<unknown>, to, ahead, new Set());
+    }
   }, UPGRADE_ORIGIN);
   return true;
 }
 
-function copyMap(from: unknown, to: Y.Map<unknown>, plain: (v: unknown) => unknown): void {
-  if (!(from instanceof Y.Map)) return;
-  for (const [k, v] of (from as Y.Map<unknown>).entries()) {
-    const value = plain(v);
-    if (value !== undefined && !same(to.get(k), value)) to.set(k, value);
+const NESTED = new Set(['params', 'tags', 'metrics', 'artifacts']);
+/** Nested types and subdocuments cannot move between docs (and no reader takes them): they are left behind. */
+const plain = (v: unknown) => (v instanceof Y.AbstractType || v instanceof Y.Doc ? undefined : v);
+
+/**
+ * Every key of `from` (its latest item, deleted or not): a live value is set when it is ahead of the relay (always,
+ * without a state vector) and differs; a deleted key is deleted from `to`.
+ */
+function copyMap(from: Y.Map<unknown>, to: Y.Map<unknown>, ahead: (client: number, clock: number) => boolean, skip: ReadonlySet<string>): void {
+  for (const [k, item] of from._map) {
+    if (skip.has(k)) continue;
+    if (item.deleted) {
+      if (to.has(k)) to.delete(k);
+      continue;
+    }
+    const value = plain(from.get(k));
+    if (value !== undefined && ahead(item.id.client, item.id.clock) && !same(to.get(k), value)) to.set(k, value);
   }
 }
 

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { LOCAL_ORIGIN, UPGRADE_ORIGIN, ensureWorkspace, readRun, startRun, wsExp, wsExpTags, type Ctx } from '../doc';
 import { CairnError, TERMINAL_STATUSES, newRunId, type Run, type RunInfo, type RunStatus } from '../domain';
 import { DocEngine, relayRemote, type DocHandle, type Want } from '../engine';
-import { RoomConnection, fetchStateVector, metricsRoom, runRoom, workspaceRoom } from '../relay-client';
+import { RoomConnection, fetchRoomSnapshot, fetchStateVector, metricsRoom, runRoom, workspaceRoom } from '../relay-client';
 import { rowFromRun } from '../run-index';
 import type { LocalStore } from '../store';
 import { workspaceDocName } from './doc-names';
@@ -35,8 +35,9 @@ const ALWAYS_ONLINE: NetworkSignal = { online: () => true, subscribe: () => () =
 
 /** A command on a run not held here waits this long for the relay's copy of its run doc (then: not found). */
 export const RUN_SYNC_WAIT_MS = 5_000;
-/** The relay's state vector for a format-1 upgrade (DOC-U3) is asked for this long; then every run is pushed. */
-const UPGRADE_SV_WAIT_MS = 3_000;
+/** The relay's answers for a format-1 upgrade (DOC-U3) are waited for this long; then it is tried again later. */
+const UPGRADE_SV_WAIT_MS = 5_000;
+export const UPGRADE_RETRY_MS = 5_000;
 
 export interface DocHostOptions {
   store: LocalStore;
@@ -49,7 +50,7 @@ export interface DocHostOptions {
    * while the relay is unreachable. The browser worker turns it on; Node tests keep hosts apart. */
   broadcast?: boolean;
   /** Overrides of doc-engine tuning, for tests. */
-  runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number; indexPollMs?: number };
+  runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number; indexPollMs?: number; upgradeRetryMs?: number };
   /** Where the relay's experiment indexes are saved between visits (the worker's warm cache). */
   savedIndexes?: { load(experimentId: string): Promise<Uint8Array | undefined>; save(experimentId: string, value: () => Uint8Array): void };
 }
@@ -79,6 +80,8 @@ export class DocHost {
   private readonly metricsListeners = new Set<(runId: string) => void>();
   private readonly cleanups: (() => void)[] = [];
   private pushing: Promise<void> | null = null;
+  /** A format-1 upgrade waits for the relay (SYNC-U2): the workspace doc stays off the network until it is done. */
+  private upgradeWaiting = false;
   private destroyed = false;
   /** Run docs held right now, by run id: the ctx's resolver (commands only touch docs they hold). */
   private readonly holds = new Map<string, { doc: Y.Doc; refs: number }>();
@@ -122,24 +125,12 @@ export class DocHost {
   static async open(opts: DocHostOptions): Promise<DocHost> {
     const host = new DocHost(opts);
     await host.persistence.load();
-    await upgradeLocalWorkspace({
-      store: opts.store,
-      workspace: opts.settings.workspace,
-      ws: host.ws,
-      wsStored: () => host.persistence.whenPersisted(),
-      log: indexedDbLog(opts.store),
-      relayStateVector: async () => {
-        const { relayUrl, token, workspace } = opts.settings;
-        if (!relayUrl) return null;
-        const timeout = AbortSignal.timeout(UPGRADE_SV_WAIT_MS);
-        const f: FetchLike = (u, init) => opts.fetch(u, { ...init, signal: timeout });
-        return fetchStateVector(f, relayUrl, workspaceRoom(workspace), token);
-      },
-    });
+    const upgraded = await host.upgrade();
     ensureWorkspace(host.ctx);
     await host.persistence.whenPersisted();
     host.observe();
-    host.connect();
+    if (upgraded === 'deferred') host.retryUpgrade();
+    else host.connect();
     host.runs.waitFor(host.readLocalRuns().catch(() => {}));
     return host;
   }
@@ -316,6 +307,46 @@ export class DocHost {
 
   // ------------------------------------------------------------------ internals
 
+  /** Format 1 → 2 of this device's store (SYNC-U1), before the workspace doc connects. */
+  private upgrade() {
+    const { relayUrl, token, workspace } = this.settings;
+    const f: FetchLike = (u, init) => this.opts.fetch(u, { ...init, signal: AbortSignal.timeout(UPGRADE_SV_WAIT_MS) });
+    return upgradeLocalWorkspace({
+      store: this.opts.store,
+      workspace,
+      ws: this.ws,
+      wsStored: () => this.persistence.whenPersisted(),
+      log: indexedDbLog(this.opts.store),
+      relay: !!relayUrl,
+      relayStateVector: () => fetchStateVector(f, relayUrl!, workspaceRoom(workspace), token),
+      relayRunDoc: (runId) => fetchRoomSnapshot(f, relayUrl!, runRoom(workspace, runId), token),
+    });
+  }
+
+  /** An upgrade waiting for the relay (SYNC-U2): tried again every few seconds; the workspace connects after it. */
+  private retryUpgrade(): void {
+    this.upgradeWaiting = true;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const attempt = async () => {
+      timer = null;
+      if (this.destroyed) return;
+      const r = await this.upgrade().catch(() => 'deferred' as const);
+      if (this.destroyed) return;
+      if (r === 'deferred') {
+        timer = setTimeout(() => void attempt(), this.opts.runDocs?.upgradeRetryMs ?? UPGRADE_RETRY_MS);
+        return;
+      }
+      this.upgradeWaiting = false;
+      this.connect();
+      void this.readLocalRuns();
+    };
+    timer = setTimeout(() => void attempt(), this.opts.runDocs?.upgradeRetryMs ?? UPGRADE_RETRY_MS);
+    this.cleanups.push(() => {
+      if (timer) clearTimeout(timer);
+    });
+    this.publishStatus();
+  }
+
   private writable(): void {
     // Refuse before touching the doc: a change that cannot be stored must not reach the relay either.
     if (this.destroyed) throw new CairnError('INVALID_STATE', 'This workspace was closed (settings changed); retry the action.');
@@ -423,6 +454,9 @@ export class DocHost {
   }
 
   private computeStatus(): SyncStatusView {
+    if (this.settings.relayUrl && !this.conn && this.upgradeWaiting) {
+      return { state: 'connecting', relay: this.settings.relayUrl, workspace: this.settings.workspace, detail: 'this device holds data of an older Cairn: it is upgraded as soon as the relay answers' };
+    }
     return deriveStatus({
       relay: this.settings.relayUrl,
       workspace: this.settings.workspace,

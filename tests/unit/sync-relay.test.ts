@@ -10,6 +10,8 @@ import { openRelayDatabase } from '@/server/relay/database';
 import { TokenStore } from '@/server/relay/token-store';
 import { startTestRelay, type TestRelay } from '../relay/helpers/in-process';
 import { waitFor } from '../relay/helpers/wait';
+import { FIXTURE_EXPERIMENT, fixtureIds, format1Container, format1Fixture } from '../shared/format1-unit';
+import { workspaceDocName } from '@/lib/sync';
 
 /** Real relay on a loopback port, real sockets, DocHosts on fake-indexeddb: the browser data layer end to end. */
 
@@ -22,7 +24,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function host(relay: string, over: Partial<EffectiveSettings> = {}, given?: LocalStore) {
+async function host(relay: string, over: Partial<EffectiveSettings> = {}, given?: LocalStore, extra: Partial<Parameters<typeof DocHost.open>[0]> = {}) {
   const store = given ?? (await openStore());
   const settings: EffectiveSettings = {
     relayUrl: relay,
@@ -33,7 +35,7 @@ async function host(relay: string, over: Partial<EffectiveSettings> = {}, given?
     relaySource: 'saved',
     ...over,
   };
-  const h = await DocHost.open({ store, settings, fetch: realFetch, WebSocketPolyfill: WebSocket });
+  const h = await DocHost.open({ store, settings, fetch: realFetch, WebSocketPolyfill: WebSocket, ...extra });
   cleanups.push(async () => {
     await h.destroy();
     if (!given) store.close();
@@ -130,6 +132,53 @@ describe('DocHost against a real relay (open auth)', () => {
     }, 'peer sees the offline run');
     await waitFor(async () => !(await back.engine.dirtyNames()).has(runRoom('team', run.runId)), 'pushed and marked clean');
     expect((await peer.getRun(run.runId))?.info.runName).toBe('made-offline');
+  });
+
+  it('[SYNC-U2] a format-1 store with offline edits waits for the relay, then pushes only what is ahead onto the relay\'s runs', async () => {
+    // What the relay had from this replica before it upgraded: a format-1 workspace (a client syncs it; the relay
+    // converts it into run docs, RELAY-38).
+    const old = format1Fixture(7001);
+    const before = Y.encodeStateAsUpdate(old);
+    const seed = new RoomConnection(old, { relay: relay.url, room: 'legacy', WebSocketPolyfill: WebSocket });
+    cleanups.push(() => seed.destroy());
+    await seed.flush();
+    seed.destroy();
+    const peer = await host(relay.url, { workspace: 'legacy' });
+    await waitFor(async () => (await peer.runs.rows(FIXTURE_EXPERIMENT).catch(() => [])).some((r) => r.runId === fixtureIds.plain), 'relay converted');
+    // Meanwhile on the relay (format 2): someone renamed `conflict`.
+    await peer.runCommand(fixtureIds.conflict, (c) => updateRun(c, { runId: fixtureIds.conflict, runName: 'renamed-on-relay' }));
+    await peer.flushToRelay();
+
+    // This device: the same format-1 state, then offline edits the relay never saw.
+    const local = new Y.Doc();
+    Y.applyUpdate(local, before);
+    format1Container<Y.Map<unknown>>(local, fixtureIds.plain, 'tags').set('offline', 'yes');
+    format1Container<Y.Map<unknown>>(local, fixtureIds.twoWriters, 'tags').delete('stage');
+    const store = await openStore();
+    await store.appendUpdate(workspaceDocName('legacy'), Y.encodeStateAsUpdate(local));
+
+    // The relay cannot be asked at first: nothing is converted, the workspace stays off the network.
+    let down = true;
+    const flaky: FetchLike = (url, init) => (down ? Promise.reject(new TypeError('fetch failed')) : realFetch(url, init));
+    const h = await host(relay.url, { workspace: 'legacy' }, store, { fetch: flaky, runDocs: { upgradeRetryMs: 50 } });
+    expect(h.status()).toMatchObject({ state: 'connecting', detail: expect.stringMatching(/older Cairn/) });
+    expect(h.ws.getMap('runs').size).toBeGreaterThan(0);
+    down = false;
+    await waitFor(() => h.status().state === 'synced', 'upgraded and synced');
+    expect(h.ws.getMap('runs').size).toBe(0);
+    await waitFor(async () => (await h.engine.dirtyNames()).size === 0, 'pushed');
+    const seen = async (id: string) => {
+      const hd = peer.acquireRun(id, 'live');
+      await hd.whenSynced(5_000);
+      await new Promise((r) => setTimeout(r, 50));
+      const run = await peer.getRun(id);
+      hd.release();
+      return run;
+    };
+    await waitFor(async () => (await seen(fixtureIds.plain))?.tags.offline === 'yes', 'the offline tag reached the relay');
+    expect((await seen(fixtureIds.twoWriters))?.tags.stage).toBeUndefined();
+    // Not edited here: the relay's newer name stands.
+    expect((await seen(fixtureIds.conflict))?.info.runName).toBe('renamed-on-relay');
   });
 
   it('[SYNC-RT3] an edit made while the relay was unreachable syncs when the same local replica connects', async () => {

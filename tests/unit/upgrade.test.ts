@@ -263,7 +263,7 @@ describe('format-1 changes not on the relay', () => {
       mine.set(id, d);
       const theirs = relayDocs.get(id);
       if (theirs) pull(theirs, d);
-      if (ahead.has(id)) doc.convertFormat1Run(local, id, d);
+      if (ahead.has(id)) doc.convertFormat1Run(local, id, d, relaySv);
       // Pushed: the relay's run doc gets what the replica added.
       if (theirs) pull(d, theirs);
       else relayDocs.set(id, d);
@@ -279,7 +279,6 @@ describe('format-1 changes not on the relay', () => {
         expect(got!.conflicts.map((x) => [x.key, x.rejectedValue])).toEqual([['lr', '0.2'], ['lr', '0.3'], ['epochs', '10']]);
         continue;
       }
-      if (id === fixtureIds.garbled) continue; // the tag deleted offline: see the todo below
       expect(got, id).toEqual(want);
     }
     expect(doc.readRun(newRun, relayDocs.get(newRun)!)!.info.runName).toBe('offline-run');
@@ -287,7 +286,20 @@ describe('format-1 changes not on the relay', () => {
     expect(doc.readRun(fixtureIds.twoWriters, relayDocs.get(fixtureIds.twoWriters)!)!.metrics.loss).toMatchObject({ latest: 0.01, count: 37 });
   });
 
-  // Known gap: convertFormat1Run only sets values, it never deletes, so a tag (or artifact) deleted offline in format 1
-  // comes back once the run is pushed onto the relay's conversion. format1RunsAhead does list the run.
-  it.todo('[DOC-U3] a tag deleted offline in format 1 is deleted by the push as well');
+  it('[DOC-U3] with the relay\'s state vector only what is ahead is written: a tag deleted offline goes, a value changed on the relay since stays', () => {
+    const { local, relay, relaySv } = offlineReplica();
+    // On the relay meanwhile (format 1 there, then upgraded): someone else retagged `plain` and renamed `conflict`.
+    format1Container<Y.Map<unknown>>(relay, fixtureIds.plain, 'tags').set('team', 'from-the-relay');
+    format1RunMap(relay, fixtureIds.conflict).set('name', 'renamed-on-the-relay');
+    const relayDocs = convertAll(relay);
+    for (const id of doc.format1RunsAhead(local, relaySv)) {
+      const d = relayDocs.get(id) ?? new Y.Doc();
+      relayDocs.set(id, d);
+      doc.convertFormat1Run(local, id, d, relaySv);
+    }
+    expect(doc.readRun(fixtureIds.garbled, relayDocs.get(fixtureIds.garbled)!)!.tags.ok).toBeUndefined();
+    // Not ahead here, so the relay's newer word stands (a full copy would have put the old values back).
+    expect(doc.readRun(fixtureIds.plain, relayDocs.get(fixtureIds.plain)!)!.tags).toMatchObject({ team: 'from-the-relay', offline: 'yes' });
+    expect(doc.readRun(fixtureIds.conflict, relayDocs.get(fixtureIds.conflict)!)!.info.runName).toBe('renamed-on-the-relay');
+  });
 });
