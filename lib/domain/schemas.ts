@@ -106,8 +106,9 @@ export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
 
 /** A dataset of MLflow's log-inputs: identified by (name, digest); source and schema are JSON strings. */
 export const DatasetSchema = z.object({
-  name: z.string().min(1).max(MAX_DATASET_NAME_LENGTH),
-  digest: z.string().min(1).max(MAX_DATASET_DIGEST_LENGTH),
+  // \u0001 separates name and digest in the stored key (lib/doc layout): refused, so two datasets never collide.
+  name: z.string().min(1).max(MAX_DATASET_NAME_LENGTH).regex(/^[^\u0001]*$/, 'dataset name must not contain \\u0001'),
+  digest: z.string().min(1).max(MAX_DATASET_DIGEST_LENGTH).regex(/^[^\u0001]*$/, 'dataset digest must not contain \\u0001'),
   sourceType: z.string().min(1).max(MAX_DATASET_NAME_LENGTH),
   source: z.string().max(MAX_DATASET_SOURCE_LENGTH),
   schema: z.string().max(MAX_DATASET_SCHEMA_LENGTH).optional(),
@@ -184,7 +185,7 @@ export interface Run {
 
 /** Parse at a boundary: zod failure → INVALID_PARAMETER_VALUE naming the field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  refuseProtoKeys(value, what, 2);
+  refuseProtoKeys(value, what, 3);
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
@@ -196,7 +197,12 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what:
 
 /** zod silently drops an own `__proto__` key from records; a user's key must not vanish without a word. */
 function refuseProtoKeys(value: unknown, what: string, depth: number): void {
-  if (depth < 0 || !value || typeof value !== 'object' || Array.isArray(value)) return;
+  if (depth < 0 || !value || typeof value !== 'object') return;
+  // Arrays of records (batches, dataset inputs) are walked at the same depth: their elements are the records.
+  if (Array.isArray(value)) {
+    for (const v of value) refuseProtoKeys(v, what, depth);
+    return;
+  }
   if (Object.hasOwn(value, '__proto__')) throw invalid(`Invalid value for ${what}: '__proto__' is reserved and cannot be used as a key`);
   for (const v of Object.values(value)) refuseProtoKeys(v, what, depth - 1);
 }

@@ -326,10 +326,9 @@ describe('lib/doc commands', () => {
   });
 
 
-  // Known bug (lib/domain, not lib/doc): parseInput's refuseProtoKeys looks 2 levels deep and never into arrays, so an
-  // input tag `__proto__` (logInputs: datasets[i].tags) reaches zod, whose record silently drops the key: the tag is
-  // lost instead of refused. `.fails` until that is fixed; then this turns red: drop `.fails`.
-  it.fails('[DOC-K1][DOC-I1] "__proto__" as an input tag key is refused, not dropped', () => {
+  // parseInput's refuseProtoKeys once looked 2 levels deep and never into arrays, so an input tag key `__proto__`
+  // (logInputs: datasets[i].tags) reached zod, whose record silently dropped it.
+  it('[DOC-K1][DOC-I1] "__proto__" as an input tag key is refused, not dropped', () => {
     const c = replica();
     const r = doc.startRun(c, {});
     const tags = Object.fromEntries([['__proto__', 'x']]);

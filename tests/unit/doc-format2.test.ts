@@ -284,6 +284,16 @@ describe('dataset inputs', () => {
     expect(search("datasets.digest = 'd9'")).toEqual([runId]);
   });
 
+  it('[DOC-I1] a dataset name or digest holding \\u0001 (the key separator) is refused: two datasets never share a key', () => {
+    const c = doc.memoryCtx(new Y.Doc(), 'a1');
+    doc.ensureWorkspace(c);
+    const r = doc.startRun(c, {});
+    const ds = (name: string, digest: string) => ({ dataset: { name, digest, sourceType: 'local', source: '' } });
+    expect(() => doc.logInputs(c, { runId: r.runId, datasets: [ds('a\u0001b', 'c')] })).toThrow(/u0001/);
+    expect(() => doc.logInputs(c, { runId: r.runId, datasets: [ds('a', 'b\u0001c')] })).toThrow(/u0001/);
+    expect(doc.getRun(c, r.runId)!.inputs).toEqual([]);
+  });
+
   it('[DOC-I1] limits refuse the whole call and write nothing; an empty list writes nothing; deleted and missing runs refuse', () => {
     const c = replica();
     const { runId } = doc.startRun(c, {});
