@@ -1,7 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { connect } from 'cairn/sdk';
 import { encodeChunk } from '../../lib/doc/chunk-codec';
-import { writeHostileRunDoc, writeHostileWorkspace, type HostileManifest } from '../shared/hostile-content';
+import { writeHostileMetricsDoc, writeHostileRun, writeHostileWorkspace, type HostileManifest } from '../shared/hostile-content';
 import { connectHostilePeer, type HostilePeer } from '../shared/hostile-peer';
 import { collectPageErrors } from './fixtures/page-errors';
 import { tempDir } from './fixtures/processes';
@@ -12,7 +12,8 @@ import { RunPage } from './pages/run-page';
 
 /*
  * lib/doc/SPEC.md DOC-L5..DOC-L8 in the real app: a hostile peer writes every field of every record with every wrong
- * type into the workspace doc and into run docs, as raw Yjs through the relay (tests/shared/hostile-content.ts), while
+ * type into the workspace doc, run docs and metrics docs, as raw Yjs through the relay (tests/shared/hostile-content.ts),
+ * and so into the relay's experiment index, while
  * a person has the experiment open. The pages keep rendering: the good runs, every hostile run that is still a run
  * (by its id where its name is unusable), the good parts of a run full of junk, and no uncaught error anywhere.
  */
@@ -60,10 +61,16 @@ test('hostile content from a peer: the experiments, experiment and run pages sti
     const ws = await connectHostilePeer(relay, 'default');
     peers.push(ws);
     const m = writeHostileWorkspace(ws.doc, experimentId, seed);
-    const runDocs = await Promise.all([m.nestedRunId, good.id].map((id) => connectHostilePeer(relay, `default/run/${id}`)));
-    peers.push(...runDocs);
-    runDocs[0]!.doc.getArray('chunks').push([encodeChunk('m', [0, 1], [1_700_000_000_000, 1_700_000_000_001], [1, 0.5])]);
-    for (const p of runDocs) writeHostileRunDoc(p.doc);
+    // One peer connection per hostile run doc (its own room), each writing that run as raw Yjs.
+    for (const id of m.runIds) {
+      const p = await connectHostilePeer(relay, `default/run/${id}`);
+      peers.push(p);
+      writeHostileRun(p.doc, id, m);
+    }
+    const metricsDocs = await Promise.all([m.nestedRunId, good.id].map((id) => connectHostilePeer(relay, `default/run/${id}/metrics`)));
+    peers.push(...metricsDocs);
+    metricsDocs[0]!.doc.getArray('chunks').push([encodeChunk('m', [0, 1], [1_700_000_000_000, 1_700_000_000_001], [1, 0.5])]);
+    for (const p of metricsDocs) writeHostileMetricsDoc(p.doc);
     await Promise.all(peers.map((p) => p.persisted()));
 
     const listed = [m.nestedRunId, ...m.infoVictims.map((v) => v.runId), ...m.containerVictims];
