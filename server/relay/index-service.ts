@@ -1,5 +1,5 @@
 import * as doc from '../../lib/doc/index';
-import { ExperimentIdSchema, WorkspaceIdSchema, invalid, notFound, type Run } from '../../lib/domain/index';
+import { CairnError, ExperimentIdSchema, WorkspaceIdSchema, invalid, notFound, type Run } from '../../lib/domain/index';
 import { encodeIndex, rowFromRun } from '../../lib/run-index/index';
 import type { DocStore } from './doc-store';
 import { IndexTables, encodeRow, type EncodedRow, type ExperimentMeta, type FoldedRun, type RebuildCounts } from './index-tables';
@@ -123,9 +123,15 @@ export class IndexService {
     } finally {
       this.rooms.releaseIfIdle(room);
     }
-    // Committed before the answer names a seq: a reader never holds a number the tables do not (RELAY-34).
-    this.foldWorkspace(ws.data);
-    const m = this.tables.experiment(ws.data, exp.data);
+    let m: ExperimentMeta;
+    try {
+      // Committed before the answer names a seq: a reader never holds a number the tables do not (RELAY-34).
+      this.foldWorkspace(ws.data);
+      m = this.tables.experiment(ws.data, exp.data);
+    } catch (err) {
+      // A full disk, a failing store: nothing half-done was committed; the reader asks again later.
+      throw new CairnError('TEMPORARILY_UNAVAILABLE', `the index could not be brought up to date: ${(err as Error).message}`);
+    }
     if (IndexTables.deltaPossible(m, since, epoch)) return encodeIndex(this.tables.delta(ws.data, exp.data, m, since));
     return this.snapshotBytes(ws.data, exp.data, m);
   }
