@@ -3,7 +3,7 @@
 //   node bench/ingest.mjs            (after `node scripts/build-node.mjs`; `npm run bench` does both)
 // Prints: end-to-end time and points/s (first log call → second client has every point), time spent inside the
 // logging calls, flush time, bytes per point in the metrics doc, in SQLite and in the SDK's local journal.
-import { statSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { connect } from 'cairn/sdk';
@@ -51,7 +51,9 @@ try {
   db.close();
   const fileSize = (f) => (existsSync(f) ? statSync(f).size : 0);
   const sqliteFiles = fileSize(join(relayDir, 'relay.sqlite')) + fileSize(join(relayDir, 'relay.sqlite-wal'));
-  const journalBytes = fileSize(join(dir.path, 'sdk', new URL(relay.url).host.replace(/[^\w.-]/g, '_'), WS, 'journal.bin'));
+  // Every file the SDK keeps under its data dir (the journal's layout is the SDK's business).
+  const sdkFiles = readdirSync(join(dir.path, 'sdk'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  const journalBytes = sdkFiles.reduce((n, e) => n + fileSize(join(e.parentPath ?? e.path, e.name)), 0);
 
   const results = [
     ['points', POINTS.toLocaleString('en-US'), ''],
@@ -63,7 +65,7 @@ try {
     ['metrics doc (Y.encodeStateAsUpdate)', `${fmt(metricsDocBytes / POINTS, 2)} B/point`, `${fmt(metricsDocBytes / 1e6, 1)} MB`],
     ['SQLite rows of the metrics room', `${fmt(rows.bytes / POINTS, 2)} B/point`, `${rows.n} rows, ${fmt(rows.bytes / 1e6, 1)} MB`],
     ['SQLite files (relay.sqlite + -wal)', `${fmt(sqliteFiles / POINTS, 2)} B/point`, `${fmt(sqliteFiles / 1e6, 1)} MB, all rooms`],
-    ['SDK journal (journal.bin)', `${fmt(journalBytes / POINTS, 2)} B/point`, `${fmt(journalBytes / 1e6, 1)} MB`],
+    ['SDK local files (journal)', `${fmt(journalBytes / POINTS, 2)} B/point`, `${fmt(journalBytes / 1e6, 1)} MB in ${sdkFiles.length} files under its data dir`],
   ];
   if (seen !== POINTS) results.push(['WARNING', `second client counted ${seen} points`, `expected ${POINTS}`]);
   console.log(`ingest: ${KEYS} keys × ${STEPS.toLocaleString('en-US')} steps through logMetrics, relay ${relay.url}`);
