@@ -14,8 +14,11 @@ import { IndexReplica, decodeIndex, encodeIndex, sameRow, type IndexRow } from '
  * index has folded it in (or someone else changed the run since), the relay's row shows.
  */
 
-/** How often a watched experiment asks the relay for a delta (a new metric value reaches an open table ≤ 1 s). */
-export const INDEX_POLL_MS = 500;
+/**
+ * How often a watched experiment asks the relay for a delta when no notice came: the relay's index-changed notices
+ * on the workspace socket (SYNC-X5) bring changes within a second; this catches what a dropped socket missed.
+ */
+export const INDEX_POLL_MS = 5_000;
 /** A first visit waits this long for the relay's index before showing what it has (the local rows). */
 const FIRST_FETCH_WAIT_MS = 10_000;
 

@@ -29,6 +29,8 @@ export interface IndexServiceOptions {
   /** How long an unused cached snapshot is kept. */
   idleMs: number;
   log: (line: string) => void;
+  /** An experiment's index moved to `seq` of `epoch` (committed): the relay tells the workspace's sockets (RELAY-40). */
+  changed?: (workspace: string, experimentId: string, seq: number, epoch: string) => void;
 }
 
 export interface RebuildReport extends RebuildCounts {
@@ -97,7 +99,13 @@ export class IndexService {
   private foldStep(workspace: string): number {
     const dirty = this.tables.dirtyRuns(workspace, FOLD_BATCH);
     const runs: FoldedRun[] = dirty.map(({ runId, mark }) => ({ runId, mark, row: indexRowOf(this.reader.read(workspace, runId), this.opts.log) }));
-    this.tables.fold(workspace, runs);
+    const moved = this.tables.fold(workspace, runs);
+    if (this.opts.changed) {
+      for (const exp of moved) {
+        const m = this.tables.experiment(workspace, exp);
+        this.opts.changed(workspace, exp, m.seq, m.epoch);
+      }
+    }
     return runs.length;
   }
 

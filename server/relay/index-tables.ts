@@ -53,6 +53,8 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(buf(a), b
 export class IndexTables {
   private readonly s;
   private readonly foldTx;
+  /** Experiments bumped by the fold in progress. */
+  private bumped = new Set<string>();
   private readonly rebuildTx;
 
   constructor(readonly db: SqliteDb) {
@@ -115,13 +117,15 @@ export class IndexTables {
         'INSERT INTO index_experiments (workspace, experiment_id, epoch, seq, horizon) VALUES (?, ?, ?, ?, 0)',
       ),
     };
-    this.foldTx = db.transaction((ws: string, runs: FoldedRun[]) => {
+    this.foldTx = db.transaction((ws: string, runs: FoldedRun[]): Set<string> => {
       const trimmed = new Set<string>();
+      this.bumped = new Set();
       for (const r of runs) {
         for (const exp of this.applyOne(ws, r.runId, r.row)) trimmed.add(exp);
         this.s.clearDirty.run(ws, r.runId, r.mark);
       }
       for (const exp of trimmed) this.trim(ws, exp);
+      return this.bumped;
     });
     this.rebuildTx = db.transaction((ws: string, each: (put: (runId: string, row: EncodedRow | undefined) => void) => void): RebuildCounts => {
       // Writes first: the write lock is taken before anything is read, so nobody appends in between (RELAY-35).
@@ -163,9 +167,12 @@ export class IndexTables {
     return this.s.dirtyWorkspaces.all().map((r) => r.workspace);
   }
 
-  /** One transaction: every run's row updated in its experiments' numbering, and its markers up to `mark` cleared. */
-  fold(workspace: string, runs: FoldedRun[]): void {
-    if (runs.length > 0) this.foldTx(workspace, runs);
+  /**
+   * One transaction: every run's row updated in its experiments' numbering, and its markers up to `mark` cleared.
+   * Returns the experiments whose index moved (committed when this returns).
+   */
+  fold(workspace: string, runs: FoldedRun[]): Set<string> {
+    return runs.length > 0 ? this.foldTx(workspace, runs) : new Set();
   }
 
   /** The experiments whose tombstones grew. */
@@ -192,6 +199,7 @@ export class IndexTables {
   }
 
   private bump(ws: string, exp: string): number {
+    this.bumped.add(exp);
     const r = this.s.bump.all(ws, exp, newEpoch())[0];
     if (!r) throw new Error('index seq not returned');
     return r.seq;

@@ -26,6 +26,7 @@ import {
   CLOSE_INTERNAL_ERROR,
   CLOSE_TOO_MANY,
   CLOSE_UNAUTHENTICATED,
+  encodeIndexChanged,
   encodePermissionDenied,
 } from '../../lib/relay-client/protocol';
 import { parseRoomName, runOfRunRoom } from './room-name';
@@ -71,7 +72,13 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       { compactAfterRows: o.compactAfterRows, compactAfterBytes: o.compactAfterBytes, unloadDelayMs: o.roomUnloadDelayMs },
       o.log,
     );
-    indexes = new IndexService(rooms, store, tables, { idleMs: o.roomUnloadDelayMs, log: o.log });
+    const registry = rooms;
+    indexes = new IndexService(rooms, store, tables, {
+      idleMs: o.roomUnloadDelayMs,
+      log: o.log,
+      // RELAY-40: the workspace's sockets hear that an index moved; their runs tables fetch the delta at once.
+      changed: (ws, exp, seq, epoch) => registry.peek(ws)?.notify(encodeIndexChanged(exp, seq, epoch)),
+    });
     sqliteStore?.setAppendHook((room, seq) => {
       const run = runOfRunRoom(room);
       if (run) tables.markDirty(run.workspace, run.runId, seq);

@@ -301,6 +301,11 @@ export class Room {
     else this.broadcast(encodeSyncUpdate(update), origin);
   };
 
+  /** A relay notice to every peer of the room (RELAY-40), read-only ones included: it carries no document data. */
+  notify(frame: Uint8Array): void {
+    this.broadcast(frame, null);
+  }
+
   private broadcast(frame: Uint8Array, except: unknown, presence = false): void {
     for (const peer of this.peers.keys()) {
       if (peer !== except && !(presence && peer.congested())) peer.send(frame);

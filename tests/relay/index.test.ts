@@ -292,3 +292,43 @@ describe('indexes across relay restarts and SIGKILL', () => {
     }
   }, 30_000);
 });
+
+describe('index-changed notices on the workspace socket', () => {
+  it('[RELAY-40] once a fold moved an experiment\'s index, every socket of its workspace room hears (experiment, seq, epoch)', async () => {
+    const relay = await startTestRelay();
+    const { RoomConnection } = await import('../../lib/relay-client');
+    const { WebSocket } = await import('ws');
+    const Y = await import('yjs');
+    const w = new RunWriter(relay.url, 'noticed');
+    const listener = new RoomConnection(new Y.Doc(), { relay: relay.url, room: 'noticed', WebSocketPolyfill: WebSocket });
+    try {
+      await w.ready();
+      doc.ensureWorkspace(w.ctx);
+      const exp = doc.createExperiment(w.ctx, { name: 'live' });
+      await w.flush();
+      await waitFor(() => listener.state === 'synced', 'listener synced');
+      const heard: { experimentId: string; seq: number; epoch: string }[] = [];
+      listener.onIndexChanged((n) => heard.push(n));
+      const { runId } = doc.startRun(w.ctx, { experimentId: exp });
+      await w.flush();
+      await waitFor(() => heard.length > 0, 'a notice');
+      const snap = await fetchIndexMessage(relay.url, 'noticed', exp, 0, '');
+      expect(heard.at(-1)).toEqual({ experimentId: exp, seq: snap.toSeq, epoch: snap.epoch });
+      expect(snap.rows.map((r) => r.runId)).toEqual([runId]);
+      // A change that leaves the row as it was (the same tag again) folds to nothing: no notice.
+      const n = heard.length;
+      doc.setTag(w.ctx, { runId, key: 'k', value: 'v' });
+      await w.flush();
+      await waitFor(() => heard.length > n, 'a second notice');
+      const m = heard.length;
+      doc.setTag(w.ctx, { runId, key: 'k', value: 'v' });
+      await w.flush();
+      await new Promise((r) => setTimeout(r, 1_200));
+      expect(heard.length).toBe(m);
+    } finally {
+      listener.destroy();
+      w.destroy();
+      await relay.dispose();
+    }
+  });
+});
