@@ -34,7 +34,7 @@ import { BlobUploader } from './blobs';
 import { PointBuffer } from './point-buffer';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
 import { JournalLog } from './journal-log';
-import { format1Workspace, needsUpgrade, runsToConvert, upgradeFormat1 } from './format1';
+import { hasFormat1Content, journalDoc, planUpgrade, type RelayKnowledge } from './format1';
 import {
   REC_ACTOR,
   REC_CHECKPOINT,
@@ -250,7 +250,7 @@ export class CairnClient implements RunHost {
     try {
       state = await journal.load();
       const actor = state.actor ?? newActorId();
-      if (needsUpgrade(state)) state = await upgradeJournal(journal, state, actor, options, fetchImpl);
+      state = await upgradeJournal(journal, state, actor, options, fetchImpl);
       if (!state.actor) {
         journal.append([recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, actor)]);
         state.actor = actor;
@@ -467,7 +467,8 @@ export class CairnClient implements RunHost {
   async getMetricHistory(runId: string, key: string): Promise<doc.HistoryPoint[]> {
     const id = asRunId(runId);
     const k = parseInput(KeySchema, key, 'metric_key');
-    const run = this.holds.has(id) ? this.acquireRun(id, 'live') : await this.readableRun(id, 'snapshot');
+    // The run must exist (RESOURCE_DOES_NOT_EXIST otherwise); its points are in its metrics doc.
+    const run = this.holds.has(id) ? this.acquireRun(id, 'live') : await this.readableRun(id, 'snapshot', false);
     run.release();
     this.flushChunks();
     const lg = this.logging.get(id);
@@ -654,12 +655,12 @@ export class CairnClient implements RunHost {
    * A held run doc that reads as a run: from the journal, else from the relay (waiting up to READ_SYNC_WAIT_MS, or
    * less when the relay cannot be reached). RESOURCE_DOES_NOT_EXIST when neither has it.
    */
-  private async readableRun(runId: string, want: Want): Promise<DocHandle> {
+  private async readableRun(runId: string, want: Want, fresh = want === 'snapshot'): Promise<DocHandle> {
     const id = asRunId(runId);
     const h = this.acquireRun(id, want);
     try {
-      // A doc this client does not write to is brought up to the relay's state; its own copy answers when offline.
-      if (!doc.readRunRecord(h.doc) || want === 'snapshot') await h.whenSynced(this.remoteReachable() ? READ_SYNC_WAIT_MS : 0);
+      // A doc read for its content is brought up to the relay's state (`fresh`); its own copy answers when offline.
+      if (!doc.readRunRecord(h.doc) || fresh) await h.whenSynced(this.remoteReachable() ? READ_SYNC_WAIT_MS : 0);
       if (!doc.readRunRecord(h.doc)) throw notFound(`Run with id=${id} not found`);
       return h;
     } catch (e) {
@@ -895,22 +896,29 @@ function listedRun(r: IndexRow): ListedRun {
 }
 
 /**
- * SDK-20: a format-1 journal becomes format 2 before anything connects (the relay's upgraded workspace doc would
- * otherwise delete the format-1 runs here before they are converted). The relay's workspace state vector says which
- * runs it lacks; the journal is rewritten in one atomic step, so a crash leaves the old journal or the new one.
+ * SDK-20: a journal holding format-1 content becomes format 2 before anything connects (the relay's upgraded workspace
+ * doc would otherwise delete the format-1 runs here before they are converted): format1.ts's plan, by what the relay's
+ * workspace state vector says (`GET /sv/<ws>`; none when it cannot be asked), written in one atomic rewrite, so a crash
+ * leaves the old journal or the new one. A journal upgraded offline finishes at the first open that reaches the relay.
  */
 async function upgradeJournal(journal: Journal, st: JournalState, actor: string, options: ResolvedOptions, fetchImpl: FetchLike): Promise<JournalState> {
-  const ws = format1Workspace(st);
-  let sv: Uint8Array | null = null;
-  if (options.relay) {
-    const timeout = AbortSignal.timeout(CONNECT_SYNC_WAIT_MS);
-    const f: FetchLike = (u, init) => fetchImpl(u, { ...init, signal: timeout });
-    sv = await fetchStateVector(f, options.relay.http, workspaceRoom(options.workspace), options.token ?? null).catch(() => null);
+  const ws = journalDoc(st, WS_DOC);
+  try {
+    if (!hasFormat1Content(st, ws)) return st;
+    let relay: RelayKnowledge = { kind: 'local' };
+    if (options.relay) {
+      const timeout = AbortSignal.timeout(CONNECT_SYNC_WAIT_MS);
+      const f: FetchLike = (u, init) => fetchImpl(u, { ...init, signal: timeout });
+      const sv = await fetchStateVector(f, options.relay.http, workspaceRoom(options.workspace), options.token ?? null).catch(() => null);
+      relay = sv ? { kind: 'known', stateVector: sv } : { kind: 'unknown' };
+    }
+    const plan = planUpgrade(st, ws, relay, actor);
+    if (!plan) return st;
+    await journal.rewrite(plan.records);
+    return replay(plan.records, 'the upgraded journal');
+  } finally {
+    ws.destroy();
   }
-  const up = upgradeFormat1(st, ws, runsToConvert(ws, sv), actor);
-  ws.destroy();
-  await journal.rewrite(up.records);
-  return replay(up.records, 'the upgraded journal');
 }
 
 /** MLflow-style entry point: `const cairn = await connect({ relay, workspace })`. */

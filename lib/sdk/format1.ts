@@ -17,86 +17,125 @@ import {
  * Journal format 1 → 2 (SPEC.md SDK-20; lib/doc DOC-U1..DOC-U3). A journal written by the format-1 SDK holds:
  *   `ws`        updates of the workspace doc WITH its runs (format 1: `runs.<id>` Y.Maps);
  *   `run/<id>`  updates of the run's format-1 run doc, i.e. its metric chunks.
- * Format 2 wants `run/<id>` to be the run doc and `run/<id>/metrics` the chunks. This computes the records of the
- * format-2 journal that replaces it (the caller rewrites the journal with them, atomically):
- *   1. every `run/<id>` becomes `run/<id>/metrics`, unchanged (the relay renames its rooms the same way) and dirty;
- *   2. the runs to convert (`pickRuns`) are written out as run docs (convertFormat1Run) and marked dirty, so the next
- *      connect pushes them (SDK-19); runs with points still pending in the journal are always converted (their points
- *      must become chunks of a run this client holds);
- *   3. the workspace doc drops its runs (dropFormat1Runs) and is marked dirty.
- * Pending points, the checkpoint, pending blobs and the actor are carried over as they are.
+ * Format 2 wants `run/<id>` to be the run doc and `run/<id>/metrics` the chunks. `planUpgrade` computes the records of
+ * the journal that replaces it (the caller rewrites the journal with them, in one atomic step), or null when nothing
+ * changes:
+ *   1. (format-1 journal) every `run/<id>` becomes `run/<id>/metrics`, unchanged (the relay renames its rooms the
+ *      same way) and dirty;
+ *   2. the workspace doc's format-1 runs, by what is known of the relay:
+ *      - `known` (the relay's workspace state vector): the runs holding something the relay lacks (DOC-U3), and those
+ *        with points still pending here, become run docs marked dirty, pushed at connect (SDK-19); the workspace doc
+ *        drops its runs (the relay converted the rest itself, and they load from it on demand);
+ *      - `unknown` (relay configured but not reachable, or not answering): every run becomes a run doc, for reading
+ *        offline, NOT marked dirty, and the workspace doc keeps its runs: its sync delivers exactly the run items the
+ *        relay lacks, which the relay converts (relay RELAY-38), and the next connect that can ask the relay finishes
+ *        the upgrade as `known`;
+ *      - `local` (no relay): every run becomes a run doc and the workspace doc drops its runs.
+ * Pending points, the checkpoint, pending blobs, the dirty marks and the actor are carried over as they are.
  */
-export interface Format1Upgrade {
+export type RelayKnowledge = { kind: 'known'; stateVector: Uint8Array } | { kind: 'unknown' } | { kind: 'local' };
+
+export interface UpgradePlan {
   records: Uint8Array[];
-  /** Runs written out as run docs. */
+  /** Runs written into run docs (new or merged). */
   converted: string[];
+  /** Of those, the ones marked dirty (pushed at connect). */
+  pushed: string[];
   /** Format-1 run docs renamed to metrics docs. */
   renamed: string[];
+  /** Whether the workspace doc dropped its format-1 runs. */
+  dropped: boolean;
 }
 
-/** Whether a loaded journal is format 1 and holds something format 2 names differently. */
-export function needsUpgrade(st: JournalState): boolean {
-  return st.format !== null && st.format < JOURNAL_FORMAT;
+const merged = (list: Uint8Array[] | undefined): Uint8Array | null =>
+  !list || list.length === 0 ? null : list.length === 1 ? list[0]! : Y.mergeUpdates(list);
+
+/** The doc a journal holds under `name` (empty when none). */
+export function journalDoc(st: JournalState, name: string): Y.Doc {
+  const d = new Y.Doc();
+  const u = merged(st.updates.get(name));
+  if (u) Y.applyUpdate(d, u);
+  return d;
 }
 
-/** The workspace doc of a format-1 journal (its `ws` updates), for picking the runs to convert. */
-export function format1Workspace(st: JournalState): Y.Doc {
-  const ws = new Y.Doc();
-  const list = st.updates.get('ws') ?? [];
-  if (list.length) Y.applyUpdate(ws, list.length === 1 ? list[0]! : Y.mergeUpdates(list));
-  return ws;
+/** Whether the journal holds format-1 content: written in format 1, or its workspace doc still holds format-1 runs. */
+export function hasFormat1Content(st: JournalState, ws: Y.Doc): boolean {
+  return (st.format !== null && st.format < JOURNAL_FORMAT) || hasFormat1Runs(ws);
 }
 
-/**
- * Which runs to convert: those ahead of the relay's workspace state vector (DOC-U3) when the relay could be asked;
- * without an answer (no relay, offline, refused) every run the journal holds: nothing proves the relay has any of
- * them, and a format-1 journal cannot tell this client's runs from the ones it only synced (SPEC.md SDK-20 says why).
- */
-export function runsToConvert(ws: Y.Doc, relayStateVector: Uint8Array | null): string[] {
-  if (!hasFormat1Runs(ws)) return [];
-  let ids: string[];
-  try {
-    ids = format1RunsAhead(ws, relayStateVector);
-  } catch {
-    // An answer that is no state vector counts as no answer.
-    ids = format1RunsAhead(ws, null);
-  }
-  return ids;
-}
-
-export function upgradeFormat1(st: JournalState, ws: Y.Doc, convert: readonly string[], actor: string): Format1Upgrade {
+export function planUpgrade(st: JournalState, ws: Y.Doc, relay: RelayKnowledge, actor: string): UpgradePlan | null {
+  const formatOne = st.format !== null && st.format < JOURNAL_FORMAT;
   const updates = new Map<string, Uint8Array>();
-  const dirty = new Set<string>();
+  const dirty = new Set(st.dirty);
   const renamed: string[] = [];
   for (const [name, list] of st.updates) {
-    if (name === 'ws' || list.length === 0) continue;
-    const merged = list.length === 1 ? list[0]! : Y.mergeUpdates(list);
-    const m = /^run\/([^/]+)$/.exec(name);
+    const u = merged(list);
+    if (name === 'ws' || !u) continue;
+    const m = formatOne ? /^run\/([^/]+)$/.exec(name) : null;
     if (m) {
       const to = `${name}/metrics`;
-      updates.set(to, metricsDocFromFormat1RunDoc(merged));
+      updates.set(to, metricsDocFromFormat1RunDoc(u));
       dirty.add(to);
       renamed.push(m[1]!);
     } else {
-      updates.set(name, merged);
+      updates.set(name, u);
     }
   }
+
   const known = new Set(format1RunIds(ws));
-  const ids = new Set(convert.filter((id) => known.has(id)));
-  for (const p of st.points) if (known.has(p.runId)) ids.add(p.runId);
+  const pendingRuns = new Set(st.points.map((p) => p.runId).filter((id) => known.has(id)));
+  let convert: Set<string>;
+  let markDirty: Set<string>;
+  let drop: boolean;
+  if (relay.kind === 'known') {
+    let ahead: string[];
+    try {
+      ahead = format1RunsAhead(ws, relay.stateVector);
+    } catch {
+      // An answer that is no state vector proves nothing: every run.
+      ahead = format1RunsAhead(ws, null);
+    }
+    convert = new Set([...ahead, ...pendingRuns]);
+    markDirty = convert;
+    drop = known.size > 0;
+  } else if (relay.kind === 'unknown') {
+    convert = known;
+    markDirty = new Set();
+    drop = false;
+  } else {
+    convert = known;
+    markDirty = new Set();
+    drop = known.size > 0;
+  }
+
   const converted: string[] = [];
-  for (const id of ids) {
+  const pushed: string[] = [];
+  for (const id of convert) {
+    const name = `run/${id}`;
     const d = new Y.Doc();
+    const had = updates.get(name);
+    if (had) Y.applyUpdate(d, had);
+    const before = Y.encodeStateVector(d);
     if (convertFormat1Run(ws, id, d)) {
-      updates.set(`run/${id}`, Y.encodeStateAsUpdate(d));
-      dirty.add(`run/${id}`);
-      converted.push(id);
+      const changed = !equalBytes(before, Y.encodeStateVector(d));
+      if (changed) {
+        updates.set(name, Y.encodeStateAsUpdate(d));
+        converted.push(id);
+      }
+      if (markDirty.has(id) && (changed || !dirty.has(name))) {
+        dirty.add(name);
+        pushed.push(id);
+      }
     }
     d.destroy();
   }
-  dropFormat1Runs(ws);
-  updates.set('ws', Y.encodeStateAsUpdate(ws));
-  dirty.add('ws');
+  if (drop) {
+    dropFormat1Runs(ws);
+    dirty.add('ws');
+  }
+  if (!formatOne && converted.length === 0 && pushed.length === 0 && !drop) return null;
+  const wsUpdate = Y.encodeStateAsUpdate(ws);
+  updates.set('ws', wsUpdate);
 
   const records: Uint8Array[] = [recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, actor)];
   for (const name of [...updates.keys()].sort()) records.push(recUpdate(name, updates.get(name)!));
@@ -105,5 +144,11 @@ export function upgradeFormat1(st: JournalState, ws: Y.Doc, convert: readonly st
   records.push(recSimple(REC_CHECKPOINT, st.checkpoint));
   for (const p of st.points) records.push(recPoints(p));
   for (const sha of st.pendingBlobs) records.push(recSimple(REC_BLOB, sha));
-  return { records, converted: converted.sort(), renamed: renamed.sort() };
+  return { records, converted: converted.sort(), pushed: pushed.sort(), renamed: renamed.sort(), dropped: drop };
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -14,6 +14,8 @@ export class SocketLab {
   private deaf = new WeakSet<WebSocket>();
   private silent = false;
   closed = 0;
+  /** Bytes of every frame the client's sockets received (what connecting costs on the wire, minus framing). */
+  bytesIn = 0;
   /** What y-websocket calls: `new WS(url, protocols)`. */
   readonly WebSocket: new (url: string, protocols?: string | string[]) => WebSocket;
 
@@ -30,6 +32,7 @@ export class SocketLab {
 
       override emit(event: string | symbol, ...args: unknown[]): boolean {
         if (event !== 'message') return super.emit(event, ...args);
+        lab.bytesIn += frameBytes(args[0]);
         if (lab.deaf.has(this)) return false;
         if (lab.lagMs <= 0) return super.emit(event, ...args);
         setTimeout(() => super.emit(event, ...args), lab.lagMs);
@@ -48,4 +51,11 @@ export class SocketLab {
   restore(): void {
     this.silent = false;
   }
+}
+
+function frameBytes(data: unknown): number {
+  if (Array.isArray(data)) return data.reduce((n: number, b: unknown) => n + frameBytes(b), 0);
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  if (ArrayBuffer.isView(data)) return data.byteLength;
+  return typeof data === 'string' ? data.length : 0;
 }
