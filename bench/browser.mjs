@@ -47,6 +47,14 @@ const exp = gen.manifest.experiments[0];
 const WS = gen.manifest.ws;
 console.log(`browser: workspace of ${describe(gen)}; measuring experiment ${exp.name} (${exp.runs.toLocaleString('en-US')} runs)`);
 
+/** Top-level tasks (ms) of the dedicated worker threads in a Chromium trace: { longest, busy, tasks }. */
+function workerTasks(trace) {
+  const events = trace.traceEvents ?? trace;
+  const workerThreads = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && /DedicatedWorker/i.test(e.args?.name ?? '')).map((e) => `${e.pid}:${e.tid}`));
+  const tasks = events.filter((e) => e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && workerThreads.has(`${e.pid}:${e.tid}`)).map((e) => (e.dur ?? 0) / 1000);
+  return { longest: tasks.length ? Math.max(...tasks) : NaN, busy: tasks.reduce((a, b) => a + b, 0), tasks: tasks.length, threads: workerThreads.size };
+}
+
 const dir = tempDir('browser');
 let server = null;
 let browser = null;
@@ -132,6 +140,22 @@ try {
   await page.getByRole('heading', { name: `Runs (${exp.runs})` }).waitFor({ timeout: WAIT_MS });
   await collectLong();
 
+  // The same filters again under Chromium's tracing: the tasks of the page's dedicated worker threads between Enter
+  // and the rows shown (their longest task, and their busy time in all), whatever the worker code records itself.
+  const traced = [];
+  for (const { f } of filters) {
+    await box.fill(f);
+    const before = await heading.textContent();
+    await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    await box.press('Enter');
+    await page.waitForFunction((b) => [...document.querySelectorAll('h2')].some((h) => /^Runs/.test(h.textContent ?? '') && h.textContent !== b), before, { polling: 'raf', timeout: WAIT_MS });
+    await new Promise((r) => setTimeout(r, 100));
+    traced.push(workerTasks(JSON.parse((await browser.stopTracing()).toString('utf8'))));
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('heading', { name: `Runs (${exp.runs})` }).waitFor({ timeout: WAIT_MS });
+  }
+  await collectLong();
+
   // A value logged by a script reaches the open table. A failure here (the SDK, the live path) is reported, and the
   // figures above still print.
   let newRunMs = NaN;
@@ -164,11 +188,16 @@ try {
   const met = (v, target) => (Number.isFinite(v) ? (v <= target ? '(met)' : '(MISSED)') : '');
   const rows = [
     ['workspace', `${gen.manifest.runs.toLocaleString('en-US')} runs`, `${EXPERIMENTS} experiments; one of ${exp.runs.toLocaleString('en-US')} runs measured; cairn start up in ${fmt(startMs, 0)} ms`],
-    ['experiments list visible (fresh profile)', `${fmt(listMs, 0)} ms`, `since navigation start (load event ${fmt(listLoad, 0)} ms); target ≤ 300 ms ${met(listMs, 300)}`],
-    [`experiment page, first ${FIRST_ROWS} rows, cold`, `${fmt(coldMs, 0)} ms`, `index not cached (load event ${fmt(coldLoad, 0)} ms); all ${exp.runs} counted at ${fmt(coldAllMs, 0)} ms; target ≤ 1.5 s ${met(coldMs, 1500)}`],
-    [`experiment page, first ${FIRST_ROWS} rows, warm`, `${fmt(warmMs, 0)} ms`, `a reload 3 s later, cached index (load event ${fmt(warmLoad, 0)} ms); target ≤ 300 ms ${met(warmMs, 300)}`],
+    ['experiments list visible (fresh profile)', `${fmt(listMs, 0)} ms`, `since navigation start; ${fmt(listMs - listLoad, 0)} ms after the load event (at ${fmt(listLoad, 0)} ms); target ≤ 300 ms ${met(listMs, 300)}`],
+    [`experiment page, first ${FIRST_ROWS} rows, cold`, `${fmt(coldMs, 0)} ms`, `since navigation start, index not cached (load event at ${fmt(coldLoad, 0)} ms); all ${exp.runs} counted at ${fmt(coldAllMs, 0)} ms; target ≤ 1.5 s ${met(coldMs, 1500)}`],
+    [`experiment page, first ${FIRST_ROWS} rows, warm`, `${fmt(warmMs, 0)} ms`, `a reload 3 s later, cached index; ${fmt(warmMs - warmLoad, 0)} ms after the load event (at ${fmt(warmLoad, 0)} ms); target ≤ 300 ms ${met(warmMs, 300)}`],
     ['  … live rows in place after', `${fmt(liveAfterMs, 0)} ms`, 'since navigation start of the warm reload'],
     ['filter box: Enter → rows shown (3 filters)', filters.map((x) => fmt(x.shownMs, 0)).join(' / ') + ' ms', `worker search + render; matches ${filters.map((x) => x.count).join(' / ')}`],
+    [
+      'worker thread during a filter (traced, 3 filters)',
+      traced.map((x) => fmt(x.longest, 0)).join(' / ') + ' ms',
+      `longest worker task per filter (busy ${traced.map((x) => fmt(x.busy, 0)).join(' / ')} ms in ${traced.map((x) => x.tasks).join(' / ')} tasks, ${traced[0]?.threads ?? 0} worker threads); target filter + sort ≤ 50 ms ${met(Math.max(...traced.map((x) => x.longest)), 50)}`,
+    ],
     [
       'filter + sort in the worker (3 filters)',
       workerFilter.every(Number.isNaN) ? 'n/a' : workerFilter.map((x) => fmt(x, 1)).join(' / ') + ' ms',
