@@ -34,7 +34,7 @@ import { BlobUploader } from './blobs';
 import { PointBuffer } from './point-buffer';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
 import { JournalLog } from './journal-log';
-import { hasFormat1Content, journalDoc, planUpgrade, type RelayKnowledge } from './format1';
+import { renameFormat1Journal, runsToConvert } from './format1';
 import {
   REC_ACTOR,
   REC_CHECKPOINT,
@@ -57,6 +57,10 @@ export const MAX_PENDING_POINTS = 100_000;
 export const CONNECT_SYNC_WAIT_MS = 5_000;
 /** A run (or its points) this client does not hold is waited for this long from the relay before it is not found. */
 export const READ_SYNC_WAIT_MS = 10_000;
+/** While a format-1 upgrade waits for the relay's state vector, it is asked again this often. */
+export const UPGRADE_RETRY_MS = 3_000;
+/** Format-1 runs are converted onto the relay's run docs this many at a time. */
+const UPGRADE_CONCURRENCY = 8;
 /** The journal is rewritten as snapshots once it passes this size. */
 const JOURNAL_COMPACT_BYTES = 64 * 1024 * 1024;
 const WS_DOC = 'ws';
@@ -193,6 +197,9 @@ export class CairnClient implements RunHost {
   private closed = false;
   private compacting = false;
   private pushing: Promise<void> | null = null;
+  /** SDK-20: the workspace doc still holds format-1 runs and stays off the network until they are converted. */
+  private upgradePending = false;
+  private upgradeTimer: ReturnType<typeof setTimeout> | null = null;
   /** `mlflow.user` for new runs: the OS user in Node (as MLflow's client records it). */
   private userName: string | undefined;
 
@@ -229,7 +236,8 @@ export class CairnClient implements RunHost {
       idleCloseMs: 0,
     });
     const empty = new Y.Doc();
-    this.wsHandle = this.engine.acquire(WS_DOC, this.wsRoom, 'live');
+    // Local first: it goes on the network once no format-1 run is left in it (SDK-20).
+    this.wsHandle = this.engine.acquire(WS_DOC, this.wsRoom, 'local');
     this.ctx = { ws: this.wsHandle.doc, actor, runDoc: (id) => this.holds.get(id)?.doc ?? empty };
   }
 
@@ -250,7 +258,12 @@ export class CairnClient implements RunHost {
     try {
       state = await journal.load();
       const actor = state.actor ?? newActorId();
-      state = await upgradeJournal(journal, state, actor, options, fetchImpl);
+      // SDK-20 step 1: a format-1 journal's chunk docs become metrics docs, in one atomic rewrite.
+      const renamed = renameFormat1Journal(state, actor);
+      if (renamed) {
+        await journal.rewrite(renamed.records);
+        state = replay(renamed.records, 'the upgraded journal');
+      }
       if (!state.actor) {
         journal.append([recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, actor)]);
         state.actor = actor;
@@ -268,11 +281,18 @@ export class CairnClient implements RunHost {
         c.userName = process.env.USER;
       }
     }
-    doc.ensureWorkspace(c.ctx);
     // Points accepted before a crash but never turned into chunks: queue them again under their old sequence numbers.
     for (const p of state.points) c.queue(p);
     for (const sha of state.pendingBlobs) c.blobs.resume(sha);
-    if (c.remote) {
+    // SDK-20 step 2: format-1 runs still in the workspace doc are converted before it goes on the network.
+    if (doc.hasFormat1Runs(c.ws)) {
+      c.upgradePending = true;
+      await c.tryUpgrade(CONNECT_SYNC_WAIT_MS);
+    }
+    doc.ensureWorkspace(c.ctx);
+    if (!c.upgradePending) c.engine.want(WS_DOC, 'live');
+    else c.scheduleUpgrade();
+    if (c.remote && !c.upgradePending) {
       try {
         await c.waitForSync(CONNECT_SYNC_WAIT_MS);
       } catch (e) {
@@ -280,13 +300,14 @@ export class CairnClient implements RunHost {
         c.closed = true;
         c.blobs.stop();
         if (c.timer) clearTimeout(c.timer);
+        if (c.upgradeTimer) clearTimeout(c.upgradeTimer);
         await c.engine.destroy();
         await journal.close();
         throw e;
       }
-      // SDK-19: what earlier sessions left unacknowledged (a run ended offline) goes out now, without any call.
-      c.pushInBackground();
     }
+    // SDK-19: what earlier sessions left unacknowledged (a run ended offline) goes out now, without any call.
+    if (c.remote) c.pushInBackground();
     if (journal.size() > JOURNAL_COMPACT_BYTES) await c.compact();
     if (c.pendingCount) c.schedule();
     return c;
@@ -304,6 +325,8 @@ export class CairnClient implements RunHost {
   /** 'offline' when no relay is configured. */
   get status(): string {
     if (!this.remote) return 'offline';
+    // Waiting to upgrade format-1 runs: the workspace doc is not on the network yet (SDK-20).
+    if (this.upgradePending) return 'connecting';
     return this.remote.conn(this.wsRoom)?.state ?? 'connecting';
   }
 
@@ -408,6 +431,8 @@ export class CairnClient implements RunHost {
   /** The run as its run doc says: this client's copy when it holds it, else (or also) the relay's. */
   async getRun(runId: string): Promise<Run | null> {
     const id = asRunId(runId);
+    // Its metric summaries include the points logged so far.
+    if (this.pending.has(id)) this.flushChunks();
     const h = this.holds.has(id) ? this.acquireRun(id, 'live') : await this.readableRun(id, 'snapshot').catch(nullIfNotFound);
     if (!h) return null;
     try {
@@ -517,9 +542,15 @@ export class CairnClient implements RunHost {
     this.timer = null;
     if (this.pendingCount === 0) return;
     const done: Pending[] = [];
+    // A run whose doc does not read as a run here yet (a format-1 run waiting for its upgrade, a run doc still
+    // syncing) keeps its points: they are journaled again after the checkpoint, under new sequence numbers.
+    const waiting = [...this.pending].filter(([runId]) => !doc.readRunRecord(this.ctx.runDoc(runId)));
+    if (waiting.length === this.pending.size) return;
+    const wait = new Set(waiting.map(([id]) => id));
     this.log.batch(
       () => {
         for (const [runId, p] of this.pending) {
+          if (wait.has(runId)) continue;
           const lg = this.logging.get(runId);
           let m = lg?.metrics ?? null;
           let temp: DocHandle | null = null;
@@ -536,9 +567,13 @@ export class CairnClient implements RunHost {
           this.pending.delete(runId);
           done.push(p);
         }
-        this.pendingCount = 0;
+        this.pendingCount = waiting.reduce((n, [, p]) => n + p.buf.count, 0);
       },
-      () => [recSimple(REC_CHECKPOINT, this.seq)],
+      () => {
+        const recs = [recSimple(REC_CHECKPOINT, this.seq)];
+        for (const [runId, p] of waiting) for (const pts of pointsOf(runId, p.buf, () => ++this.seq)) recs.push(recPoints(pts));
+        return recs;
+      },
     );
     for (const p of done) p.hold.release();
     // Node only: the file journal rewrites synchronously, so nothing appended meanwhile can be lost. (The browser
@@ -559,7 +594,7 @@ export class CairnClient implements RunHost {
     const deadline = this.prepareFlush(opts);
     await this.drainBlobs(deadline);
     if (!this.remote) return;
-    await this.engine.pushDirty(roomOfName(this.options.workspace), remaining(deadline));
+    await this.engine.pushDirty(this.roomOf, remaining(deadline));
   }
 
   /** RunHost: the run's info as this client's copy of its run doc has it. */
@@ -613,6 +648,8 @@ export class CairnClient implements RunHost {
       this.blobs.stop();
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
+      if (this.upgradeTimer) clearTimeout(this.upgradeTimer);
+      this.upgradeTimer = null;
       for (const lg of this.logging.values()) {
         lg.run.release();
         lg.metrics?.release();
@@ -680,6 +717,10 @@ export class CairnClient implements RunHost {
       h.release();
     }
   }
+
+  /** The relay room of a journal name; none for the workspace doc while it waits for its upgrade (SDK-20). */
+  private readonly roomOf = (name: string): string | null =>
+    name === WS_DOC && this.upgradePending ? null : roomOfName(this.options.workspace)(name);
 
   private remoteReachable(): boolean {
     return this.status === 'synced';
@@ -771,8 +812,9 @@ export class CairnClient implements RunHost {
 
   /** One doc's ack (if it is open); each flush gets its own deadline signal, so no signal collects listeners. */
   private async flushDoc(name: string, deadline: number | undefined): Promise<void> {
-    if (!this.engine.isOpen(name)) return;
-    const h = this.engine.acquire(name, roomOfName(this.options.workspace)(name)!, 'live');
+    const room = this.roomOf(name);
+    if (!this.engine.isOpen(name) || !room) return;
+    const h = this.engine.acquire(name, room, 'live');
     try {
       await h.flush(signalFor(deadline));
     } finally {
@@ -783,7 +825,7 @@ export class CairnClient implements RunHost {
   private pushInBackground(): void {
     if (this.pushing || this.closed) return;
     this.pushing = this.engine
-      .pushDirty(roomOfName(this.options.workspace))
+      .pushDirty(this.roomOf)
       .catch(() => {})
       .finally(() => {
         this.pushing = null;
@@ -792,7 +834,12 @@ export class CairnClient implements RunHost {
 
   private queue(p: PendingPoints): void {
     let q = this.pending.get(p.runId);
-    if (!q) this.pending.set(p.runId, (q = { buf: new PointBuffer(), hold: this.acquireRun(asRunId(p.runId), 'live') }));
+    if (!q) {
+      const hold = this.acquireRun(asRunId(p.runId), 'live');
+      this.pending.set(p.runId, (q = { buf: new PointBuffer(), hold }));
+      // Replayed points of a run this journal does not hold readable: flushed once its doc arrives.
+      if (!doc.readRunRecord(hold.doc)) void hold.whenSynced(READ_SYNC_WAIT_MS).then(() => this.pendingCount && !this.closed && this.schedule());
+    }
     for (let i = 0; i < p.keys.length; i++) q.buf.push(p.keys[i]!, p.steps[i]!, p.timestamps[i]!, p.values[i]!);
     this.pendingCount += p.keys.length;
   }
@@ -833,6 +880,72 @@ export class CairnClient implements RunHost {
     });
   }
 
+  /**
+   * SDK-20 step 2 (format1.ts): converts the workspace doc's format-1 runs, then lets the workspace doc go on the
+   * network. With a relay, its workspace state vector says which runs hold something it lacks (DOC-U3); each of those
+   * is written onto the relay's own run doc (fetched first, so this client's later writes come after the relay's
+   * conversion), only what is ahead, and marked dirty (pushed, SDK-19). Without a relay every run is converted. When
+   * the relay cannot be asked (or a run doc not fetched), nothing more is done now: true when the upgrade is done.
+   */
+  private async tryUpgrade(timeoutMs: number): Promise<boolean> {
+    if (!this.upgradePending || this.closed) return !this.upgradePending;
+    let sv: Uint8Array | null = null;
+    if (this.remote) {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const f: FetchLike = (u, init) => this.fetchImpl(u, { ...init, signal: timeout });
+      sv = await fetchStateVector(f, this.options.relay!.http, this.wsRoom, this.options.token ?? null).catch(() => null);
+      try {
+        if (sv) Y.decodeStateVector(sv);
+      } catch {
+        sv = null;
+      }
+      if (!sv || this.closed) return false;
+    }
+    const ids = runsToConvert(this.ws, sv);
+    let ok = true;
+    const queue = ids.slice();
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined && ok; id = queue.shift()) {
+        const h = this.acquireRun(asRunId(id), this.remote ? 'snapshot' : 'local');
+        try {
+          if (this.remote && !(await h.whenSynced(READ_SYNC_WAIT_MS))) {
+            ok = false;
+            return;
+          }
+          if (this.closed) return;
+          doc.convertFormat1Run(this.ws, id, h.doc, sv ?? undefined);
+        } finally {
+          h.release();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(UPGRADE_CONCURRENCY, Math.max(1, ids.length)) }, worker));
+    if (!ok || this.closed) return false;
+    doc.dropFormat1Runs(this.ws);
+    this.upgradePending = false;
+    // Points of upgraded runs waited for their run docs.
+    if (this.pendingCount) this.schedule();
+    return true;
+  }
+
+  /** While the upgrade waits for the relay, it is tried again every UPGRADE_RETRY_MS; done, the workspace doc connects. */
+  private scheduleUpgrade(): void {
+    if (this.upgradeTimer || this.closed || !this.upgradePending) return;
+    this.upgradeTimer = setTimeout(() => {
+      this.upgradeTimer = null;
+      void this.tryUpgrade(CONNECT_SYNC_WAIT_MS).then(
+        (done) => {
+          if (this.closed) return;
+          if (!done) return this.scheduleUpgrade();
+          this.engine.want(WS_DOC, 'live');
+          this.pushInBackground();
+        },
+        () => this.scheduleUpgrade(),
+      );
+    }, UPGRADE_RETRY_MS);
+    (this.upgradeTimer as { unref?: () => void }).unref?.();
+  }
+
   private async compact(): Promise<void> {
     this.flushChunks();
     const records = [recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, this.actor), ...this.log.snapshotRecords()];
@@ -854,6 +967,23 @@ function roomOfName(workspace: string): (name: string) => string | null {
     if (!m || !doc.isRunId(m[1]!)) return null;
     return m[2] ? metricsRoom(workspace, m[1]!) : runRoom(workspace, m[1]!);
   };
+}
+
+/** A run's pending points as journal points records, one per key, numbered by `nextSeq`. */
+function pointsOf(runId: string, buf: PointBuffer, nextSeq: () => number): PendingPoints[] {
+  const out: PendingPoints[] = [];
+  for (const [key, c] of buf.cols) {
+    const n = c.length;
+    out.push({
+      seq: nextSeq(),
+      runId,
+      keys: new Array<string>(n).fill(key),
+      values: Array.from(c.values.subarray(0, n)),
+      steps: Array.from(c.steps.subarray(0, n)),
+      timestamps: Array.from(c.timestamps.subarray(0, n)),
+    });
+  }
+  return out;
 }
 
 const signalFor = (deadline: number | undefined): AbortSignal | undefined =>
@@ -893,32 +1023,6 @@ function listedRun(r: IndexRow): ListedRun {
       return { dataset: { name: d.name, digest: d.digest }, tags };
     }),
   };
-}
-
-/**
- * SDK-20: a journal holding format-1 content becomes format 2 before anything connects (the relay's upgraded workspace
- * doc would otherwise delete the format-1 runs here before they are converted): format1.ts's plan, by what the relay's
- * workspace state vector says (`GET /sv/<ws>`; none when it cannot be asked), written in one atomic rewrite, so a crash
- * leaves the old journal or the new one. A journal upgraded offline finishes at the first open that reaches the relay.
- */
-async function upgradeJournal(journal: Journal, st: JournalState, actor: string, options: ResolvedOptions, fetchImpl: FetchLike): Promise<JournalState> {
-  const ws = journalDoc(st, WS_DOC);
-  try {
-    if (!hasFormat1Content(st, ws)) return st;
-    let relay: RelayKnowledge = { kind: 'local' };
-    if (options.relay) {
-      const timeout = AbortSignal.timeout(CONNECT_SYNC_WAIT_MS);
-      const f: FetchLike = (u, init) => fetchImpl(u, { ...init, signal: timeout });
-      const sv = await fetchStateVector(f, options.relay.http, workspaceRoom(options.workspace), options.token ?? null).catch(() => null);
-      relay = sv ? { kind: 'known', stateVector: sv } : { kind: 'unknown' };
-    }
-    const plan = planUpgrade(st, ws, relay, actor);
-    if (!plan) return st;
-    await journal.rewrite(plan.records);
-    return replay(plan.records, 'the upgraded journal');
-  } finally {
-    ws.destroy();
-  }
 }
 
 /** MLflow-style entry point: `const cairn = await connect({ relay, workspace })`. */
