@@ -28,7 +28,7 @@ export default function AppHeader() {
         <div className="ml-auto flex items-center gap-4">
           <PresenceList />
           <SyncBadge />
-          <Link href="/settings/" className="text-sm text-stone-700 hover:text-sky-800">
+          <Link href="/settings/" prefetch={false} className="text-sm text-stone-700 hover:text-sky-800">
             Settings
           </Link>
         </div>

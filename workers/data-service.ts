@@ -53,6 +53,16 @@ const MAX_PAGE_ROWS = 5000;
 /** A chart of a run not held here waits this long for the relay's points before drawing what there is. */
 const METRICS_SYNC_WAIT_MS = 5_000;
 
+/** Times a step as a `performance.measure` named `name` (read by bench/browser.mjs; free when nobody reads them). */
+async function measured<T>(name: string, f: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await f();
+  } finally {
+    performance.measure?.(name, { start, end: performance.now() });
+  }
+}
+
 export function createDataService(platform: Platform) {
   let store: LocalStore | null = null;
   let host: DocHost | null = null;
@@ -166,8 +176,16 @@ export function createDataService(platform: Platform) {
       },
     });
     host = h;
+    const opened = performance.now();
+    let synced = false;
     hostCleanup = [
-      h.onStatus(() => topics.signal('status')),
+      h.onStatus((st) => {
+        if (!synced && st.state === 'synced') {
+          synced = true;
+          performance.measure?.('cairn:host:first-sync', { start: opened, end: performance.now() });
+        }
+        topics.signal('status');
+      }),
       h.onPresence(() => topics.signal('presence')),
       h.onMetrics((runId) => topics.signal(`metrics:${runId}`)),
       h.runs.onChange((exp) => topics.signal(`runs:${exp}`)),
@@ -220,13 +238,13 @@ export function createDataService(platform: Platform) {
         settled = new Promise<void>((resolve) => (markSettled = resolve));
         initPromise = (async () => {
           try {
-            store = await LocalStore.open({ mergeUpdates: Y.mergeUpdates, ...(platform.dbName ? { name: platform.dbName } : {}) });
+            store = await measured('cairn:init:store', () => LocalStore.open({ mergeUpdates: Y.mergeUpdates, ...(platform.dbName ? { name: platform.dbName } : {}) }));
             store.onUpgradeNeeded(() => topics.signal('reload'));
-            const settings = await resolveSettings(store, origin, platform.fetch);
+            const settings = await measured('cairn:init:settings', () => resolveSettings(store!, origin, platform.fetch));
             warm = new WarmCache(store, cacheScope(settings.relayUrl, settings.workspace), platform.cacheSaveDelayMs);
             markSettled();
-            await letCachedAnswersGoFirst();
-            await startHost(settings);
+            await measured('cairn:init:cache-first', () => letCachedAnswersGoFirst());
+            await measured('cairn:init:host', () => startHost(settings));
           } finally {
             markSettled();
           }
@@ -292,11 +310,13 @@ export function createDataService(platform: Platform) {
         return page;
       }
       // Filter and order on lib/search's typed-array table, here in the worker; only the page crosses to the page.
+      const t0 = performance.now();
       const found = searchTable(searchTableOf(h, expId, active), {
         filter: query.filter ?? null,
         orderBy: query.orderBy ?? null,
         maxResults: n,
       });
+      performance.measure?.('cairn:runs:search', { start: t0, end: performance.now() });
       if (!found.ok) return { runs: [], total: 0, ...base, error: found.error };
       return { runs: Array.from(found.rows, (i) => viewOfRow(active[i]!)), total: found.total, ...base };
     },

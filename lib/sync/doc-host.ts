@@ -38,6 +38,8 @@ export const RUN_SYNC_WAIT_MS = 5_000;
 /** The relay's answers for a format-1 upgrade (DOC-U3) are waited for this long; then it is tried again later. */
 const UPGRADE_SV_WAIT_MS = 5_000;
 export const UPGRADE_RETRY_MS = 5_000;
+/** A replica that cannot reach its relay writes the Default experiment itself after this long (first use offline). */
+export const ENSURE_OFFLINE_MS = 3_000;
 
 export interface DocHostOptions {
   store: LocalStore;
@@ -50,7 +52,7 @@ export interface DocHostOptions {
    * while the relay is unreachable. The browser worker turns it on; Node tests keep hosts apart. */
   broadcast?: boolean;
   /** Overrides of doc-engine tuning, for tests. */
-  runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number; indexPollMs?: number; upgradeRetryMs?: number };
+  runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number; indexPollMs?: number; upgradeRetryMs?: number; ensureOfflineMs?: number };
   /** Where the relay's experiment indexes are saved between visits (the worker's warm cache). */
   savedIndexes?: { load(experimentId: string): Promise<Uint8Array | undefined>; save(experimentId: string, value: () => Uint8Array): void };
 }
@@ -118,21 +120,48 @@ export class DocHost {
   }
 
   /**
-   * Loads the workspace doc from IndexedDB, upgrades a format-1 store (before anything connects), makes sure it has
-   * the Default experiment, then connects it, reads the run docs holding unpushed changes into the runs tables, and
-   * pushes them whenever the relay is there.
+   * Loads the workspace doc from IndexedDB, upgrades a format-1 store (before anything connects), connects it, reads
+   * the run docs holding unpushed changes into the runs tables, and pushes them whenever the relay is there. The
+   * Default experiment (ensureWorkspace) is written once the relay's copy is in, or at once without a relay, or after
+   * ENSURE_OFFLINE_MS offline: a fresh replica does not write fields the relay already has (SYNC-H8).
    */
   static async open(opts: DocHostOptions): Promise<DocHost> {
     const host = new DocHost(opts);
     await host.persistence.load();
     const upgraded = await host.upgrade();
-    ensureWorkspace(host.ctx);
-    await host.persistence.whenPersisted();
     host.observe();
+    if (!opts.settings.relayUrl) {
+      ensureWorkspace(host.ctx);
+      await host.persistence.whenPersisted();
+    } else host.ensureWhenSynced();
     if (upgraded === 'deferred') host.retryUpgrade();
     else host.connect();
     host.runs.waitFor(host.readLocalRuns().catch(() => {}));
     return host;
+  }
+
+  /**
+   * ensureWorkspace after the first sync (a no-op then, in an existing workspace), offline after a while, or before
+   * the first local command (which writes anyway, and may need the Default experiment).
+   */
+  private ensureWhenSynced(): void {
+    let done = false;
+    const ensure = () => {
+      if (done || this.destroyed || !this.opts.store.isOpen) return;
+      done = true;
+      off();
+      clearTimeout(timer);
+      ensureWorkspace(this.ctx);
+    };
+    this.ensureNow = ensure;
+    const off = this.onStatus((st) => {
+      if (st.state === 'synced') ensure();
+    });
+    const timer = setTimeout(ensure, this.opts.runDocs?.ensureOfflineMs ?? ENSURE_OFFLINE_MS);
+    this.cleanups.push(() => {
+      off();
+      clearTimeout(timer);
+    });
   }
 
   /**
@@ -141,6 +170,7 @@ export class DocHost {
    */
   async command<T>(f: (ctx: Ctx) => T): Promise<T> {
     this.writable();
+    this.ensureNow();
     const out = f(this.ctx);
     await this.persistence.whenPersisted();
     return out;
@@ -158,6 +188,7 @@ export class DocHost {
       await h.loaded;
       if (!readRun(runId, h.doc)) await h.whenSynced(RUN_SYNC_WAIT_MS);
       this.writable();
+      this.ensureNow();
       const out = f(this.ctx);
       // Stored here and marked dirty; the engine asks the relay for its ack by itself (ENG-3).
       await this.engine.whenStored();
@@ -178,6 +209,7 @@ export class DocHost {
     try {
       await h.loaded;
       this.writable();
+      this.ensureNow();
       const info = startRun(this.ctx, { ...input, runId });
       await this.engine.whenStored();
       return info;
@@ -346,6 +378,9 @@ export class DocHost {
     });
     this.publishStatus();
   }
+
+  /** Writes the Default experiment now if it still waits for the relay (ensureWhenSynced). */
+  private ensureNow: () => void = () => {};
 
   private writable(): void {
     // Refuse before touching the doc: a change that cannot be stored must not reach the relay either.

@@ -181,6 +181,20 @@ describe('DocHost against a real relay (open auth)', () => {
     expect((await seen(fixtureIds.conflict))?.info.runName).toBe('renamed-on-relay');
   });
 
+  it('[SYNC-H8] a fresh replica writes nothing into a workspace the relay already has; offline it writes the Default experiment itself', async () => {
+    const first = await host(relay.url, { workspace: 'h8' });
+    await waitFor(() => first.status().state === 'synced', 'first synced');
+    await waitFor(() => listExperiments(first.ws).some((e) => e.name === 'Default'), 'Default written by the first replica');
+    await first.flushToRelay();
+    const fresh = await host(relay.url, { workspace: 'h8' });
+    await waitFor(() => fresh.status().state === 'synced', 'fresh synced');
+    await waitFor(() => listExperiments(fresh.ws).some((e) => e.name === 'Default'), 'Default from the relay');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fresh.ws.store.clients.has(fresh.ws.clientID)).toBe(false);
+    const away = await host('http://127.0.0.1:1', { workspace: 'h8' }, undefined, { runDocs: { ensureOfflineMs: 50 } });
+    await waitFor(() => listExperiments(away.ws).some((e) => e.name === 'Default'), 'Default written offline');
+  });
+
   it('[SYNC-RT3] an edit made while the relay was unreachable syncs when the same local replica connects', async () => {
     const store = await openStore();
     const away = await host('http://127.0.0.1:1', {}, store); // nothing listens there: stays connecting
