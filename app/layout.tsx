@@ -9,9 +9,21 @@ export const metadata: Metadata = {
   description: 'Local-first ML lifecycle: tracking, registry and deployment.',
 };
 
+/**
+ * Starts the data worker (public/data-worker.js, built by scripts/build-node.mjs) while the page is still parsing,
+ * before Next's runtime and React load: its script, IndexedDB and the relay's first sync then overlap with them.
+ * lib/react's DataProvider adopts it from `window.__cairnWorker`. Production only: `next dev` serves the source.
+ */
+const START_WORKER = `try{window.__cairnWorker=new Worker('/data-worker.js',{type:'module'})}catch(e){}`;
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
+      {process.env.NODE_ENV === 'production' && (
+        <head>
+          <script dangerouslySetInnerHTML={{ __html: START_WORKER }} />
+        </head>
+      )}
       <body className="min-h-screen bg-white text-stone-900 antialiased">
         <AppShell>{children}</AppShell>
         <SwRegister />

@@ -2,6 +2,8 @@
 //   dist/cli.cjs          the `cairn` CLI (relay, start, token), bin of the package
 //   dist/sdk/index.{mjs,cjs}  `cairn/sdk` for Node
 //   public/sdk/cairn.mjs  the browser ESM bundle, served by the app at /sdk/cairn.mjs
+//   public/data-worker.js the app's data worker as one ES module, started by an inline script in the page's <head>
+//                         before Next's runtime loads (lib/react/DataProvider.tsx adopts it)
 // Runs as `prepare`, so `npm install`/`npm ci` leave a usable CLI and SDK behind.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,24 @@ const alias = { '@': root };
 // The Node SDK leaves its npm dependencies to Node's resolver (one copy of Yjs for the caller and us).
 const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod'];
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', alias, absWorkingDir: root, target: 'es2022' };
+
+/**
+ * zod's namespace export pulls every locale (~260 KB minified) into a bundle; Cairn's messages are English, so browser
+ * bundles get a `locales` holding `en` only (what zod itself configures at start).
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]zod[\\/]/.test(args.importer)) return undefined;
+      return { path: join(dirname(args.importer), '..', 'locales', 'en-only.js'), namespace: 'zod-locales' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};\n`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 
 const jobs = [];
 if (existsSync(join(root, 'server/cli/main.ts'))) {
@@ -46,6 +66,22 @@ if (existsSync(join(root, 'lib/sdk/index.ts'))) {
       sourcemap: false,
       // Node-only modules are reached through dynamic imports guarded by runtime checks; keep them out of the bundle.
       external: ['ws', 'node:*'],
+      plugins: [zodEnglishOnly],
+    }),
+  );
+}
+if (existsSync(join(root, 'workers/data.worker.ts'))) {
+  jobs.push(
+    build({
+      ...common,
+      entryPoints: ['workers/data.worker.ts'],
+      outfile: 'public/data-worker.js',
+      platform: 'browser',
+      format: 'esm',
+      minify: true,
+      sourcemap: false,
+      define: { 'process.env.NODE_ENV': '"production"' },
+      plugins: [zodEnglishOnly],
     }),
   );
 }

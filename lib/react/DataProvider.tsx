@@ -20,8 +20,11 @@ interface Started {
 }
 
 function startWorker(): Started {
-  // Turbopack (and webpack) bundle this exact `new Worker(new URL(..., import.meta.url))` form as a worker chunk.
-  const worker = new Worker(new URL('../../workers/data.worker.ts', import.meta.url), { type: 'module' });
+  // The production page started it already (app/layout.tsx); else (next dev, or that failed) it starts here. Turbopack
+  // (and webpack) bundle this exact `new Worker(new URL(..., import.meta.url))` form as a worker chunk.
+  const started = (window as { __cairnWorker?: Worker }).__cairnWorker;
+  (window as { __cairnWorker?: Worker }).__cairnWorker = undefined;
+  const worker = started ?? new Worker(new URL('../../workers/data.worker.ts', import.meta.url), { type: 'module' });
   const client = createDataClient(Comlink.wrap<DataApi>(worker));
   // Messages are handled in order, so queries sent after init() wait for it inside the worker.
   void client.init(window.location.origin).catch(() => {

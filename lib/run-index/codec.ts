@@ -52,22 +52,53 @@ function time(n: number, what: string): number {
 }
 
 export function encodeIndex(msg: IndexMessage): Uint8Array {
-  const dict = new Dict();
-  const body = encoding.createEncoder();
-  encoding.writeVarUint(body, msg.rows.length);
-  for (const r of msg.rows) writeRow(body, dict, r);
-  encoding.writeVarUint(body, msg.removed.length);
-  for (const id of msg.removed) encoding.writeVarUint(body, dict.code(id));
+  const w = new IndexWriter(msg.epoch, msg.fromSeq, msg.toSeq);
+  for (const r of msg.rows) w.row(r);
+  for (const id of msg.removed) w.removed(id);
+  return w.finish();
+}
 
-  const out = encoding.createEncoder();
-  encoding.writeVarUint(out, INDEX_FORMAT);
-  encoding.writeVarString(out, msg.epoch);
-  encoding.writeVarUint(out, msg.fromSeq);
-  encoding.writeVarUint(out, msg.toSeq);
-  encoding.writeVarUint(out, dict.list.length);
-  for (const s of dict.list) encoding.writeVarString(out, s);
-  encoding.writeUint8Array(out, encoding.toUint8Array(body));
-  return encoding.toUint8Array(out);
+/**
+ * The same bytes as `encodeIndex`, written row by row: a reader of 10k stored rows (the relay serving a snapshot)
+ * never holds them all as objects, only the dictionary and the bytes so far.
+ */
+export class IndexWriter {
+  private readonly dict = new Dict();
+  private readonly rows = encoding.createEncoder();
+  private readonly gone = encoding.createEncoder();
+  private rowCount = 0;
+  private removedCount = 0;
+
+  constructor(
+    private readonly epoch: string,
+    private readonly fromSeq: number,
+    private readonly toSeq: number,
+  ) {}
+
+  row(r: IndexRow): void {
+    writeRow(this.rows, this.dict, r);
+    this.rowCount++;
+  }
+
+  removed(runId: string): void {
+    encoding.writeVarUint(this.gone, this.dict.code(runId));
+    this.removedCount++;
+  }
+
+  finish(): Uint8Array {
+    const out = encoding.createEncoder();
+    encoding.writeVarUint(out, INDEX_FORMAT);
+    encoding.writeVarString(out, this.epoch);
+    encoding.writeVarUint(out, this.fromSeq);
+    encoding.writeVarUint(out, this.toSeq);
+    encoding.writeVarUint(out, this.dict.list.length);
+    for (const s of this.dict.list) encoding.writeVarString(out, s);
+    encoding.writeVarUint(out, this.rowCount);
+    encoding.writeUint8Array(out, encoding.toUint8Array(this.rows));
+    encoding.writeVarUint(out, this.removedCount);
+    encoding.writeUint8Array(out, encoding.toUint8Array(this.gone));
+    return encoding.toUint8Array(out);
+  }
 }
 
 function writeRow(e: encoding.Encoder, dict: Dict, r: IndexRow): void {

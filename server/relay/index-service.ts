@@ -151,7 +151,7 @@ export class IndexService {
       hit.usedAt = Date.now();
       return hit.bytes;
     }
-    const bytes = encodeIndex(this.tables.snapshot(ws, exp, m));
+    const bytes = this.tables.snapshotBytes(ws, exp, m);
     this.snapshots.delete(key);
     if (bytes.byteLength <= SNAPSHOT_CACHE_BYTES / 4) {
       this.snapshots.set(key, { epoch: m.epoch, seq: m.seq, bytes, usedAt: Date.now() });
