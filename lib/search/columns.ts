@@ -242,26 +242,32 @@ function build(src: RowSource): RunTable {
     endTime[i] = info.endTime ?? NaN;
     lifecycle[i] = info.lifecycleStage === 'deleted' ? LIFECYCLE_DELETED : LIFECYCLE_ACTIVE;
   }
-  const params = keysOf(n, src.params).map((key): ParamColumn => {
-    const col = stringColumn(n, (i) => ownString(src.params(i), key));
-    const numbers = new Float64Array(n);
-    const dictNumbers = col.dict.map(paramNumber);
-    for (let i = 0; i < n; i++) numbers[i] = col.codes[i]! < 0 ? NaN : dictNumbers[col.codes[i]!]!;
-    return { key, ...col, numbers };
-  });
-  const tags = keysOf(n, src.tags).map((key): TagColumn => ({ key, ...stringColumn(n, (i) => ownString(src.tags(i), key)) }));
-  const metrics = keysOf(n, src.metrics).map((key): MetricColumn => {
-    const latest = new Float64Array(n);
-    const present = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = src.metric(i, key);
-      if (v !== undefined) {
-        latest[i] = v;
-        present[i] = 1;
+  // Key columns are built when a filter or an order first reads them: a 10k-run table of 43 keys is searched on one or
+  // two, and typing the first filter must not pay for all 43 (the same values either way; a clone reads them all).
+  const params = keysOf(n, src.params).map((key) =>
+    lazyColumn<ParamColumn>(key, ['codes', 'dict', 'numbers'], () => {
+      const col = stringColumn(n, (i) => ownString(src.params(i), key));
+      const numbers = new Float64Array(n);
+      const dictNumbers = col.dict.map(paramNumber);
+      for (let i = 0; i < n; i++) numbers[i] = col.codes[i]! < 0 ? NaN : dictNumbers[col.codes[i]!]!;
+      return { key, ...col, numbers };
+    }),
+  );
+  const tags = keysOf(n, src.tags).map((key) => lazyColumn<TagColumn>(key, ['codes', 'dict'], () => ({ key, ...stringColumn(n, (i) => ownString(src.tags(i), key)) })));
+  const metrics = keysOf(n, src.metrics).map((key) =>
+    lazyColumn<MetricColumn>(key, ['latest', 'present'], () => {
+      const latest = new Float64Array(n);
+      const present = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = src.metric(i, key);
+        if (v !== undefined) {
+          latest[i] = v;
+          present[i] = 1;
+        }
       }
-    }
-    return { key, latest, present };
-  });
+      return { key, latest, present };
+    }),
+  );
   const info = src.info;
   return {
     version: TABLE_VERSION,
@@ -281,6 +287,17 @@ function build(src: RowSource): RunTable {
     tags,
     datasets: datasetColumns(n, src.datasets),
   };
+}
+
+/**
+ * A column whose arrays (`fields`) are made on first read of any of them: enumerable getters, so structured clone and
+ * `toEqual` see plain values. Its `key` is known at once.
+ */
+function lazyColumn<T extends { key: string }>(key: string, fields: readonly (keyof T & string)[], make: () => T): T {
+  let made: T | undefined;
+  const col = { key } as T;
+  for (const f of fields) Object.defineProperty(col, f, { enumerable: true, configurable: true, get: () => (made ??= make())[f] });
+  return col;
 }
 
 function datasetColumns(n: number, of: (i: number) => readonly PlainDataset[]): DatasetColumns {
