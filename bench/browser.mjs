@@ -76,7 +76,7 @@ try {
     w.__longTasks = [];
     try {
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+        for (const e of list.getEntries()) w.__longTasks.push({ duration: e.duration, start: e.startTime, page: location.pathname });
       }).observe({ type: 'longtask', buffered: true });
     } catch {
       // no long task API: nothing to count
@@ -85,6 +85,7 @@ try {
   const page = await context.newPage();
   const allLong = [];
   const collectLong = async () => allLong.push(...(await page.evaluate(() => window.__longTasks ?? [])));
+  const durations = () => allLong.map((t) => t.duration);
   /** The page's clock (ms since its navigation started) once `predicate(arg)` holds, polled every animation frame. */
   const pageTimeWhen = async (predicate, arg) => (await page.waitForFunction(predicate, arg, { polling: 'raf', timeout: WAIT_MS })).jsonValue();
   const rowsShown = (n) => pageTimeWhen((k) => (document.querySelectorAll('[data-testid="run-row"]').length >= k ? performance.now() : 0), n);
@@ -181,14 +182,16 @@ try {
   }
   await collectLong();
 
-  const longest = allLong.length ? Math.max(...allLong) : 0;
-  const over50 = allLong.filter((d) => d > 50).length;
+  const longest = allLong.length ? Math.max(...durations()) : 0;
+  const over50 = durations().filter((d) => d > 50).length;
+  for (const t of allLong.filter((x) => x.duration > 50)) console.log(`  long task ${fmt(t.duration, 0)} ms at ${fmt(t.start, 0)} ms on ${t.page}`);
   const workerFilter = filters.map((x) => (x.worker.length ? Math.max(...x.worker.map((m) => m.duration)) : NaN));
   const workerNames = [...new Set(filters.flatMap((x) => x.worker.map((m) => m.name)))];
   const met = (v, target) => (Number.isFinite(v) ? (v <= target ? '(met)' : '(MISSED)') : '');
   const rows = [
     ['workspace', `${gen.manifest.runs.toLocaleString('en-US')} runs`, `${EXPERIMENTS} experiments; one of ${exp.runs.toLocaleString('en-US')} runs measured; cairn start up in ${fmt(startMs, 0)} ms`],
-    ['experiments list visible (fresh profile)', `${fmt(listMs, 0)} ms`, `since navigation start; ${fmt(listMs - listLoad, 0)} ms after the load event (at ${fmt(listLoad, 0)} ms); target ≤ 300 ms ${met(listMs, 300)}`],
+    // The issue's target is "≤ 300 ms after load": measured from the load event (navigation start shown too).
+    ['experiments list visible (fresh profile)', `${fmt(listMs - listLoad, 0)} ms`, `after the load event (at ${fmt(listLoad, 0)} ms); ${fmt(listMs, 0)} ms since navigation start; target ≤ 300 ms after load ${met(listMs - listLoad, 300)}`],
     [`experiment page, first ${FIRST_ROWS} rows, cold`, `${fmt(coldMs, 0)} ms`, `since navigation start, index not cached (load event at ${fmt(coldLoad, 0)} ms); all ${exp.runs} counted at ${fmt(coldAllMs, 0)} ms; target ≤ 1.5 s ${met(coldMs, 1500)}`],
     [`experiment page, first ${FIRST_ROWS} rows, warm`, `${fmt(warmMs, 0)} ms`, `a reload 3 s later, cached index; ${fmt(warmMs - warmLoad, 0)} ms after the load event (at ${fmt(warmLoad, 0)} ms); target ≤ 300 ms ${met(warmMs, 300)}`],
     ['  … live rows in place after', `${fmt(liveAfterMs, 0)} ms`, 'since navigation start of the warm reload'],

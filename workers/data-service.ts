@@ -50,6 +50,9 @@ const RunsQuerySchema = z.object({ filter: z.string().optional(), orderBy: z.arr
 const CACHE_FIRST_PAINT_MS = 400;
 /** Largest runs page one query returns: past this, rows cost more to clone and render than anyone scrolls. */
 const MAX_PAGE_ROWS = 5000;
+/** Runs tables this big get their search table built ahead of the first filter, this long after the first page. */
+const PREBUILD_MIN_ROWS = 1000;
+const PREBUILD_DELAY_MS = 100;
 /** A chart of a run not held here waits this long for the relay's points before drawing what there is. */
 const METRICS_SYNC_WAIT_MS = 5_000;
 
@@ -137,6 +140,19 @@ export function createDataService(platform: Platform) {
     return table;
   }
 
+  /**
+   * After a runs table's first page went out, its search table is built while the person reads it: the first filter
+   * they type then only searches. Once per experiment (a live experiment's later versions are built when searched).
+   */
+  const prebuilt = new Set<string>();
+  function prebuildTable(h: DocHost, experimentId: string, active: IndexRow[]): void {
+    if (prebuilt.has(experimentId) || active.length < PREBUILD_MIN_ROWS) return;
+    prebuilt.add(experimentId);
+    setTimeout(() => {
+      if (host === h) searchTableOf(h, experimentId, active);
+    }, PREBUILD_DELAY_MS);
+  }
+
   /** An experiment's rows: active ones newest first, and how many are deleted (kept per version). */
   const sorted = new Map<string, { version: number; active: IndexRow[]; deleted: number; metricKeys: string[] }>();
   async function rowsOf(h: DocHost, experimentId: string) {
@@ -204,6 +220,7 @@ export function createDataService(platform: Platform) {
     for (const c of hostCleanup.splice(0)) c();
     tables.clear();
     sorted.clear();
+    prebuilt.clear();
     for (const held of holds.values()) held.release();
     const h = host;
     host = null;
@@ -307,6 +324,7 @@ export function createDataService(platform: Platform) {
       if (!query.filter?.trim() && !query.orderBy?.length) {
         const page: RunsPage = { runs: active.slice(0, n).map(viewOfRow), total: active.length, ...base };
         warm?.saveFirstPage(expId, page);
+        prebuildTable(h, expId, active);
         return page;
       }
       // Filter and order on lib/search's typed-array table, here in the worker; only the page crosses to the page.
