@@ -91,7 +91,8 @@ export class RoomConnection {
     this.provider = new WebsocketProvider(`${ws}/sync`, opts.room, doc, {
       connect: false,
       disableBc: !opts.broadcast,
-      params: opts.token ? { token: opts.token } : {},
+      // `notices`: this client reads the relay's index-changed notices (MSG_INDEX_CHANGED, server/relay RELAY-40).
+      params: { ...(opts.token ? { token: opts.token } : {}), notices: '1' },
       // y-websocket's resync timer reads the global `WebSocket.OPEN`, which Node 20 lacks: browsers only.
       resyncInterval: typeof WebSocket === 'undefined' ? -1 : RESYNC_INTERVAL_MS,
       maxBackoffTime: MAX_BACKOFF_MS,

@@ -145,7 +145,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       const target = access?.ok && access.role !== 'read' ? wss : wssSmall;
       target.handleUpgrade(req, socket, head, (ws) => {
         guardMessageSizes(ws, socket, presenceLimit);
-        onConnection(ws, parsed, access, token);
+        onConnection(ws, parsed, access, token, url.searchParams.get('notices') === '1');
       });
     } catch (err) {
       o.log(`upgrade failed: ${(err as Error).message}`);
@@ -153,7 +153,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     }
   });
 
-  function onConnection(ws: WebSocket, parsed: ReturnType<typeof parseRoomName>, access: Access | null, token: string | null): void {
+  function onConnection(ws: WebSocket, parsed: ReturnType<typeof parseRoomName>, access: Access | null, token: string | null, notices: boolean): void {
     ws.on('error', () => undefined);
     if (!parsed.ok || !access) return ws.close(CLOSE_BAD_REQUEST, truncateReason(parsed.ok ? 'bad room' : parsed.message));
     // Refused before any document byte is sent: the auth frame, then a 4401 the stock provider will not retry.
@@ -187,6 +187,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       readOnly: access.role === 'read',
       invalid: auth.watch(token),
       awareness: shared.budget,
+      notices,
     };
     if (tokenId !== null) perToken.add(tokenId, room.name.name);
     const conn = new SyncConnection(ws, room, grant, onClose, o.log);

@@ -14,6 +14,8 @@ export interface RoomPeer {
   congested(): boolean;
   /** The writer behind the connection (RELAY-24): a token id, or the connection itself in open mode. */
   readonly principal: string;
+  /** The client asked for relay notices (`?notices=1`, RELAY-40); stock y-websocket clients would log them as errors. */
+  readonly notices?: boolean;
 }
 
 export interface RoomLimits {
@@ -301,9 +303,9 @@ export class Room {
     else this.broadcast(encodeSyncUpdate(update), origin);
   };
 
-  /** A relay notice to every peer of the room (RELAY-40), read-only ones included: it carries no document data. */
+  /** A relay notice to the peers that asked for them (RELAY-40), read-only ones included: it carries no document data. */
   notify(frame: Uint8Array): void {
-    this.broadcast(frame, null);
+    for (const peer of this.peers.keys()) if (peer.notices) peer.send(frame);
   }
 
   private broadcast(frame: Uint8Array, except: unknown, presence = false): void {

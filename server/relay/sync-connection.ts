@@ -51,6 +51,8 @@ export interface ConnectionGrant {
   invalid(): string | null;
   /** The party's presence budget, shared by all its connections (RELAY-27). */
   readonly awareness: AwarenessBudget;
+  /** The client asked for relay notices (RELAY-40). */
+  readonly notices: boolean;
 }
 
 /** A frame the relay refuses: the connection is closed with 4400 and nothing from the frame is kept. */
@@ -79,6 +81,10 @@ export class SyncConnection implements RoomPeer {
     private readonly log: (line: string) => void,
   ) {
     this.awarenessGate = new AwarenessGate((update) => this.room.applyAwareness(update, this), grant.awareness);
+  }
+
+  get notices(): boolean {
+    return this.grant.notices;
   }
 
   get principal(): string {

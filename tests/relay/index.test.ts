@@ -301,6 +301,11 @@ describe('index-changed notices on the workspace socket', () => {
     const Y = await import('yjs');
     const w = new RunWriter(relay.url, 'noticed');
     const listener = new RoomConnection(new Y.Doc(), { relay: relay.url, room: 'noticed', WebSocketPolyfill: WebSocket });
+    // A stock y-websocket client did not ask for notices: it gets none (it would log an unknown message type).
+    const { connectClient } = await import('./helpers/clients');
+    const stock = connectClient(relay.url, 'noticed');
+    const stockTypes: number[] = [];
+    stock.provider.messageHandlers[101] = () => void stockTypes.push(101);
     try {
       await w.ready();
       doc.ensureWorkspace(w.ctx);
@@ -325,7 +330,9 @@ describe('index-changed notices on the workspace socket', () => {
       await w.flush();
       await new Promise((r) => setTimeout(r, 1_200));
       expect(heard.length).toBe(m);
+      expect(stockTypes).toEqual([]);
     } finally {
+      stock.provider.destroy();
       listener.destroy();
       w.destroy();
       await relay.dispose();
