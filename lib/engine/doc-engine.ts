@@ -28,6 +28,8 @@ export interface LocalLog {
   dirty(): Promise<Set<string>>;
   /** Records that `name` holds (or no longer holds) unacknowledged local changes; settles once stored. */
   setDirty(name: string, dirty: boolean): Promise<void>;
+  /** Optional: whether `name` is dirty, without listing every dirty name (a log with thousands of dirty docs). */
+  isDirty?(name: string): Promise<boolean>;
 }
 
 export interface LocalBinding {
@@ -126,6 +128,8 @@ interface Entry {
   cleaning: AbortController | null;
   /** Local writes seen; a flush that started at `writes` and found it unchanged proves the doc clean. */
   writes: number;
+  /** Link flushes in progress (a caller's or the background one): the background ack waits while there are any. */
+  flushing: number;
   dirty: boolean;
   /** Released while dirty and live: kept open until the relay acknowledges (ENG-6). */
   lingering: boolean;
@@ -301,6 +305,7 @@ export class DocEngine {
       cleanTimer: null,
       cleaning: null,
       writes: 0,
+      flushing: 0,
       dirty: false,
       lingering: false,
       dirtyWrite: Promise.resolve(),
@@ -310,10 +315,8 @@ export class DocEngine {
     doc.on('update', (_u: Uint8Array, origin: unknown) => this.onUpdate(e, origin));
     e.binding = this.o.local.bind(name, doc);
     this.entries.set(name, e);
-    const logDirty = this.o.local.dirty().then(
-      (s) => s.has(name),
-      () => false,
-    );
+    const local = this.o.local;
+    const logDirty = (local.isDirty ? local.isDirty(name) : local.dirty().then((s) => s.has(name))).catch(() => false);
     e.ready = Promise.all([e.binding.loaded.catch(() => {}), logDirty]).then(([, wasDirty]) => {
       // ENG-3: a doc the log says is dirty stays dirty until a live ack, even if this session never writes to it.
       if (wasDirty && !e.dirty) e.dirty = true;
@@ -349,7 +352,12 @@ export class DocEngine {
   private async flushVia(e: Entry, link: LiveLink, signal?: AbortSignal): Promise<void> {
     await this.stored(e);
     const at = e.writes;
-    await link.flush(signal);
+    e.flushing++;
+    try {
+      await link.flush(signal);
+    } finally {
+      e.flushing--;
+    }
     await this.markCleanIfUnchanged(e, at);
   }
 
@@ -376,6 +384,8 @@ export class DocEngine {
       e.cleanTimer = null;
       const link = e.link;
       if (e.closed || !link || !e.dirty) return;
+      // Someone's flush is on its way: its ack cleans the doc if nothing was written since; look again after.
+      if (e.flushing > 0) return this.scheduleClean(e);
       const ac = new AbortController();
       e.cleaning = ac;
       this.flushVia(e, link, ac.signal)

@@ -57,6 +57,8 @@ export const MAX_PENDING_POINTS = 100_000;
 export const CONNECT_SYNC_WAIT_MS = 5_000;
 /** A run (or its points) this client does not hold is waited for this long from the relay before it is not found. */
 export const READ_SYNC_WAIT_MS = 10_000;
+/** A doc written to is marked clean by an ack the engine asks for this long after the write (ENG-3). */
+export const CLEAN_DELAY_MS = 1_000;
 /** While a format-1 upgrade waits for the relay's state vector, it is asked again this often. */
 export const UPGRADE_RETRY_MS = 3_000;
 /** Format-1 runs are converted onto the relay's run docs this many at a time. */
@@ -234,6 +236,9 @@ export class CairnClient implements RunHost {
       // doc nobody holds closes at once (its state stays in the journal; a dirty one waits for its ack, ENG-6).
       maxLive: Number.POSITIVE_INFINITY,
       idleCloseMs: 0,
+      // A doc written to asks for its own ack (to be marked clean) at most this often: a script logging to 2,000 runs
+      // must not send the relay a flush request per run every 100 ms. flush() and end() ask at once anyway.
+      cleanDelayMs: CLEAN_DELAY_MS,
     });
     const empty = new Y.Doc();
     // Local first: it goes on the network once no format-1 run is left in it (SDK-20).
@@ -430,6 +435,7 @@ export class CairnClient implements RunHost {
 
   /** The run as its run doc says: this client's copy when it holds it, else (or also) the relay's. */
   async getRun(runId: string): Promise<Run | null> {
+    this.live();
     const id = asRunId(runId);
     // Its metric summaries include the points logged so far.
     if (this.pending.has(id)) this.flushChunks();
@@ -464,6 +470,7 @@ export class CairnClient implements RunHost {
    */
   async searchRuns(request: SearchRunsRequest = {}): Promise<SearchRunsResult> {
     // Checked whole at the boundary: a script's non-string filter must be an INVALID_PARAMETER_VALUE, not a TypeError.
+    this.live();
     const req = parseInput(SearchRunsRequestSchema, request, 'searchRuns');
     const experiments = req.experimentIds ?? doc.listExperiments(this.ws, 'ALL').map((e) => e.experimentId);
     const { rows, stale } = await this.runRows(experiments);
@@ -490,6 +497,7 @@ export class CairnClient implements RunHost {
 
   /** Every point of one metric in step order: this client's points merged with the relay's copy. */
   async getMetricHistory(runId: string, key: string): Promise<doc.HistoryPoint[]> {
+    this.live();
     const id = asRunId(runId);
     const k = parseInput(KeySchema, key, 'metric_key');
     // The run must exist (RESOURCE_DOES_NOT_EXIST otherwise); its points are in its metrics doc.
@@ -531,6 +539,10 @@ export class CairnClient implements RunHost {
       const p: PendingPoints = { seq: ++this.seq, runId, keys, values, steps, timestamps };
       this.journal.append([recPoints(p)]);
       this.queue(p);
+      // A run's metrics doc opens with its first points (not at the chunk flush, which would open the metrics docs
+      // of every run logged to in the last 200 ms at once).
+      const lg = this.logging.get(runId);
+      if (lg && !lg.metrics) lg.metrics = this.engine.acquire(metricsDocName(runId), metricsRoom(this.options.workspace, runId), 'live');
     });
     if (this.pendingCount >= MAX_PENDING_POINTS) this.flushChunks();
     else this.schedule();

@@ -71,6 +71,10 @@ export class JournalLog implements LocalLog {
     return new Set(this.dirtySet);
   }
 
+  async isDirty(name: string): Promise<boolean> {
+    return this.dirtySet.has(name);
+  }
+
   setDirty(name: string, dirty: boolean): Promise<void> {
     if (this.dirtySet.has(name) === dirty) return Promise.resolve();
     if (dirty) this.dirtySet.add(name);

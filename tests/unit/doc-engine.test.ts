@@ -328,6 +328,8 @@ describe.each(logHarnesses)('LocalLog contract: %s', (_name, make) => {
       await a.log.setDirty('run/a/metrics', true);
       await a.log.setDirty('run/a', false);
       expect([...(await a.log.dirty())].sort()).toEqual(['run/a/metrics', 'run/b']);
+      // A log that answers for one name (isDirty) agrees with its list.
+      if (a.log.isDirty) expect([await a.log.isDirty('run/a'), await a.log.isDirty('run/b')]).toEqual([false, true]);
       await a.close();
       const again = await h.open();
       expect([...(await again.log.dirty())].sort()).toEqual(['run/a/metrics', 'run/b']);
@@ -483,6 +485,30 @@ describe.each(remoteHarnesses)('RemoteSide contract: %s', (_name, make) => {
     expect(missing.length).toBeLessThan(Y.encodeStateAsUpdate(a).length);
     await expect(h.unreachable.fetchMissing(room, Y.encodeStateVector(new Y.Doc()))).rejects.toBeInstanceOf(Error);
     la.destroy();
+  });
+});
+
+describe('relayRemote over a real relay', () => {
+  it('[ENG-R3] at most maxConnecting sockets open at once; the others wait their turn and all of them sync', async () => {
+    const remote = relayRemote({ relay: relay.url, token: null, fetch: (u, i) => fetch(u, i), WebSocketPolyfill: WebSocket, maxConnecting: 2 });
+    const links = Array.from({ length: 10 }, (_, i) => {
+      const d = new Y.Doc();
+      write(d, 'i', i);
+      return remote.live(d, `paced/run/${hex(i + 1)}`) as LiveLink & { conn: { state: string } };
+    });
+    let maxOpening = 0;
+    const probe = setInterval(() => (maxOpening = Math.max(maxOpening, links.filter((l) => l.conn.state === 'connecting').length)), 1);
+    try {
+      await until(() => links.every((l) => l.synced), 'every link to sync', 10_000);
+    } finally {
+      clearInterval(probe);
+    }
+    expect(maxOpening).toBeLessThanOrEqual(2);
+    await Promise.all(links.map((l) => l.flush()));
+    const back = new Y.Doc();
+    Y.applyUpdate(back, await remote.fetchMissing(`paced/run/${hex(10)}`, Y.encodeStateVector(back)));
+    expect(back.getMap('m').get('i')).toBe(9);
+    for (const l of links) l.destroy();
   });
 });
 
