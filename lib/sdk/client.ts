@@ -202,6 +202,7 @@ export class CairnClient implements RunHost {
   /** SDK-20: the workspace doc still holds format-1 runs and stays off the network until they are converted. */
   private upgradePending = false;
   private upgradeTimer: ReturnType<typeof setTimeout> | null = null;
+  private upgrading: Promise<boolean> | null = null;
   /** `mlflow.user` for new runs: the OS user in Node (as MLflow's client records it). */
   private userName: string | undefined;
 
@@ -606,6 +607,14 @@ export class CairnClient implements RunHost {
     const deadline = this.prepareFlush(opts);
     await this.drainBlobs(deadline);
     if (!this.remote) return;
+    // The workspace doc is part of "everything": while its upgrade waits for the relay, so does the flush (SDK-20).
+    while (this.upgradePending) {
+      if (await this.upgradeOnce()) break;
+      const left = deadline === undefined ? UPGRADE_RETRY_MS : Math.min(UPGRADE_RETRY_MS, deadline - Date.now());
+      if (left <= 0) throw new CairnError('DEADLINE_EXCEEDED', 'flush timed out: the relay could not be asked to upgrade this journal’s format-1 runs');
+      await new Promise((r) => setTimeout(r, left));
+      this.live();
+    }
     await this.engine.pushDirty(this.roomOf, remaining(deadline));
   }
 
@@ -940,20 +949,31 @@ export class CairnClient implements RunHost {
     return true;
   }
 
-  /** While the upgrade waits for the relay, it is tried again every UPGRADE_RETRY_MS; done, the workspace doc connects. */
+  /** One upgrade attempt at a time (the retry timer's, a flush's); done, the workspace doc connects and pushes. */
+  private upgradeOnce(): Promise<boolean> {
+    this.upgrading ??= this.tryUpgrade(CONNECT_SYNC_WAIT_MS)
+      .catch(() => false)
+      .then((done) => {
+        if (done && !this.closed) {
+          this.engine.want(WS_DOC, 'live');
+          this.pushInBackground();
+        }
+        return done;
+      })
+      .finally(() => {
+        this.upgrading = null;
+      });
+    return this.upgrading;
+  }
+
+  /** While the upgrade waits for the relay, it is tried again every UPGRADE_RETRY_MS. */
   private scheduleUpgrade(): void {
     if (this.upgradeTimer || this.closed || !this.upgradePending) return;
     this.upgradeTimer = setTimeout(() => {
       this.upgradeTimer = null;
-      void this.tryUpgrade(CONNECT_SYNC_WAIT_MS).then(
-        (done) => {
-          if (this.closed) return;
-          if (!done) return this.scheduleUpgrade();
-          this.engine.want(WS_DOC, 'live');
-          this.pushInBackground();
-        },
-        () => this.scheduleUpgrade(),
-      );
+      void this.upgradeOnce().then((done) => {
+        if (!done) this.scheduleUpgrade();
+      });
     }, UPGRADE_RETRY_MS);
     (this.upgradeTimer as { unref?: () => void }).unref?.();
   }
