@@ -290,27 +290,25 @@ export class CairnClient implements RunHost {
     // Points accepted before a crash but never turned into chunks: queue them again under their old sequence numbers.
     for (const p of state.points) c.queue(p);
     for (const sha of state.pendingBlobs) c.blobs.resume(sha);
-    // SDK-20 step 2: format-1 runs still in the workspace doc are converted before it goes on the network.
-    if (doc.hasFormat1Runs(c.ws)) {
-      c.upgradePending = true;
-      await c.tryUpgrade(CONNECT_SYNC_WAIT_MS);
-    }
-    doc.ensureWorkspace(c.ctx);
-    if (!c.upgradePending) c.engine.want(WS_DOC, 'live');
-    else c.scheduleUpgrade();
-    if (c.remote && !c.upgradePending) {
-      try {
-        await c.waitForSync(CONNECT_SYNC_WAIT_MS);
-      } catch (e) {
-        // Refused (e.g. a bad token): tear the half-built client down so the caller's process can exit.
-        c.closed = true;
-        c.blobs.stop();
-        if (c.timer) clearTimeout(c.timer);
-        if (c.upgradeTimer) clearTimeout(c.upgradeTimer);
-        await c.engine.destroy();
-        await journal.close();
-        throw e;
+    try {
+      // SDK-20 step 2: format-1 runs still in the workspace doc are converted before it goes on the network.
+      if (doc.hasFormat1Runs(c.ws)) {
+        c.upgradePending = true;
+        await c.tryUpgrade(CONNECT_SYNC_WAIT_MS);
       }
+      doc.ensureWorkspace(c.ctx);
+      if (!c.upgradePending) c.engine.want(WS_DOC, 'live');
+      else c.scheduleUpgrade();
+      if (c.remote && !c.upgradePending) await c.waitForSync(CONNECT_SYNC_WAIT_MS);
+    } catch (e) {
+      // Refused (e.g. a bad token): tear the half-built client down so the caller's process can exit.
+      c.closed = true;
+      c.blobs.stop();
+      if (c.timer) clearTimeout(c.timer);
+      if (c.upgradeTimer) clearTimeout(c.upgradeTimer);
+      await c.engine.destroy();
+      await journal.close();
+      throw e;
     }
     // SDK-19: what earlier sessions left unacknowledged (a run ended offline) goes out now, without any call.
     if (c.remote) c.pushInBackground();
@@ -914,7 +912,11 @@ export class CairnClient implements RunHost {
     if (this.remote) {
       const timeout = AbortSignal.timeout(timeoutMs);
       const f: FetchLike = (u, init) => this.fetchImpl(u, { ...init, signal: timeout });
-      sv = await fetchStateVector(f, this.options.relay!.http, this.wsRoom, this.options.token ?? null).catch(() => null);
+      sv = await fetchStateVector(f, this.options.relay!.http, this.wsRoom, this.options.token ?? null).catch((e: unknown) => {
+        // A refused token is connect()'s answer (SDK-6), as the workspace socket would have given it.
+        if (e instanceof CairnError && e.code === 'UNAUTHENTICATED') throw e;
+        return null;
+      });
       try {
         if (sv) Y.decodeStateVector(sv);
       } catch {

@@ -10,7 +10,9 @@ import { REC_ACTOR, REC_CHECKPOINT, REC_FORMAT, recPoints, recSimple, recUpdate 
 import { journalDoc } from '@/lib/sdk/format1';
 import { openNodeJournal } from '@/lib/sdk/journal-node';
 import { FIXTURE_EXPERIMENT, addFormat1Run, fixtureIds, format1Fixture, format1Keys, format1RunDoc, readFormat1Run, runFields } from '../shared/format1-unit';
-import { Closer, freePort, relayHistory, relayRun, startTestRelay, tempDir, waitFor } from './helpers';
+import { openRelayDatabase } from '../../server/relay/database';
+import { TokenStore } from '../../server/relay/token-store';
+import { Closer, expectCairnError, freePort, relayHistory, relayRun, startTestRelay, tempDir, waitFor } from './helpers';
 
 /**
  * SDK-20: journals written by the format-1 SDK, built by hand with Yjs (nested run Y.Maps under the workspace doc's
@@ -221,6 +223,32 @@ describe('SDK journal upgrade, format 1 → 2', () => {
       const after = await loadJournal(dir);
       expect(after.dirty.size).toBe(0);
       expect(doc.hasFormat1Runs(journalDoc(after, 'ws'))).toBe(false);
+    } finally {
+      await t.closeAll();
+    }
+  });
+
+  it('[SDK-20] a refused token is still connect()’s answer (UNAUTHENTICATED) when the upgrade asks the relay first; the journal keeps everything', async () => {
+    const t = new Closer();
+    const data = tempDir('cairn-relay-');
+    t.add(data, (d) => d.remove());
+    try {
+      const relay = t.add(await startTestRelay({ auth: 'tokens', dataDir: data.path }), (r) => r.dispose());
+      const db = openRelayDatabase(data.path);
+      const write = new TokenStore(db).create('guarded', 'write').token;
+      db.close();
+      const f = format1Journal();
+      const dataDir = t.dir();
+      const dir = journalDir(dataDir, relay.url, 'guarded');
+      await writeJournal(dir, f.records);
+      const t0 = Date.now();
+      await expectCairnError(() => connect({ relay: relay.url, workspace: 'guarded', dataDir, token: 'not-a-token' }), 'UNAUTHENTICATED');
+      expect(Date.now() - t0).toBeLessThan(4_000);
+      expect(doc.format1RunIds(journalDoc(await loadJournal(dir), 'ws')).length).toBeGreaterThan(0);
+      // With the right token the same journal upgrades and reaches the relay.
+      const c = t.track(await connect({ relay: relay.url, workspace: 'guarded', dataDir, token: write }));
+      await c.flush({ timeoutMs: 15_000 });
+      expect(await relayRun(relay.url, 'guarded', MINE, write)).toEqual(expectedRun(f, MINE));
     } finally {
       await t.closeAll();
     }
