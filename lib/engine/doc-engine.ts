@@ -109,6 +109,8 @@ interface Entry {
   room: string;
   doc: Y.Doc;
   binding: LocalBinding;
+  /** The log applied (and what a predecessor of the same name held while it closed, ENG-9). */
+  loaded: Promise<void>;
   /** Loaded from the log and the log's dirty mark read: what `connect` and `flush` wait for (ENG-1). */
   ready: Promise<void>;
   want: Want;
@@ -146,6 +148,8 @@ const PUSH_CONCURRENCY = 8;
 
 export class DocEngine {
   private readonly entries = new Map<string, Entry>();
+  /** Docs being closed, by name: their final state, for a reopen that comes before their writes are stored (ENG-9). */
+  private readonly closing = new Map<string, Promise<Uint8Array | null>>();
   /** Docs waiting for a live slot, oldest first (Set keeps insertion order). */
   private readonly polled = new Set<Entry>();
   private live = 0;
@@ -182,7 +186,7 @@ export class DocEngine {
     return {
       name,
       doc: entry.doc,
-      loaded: entry.binding.loaded,
+      loaded: entry.loaded,
       whenSynced: (timeoutMs) => this.whenSynced(entry, timeoutMs),
       flush: (signal) => this.flushEntry(entry, signal),
       release: () => {
@@ -291,6 +295,7 @@ export class DocEngine {
       room,
       doc,
       binding: null as unknown as LocalBinding,
+      loaded: Promise.resolve(),
       ready: Promise.resolve(),
       want,
       mode: 'local',
@@ -315,9 +320,16 @@ export class DocEngine {
     doc.on('update', (_u: Uint8Array, origin: unknown) => this.onUpdate(e, origin));
     e.binding = this.o.local.bind(name, doc);
     this.entries.set(name, e);
+    // ENG-9: a doc of this name still closing may have writes its log has not stored yet; what it held comes too.
+    const before = this.closing.get(name);
+    e.loaded = before
+      ? Promise.all([e.binding.loaded.catch(() => {}), before]).then(([, state]) => {
+          if (state && !e.closed) Y.applyUpdate(doc, state, LOAD_ORIGIN);
+        })
+      : e.binding.loaded;
     const local = this.o.local;
     const logDirty = (local.isDirty ? local.isDirty(name) : local.dirty().then((s) => s.has(name))).catch(() => false);
-    e.ready = Promise.all([e.binding.loaded.catch(() => {}), logDirty]).then(([, wasDirty]) => {
+    e.ready = Promise.all([e.loaded.catch(() => {}), logDirty]).then(([, wasDirty]) => {
       // ENG-3: a doc the log says is dirty stays dirty until a live ack, even if this session never writes to it.
       if (wasDirty && !e.dirty) e.dirty = true;
       this.connect(e);
@@ -532,9 +544,22 @@ export class DocEngine {
     else e.idleTimer = setTimeout(() => void this.close(e), this.idleCloseMs);
   }
 
-  private async close(e: Entry): Promise<void> {
-    if (e.closed) return;
+  private close(e: Entry): Promise<void> {
+    if (e.closed) return Promise.resolve();
+    let state!: (u: Uint8Array | null) => void;
+    const final = new Promise<Uint8Array | null>((r) => (state = r));
+    this.closing.set(e.name, final);
+    const done = this.closeEntry(e, state);
+    void done.finally(() => {
+      if (this.closing.get(e.name) === final) this.closing.delete(e.name);
+    });
+    return done;
+  }
+
+  private async closeEntry(e: Entry, state: (u: Uint8Array | null) => void): Promise<void> {
     e.closed = true;
+    // What the doc holds now is what a reopen of the same name must see, whether its log has stored it yet or not.
+    state(Y.encodeStateAsUpdate(e.doc));
     for (const t of [e.idleTimer, e.pollTimer]) if (t) clearTimeout(t);
     this.stopCleaning(e);
     this.entries.delete(e.name);

@@ -8,6 +8,8 @@ import * as Y from 'yjs';
 import { CairnError } from '@/lib/domain';
 import { DocEngine, FETCH_ORIGIN, LOAD_ORIGIN, relayRemote, type LiveLink, type LocalBinding, type LocalLog, type RemoteSide } from '@/lib/engine';
 import { JournalLog } from '@/lib/sdk/journal-log';
+import { LocalStore } from '@/lib/store';
+import { indexedDbLog } from '@/lib/sync/local-log';
 import { openBrowserJournal } from '@/lib/sdk/journal-browser';
 import { openNodeJournal } from '@/lib/sdk/journal-node';
 import { startTestRelay, type TestRelay } from '../relay/helpers/in-process';
@@ -41,8 +43,11 @@ class MemoryStorage {
   records = 0;
 }
 
-/** A LocalLog with asynchronous loads and writes (like IndexedDB): `delayMs` per operation. */
-function memoryLog(st: MemoryStorage, delayMs = 2): LocalLog {
+/**
+ * A LocalLog with asynchronous loads and writes (like IndexedDB): `delayMs` per operation. `loadAtOnce`: loads do not
+ * wait for the writes queued before them (a log without ENG-L4, like the worker's today).
+ */
+function memoryLog(st: MemoryStorage, delayMs = 2, loadAtOnce = false): LocalLog {
   const chain = (name: string, f: () => void): Promise<void> => {
     const next = (st.chains.get(name) ?? Promise.resolve()).then(() => sleep(delayMs)).then(f);
     st.chains.set(name, next);
@@ -60,11 +65,12 @@ function memoryLog(st: MemoryStorage, delayMs = 2): LocalLog {
           st.records++;
         });
       };
-      // Loads after the writes already queued for this name (ENG-L4).
-      const loaded = chain(name, () => {
+      // Loads after the writes already queued for this name (ENG-L4), unless told not to.
+      const load = () => {
         const l = st.updates.get(name) ?? [];
         if (l.length && !doc.isDestroyed) Y.applyUpdate(doc, Y.mergeUpdates(l), LOAD_ORIGIN);
-      });
+      };
+      const loaded = loadAtOnce ? sleep(1).then(load) : chain(name, load);
       doc.on('update', onUpdate);
       return {
         loaded,
@@ -220,6 +226,8 @@ const engineOver = (local: LocalLog, remote: RemoteSide | null, o: Partial<Const
 interface LogHarness {
   open(): Promise<{ log: LocalLog; close(): Promise<void>; size(): number }>;
   dispose(): void;
+  /** Rules this log does not meet yet (reported to its owner; the engine copes, ENG-9): run as skipped. */
+  gaps?: string[];
 }
 
 const logHarnesses: [string, () => LogHarness][] = [
@@ -258,9 +266,40 @@ const logHarnesses: [string, () => LogHarness][] = [
       };
     },
   ],
+  [
+    'data worker (lib/sync IndexedDB log)',
+    () => {
+      const name = `cairn-contract-${Math.random().toString(36).slice(2)}`;
+      return {
+        async open() {
+          const store = await LocalStore.open({ name, mergeUpdates: Y.mergeUpdates });
+          let rows = 0;
+          const log = indexedDbLog(store);
+          // Count what the log writes, so "not stored again" can be checked as for the others.
+          const counted: LocalLog = {
+            bind: (n, d) => {
+              const onUpdate = (_u: Uint8Array, o: unknown) => {
+                if (o !== LOAD_ORIGIN) rows++;
+              };
+              d.on('update', onUpdate);
+              const b = log.bind(n, d);
+              return { ...b, unbind: () => (d.off('update', onUpdate), b.unbind()) };
+            },
+            dirty: () => log.dirty(),
+            setDirty: (n, v) => log.setDirty(n, v),
+          };
+          return { log: counted, close: async () => store.close(), size: () => rows };
+        },
+        dispose: () => {},
+        // DocPersistence loads a new binding at once, before the previous binding's pending rows are written.
+        gaps: ['ENG-L4'],
+      };
+    },
+  ],
 ];
 
 describe.each(logHarnesses)('LocalLog contract: %s', (_name, make) => {
+  const gaps = make().gaps ?? [];
   it('[ENG-L1] bind applies what is stored, with LOAD_ORIGIN, by the time `loaded` settles; it is not stored again', async () => {
     const h = make();
     try {
@@ -343,7 +382,8 @@ describe.each(logHarnesses)('LocalLog contract: %s', (_name, make) => {
     }
   });
 
-  it('[ENG-L4] a bind after an unbind of the same name sees everything, pending writes included; names never mix', async () => {
+  it('[ENG-L4] a bind after an unbind of the same name sees everything, pending writes included; names never mix', async (ctx) => {
+    if (gaps.includes('ENG-L4')) return ctx.skip();
     const h = make();
     try {
       const a = await h.open();
@@ -758,6 +798,26 @@ describe('DocEngine over in-memory ports', () => {
     const none = engineOver(memoryLog(new MemoryStorage(), 0), null);
     expect(await none.acquire('run/6', 'w/run/6', 'live').whenSynced(5_000)).toBe(false);
     await none.destroy();
+  });
+
+  it('[ENG-9] a doc reopened while it is still closing holds what it held, though its log has not stored it yet', async () => {
+    const st = new MemoryStorage();
+    // Writes take 50 ms to land and loads do not wait for them: the reopen below comes long before.
+    const engine = engineOver(memoryLog(st, 50, true), null, { idleCloseMs: 0 });
+    const a = engine.acquire('run/r', 'w/run/r', 'live');
+    await a.loaded;
+    write(a.doc, 'k', 1);
+    a.release(); // closes at once; its write is still on its way to the log
+    const b = engine.acquire('run/r', 'w/run/r', 'live');
+    await b.loaded;
+    expect(b.doc.getMap('m').toJSON()).toEqual({ k: 1 });
+    write(b.doc, 'j', 2);
+    b.release();
+    await engine.destroy();
+    const back = memoryLog(st, 0);
+    const d = new Y.Doc();
+    await back.bind('run/r', d).loaded;
+    expect(d.getMap('m').toJSON()).toEqual({ k: 1, j: 2 });
   });
 
   it('[ENG-8] flush right after acquire waits for the link and the ack; a failed flush marks nothing clean', async () => {
