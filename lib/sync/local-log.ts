@@ -12,10 +12,24 @@ export const storedDocName = (room: string) => `ws/${room}`;
 export const dirtyKey = (room: string) => `dirty/${room}`;
 
 export function indexedDbLog(store: LocalStore): LocalLog {
+  /** Per name, the writes of the last binding still in flight: a new binding loads after them (ENG-L4). */
+  const pending = new Map<string, Promise<void>>();
   return {
     bind(name: string, doc: Y.Doc): LocalBinding {
       const p = new DocPersistence(store, storedDocName(name), doc, undefined, LOAD_ORIGIN);
-      return { loaded: p.load(), whenStored: () => p.whenPersisted(), unbind: () => p.destroy() };
+      const before = pending.get(name) ?? Promise.resolve();
+      return {
+        loaded: before.then(() => p.load()),
+        whenStored: () => p.whenPersisted(),
+        unbind: () => {
+          p.destroy();
+          const tail = p.whenPersisted().catch(() => {});
+          pending.set(name, tail);
+          void tail.then(() => {
+            if (pending.get(name) === tail) pending.delete(name);
+          });
+        },
+      };
     },
     async dirty() {
       const keys = await store.settingKeys('dirty/').catch(() => [] as string[]);

@@ -5,6 +5,7 @@ import type { DocStore } from './doc-store';
 import { IndexTables, encodeRow, type EncodedRow, type ExperimentMeta, type FoldedRun, type RebuildCounts } from './index-tables';
 import { runOfRunRoom, workspaceRoomName } from './room-name';
 import type { RoomRegistry } from './rooms';
+import { collectGarbage } from './idle-gc';
 import { RunReader } from './run-reader';
 
 /**
@@ -174,6 +175,10 @@ export class IndexService {
       const now = Date.now();
       for (const [k, v] of this.snapshots) if (now - v.usedAt >= this.opts.idleMs) this.snapshots.delete(k);
       if (this.snapshots.size === 0 && this.cacheSweep) {
+        // Tens of MB of snapshots and the garbage of making them just went: give the memory back now (RELAY-36), and
+        // once more a moment later for what the sockets that carried them held.
+        collectGarbage();
+        setTimeout(() => collectGarbage(), 2_000).unref();
         clearInterval(this.cacheSweep);
         this.cacheSweep = null;
       }

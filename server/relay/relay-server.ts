@@ -52,6 +52,8 @@ export interface RelayHandle {
 }
 
 /** Starts the relay (HTTP + WebSocket on one port) and resolves once it is listening. */
+const LISTEN_BACKLOG = 4096;
+
 export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
   const o = resolveRelayOptions(options);
   const needDb = (o.storage === 'sqlite' && !o.docStore) || o.auth === 'tokens';
@@ -215,7 +217,9 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
 
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
-    server.listen(o.port, o.host, () => {
+    // A deep accept queue: a script opening thousands of run sockets at once (or many clients starting together) is
+    // queued rather than dropped into the clients' retry back-off (the kernel caps it at net.core.somaxconn).
+    server.listen({ port: o.port, host: o.host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', rejectListen);
       resolveListen();
     });

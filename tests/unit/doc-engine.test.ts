@@ -291,8 +291,6 @@ const logHarnesses: [string, () => LogHarness][] = [
           return { log: counted, close: async () => store.close(), size: () => rows };
         },
         dispose: () => {},
-        // DocPersistence loads a new binding at once, before the previous binding's pending rows are written.
-        gaps: ['ENG-L4'],
       };
     },
   ],
