@@ -76,7 +76,7 @@ try {
     w.__longTasks = [];
     try {
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push({ duration: e.duration, start: e.startTime, page: location.pathname });
+        for (const e of list.getEntries()) w.__longTasks.push({ duration: e.duration, start: e.startTime, page: w.location.pathname });
       }).observe({ type: 'longtask', buffered: true });
     } catch {
       // no long task API: nothing to count

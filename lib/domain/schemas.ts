@@ -104,11 +104,13 @@ export const ArtifactRefSchema = z.object({
 });
 export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
 
+const noSeparator = (s: string) => !s.includes('\u0001');
+
 /** A dataset of MLflow's log-inputs: identified by (name, digest); source and schema are JSON strings. */
 export const DatasetSchema = z.object({
   // \u0001 separates name and digest in the stored key (lib/doc layout): refused, so two datasets never collide.
-  name: z.string().min(1).max(MAX_DATASET_NAME_LENGTH).regex(/^[^\u0001]*$/, 'dataset name must not contain \\u0001'),
-  digest: z.string().min(1).max(MAX_DATASET_DIGEST_LENGTH).regex(/^[^\u0001]*$/, 'dataset digest must not contain \\u0001'),
+  name: z.string().min(1).max(MAX_DATASET_NAME_LENGTH).refine(noSeparator, 'dataset name must not contain \\u0001'),
+  digest: z.string().min(1).max(MAX_DATASET_DIGEST_LENGTH).refine(noSeparator, 'dataset digest must not contain \\u0001'),
   sourceType: z.string().min(1).max(MAX_DATASET_NAME_LENGTH),
   source: z.string().max(MAX_DATASET_SOURCE_LENGTH),
   schema: z.string().max(MAX_DATASET_SCHEMA_LENGTH).optional(),

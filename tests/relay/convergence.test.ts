@@ -76,7 +76,12 @@ async function round(relay: TestRelay, seed: number): Promise<void> {
     }
     // Everyone back, every run held by everyone, everything persisted.
     for (const [i, w] of writers.entries()) if (!online[i]) await w.connect(relay.url);
-    for (const w of writers) for (const id of known) (w.runDoc(id), w.metricsDoc(id));
+    for (const w of writers) {
+      for (const id of known) {
+        w.runDoc(id);
+        w.metricsDoc(id);
+      }
+    }
     for (const w of writers) await w.connect(relay.url);
     for (const w of writers) await w.flush();
     for (const w of writers) await w.connect(relay.url);

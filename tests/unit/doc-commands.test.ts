@@ -263,7 +263,6 @@ describe('lib/doc commands', () => {
   });
 
   it('[DOC-M5] points accepted while active are kept when another replica deleted the run', () => {
-    const c = replica();
     const a = replica('alice');
     const r = doc.startRun(a, {});
     const b = replica('bob');

@@ -381,9 +381,10 @@ describe('summary tombstones', () => {
     const many = flushes({ flushes: F, keys: K, points: 1000 });
     for (const { d } of [few, many]) expect(metricItems(d)).toEqual({ live: K, deleted: (F - 1) * K });
     expect(doc.getRun(many.first, many.runId)!.metrics.metric_0!.count).toBe(F * 1000);
-    // Encoded, a tombstone costs a few bytes, the same whatever the points per flush.
+    // Encoded, a tombstone costs a few bytes, the same whatever the points per flush. (The docs' client ids are random
+    // and varuint-encoded, and the live shares hold other numbers: the sizes differ by a little, never by the points.)
     const [sFew, sMany] = [few.d, many.d].map((d) => Y.encodeStateAsUpdate(d).length);
-    expect(Math.abs(sMany! - sFew!)).toBeLessThan(200);
+    expect(Math.abs(sMany! - sFew!)).toBeLessThan(Math.max(200, 0.15 * sFew!));
     expect(sFew! / ((F - 1) * K)).toBeLessThan(16);
   });
 

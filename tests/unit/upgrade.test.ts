@@ -12,7 +12,6 @@ import {
   format1Keys,
   format1RunDoc,
   format1RunMap,
-  format1Workspace,
   readFormat1Run,
   runFields,
   writeHostileFormat1Runs,
