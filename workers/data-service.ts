@@ -9,6 +9,7 @@ import type { RunRow, RunsPage, RunsQuery } from '../lib/search/runs-page';
 import { LocalStore } from '../lib/store';
 import {
   DocHost,
+  fetchAppConfig,
   resolveSettings,
   saveSettings,
   type ConnectionSettings,
@@ -255,9 +256,12 @@ export function createDataService(platform: Platform) {
         settled = new Promise<void>((resolve) => (markSettled = resolve));
         initPromise = (async () => {
           try {
+            // The app config request goes out while IndexedDB opens (it is used when nothing was saved).
+            const config = fetchAppConfig(origin, platform.fetch);
+            config.catch(() => null);
             store = await measured('cairn:init:store', () => LocalStore.open({ mergeUpdates: Y.mergeUpdates, ...(platform.dbName ? { name: platform.dbName } : {}) }));
             store.onUpgradeNeeded(() => topics.signal('reload'));
-            const settings = await measured('cairn:init:settings', () => resolveSettings(store!, origin, platform.fetch));
+            const settings = await measured('cairn:init:settings', () => resolveSettings(store!, origin, platform.fetch, config));
             warm = new WarmCache(store, cacheScope(settings.relayUrl, settings.workspace), platform.cacheSaveDelayMs);
             markSettled();
             await measured('cairn:init:cache-first', () => letCachedAnswersGoFirst());

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { CairnError, fromWire, isErrorCode, type WireError } from '../domain';
+import { CairnError, fromWire, isErrorCode, type WireError } from '../domain/errors';
 import type { DataApi } from '../../workers/data.worker';
 
 /**

@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { CairnError, toWire } from '../domain';
+// errors.ts only: the domain's index pulls zod (schemas), which the page never needs.
+import { CairnError, toWire } from '../domain/errors';
 import type {
   ChartSeries,
   Commands,

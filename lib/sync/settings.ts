@@ -63,7 +63,16 @@ function safeRelay(url: string): boolean {
   }
 }
 
-export async function resolveSettings(store: LocalStore, origin: string | null, fetchImpl: FetchLike): Promise<EffectiveSettings> {
+/**
+ * `prefetched`: the app config asked for already (the worker starts that request before IndexedDB opens; it is used
+ * only when relay or workspace were never saved, as without it).
+ */
+export async function resolveSettings(
+  store: LocalStore,
+  origin: string | null,
+  fetchImpl: FetchLike,
+  prefetched?: ReturnType<typeof fetchAppConfig>,
+): Promise<EffectiveSettings> {
   const [relayUrl, workspace, token, userName, actor] = await Promise.all([
     store.getSetting<string | null>(KEYS.relayUrl),
     store.getSetting<string>(KEYS.workspace),
@@ -71,7 +80,7 @@ export async function resolveSettings(store: LocalStore, origin: string | null, 
     store.getSetting<string>(KEYS.userName),
     store.getSetting<string>(KEYS.actor),
   ]);
-  const config = relayUrl === undefined || workspace === undefined ? await fetchAppConfig(origin, fetchImpl) : null;
+  const config = relayUrl === undefined || workspace === undefined ? await (prefetched ?? fetchAppConfig(origin, fetchImpl)) : null;
   let myActor = actor;
   if (!myActor) {
     myActor = newActorId();
