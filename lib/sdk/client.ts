@@ -296,10 +296,12 @@ export class CairnClient implements RunHost {
         c.upgradePending = true;
         await c.tryUpgrade(CONNECT_SYNC_WAIT_MS);
       }
-      doc.ensureWorkspace(c.ctx);
       if (!c.upgradePending) c.engine.want(WS_DOC, 'live');
       else c.scheduleUpgrade();
       if (c.remote && !c.upgradePending) await c.waitForSync(CONNECT_SYNC_WAIT_MS);
+      // After the first sync: in a workspace the relay already has, the Default experiment is there and nothing is
+      // written (a fresh client used to add ~180 B of duplicate fields to the workspace doc, forever).
+      doc.ensureWorkspace(c.ctx);
     } catch (e) {
       // Refused (e.g. a bad token): tear the half-built client down so the caller's process can exit.
       c.closed = true;

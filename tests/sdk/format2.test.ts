@@ -95,6 +95,8 @@ describe('SDK on lib/doc format 2', () => {
         expect(m.fetches).toBe(0);
       }
       expect(Math.abs(big.bytes - small.bytes)).toBeLessThanOrEqual(2_048);
+      // A fresh client wrote nothing into a workspace the relay already had (no second copy of the Default experiment).
+      for (const m of [small, big]) expect(m.client.ws.store.clients.has(m.client.ws.clientID)).toBe(false);
       expect(big.bytes).toBeLessThan(16 * 1024);
       // The runs are all there, for whoever asks.
       expect((await big.client.listRuns((await big.client.getExperimentByName('sweep'))!.experimentId)).length).toBe(2_000);
