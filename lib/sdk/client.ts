@@ -796,7 +796,9 @@ export class CairnClient implements RunHost {
     const relay = this.options.relay!.http;
     const token = this.options.token ?? null;
     let replica = this.indexes.get(experimentId);
-    for (let attempt = 0; attempt < 2; attempt++) {
+    // A snapshot may be the relay's stored one, a little behind its index (server/relay RELAY-41): one delta after it.
+    let caughtUp = false;
+    for (let attempt = 0; attempt < 3; attempt++) {
       const since = replica ? replica.seq : 0;
       let bytes: Uint8Array;
       try {
@@ -813,7 +815,11 @@ export class CairnClient implements RunHost {
         return 'unavailable';
       }
       if (!replica) this.indexes.set(experimentId, (replica = new IndexReplica()));
-      if (replica.apply(msg)) return replica.allRows();
+      if (replica.apply(msg)) {
+        if (msg.fromSeq !== 0 || caughtUp) return replica.allRows();
+        caughtUp = true;
+        continue;
+      }
       // A delta that does not fit this copy: start again from a snapshot.
       this.indexes.delete(experimentId);
       replica = undefined;

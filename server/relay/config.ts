@@ -55,6 +55,8 @@ export interface RelayOptions {
   tokenSweepMs?: number;
   /** `GET /debug/memory` (process.memoryUsage after a GC when --expose-gc, loaded rooms): tests and operators only. */
   debugRoutes?: boolean;
+  /** Internal, for tests: the smallest stored index snapshot served while a little behind (RELAY-41; 512 KiB). */
+  indexStaleSnapshotBytes?: number;
   /** Where diagnostic lines go; default stderr. */
   log?: (line: string) => void;
 }
@@ -79,6 +81,7 @@ export interface ResolvedRelayOptions {
   maxRoomsPerToken: number;
   tokenSweepMs: number;
   debugRoutes: boolean;
+  indexStaleSnapshotBytes: number;
   log: (line: string) => void;
 }
 
@@ -103,6 +106,7 @@ export function resolveRelayOptions(o: RelayOptions): ResolvedRelayOptions {
     maxRoomsPerToken: o.maxRoomsPerToken ?? DEFAULT_MAX_ROOMS_PER_TOKEN,
     tokenSweepMs: o.tokenSweepMs ?? 1_000,
     debugRoutes: o.debugRoutes ?? false,
+    indexStaleSnapshotBytes: o.indexStaleSnapshotBytes ?? 512 * 1024,
     log: o.log ?? ((line) => process.stderr.write(line + '\n')),
   };
 }

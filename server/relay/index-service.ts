@@ -25,11 +25,17 @@ export const FOLD_DELAY_MS = 500;
 const FOLD_BATCH = 2_000;
 /** Snapshot bytes kept for repeated snapshot reads (a fresh tab's first read), dropped when unused this long. */
 const SNAPSHOT_CACHE_BYTES = 64 * 1024 * 1024;
+/** A stored snapshot behind the index is served (and refreshed in the background) only when it is at least this big. */
+const STALE_OK_BYTES = 512 * 1024;
+/** A busy experiment's stored snapshot is made anew at most this often. */
+const REFRESH_MIN_MS = 10_000;
 
 export interface IndexServiceOptions {
   /** How long an unused cached snapshot is kept. */
   idleMs: number;
   log: (line: string) => void;
+  /** A stored snapshot behind the index is served (and refreshed in the background) only when at least this big. */
+  staleSnapshotBytes?: number;
   /** An experiment's index moved to `seq` of `epoch` (committed): the relay tells the workspace's sockets (RELAY-40). */
   changed?: (workspace: string, experimentId: string, seq: number, epoch: string) => void;
 }
@@ -58,6 +64,8 @@ export class IndexService {
   private readonly snapshots = new Map<string, { epoch: string; seq: number; bytes: Uint8Array; usedAt: number }>();
   private cacheSweep: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly refreshing = new Set<string>();
+  private readonly refreshedAt = new Map<string, number>();
 
   constructor(
     private readonly rooms: RoomRegistry,
@@ -145,6 +153,13 @@ export class IndexService {
     return this.snapshotBytes(ws.data, exp.data, m);
   }
 
+  /**
+   * A snapshot's bytes (RELAY-41): the one cached in memory or stored in SQLite when it is of the index as it is now;
+   * for a big index, a stored one a little behind (same epoch, still within the tombstones) is served as it is, the
+   * reader then catching up by delta (lib/sync and the SDK ask for one after every snapshot), while a fresh one is
+   * made in the background, at most every REFRESH_MIN_MS per experiment. Assembling 10k rows costs ~0.5 s of this
+   * process; a stored snapshot costs one read.
+   */
   private snapshotBytes(ws: string, exp: string, m: ExperimentMeta): Uint8Array {
     const key = `${ws}/${exp}`;
     const hit = this.snapshots.get(key);
@@ -152,7 +167,46 @@ export class IndexService {
       hit.usedAt = Date.now();
       return hit.bytes;
     }
+    const stored = this.tables.storedSnapshot(ws, exp);
+    if (stored && stored.epoch === m.epoch && stored.seq === m.seq) return this.remember(key, m, stored.bytes);
+    if (stored && stored.epoch === m.epoch && stored.seq >= m.horizon && stored.seq < m.seq && stored.bytes.byteLength >= (this.opts.staleSnapshotBytes ?? STALE_OK_BYTES)) {
+      this.refreshLater(ws, exp);
+      return stored.bytes;
+    }
+    return this.makeSnapshot(ws, exp, m);
+  }
+
+  private makeSnapshot(ws: string, exp: string, m: ExperimentMeta): Uint8Array {
     const bytes = this.tables.snapshotBytes(ws, exp, m);
+    try {
+      this.tables.storeSnapshot(ws, exp, m.epoch, m.seq, bytes);
+    } catch (err) {
+      // Only a cache: a full disk costs the next reader the assembly again.
+      this.opts.log(`index: snapshot of ${ws}/${exp} not stored: ${(err as Error).message}`);
+    }
+    return this.remember(`${ws}/${exp}`, m, bytes);
+  }
+
+  /** A fresh snapshot of a busy experiment, made soon after a reader was served a stored one behind it. */
+  private refreshLater(ws: string, exp: string): void {
+    const key = `${ws}/${exp}`;
+    const last = this.refreshedAt.get(key) ?? 0;
+    if (this.refreshing.has(key) || Date.now() - last < REFRESH_MIN_MS) return;
+    this.refreshing.add(key);
+    setTimeout(() => {
+      this.refreshing.delete(key);
+      this.refreshedAt.set(key, Date.now());
+      if (this.closed) return;
+      try {
+        this.foldWorkspace(ws);
+        this.makeSnapshot(ws, exp, this.tables.experiment(ws, exp));
+      } catch (err) {
+        this.opts.log(`index: refreshing the snapshot of ${key} failed: ${(err as Error).message}`);
+      }
+    }, 0).unref();
+  }
+
+  private remember(key: string, m: ExperimentMeta, bytes: Uint8Array): Uint8Array {
     this.snapshots.delete(key);
     if (bytes.byteLength <= SNAPSHOT_CACHE_BYTES / 4) {
       this.snapshots.set(key, { epoch: m.epoch, seq: m.seq, bytes, usedAt: Date.now() });

@@ -107,6 +107,14 @@ export class IndexTables {
       ),
       indexedRuns: p<[string], { run_id: string }>('SELECT run_id FROM index_rows WHERE workspace = ?'),
       rowCount: p<[string], { n: number }>('SELECT COUNT(*) AS n FROM index_rows WHERE workspace = ?'),
+      getSnapshot: p<[string, string], { epoch: string; seq: number; bytes: Buf }>(
+        'SELECT epoch, seq, bytes FROM index_snapshots WHERE workspace = ? AND experiment_id = ?',
+      ),
+      putSnapshot: p<[string, string, string, number, Buf]>(
+        'INSERT INTO index_snapshots (workspace, experiment_id, epoch, seq, bytes) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (workspace, experiment_id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, bytes = excluded.bytes',
+      ),
+      dropSnapshots: p<[string]>('DELETE FROM index_snapshots WHERE workspace = ?'),
       dropRows: p<[string]>('DELETE FROM index_rows WHERE workspace = ?'),
       dropRemoved: p<[string]>('DELETE FROM index_removed WHERE workspace = ?'),
       dropMeta: p<[string]>('DELETE FROM index_experiments WHERE workspace = ?'),
@@ -132,6 +140,7 @@ export class IndexTables {
       this.s.dropRows.run(ws);
       this.s.dropRemoved.run(ws);
       this.s.dropMeta.run(ws);
+      this.s.dropSnapshots.run(ws);
       this.s.clearAllDirty.run(ws);
       const seqs = new Map<string, number>();
       let runs = 0;
@@ -238,6 +247,17 @@ export class IndexTables {
     const w = new IndexWriter(m.epoch, 0, m.seq);
     for (const r of this.s.allRows.iterate(workspace, experimentId)) w.row(decodeRow(r.row));
     return w.finish();
+  }
+
+  /** The last snapshot bytes stored for an experiment (RELAY-41), or undefined. */
+  storedSnapshot(workspace: string, experimentId: string): { epoch: string; seq: number; bytes: Uint8Array } | undefined {
+    const r = this.s.getSnapshot.get(workspace, experimentId);
+    return r && { epoch: r.epoch, seq: r.seq, bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) };
+  }
+
+  /** Stores the snapshot bytes of an experiment at (epoch, seq), replacing the last (own transaction). */
+  storeSnapshot(workspace: string, experimentId: string, epoch: string, seq: number, bytes: Uint8Array): void {
+    this.db.transaction(() => this.s.putSnapshot.run(workspace, experimentId, epoch, seq, buf(bytes)))();
   }
 
   delta(workspace: string, experimentId: string, m: ExperimentMeta, since: number): IndexMessage {

@@ -339,3 +339,55 @@ describe('index-changed notices on the workspace socket', () => {
     }
   });
 });
+
+describe('stored snapshots', () => {
+  it('[RELAY-41] a snapshot is stored: after a restart it is served as stored; a big one a little behind is served at once and the reader catches up by delta', async () => {
+    const dir = tempDir();
+    const { IndexReplica: Replica } = await import('../../lib/run-index');
+    let relay = await startTestRelay({ dataDir: dir.path, indexStaleSnapshotBytes: 0 });
+    const w = new RunWriter(relay.url, 'stored');
+    try {
+      await w.ready();
+      doc.ensureWorkspace(w.ctx);
+      const exp = doc.createExperiment(w.ctx, { name: 'big' });
+      const ids = Array.from({ length: 5 }, (_, i) => doc.startRun(w.ctx, { experimentId: exp, runName: `r${i}` }).runId);
+      await w.flush();
+      const first = await fetchIndexMessage(relay.url, 'stored', exp);
+      expect(first.rows.map((r) => r.runId).sort()).toEqual([...ids].sort());
+      const rows = () => {
+        const db = new Database(join(dir.path, 'relay.sqlite'), { readonly: true });
+        try {
+          return db.prepare('SELECT seq FROM index_snapshots WHERE workspace = ?').all('stored');
+        } finally {
+          db.close();
+        }
+      };
+      expect(rows()).toEqual([{ seq: first.toSeq }]);
+
+      // A change: the stored snapshot is now one behind. Served as it is (stale allowed here from 0 bytes)...
+      doc.setTag(w.ctx, { runId: ids[0]!, key: 'note', value: 'later' });
+      await w.flush();
+      const behind = await fetchIndexMessage(relay.url, 'stored', exp);
+      expect(behind.toSeq).toBe(first.toSeq);
+      // ...and one delta from it brings the reader to the index as it is.
+      const replica = new Replica();
+      replica.apply(behind);
+      expect(replica.apply(await fetchIndexMessage(relay.url, 'stored', exp, replica.seq, replica.epoch))).toBe(true);
+      expect(replica.allRows().find((r) => r.runId === ids[0])!.tags.note).toBe('later');
+      // Refreshed in the background: the stored one catches up.
+      await waitFor(() => (rows()[0] as { seq: number }).seq > first.toSeq, 'stored snapshot refreshed');
+
+      // A restart keeps the epoch and the stored bytes: the first read is the stored snapshot, not a re-assembly.
+      w.disconnect();
+      await relay.close();
+      relay = await startTestRelay({ dataDir: dir.path, indexStaleSnapshotBytes: 0 });
+      const again = await fetchIndexMessage(relay.url, 'stored', exp);
+      expect(again.epoch).toBe(first.epoch);
+      expect(again.rows.find((r) => r.runId === ids[0])!.tags.note).toBe('later');
+    } finally {
+      w.destroy();
+      await relay.dispose();
+      dir.remove();
+    }
+  });
+});
