@@ -284,11 +284,6 @@ export function rebuildWorkspace(tables: IndexTables, store: DocStore, reader: R
   const counts = tables.rebuild(workspace, (put) => {
     for (const { runId } of runRooms) put(runId, indexRowOf(reader.read(workspace, runId), log));
   });
-  // Each experiment's snapshot stored right away (RELAY-41): the first reader after a rebuild needs no assembly.
-  for (const exp of tables.experimentsOf(workspace)) {
-    const m = tables.experiment(workspace, exp);
-    tables.storeSnapshot(workspace, exp, m.epoch, m.seq, tables.snapshotBytes(workspace, exp, m));
-  }
   return { workspace, ...counts, ms: Math.round(performance.now() - t0) };
 }
 
