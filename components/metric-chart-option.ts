@@ -16,7 +16,9 @@ function points(steps: Float64Array, values: Float64Array): Point[] {
 
 /**
  * The chart option for one metric key: the line, and when the worker bucketed the series, a min/max band drawn as
- * a transparent `min` series with the `max − min` range stacked on top of it and filled.
+ * a transparent `min` series with the `max − min` range stacked on top of it and filled. The stack must add every
+ * value whatever its sign (`stackStrategy: 'all'`): ECharts' default stacks a positive range only onto a positive
+ * running sum, so a band whose `min` is negative was drawn from 0 up to `max − min`, away from the line.
  */
 export function metricChartOption(s: ChartSeries) {
   const series: Record<string, unknown>[] = [
@@ -41,7 +43,7 @@ export function metricChartOption(s: ChartSeries) {
       lower[i] = [s.steps[i]!, lo];
       range[i] = [s.steps[i]!, lo === null || hi === null ? null : hi - lo];
     }
-    const band = { type: 'line', stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, silent: true, color: '#7dd3fc' };
+    const band = { type: 'line', stack: 'band', stackStrategy: 'all', symbol: 'none', lineStyle: { opacity: 0 }, silent: true, color: '#7dd3fc' };
     series.push({ ...band, id: 'band-min', name: 'min', data: lower });
     series.push({ ...band, id: 'band-range', name: 'max', data: range, areaStyle: { opacity: 0.35 } });
   }
