@@ -259,7 +259,8 @@ describe('lib/doc commands', () => {
     const few = size(1);
     const many = size(1000);
     expect(Math.abs(many.run - few.run)).toBeLessThan(100);
-    expect(many.ws).toBe(few.ws);
+    // The same workspace doc either way; its random client id is a varuint of 1–5 bytes, so sizes may differ by that.
+    expect(Math.abs(many.ws - few.ws)).toBeLessThanOrEqual(4);
   });
 
   it('[DOC-M5] points accepted while active are kept when another replica deleted the run', () => {
