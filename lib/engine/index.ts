@@ -1,2 +1,3 @@
 export * from './doc-engine';
 export * from './relay-remote';
+export * from './held-docs';

@@ -17,7 +17,7 @@ import {
   type RunStatus,
 } from '../domain';
 import * as doc from '../doc';
-import { DocEngine, relayRemote, type DocHandle, type LiveLink, type RemoteSide, type Want } from '../engine';
+import { DocEngine, HeldDocs, relayRemote, type DocHandle, type LiveLink, type RemoteSide, type Want } from '../engine';
 import {
   fetchIndex,
   fetchStateVector,
@@ -27,7 +27,7 @@ import {
   type FetchLike,
   type RoomConnection,
 } from '../relay-client';
-import { IndexReplica, decodeIndex, rowFromRun, type IndexRow } from '../run-index';
+import { IndexReplica, catchUp, decodeIndex, rowFromRun, type IndexRow } from '../run-index';
 import { MAX_RESULTS_THRESHOLD, searchErrorToCairn, searchTable, tableFromRows } from '../search';
 import { ActiveRun, type RunHost, type StartRunOptions } from './run';
 import { BlobUploader } from './blobs';
@@ -188,7 +188,7 @@ export class CairnClient implements RunHost {
   private readonly wsHandle: DocHandle;
   private readonly wsRoom: string;
   /** Run docs held right now (ref-counted): what `ctx.runDoc` resolves; any other run reads as not found. */
-  private readonly holds = new Map<string, { doc: Y.Doc; refs: number }>();
+  private readonly holds = new HeldDocs();
   private readonly logging = new Map<string, Logging>();
   private readonly pending = new Map<string, Pending>();
   private readonly indexes = new Map<string, IndexReplica>();
@@ -244,7 +244,7 @@ export class CairnClient implements RunHost {
     const empty = new Y.Doc();
     // Local first: it goes on the network once no format-1 run is left in it (SDK-20).
     this.wsHandle = this.engine.acquire(WS_DOC, this.wsRoom, 'local');
-    this.ctx = { ws: this.wsHandle.doc, actor, runDoc: (id) => this.holds.get(id)?.doc ?? empty };
+    this.ctx = { ws: this.wsHandle.doc, actor, runDoc: (id) => this.holds.doc(id) ?? empty };
   }
 
   static async open(o: ConnectOptions = {}): Promise<CairnClient> {
@@ -685,7 +685,7 @@ export class CairnClient implements RunHost {
   openDoc(name: string): Y.Doc | undefined {
     if (name === WS_DOC) return this.ws;
     const m = RUN_NAME.exec(name);
-    return m ? this.holds.get(m[1]!)?.doc : undefined;
+    return m ? this.holds.doc(m[1]!) : undefined;
   }
 
   // ------------------------------------------------------------------ internals
@@ -693,20 +693,7 @@ export class CairnClient implements RunHost {
   /** Holds a run doc (ref-counted) so `ctx.runDoc` resolves it; the journal fills it before this returns. */
   private acquireRun(runId: string, want: Want): DocHandle {
     const h = this.engine.acquire(runDocName(runId), runRoom(this.options.workspace, runId), want);
-    const hold = this.holds.get(runId);
-    if (hold && hold.doc === h.doc) hold.refs++;
-    else this.holds.set(runId, { doc: h.doc, refs: 1 });
-    let released = false;
-    return {
-      ...h,
-      release: () => {
-        if (released) return;
-        released = true;
-        const cur = this.holds.get(runId);
-        if (cur && cur.doc === h.doc && --cur.refs === 0) this.holds.delete(runId);
-        h.release();
-      },
-    };
+    return this.holds.hold(runId, h);
   }
 
   /**
@@ -780,8 +767,8 @@ export class CairnClient implements RunHost {
   /** A run as this client holds it (open, or in the journal), without asking the relay. */
   private readLocalRun(runId: string): Run | undefined {
     if (!doc.isRunId(runId)) return undefined;
-    const held = this.holds.get(runId);
-    if (held) return doc.readRun(runId, held.doc);
+    const held = this.holds.doc(runId);
+    if (held) return doc.readRun(runId, held);
     if (!this.log.has(runDocName(runId))) return undefined;
     const h = this.engine.acquire(runDocName(runId), runRoom(this.options.workspace, runId), 'local');
     try {
@@ -791,40 +778,22 @@ export class CairnClient implements RunHost {
     }
   }
 
-  /** One experiment's index rows from the relay ('unavailable': unreachable or refused). */
+  /** One experiment's index rows from the relay ('unavailable': unreachable, refused or unreadable). */
   private async fetchExperimentIndex(experimentId: string): Promise<IndexRow[] | 'unavailable'> {
     const relay = this.options.relay!.http;
     const token = this.options.token ?? null;
     let replica = this.indexes.get(experimentId);
-    // A snapshot may be the relay's stored one, a little behind its index (server/relay RELAY-41): one delta after it.
-    let caughtUp = false;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const since = replica ? replica.seq : 0;
-      let bytes: Uint8Array;
-      try {
-        bytes = await fetchIndex(this.fetchImpl, relay, this.options.workspace, experimentId, token, since, replica?.epoch ?? '');
-      } catch (e) {
-        // An experiment the relay does not know (created here, not synced yet) has no runs there.
-        if (e instanceof CairnError && (e.code === 'RESOURCE_DOES_NOT_EXIST' || e.code === 'INVALID_PARAMETER_VALUE')) return [];
-        return 'unavailable';
-      }
-      let msg;
-      try {
-        msg = decodeIndex(bytes);
-      } catch {
-        return 'unavailable';
-      }
-      if (!replica) this.indexes.set(experimentId, (replica = new IndexReplica()));
-      if (replica.apply(msg)) {
-        if (msg.fromSeq !== 0 || caughtUp) return replica.allRows();
-        caughtUp = true;
-        continue;
-      }
-      // A delta that does not fit this copy: start again from a snapshot.
-      this.indexes.delete(experimentId);
-      replica = undefined;
+    if (!replica) this.indexes.set(experimentId, (replica = new IndexReplica()));
+    try {
+      await catchUp(replica, async (since, epoch) => decodeIndex(await fetchIndex(this.fetchImpl, relay, this.options.workspace, experimentId, token, since, epoch)));
+      return replica.allRows();
+    } catch (e) {
+      // An experiment the relay does not know (created here, not synced yet) has no runs there.
+      if (e instanceof CairnError && (e.code === 'RESOURCE_DOES_NOT_EXIST' || e.code === 'INVALID_PARAMETER_VALUE')) return [];
+      // Bytes that do not decode: the next call starts from a snapshot. Offline or refused: the copy stays.
+      if (e instanceof CairnError && e.code === 'DATA_LOSS') this.indexes.delete(experimentId);
+      return 'unavailable';
     }
-    return 'unavailable';
   }
 
   private prepareFlush(opts: { timeoutMs?: number }): number | undefined {

@@ -2,7 +2,7 @@ import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { LOCAL_ORIGIN, UPGRADE_ORIGIN, ensureWorkspace, readRun, startRun, wsExp, wsExpTags, type Ctx } from '../doc';
 import { CairnError, TERMINAL_STATUSES, newRunId, type Run, type RunInfo, type RunStatus } from '../domain';
-import { DocEngine, relayRemote, type DocHandle, type Want } from '../engine';
+import { DocEngine, HeldDocs, relayRemote, type DocHandle, type Want } from '../engine';
 import { RoomConnection, fetchRoomSnapshot, fetchStateVector, metricsRoom, runRoom, workspaceRoom } from '../relay-client';
 import { rowFromRun } from '../run-index';
 import type { LocalStore } from '../store';
@@ -86,14 +86,14 @@ export class DocHost {
   private upgradeWaiting = false;
   private destroyed = false;
   /** Run docs held right now, by run id: the ctx's resolver (commands only touch docs they hold). */
-  private readonly holds = new Map<string, { doc: Y.Doc; refs: number }>();
+  private readonly holds = new HeldDocs();
 
   private constructor(private readonly opts: DocHostOptions) {
     this.settings = { ...opts.settings };
     this.network = opts.network ?? ALWAYS_ONLINE;
     this.ws = new Y.Doc();
     const empty = new Y.Doc();
-    this.ctx = { ws: this.ws, actor: opts.settings.actor, runDoc: (id) => this.holds.get(id)?.doc ?? empty };
+    this.ctx = { ws: this.ws, actor: opts.settings.actor, runDoc: (id) => this.holds.doc(id) ?? empty };
     this.persistence = new DocPersistence(opts.store, workspaceDocName(opts.settings.workspace), this.ws);
     this.awareness = new Awareness(this.ws);
     setLocalUser(this.awareness, opts.settings.userName, colorFor(opts.settings.actor));
@@ -222,20 +222,7 @@ export class DocHost {
   acquireRun(runId: string, want?: Want): DocHandle {
     const room = runRoom(this.settings.workspace, runId);
     const h = this.engine.acquire(room, room, want ?? this.wantFor(runId));
-    const hold = this.holds.get(runId);
-    if (hold && hold.doc === h.doc) hold.refs++;
-    else this.holds.set(runId, { doc: h.doc, refs: 1 });
-    let released = false;
-    return {
-      ...h,
-      release: () => {
-        if (released) return;
-        released = true;
-        const cur = this.holds.get(runId);
-        if (cur && cur.doc === h.doc && --cur.refs === 0) this.holds.delete(runId);
-        h.release();
-      },
-    };
+    return this.holds.hold(runId, h);
   }
 
   /** Holds a run's metrics doc open (its points), live or snapshot as the run's status says. */
@@ -261,7 +248,7 @@ export class DocHost {
   /** The runs whose run docs are held right now (open run pages, commands in flight), read. */
   heldRuns(): Run[] {
     const out: Run[] = [];
-    for (const [id, { doc }] of this.holds) {
+    for (const [id, doc] of this.holds.entries()) {
       const r = readRun(id, doc);
       if (r) out.push(r);
     }
@@ -520,7 +507,7 @@ export class DocHost {
         for (const l of this.metricsListeners) l(p.runId);
         return;
       }
-      const d = this.holds.get(p.runId)?.doc;
+      const d = this.holds.doc(p.runId);
       if (d) {
         const before = this.runs.row(p.runId)?.status;
         this.updateRow(p.runId, d);
