@@ -1,4 +1,4 @@
-import type { Run } from '../domain';
+import { CairnError, type Run } from '../domain';
 import type { IndexMessage } from './codec';
 import { rowFromRun, sameRow, type IndexDataset, type IndexRow } from './rows';
 
@@ -126,6 +126,23 @@ export class IndexReplica {
   snapshot(): IndexMessage {
     return { epoch: this.epoch, fromSeq: 0, toSeq: this.seq, rows: this.allRows(), removed: [] };
   }
+}
+
+/**
+ * Brings a replica up to an index it reads through `fetch(since, epoch)` (the relay's `GET /index/...`): the delta from
+ * its seq, or a snapshot when that delta does not fit it; after any snapshot, one more delta from the snapshot's seq
+ * (the relay may hand out a stored snapshot a little behind its index, server/relay RELAY-41). Returns the messages
+ * applied, in order. One home for the data worker's and the SDK's copies.
+ */
+export async function catchUp(replica: IndexReplica, fetch: (since: number, epoch: string) => Promise<IndexMessage>): Promise<IndexMessage[]> {
+  let msg = await fetch(replica.seq, replica.epoch);
+  if (!replica.apply(msg)) {
+    msg = await fetch(0, '');
+    if (!replica.apply(msg)) throw new CairnError('DATA_LOSS', 'the index answered a snapshot that does not apply');
+  }
+  if (msg.fromSeq !== 0) return [msg];
+  const delta = await fetch(replica.seq, replica.epoch);
+  return replica.apply(delta) ? [msg, delta] : [msg];
 }
 
 function randomEpoch(): string {

@@ -1,6 +1,5 @@
-import { CairnError } from '../domain';
 import { fetchIndex, type FetchLike } from '../relay-client';
-import { IndexReplica, decodeIndex, encodeIndex, sameRow, type IndexRow } from '../run-index';
+import { IndexReplica, catchUp, decodeIndex, encodeIndex, sameRow, type IndexRow } from '../run-index';
 
 /**
  * The runs of each experiment as this replica sees them (README.md "Runs of an experiment", SPEC.md SYNC-10..12):
@@ -197,23 +196,13 @@ export class ExperimentRuns {
   }
 
   private async fetchOnce(id: string, e: Exp): Promise<boolean> {
-    const bytes = await fetchIndex(this.d.fetch, this.d.relay!, this.d.workspace, id, this.d.token, e.replica.seq, e.replica.epoch);
+    const fetchMsg = async (since: number, epoch: string) =>
+      decodeIndex(await fetchIndex(this.d.fetch, this.d.relay!, this.d.workspace, id, this.d.token, since, epoch));
+    const applied = await catchUp(e.replica, fetchMsg);
     if (this.stopped) return false;
-    const msg = decodeIndex(bytes);
-    let applied = e.replica.apply(msg);
-    let changed: boolean;
-    if (!applied) {
-      // Not a continuation of what is held (the relay restarted with another numbering): start over from a snapshot.
-      const snap = decodeIndex(await fetchIndex(this.d.fetch, this.d.relay!, this.d.workspace, id, this.d.token, 0, ''));
-      applied = e.replica.apply(snap);
-      if (!applied) throw new CairnError('INTERNAL_ERROR', `the relay's index of experiment ${id} could not be applied`);
-      changed = this.took(id, e, snap, true);
-    } else changed = this.took(id, e, msg, msg.fromSeq === 0);
-    if (e.replica.seq === msg.toSeq && msg.fromSeq !== 0) return changed;
-    // A snapshot may be the relay's stored one, a little behind its index (server/relay RELAY-41): one delta after it.
-    const delta = decodeIndex(await fetchIndex(this.d.fetch, this.d.relay!, this.d.workspace, id, this.d.token, e.replica.seq, e.replica.epoch));
-    if (this.stopped || !e.replica.apply(delta)) return changed;
-    return this.took(id, e, delta, delta.fromSeq === 0) || changed;
+    let changed = false;
+    for (const msg of applied) changed = this.took(id, e, msg, msg.fromSeq === 0) || changed;
+    return changed;
   }
 
   private took(id: string, e: Exp, msg: ReturnType<typeof decodeIndex>, whole: boolean): boolean {
