@@ -1,3 +1,12 @@
+/*
+ * The SDK's one facade (`CairnClient`, ~880 lines, past the 600-line guide on purpose): every public call of
+ * `cairn/sdk` (MLflow's fluent API: experiments, runs, params, tags, points, artifacts, search, history, flush, end,
+ * close) and the few lines of state tying them together (held run docs, pending points, the upgrade flag). Each part
+ * with a life of its own lives beside it: the doc engine (lib/engine), the journal as its local log (journal-log.ts),
+ * the format-1 upgrade rules (format1.ts), the run listing (run-listing.ts), listed-run shapes (listed-run.ts), blobs
+ * (blobs.ts), points (point-buffer.ts), the run handle (run.ts). Splitting the facade itself would only spread one
+ * object's private state across files.
+ */
 import * as Y from 'yjs';
 import { z } from 'zod';
 import {
@@ -17,9 +26,8 @@ import {
   type RunStatus,
 } from '../domain';
 import * as doc from '../doc';
-import { DocEngine, HeldDocs, relayRemote, type DocHandle, type LiveLink, type RemoteSide, type Want } from '../engine';
+import { DocEngine, HeldDocs, relayRemote, type DocHandle, type Want } from '../engine';
 import {
-  fetchIndex,
   fetchStateVector,
   metricsRoom,
   runRoom,
@@ -27,13 +35,15 @@ import {
   type FetchLike,
   type RoomConnection,
 } from '../relay-client';
-import { IndexReplica, catchUp, decodeIndex, rowFromRun, type IndexRow } from '../run-index';
 import { MAX_RESULTS_THRESHOLD, searchErrorToCairn, searchTable, tableFromRows } from '../search';
 import { ActiveRun, type RunHost, type StartRunOptions } from './run';
 import { BlobUploader } from './blobs';
 import { PointBuffer } from './point-buffer';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
 import { JournalLog } from './journal-log';
+import { SearchRunsRequestSchema, listedRun, type ListedRun, type SearchRunsRequest, type SearchRunsResult } from './listed-run';
+import { recordingRemote, type RecordingRemote } from './recording-remote';
+import { RunListing } from './run-listing';
 import { renameFormat1Journal, runsToConvert } from './format1';
 import {
   REC_ACTOR,
@@ -72,102 +82,6 @@ export const runDocName = (id: string) => `run/${id}`;
 export const metricsDocName = (id: string) => `run/${id}/metrics`;
 const RUN_NAME = /^run\/([^/]+)$/;
 
-const SearchRunsRequestSchema = z
-  .object({
-    experimentIds: z.array(z.string()).optional(),
-    filter: z.string().optional(),
-    orderBy: z.array(z.string()).optional(),
-    // Range and MLflow's messages for it are lib/search's (SEARCH-21); here only the type.
-    maxResults: z.number().optional(),
-    pageToken: z.string().optional(),
-    viewType: z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']).optional(),
-  })
-  .strict();
-
-export interface SearchRunsRequest {
-  experimentIds?: readonly string[];
-  filter?: string;
-  orderBy?: readonly string[];
-  maxResults?: number;
-  pageToken?: string;
-  viewType?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
-}
-
-/**
- * A metric as the experiment index has it (SDK-17): the latest value with min, max and count. The step and timestamp
- * of the latest value are not in the index; `getRun` has them (`MetricSummary`), `getMetricHistory` every point.
- */
-export interface ListedMetric {
-  key: string;
-  latest: number;
-  min: number;
-  max: number;
-  count: number;
-}
-
-/**
- * A run as `listRuns`/`searchRuns` return it: lib/domain's `Run` as far as the experiment index holds it (SDK-17).
- * Not in the index, so not here: the deletion time, artifacts, param conflict records, the latest step/timestamp of
- * each metric, and of each dataset input anything but its name, digest and `mlflow.data.context` tag. `getRun(id)`
- * returns all of them.
- */
-export interface ListedRun {
-  info: Omit<RunInfo, 'deletedTime'>;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  metrics: Record<string, ListedMetric>;
-  inputs: { dataset: { name: string; digest: string }; tags: Record<string, string> }[];
-}
-
-export interface SearchRunsResult {
-  runs: ListedRun[];
-  nextPageToken: string | null;
-  /** True when the relay's index could not be read (offline, refused, no relay): the runs are those this client holds. */
-  stale: boolean;
-}
-
-/** The relay's live links, kept by room so the client can read the workspace connection's state. */
-interface RecordingRemote extends RemoteSide {
-  conn(room: string): RoomConnection | undefined;
-  onConn(cb: (room: string, conn: RoomConnection) => void): () => void;
-}
-
-function recordingRemote(base: RemoteSide): RecordingRemote {
-  const conns = new Map<string, RoomConnection>();
-  const listeners = new Set<(room: string, conn: RoomConnection) => void>();
-  return {
-    live(d, room) {
-      const link = base.live(d, room) as LiveLink & { conn: RoomConnection };
-      conns.set(room, link.conn);
-      for (const l of listeners) l(room, link.conn);
-      const forget = () => {
-        if (conns.get(room) === link.conn) conns.delete(room);
-      };
-      return {
-        get synced() {
-          return link.synced;
-        },
-        onSynced: (cb) => link.onSynced(cb),
-        flush: (signal) => link.flush(signal),
-        release: () => {
-          forget();
-          link.release();
-        },
-        destroy: () => {
-          forget();
-          link.destroy();
-        },
-      };
-    },
-    fetchMissing: (room, sv) => base.fetchMissing(room, sv),
-    conn: (room) => conns.get(room),
-    onConn(cb) {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
-  };
-}
-
 /** A run being logged to from this client: its run doc (and, once it has points, its metrics doc) held live. */
 interface Logging {
   run: DocHandle;
@@ -183,6 +97,7 @@ interface Pending {
 export class CairnClient implements RunHost {
   readonly ctx: doc.Ctx;
   private readonly engine: DocEngine;
+  private readonly listing: RunListing;
   private readonly log: JournalLog;
   private readonly remote: RecordingRemote | null;
   private readonly wsHandle: DocHandle;
@@ -191,7 +106,6 @@ export class CairnClient implements RunHost {
   private readonly holds = new HeldDocs();
   private readonly logging = new Map<string, Logging>();
   private readonly pending = new Map<string, Pending>();
-  private readonly indexes = new Map<string, IndexReplica>();
   private seq: number;
   private pendingCount = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -240,6 +154,15 @@ export class CairnClient implements RunHost {
       // A doc written to asks for its own ack (to be marked clean) at most this often: a script logging to 2,000 runs
       // must not send the relay a flush request per run every 100 ms. flush() and end() ask at once anyway.
       cleanDelayMs: CLEAN_DELAY_MS,
+    });
+    this.listing = new RunListing({
+      relay: options.relay ? { http: options.relay.http, token: options.token ?? null } : null,
+      workspace: options.workspace,
+      fetch: fetchImpl,
+      dirtyNames: () => this.engine.dirtyNames(),
+      openNames: () => this.engine.openNames(),
+      journalNames: (prefix) => this.log.names(prefix),
+      localRun: (runId) => this.localRun(runId),
     });
     const empty = new Y.Doc();
     // Local first: it goes on the network once no format-1 run is left in it (SDK-20).
@@ -474,7 +397,7 @@ export class CairnClient implements RunHost {
     this.live();
     const req = parseInput(SearchRunsRequestSchema, request, 'searchRuns');
     const experiments = req.experimentIds ?? doc.listExperiments(this.ws, 'ALL').map((e) => e.experimentId);
-    const { rows, stale } = await this.runRows(experiments);
+    const { rows, stale } = await this.listing.rows(experiments);
     const table = tableFromRows(rows);
     const result = searchTable(table, {
       filter: req.filter ?? null,
@@ -734,38 +657,8 @@ export class CairnClient implements RunHost {
     return this.status === 'synced';
   }
 
-  /**
-   * The rows to search: the relay's index of each experiment (caught up by deltas), with the rows of the run docs
-   * this client holds open or holds unacknowledged changes of laid over them; when the relay cannot answer, the rows
-   * of every run doc in the journal, stale.
-   */
-  private async runRows(experiments: readonly string[]): Promise<{ rows: IndexRow[]; stale: boolean }> {
-    const wanted = new Set(experiments);
-    const byId = new Map<string, IndexRow>();
-    let stale = !this.remote;
-    if (this.remote) {
-      const results = await Promise.all([...wanted].map((e) => this.fetchExperimentIndex(e)));
-      for (const r of results) {
-        if (r === 'unavailable') stale = true;
-        else for (const row of r) byId.set(row.runId, row);
-      }
-    }
-    const dirty = await this.engine.dirtyNames();
-    const local = stale ? this.log.names('run/').filter((n) => RUN_NAME.test(n)) : [...new Set([...dirty, ...this.engine.openNames()])].filter((n) => RUN_NAME.test(n));
-    if (stale) byId.clear();
-    for (const name of local) {
-      const id = RUN_NAME.exec(name)![1]!;
-      const run = this.readLocalRun(id);
-      // A doc that does not read as a run here (a snapshot still on its way) leaves the relay's row as it is.
-      if (!run) continue;
-      if (wanted.has(run.info.experimentId)) byId.set(id, rowFromRun(run));
-      else byId.delete(id);
-    }
-    return { rows: [...byId.values()], stale };
-  }
-
   /** A run as this client holds it (open, or in the journal), without asking the relay. */
-  private readLocalRun(runId: string): Run | undefined {
+  private localRun(runId: string): Run | undefined {
     if (!doc.isRunId(runId)) return undefined;
     const held = this.holds.doc(runId);
     if (held) return doc.readRun(runId, held);
@@ -775,24 +668,6 @@ export class CairnClient implements RunHost {
       return doc.readRun(runId, h.doc);
     } finally {
       h.release();
-    }
-  }
-
-  /** One experiment's index rows from the relay ('unavailable': unreachable, refused or unreadable). */
-  private async fetchExperimentIndex(experimentId: string): Promise<IndexRow[] | 'unavailable'> {
-    const relay = this.options.relay!.http;
-    const token = this.options.token ?? null;
-    let replica = this.indexes.get(experimentId);
-    if (!replica) this.indexes.set(experimentId, (replica = new IndexReplica()));
-    try {
-      await catchUp(replica, async (since, epoch) => decodeIndex(await fetchIndex(this.fetchImpl, relay, this.options.workspace, experimentId, token, since, epoch)));
-      return replica.allRows();
-    } catch (e) {
-      // An experiment the relay does not know (created here, not synced yet) has no runs there.
-      if (e instanceof CairnError && (e.code === 'RESOURCE_DOES_NOT_EXIST' || e.code === 'INVALID_PARAMETER_VALUE')) return [];
-      // Bytes that do not decode: the next call starts from a snapshot. Offline or refused: the copy stays.
-      if (e instanceof CairnError && e.code === 'DATA_LOSS') this.indexes.delete(experimentId);
-      return 'unavailable';
     }
   }
 
@@ -1005,36 +880,6 @@ const nullIfNotFound = (e: unknown): null => {
   if (e instanceof CairnError && e.code === 'RESOURCE_DOES_NOT_EXIST') return null;
   throw e;
 };
-
-/** An index row in the SDK's run shape (ListedRun): only what the row holds. */
-function listedRun(r: IndexRow): ListedRun {
-  const metrics: Record<string, ListedMetric> = {};
-  for (const k of Object.keys(r.metrics)) {
-    const m = r.metrics[k]!;
-    Object.defineProperty(metrics, k, { value: { key: k, latest: m.latest, min: m.min, max: m.max, count: m.count }, enumerable: true, writable: true, configurable: true });
-  }
-  return {
-    info: {
-      runId: asRunId(r.runId),
-      runName: r.runName,
-      experimentId: r.experimentId as ExperimentId,
-      userId: r.userId,
-      status: r.status,
-      startTime: r.startTime,
-      endTime: r.endTime,
-      lifecycleStage: r.lifecycleStage,
-      artifactUri: r.artifactUri,
-    },
-    params: r.params,
-    tags: r.tags,
-    metrics,
-    inputs: r.datasets.map((d) => {
-      const tags: Record<string, string> = {};
-      if (d.context !== null) tags['mlflow.data.context'] = d.context;
-      return { dataset: { name: d.name, digest: d.digest }, tags };
-    }),
-  };
-}
 
 /** MLflow-style entry point: `const cairn = await connect({ relay, workspace })`. */
 export function connect(o: ConnectOptions = {}): Promise<CairnClient> {

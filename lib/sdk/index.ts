@@ -9,7 +9,8 @@
  *   await run.end();
  *   await cairn.close();
  */
-export { connect, CairnClient, FLUSH_INTERVAL_MS, MAX_PENDING_POINTS, type SearchRunsRequest, type SearchRunsResult, type ListedRun, type ListedMetric } from './client';
+export { connect, CairnClient, FLUSH_INTERVAL_MS, MAX_PENDING_POINTS } from './client';
+export type { SearchRunsRequest, SearchRunsResult, ListedRun, ListedMetric } from './listed-run';
 export { ActiveRun, type StartRunOptions, type MetricOptions } from './run';
 export type { ConnectOptions } from './env';
 export { CairnError } from '../domain';
