@@ -168,6 +168,18 @@ export class Room {
       for (const s of decoded.structs) needs.set(s.id.client, Math.max(needs.get(s.id.client) ?? 0, s.id.clock + s.length));
       return { ok: false, reason: 'gap', message: 'update depends on structs the room does not have', needs };
     }
+    this.commit(update, held, () => {
+      for (const client of admission.claims) this.holders.set(client, { principal: origin.principal, peer: origin });
+    });
+    return { ok: true };
+  }
+
+  /**
+   * The one commit path: `update` (what `held` holds) appended as one row, then the bookkeeping `after` the caller
+   * needs, then broadcast (each held update to everyone but its origin), compaction and the committed hook. A failed
+   * append rebuilds the doc from the store and throws StorageFailure, nothing sent.
+   */
+  private commit(update: Uint8Array, held: { update: Uint8Array; origin: unknown }[], after: () => void = () => {}): void {
     try {
       this.lastSeq = this.store.append(this.name.name, update);
     } catch (err) {
@@ -176,11 +188,10 @@ export class Room {
     }
     this.rows++;
     this.bytesSinceSnapshot += update.byteLength;
-    for (const client of admission.claims) this.holders.set(client, { principal: origin.principal, peer: origin });
+    after();
     for (const h of held) this.broadcast(encodeSyncUpdate(h.update), h.origin);
     this.compactIfNeeded();
     this.hooks.committed?.(this.name, this.lastSeq, this);
-    return { ok: true };
   }
 
   /**
@@ -201,17 +212,8 @@ export class Room {
     this.held = null;
     if (held.length === 0) return false;
     const update = held.length === 1 ? held[0]!.update : Y.mergeUpdates(held.map((h) => h.update));
-    try {
-      this.lastSeq = this.store.append(this.name.name, update);
-    } catch (err) {
-      this.rebuild();
-      throw new StorageFailure(`storage failed: ${(err as Error).message}`);
-    }
-    this.rows++;
-    this.bytesSinceSnapshot += update.byteLength;
-    for (const h of held) this.broadcast(encodeSyncUpdate(h.update), null);
-    this.compactIfNeeded();
-    this.hooks.committed?.(this.name, this.lastSeq, this);
+    // The relay's own write: sent to every peer.
+    this.commit(update, held.map((h) => ({ update: h.update, origin: null })));
     return true;
   }
 
