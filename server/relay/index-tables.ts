@@ -115,7 +115,6 @@ export class IndexTables {
           'ON CONFLICT (workspace, experiment_id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, bytes = excluded.bytes',
       ),
       dropSnapshots: p<[string]>('DELETE FROM index_snapshots WHERE workspace = ?'),
-      experimentsOf: p<[string], { experiment_id: string }>('SELECT experiment_id FROM index_experiments WHERE workspace = ?'),
       dropRows: p<[string]>('DELETE FROM index_rows WHERE workspace = ?'),
       dropRemoved: p<[string]>('DELETE FROM index_removed WHERE workspace = ?'),
       dropMeta: p<[string]>('DELETE FROM index_experiments WHERE workspace = ?'),
@@ -248,11 +247,6 @@ export class IndexTables {
     const w = new IndexWriter(m.epoch, 0, m.seq);
     for (const r of this.s.allRows.iterate(workspace, experimentId)) w.row(decodeRow(r.row));
     return w.finish();
-  }
-
-  /** The experiments of a workspace that have an index. */
-  experimentsOf(workspace: string): string[] {
-    return this.s.experimentsOf.all(workspace).map((r) => r.experiment_id);
   }
 
   /** The last snapshot bytes stored for an experiment (RELAY-41), or undefined. */
