@@ -15,7 +15,11 @@ export default function CreateExperimentForm({ onCreated }: { onCreated?: (id: s
       errorTestId="create-experiment-error"
       inputClassName="w-72"
       buttonClassName="bg-sky-700 text-white hover:bg-sky-800"
-      submit={async (name) => onCreated?.(await commands.createExperiment(name))}
+      submit={async (name) => {
+        // Not `onCreated?.(await …)`: optional chaining would skip the command itself when no callback is given.
+        const id = await commands.createExperiment(name);
+        onCreated?.(id);
+      }}
     />
   );
 }
