@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 
 // One server for all e2e tests: `cairn start` serves the static app from out/ and the relay (/sync/<room>, /healthz,
 // /cairn-config.json) on the same port. Needs `npm run build` (out/ and dist/cli.cjs) first; `npm test` does that.
-const PORT = 4173;
+// CAIRN_E2E_PORT lets two checkouts run their e2e suites side by side.
+const PORT = Number(process.env.CAIRN_E2E_PORT) || 4173;
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 /**

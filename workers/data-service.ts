@@ -21,6 +21,11 @@ import {
 } from '../lib/sync';
 import { chartSeries, seriesBuffers, type ChartSeries } from './metric-series';
 import { byStartDesc, viewOfRow } from './run-rows';
+import { boardsApi } from './boards-api';
+import { chartsApi } from './charts-api';
+import { manageApi } from './manage-api';
+import type { ServiceCore } from './service-core';
+import { tableApi } from './table-api';
 import { Topics, type TopicCallback } from './topics';
 import { WarmCache, cacheScope, experimentsOfView } from './warm-cache';
 
@@ -246,6 +251,8 @@ export function createDataService(platform: Platform) {
 
   const write = async <T>(f: (ctx: doc.Ctx) => T): Promise<T> => (await ready()).command(f);
   const writeRun = async <T>(runId: string, f: (ctx: doc.Ctx) => T): Promise<T> => (await ready()).runCommand(asRunId(runId), f);
+  /** What the area modules (table-api, charts-api, manage-api, boards-api) build their functions on. */
+  const core: ServiceCore = { ready, hostNow, write, writeRun, topics, rowsOf, searchTableOf };
 
   const api = {
     /** Opens the database and the workspace. `appOrigin` is where `/cairn-config.json` may be found (null: skip). */
@@ -441,7 +448,7 @@ export function createDataService(platform: Platform) {
       store?.close();
     },
   };
-  return api;
+  return { ...api, ...tableApi(core), ...chartsApi(core), ...manageApi(core), ...boardsApi(core) };
 }
 
 export type DataService = ReturnType<typeof createDataService>;

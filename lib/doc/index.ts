@@ -6,3 +6,6 @@ export * from './read';
 export * from './metrics';
 export * from './memory-ctx';
 export * from './upgrade';
+export * from './views';
+export * from './boards';
+export * from './run-notes';

@@ -14,3 +14,7 @@ export {
   useSettings,
   useSyncStatus,
 } from './hooks';
+export * from './table-hooks';
+export * from './charts-hooks';
+export * from './manage-hooks';
+export * from './boards-hooks';

@@ -1,0 +1,2 @@
+/** A run's description as collaborative text in its run doc. */
+export {};

@@ -1,0 +1,2 @@
+/** Saved views of an experiment's runs table, in the workspace doc (shared by collaborators). */
+export {};
