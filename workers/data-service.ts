@@ -421,6 +421,18 @@ export function createDataService(platform: Platform) {
     async setRunTag(runId: string, key: string, value: string): Promise<void> {
       await writeRun(runId, (c) => doc.setTag(c, { runId, key, value }));
     },
+    async deleteRunTag(runId: string, key: string): Promise<void> {
+      await writeRun(runId, (c) => doc.deleteTag(c, { runId, key }));
+    },
+    async renameRun(runId: string, runName: string): Promise<void> {
+      await writeRun(runId, (c) => doc.updateRun(c, { runId, runName }));
+    },
+    async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+      await write((c) => doc.setExperimentTag(c, { experimentId, key, value }));
+    },
+    async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+      await write((c) => doc.deleteExperimentTag(c, { experimentId, key }));
+    },
     /** Saves, then reconnects when relay, workspace, token or name changed (a new DocHost; views re-query). */
     async saveSettings(patch: Partial<ConnectionSettings>): Promise<void> {
       const h = await ready();

@@ -51,6 +51,12 @@ export interface Commands {
   deleteRun(runId: string): Promise<void>;
   restoreRun(runId: string): Promise<void>;
   setRunTag(runId: string, key: string, value: string): Promise<void>;
+  deleteRunTag(runId: string, key: string): Promise<void>;
+  /** Also sets the `mlflow.runName` tag, as MLflow does. */
+  renameRun(runId: string, runName: string): Promise<void>;
+  /** Experiment tags; `mlflow.note.content` is the experiment's description, as in MLflow. */
+  setExperimentTag(experimentId: string, key: string, value: string): Promise<void>;
+  deleteExperimentTag(experimentId: string, key: string): Promise<void>;
   saveSettings(s: Partial<Settings>): Promise<void>;
 }
 

@@ -117,6 +117,10 @@ export function useCommands(): Commands {
       deleteRun: async (runId) => c().deleteRun(runId),
       restoreRun: async (runId) => c().restoreRun(runId),
       setRunTag: async (runId, key, value) => c().setRunTag(runId, key, value),
+      deleteRunTag: async (runId, key) => c().deleteRunTag(runId, key),
+      renameRun: async (runId, runName) => c().renameRun(runId, runName),
+      setExperimentTag: async (id, key, value) => c().setExperimentTag(id, key, value),
+      deleteExperimentTag: async (id, key) => c().deleteExperimentTag(id, key),
       saveSettings: async (s) => c().saveSettings(s),
     };
   }, []);
