@@ -40,14 +40,14 @@ export function quoteKey(key: string): string {
 export function suggestKeys(text: string, caret: number, keys: TableKeys, limit = 12): Suggestion[] {
   const before = text.slice(0, caret);
   // The word under the caret: an identifier, maybe with a prefix and an opening backtick.
-  const m = /([A-Za-z_][A-Za-z0-9_]*\.)?(`[^`]*|[A-Za-z0-9_.\-]*)$/.exec(before);
+  const m = /([A-Za-z_][A-Za-z0-9_]*\.)?(`[^`]*|[A-Za-z0-9_.-]*)$/.exec(before);
   if (!m) return [];
   const from = caret - m[0].length;
   // Not after a comparator's value side: a word right after a quote char or a digit-only start is a value.
   const lead = before.slice(0, from).trimEnd();
   if (/[=<>!]$|\b(like|ilike|in)$/i.test(lead)) return [];
   let to = caret;
-  while (to < text.length && /[A-Za-z0-9_.`\-]/.test(text[to]!)) to++;
+  while (to < text.length && /[A-Za-z0-9_.`-]/.test(text[to]!)) to++;
   const prefix = m[1]?.toLowerCase();
   const partial = m[2]!.replace(/^`/, '').toLowerCase();
   const out: Suggestion[] = [];
