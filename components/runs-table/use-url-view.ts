@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useCallback, useMemo, useRef } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { readViewParams, writeViewParams, type TableView } from '@/lib/react';
 
 /**
@@ -14,8 +14,9 @@ export function useUrlView(): [TableView, (change: Partial<TableView> | ((v: Tab
   const router = useRouter();
   const text = params.toString();
   const fromUrl = useMemo(() => readViewParams(new URLSearchParams(text)), [text]);
-  const pending = useRef<{ base: string; view: TableView } | null>(null);
-  if (pending.current && pending.current.base !== text) pending.current = null;
+  // What was written but is not in the URL yet (router.replace lands a moment later): cleared once the URL changes.
+  const pending = useRef<{ from: string; view: TableView } | null>(null);
+  if (pending.current && pending.current.from !== text) pending.current = null;
   const view = pending.current?.view ?? fromUrl;
   const viewRef = useRef(view);
   viewRef.current = view;
@@ -26,10 +27,11 @@ export function useUrlView(): [TableView, (change: Partial<TableView> | ((v: Tab
       const next = { ...cur, ...(typeof change === 'function' ? change(cur) : change) };
       viewRef.current = next;
       const p = writeViewParams(next, new URLSearchParams(window.location.search));
-      pending.current = { base: p.toString(), view: next };
+      pending.current = { from: new URLSearchParams(window.location.search).toString(), view: next };
       router.replace(`${window.location.pathname}?${p.toString()}`, { scroll: false });
     },
     [router],
   );
-  return [view, update];
+  const [, rerender] = useState(0);
+  return [view, useCallback((c) => (update(c), rerender((n) => n + 1)), [update])];
 }
