@@ -10,6 +10,11 @@ import RunsTableRow, { type RowHandlers } from './RunsTableRow';
 export const ROW_HEIGHT = 33;
 /** Rows drawn above and below the visible ones, so a scroll of a few rows paints drawn rows. */
 export const OVERSCAN = 20;
+/**
+ * Lists this short are drawn whole (no spacers): a few dozen rows cost one quick render, and the browser's find in
+ * page then sees every run.
+ */
+export const DRAW_ALL_UP_TO = 60;
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
 
 export interface VisibleRange {
@@ -48,7 +53,7 @@ function aggregateText(a: Aggregate | undefined): ReactNode {
 
 /**
  * The virtualized runs table (TABLE-1): a fixed row height, only the visible rows plus OVERSCAN drawn between two
- * spacer rows, the rest fetched by window from the worker as the person scrolls. Header cells sort (click: ascending,
+ * spacer rows (short lists whole), the rest fetched by window from the worker as the person scrolls. Header cells sort (click: ascending,
  * again: descending, again: off); group headers show count and min/mean/max of each metric column.
  */
 export default function RunsTable(p: Props) {
@@ -72,9 +77,10 @@ export default function RunsTable(p: Props) {
     setScrollTop(0);
   }, [p.resetKey]);
 
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const whole = p.itemCount <= DRAW_ALL_UP_TO;
+  const first = whole ? 0 : Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
   const visible = Math.ceil(height / rowHeight);
-  const last = Math.min(p.itemCount, Math.floor(scrollTop / rowHeight) + visible + OVERSCAN);
+  const last = whole ? p.itemCount : Math.min(p.itemCount, Math.floor(scrollTop / rowHeight) + visible + OVERSCAN);
   const { onRange } = p;
   useEffect(() => onRange({ first, last }), [first, last, onRange]);
 
