@@ -1,4 +1,4 @@
-/* global window, document, requestAnimationFrame -- the functions passed to page.evaluate / waitForFunction run in the page or the worker */
+/* global document, requestAnimationFrame -- the functions passed to page.evaluate / waitForFunction run in the page or the worker */
 // The runs table at 10k runs, in Chromium: what a person waits for and whether scrolling stays smooth.
 //   node bench/table.mjs      (needs out/ and dist/: `npm run build`; BENCH_TABLE_RUNS=2000 for a quicker run)
 // The workspace is bench/lib/generate.mjs's: one experiment of BENCH_TABLE_RUNS (10,000) runs (20 params, 20 metric
@@ -39,6 +39,20 @@ const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
 };
+
+/** Main-thread time (ms) by trace event name, top-level work only: what a scroll frame spends its time on. */
+function mainThreadBreakdown(trace) {
+  const events = trace.traceEvents ?? trace;
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return [];
+  const by = new Map();
+  const names = new Set(['FunctionCall', 'EventDispatch', 'FireAnimationFrame', 'Layout', 'UpdateLayoutTree', 'Paint', 'PrePaint', 'Layerize', 'Commit', 'MajorGC', 'MinorGC', 'RunMicrotasks', 'TimerFire', 'HitTest', 'ScrollLayer', 'UpdateLayer', 'CompositeLayers', 'ParseHTML', 'v8.run']);
+  for (const e of events) {
+    if (e.ph !== 'X' || e.pid !== main.pid || e.tid !== main.tid || !names.has(e.name)) continue;
+    by.set(e.name, (by.get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
+  }
+  return [...by.entries()].sort((a, b) => b[1] - a[1]);
+}
 
 const dir = tempDir('table');
 let server = null;
@@ -119,7 +133,10 @@ try {
         }),
       { frames: FRAMES, rowsPerFrame },
     );
+  // The steady scroll under Chromium's tracing: where the main thread's time goes (script, layout, paint...).
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   const steady = await scroll(8);
+  const breakdown = mainThreadBreakdown(JSON.parse((await browser.stopTracing()).toString('utf8')));
   await new Promise((r) => setTimeout(r, 500));
   const fast = await scroll(60);
 
@@ -131,7 +148,7 @@ try {
   await page.getByTestId('group-row').first().waitFor({ timeout: WAIT_MS });
   const groupMs = performance.now() - t;
   const groupWorkerMs = await newListMs(before);
-  const groups = await page.getByTestId('group-row').count();
+  const firstGroup = (await page.getByTestId('group-row').first().textContent())?.replace(/^\W+/, '');
 
   const met = (v, target) => (Number.isFinite(v) ? (v <= target ? '(met)' : '(MISSED)') : '');
   const frameRow = (label, s, rpf) => [
@@ -146,7 +163,8 @@ try {
     ['sort by a metric: click → sorted rows', `${fmt(sortMs, 0)} ms`, `worker list build ${fmt(sortWorkerMs, 1)} ms`],
     frameRow('scroll, steady', steady, 8),
     frameRow('scroll, fast', fast, 60),
-    ['group by a param: select → groups drawn', `${fmt(groupMs, 0)} ms`, `${groups} groups drawn; worker list build with aggregates ${fmt(groupWorkerMs, 1)} ms`],
+    ['  main thread during the steady scroll', `${fmt(breakdown.reduce((a, [, ms]) => a + ms, 0) / steady.deltas.length, 1)} ms/frame`, breakdown.slice(0, 8).map(([n, ms]) => `${n} ${fmt(ms / steady.deltas.length, 1)}`).join(', ') + ' (ms per frame; nested events overlap)'],
+    ['group by a param: select → groups drawn', `${fmt(groupMs, 0)} ms`, `first group: ${firstGroup}; worker list build with aggregates ${fmt(groupWorkerMs, 1)} ms`],
   ];
   console.log(`table: Chromium on the runs table of a ${exp.runs.toLocaleString('en-US')}-run experiment`);
   for (const [k, v, note] of rows) console.log(`  ${k.padEnd(40)} ${String(v).padStart(16)}  ${note}`);

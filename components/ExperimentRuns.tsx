@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useCallback, useMemo, useRef, useState, type MouseEvent } from 'react';
 import {
   columnLabel,
@@ -42,6 +43,7 @@ const toggled = (list: readonly string[], id: string) => (list.includes(id) ? li
  */
 export default function ExperimentRuns({ experiment: exp }: { experiment: Experiment }) {
   const expId = exp.experimentId;
+  const router = useRouter();
   const [view, setView] = useUrlView();
   const keys = useTableKeys(expId);
   const commands = useCommands();
@@ -115,12 +117,17 @@ export default function ExperimentRuns({ experiment: exp }: { experiment: Experi
       onPin: (runId: string) => setView((v) => ({ pinned: toggled(v.pinned, runId) })),
       onExpand: (runId: string) => setExpanded((x) => toggled(x, runId)),
       onActions: (run: RunRow) => setActionsFor(run),
+      onOpen: (href: string, e: MouseEvent) => {
+        if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        router.push(href);
+      },
       onRestore: (runId: string) => {
         setActionError(null);
         commands.restoreRun(runId).catch((e) => setActionError(errorMessage(e)));
       },
     }),
-    [setView, commands],
+    [setView, commands, router],
   );
   const onSort = useCallback(
     (column: string) =>

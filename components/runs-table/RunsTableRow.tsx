@@ -1,13 +1,12 @@
 'use client';
 
-import Link from 'next/link';
 import { memo, type MouseEvent } from 'react';
 import { parseColumn, type RunRow, type TableItem } from '@/lib/react';
 import { formatMetric, formatTime, runLabel } from '../format';
 import { runColor } from '../run-colors';
 import RunDuration from '../RunDuration';
 import RunStatusBadge from '../RunStatusBadge';
-import { isNumeric } from './columns';
+import { ACTIONS_WIDTH, columnWidth, isNumeric, LEAD_WIDTHS } from './columns';
 
 type RunItem = Extract<TableItem, { kind: 'run' }>;
 
@@ -17,6 +16,8 @@ export interface RowHandlers {
   onExpand(runId: string): void;
   onActions(run: RunRow): void;
   onRestore(runId: string): void;
+  /** A click on a run's link (plain left click: in-app navigation; with a modifier the browser's own). */
+  onOpen(href: string, e: MouseEvent): void;
 }
 
 interface Props {
@@ -25,11 +26,15 @@ interface Props {
   columns: string[];
   selected: boolean;
   deletedView: boolean;
+  top: number;
+  width: number;
   height: number;
   handlers: RowHandlers;
 }
 
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
+const CELL = 'flex items-center overflow-hidden whitespace-nowrap border-b border-stone-100 pr-3';
+const box = (width: number) => ({ width, flex: 'none' as const });
 const own = <T,>(o: Record<string, T>, k: string): T | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
 
 /** One cell of a run: attributes, params, tags, a metric's latest, min or max. */
@@ -83,19 +88,21 @@ function titleOf(run: RunRow, id: string): string | undefined {
  * One run of the runs table (fixed height: the table is virtualized): select box, pin, the run's colour swatch and
  * name (indented under its parent, with expand/collapse when it has children), the chosen columns, row actions.
  */
-function RunsTableRow({ item, index, columns, selected, deletedView, height, handlers }: Props) {
+function RunsTableRow({ item, index, columns, selected, deletedView, top, width, height, handlers }: Props) {
   const r = item.run;
   const name = runLabel(r.info);
+  const href = `/run/?id=${encodeURIComponent(r.info.runId)}`;
   return (
-    <tr
+    <div
+      role="row"
       data-testid="run-row"
       data-run-id={r.info.runId}
       aria-rowindex={index + 2}
       aria-selected={selected}
-      style={{ height }}
-      className={`${selected ? 'bg-sky-50' : item.pinned ? 'bg-amber-50/60' : ''} ${item.hidden ? 'opacity-50' : ''} hover:bg-stone-50`}
+      style={{ transform: `translateY(${top}px)`, height, width }}
+      className={`absolute top-0 left-0 flex [contain:strict] ${selected ? 'bg-sky-50' : item.pinned ? 'bg-amber-50' : 'bg-white'} ${item.hidden ? 'opacity-50' : ''} hover:bg-stone-50`}
     >
-      <td className="border-b border-stone-100 px-2">
+      <div role="cell" style={box(LEAD_WIDTHS[0])} className={`${CELL} px-2`}>
         <input
           type="checkbox"
           aria-label={`Select ${name}`}
@@ -104,8 +111,8 @@ function RunsTableRow({ item, index, columns, selected, deletedView, height, han
           onClick={(e) => handlers.onSelect(r.info.runId, index, e)}
           className={FOCUS}
         />
-      </td>
-      <td className="border-b border-stone-100 px-1 text-center">
+      </div>
+      <div role="cell" style={box(LEAD_WIDTHS[1])} className={`${CELL} justify-center pr-0`}>
         <button
           type="button"
           aria-label={item.pinned ? `Unpin ${name}` : `Pin ${name}`}
@@ -115,64 +122,57 @@ function RunsTableRow({ item, index, columns, selected, deletedView, height, han
         >
           <span aria-hidden>{item.pinned ? '★' : '☆'}</span>
         </button>
-      </td>
+      </div>
       {columns.map((id) =>
         id === 'attr:name' ? (
-          <td key={id} className="overflow-hidden border-b border-stone-100 pr-3 whitespace-nowrap">
-            <span className="flex items-center gap-1.5" style={{ paddingLeft: item.depth * 16 }}>
-              {item.children > 0 ? (
-                <button
-                  type="button"
-                  aria-expanded={item.expanded}
-                  aria-label={`${item.expanded ? 'Collapse' : 'Expand'} ${name} (${item.children} child run${item.children === 1 ? '' : 's'})`}
-                  onClick={() => handlers.onExpand(r.info.runId)}
-                  className={`w-4 shrink-0 rounded text-xs text-stone-600 ${FOCUS}`}
-                >
-                  <span aria-hidden>{item.expanded ? '▾' : '▸'}</span>
-                </button>
-              ) : (
-                <span className="w-4 shrink-0" aria-hidden />
-              )}
-              <span aria-hidden data-testid="run-swatch" className="inline-block h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: runColor(r.info.runId) }} />
-              <Link
-                href={`/run/?id=${encodeURIComponent(r.info.runId)}`}
-                prefetch={false}
-                title={name}
-                className={`truncate text-sky-800 hover:underline ${FOCUS}`}
+          <div key={id} role="cell" style={box(columnWidth(id))} className={`${CELL} gap-1.5`}>
+            <span className="shrink-0" style={{ width: item.depth * 16 }} aria-hidden />
+            {item.children > 0 ? (
+              <button
+                type="button"
+                aria-expanded={item.expanded}
+                aria-label={`${item.expanded ? 'Collapse' : 'Expand'} ${name} (${item.children} child run${item.children === 1 ? '' : 's'})`}
+                onClick={() => handlers.onExpand(r.info.runId)}
+                className={`w-4 shrink-0 rounded text-xs text-stone-600 ${FOCUS}`}
               >
-                {name}
-              </Link>
-              {item.children > 0 && <span className="shrink-0 text-xs text-stone-400">({item.children})</span>}
-            </span>
-          </td>
+                <span aria-hidden>{item.expanded ? '▾' : '▸'}</span>
+              </button>
+            ) : (
+              <span className="w-4 shrink-0" aria-hidden />
+            )}
+            <span aria-hidden data-testid="run-swatch" className="inline-block h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: runColor(r.info.runId) }} />
+            <a href={href} onClick={(e) => handlers.onOpen(href, e)} title={name} className={`truncate text-sky-800 hover:underline ${FOCUS}`}>
+              {name}
+            </a>
+            {item.children > 0 && <span className="shrink-0 text-xs text-stone-400">({item.children})</span>}
+          </div>
         ) : (
-          <td
+          <div
             key={id}
+            role="cell"
             data-testid={id.startsWith('metric:') ? `run-metric-${id.slice(7)}` : undefined}
             title={titleOf(r, id)}
-            className={`overflow-hidden border-b border-stone-100 pr-3 text-ellipsis whitespace-nowrap ${isNumeric(id) ? 'text-right font-mono text-xs' : 'text-stone-700'}`}
+            style={box(columnWidth(id))}
+            className={`${CELL} ${isNumeric(id) ? 'justify-end font-mono text-xs' : 'text-stone-700'}`}
           >
-            <Cell run={r} id={id} />
-          </td>
+            <span className="truncate">
+              <Cell run={r} id={id} />
+            </span>
+          </div>
         ),
       )}
-      <td className="border-b border-stone-100 pr-2 text-right whitespace-nowrap">
+      <div role="cell" style={box(ACTIONS_WIDTH)} className={`${CELL} justify-end pr-2`}>
         {deletedView ? (
           <button type="button" onClick={() => handlers.onRestore(r.info.runId)} className={`rounded border border-stone-300 px-2 text-xs hover:bg-stone-100 ${FOCUS}`}>
             Restore
           </button>
         ) : (
-          <button
-            type="button"
-            aria-label={`Actions for ${name}`}
-            onClick={() => handlers.onActions(r)}
-            className={`rounded px-2 text-xs text-stone-600 hover:bg-stone-100 ${FOCUS}`}
-          >
+          <button type="button" aria-label={`Actions for ${name}`} onClick={() => handlers.onActions(r)} className={`rounded px-2 text-xs text-stone-600 hover:bg-stone-100 ${FOCUS}`}>
             Actions
           </button>
         )}
-      </td>
-    </tr>
+      </div>
+    </div>
   );
 }
 
@@ -181,7 +181,7 @@ function RunsTableRow({ item, index, columns, selected, deletedView, height, han
  * again only when what it shows changed, so a live table repaints the changed rows, not all of them.
  */
 function sameRow(a: Props, b: Props): boolean {
-  if (a.selected !== b.selected || a.deletedView !== b.deletedView || a.height !== b.height || a.index !== b.index || a.handlers !== b.handlers) return false;
+  if (a.selected !== b.selected || a.deletedView !== b.deletedView || a.height !== b.height || a.top !== b.top || a.width !== b.width || a.index !== b.index || a.handlers !== b.handlers) return false;
   if (a.columns !== b.columns && a.columns.join('\u0001') !== b.columns.join('\u0001')) return false;
   const x = a.item;
   const y = b.item;
