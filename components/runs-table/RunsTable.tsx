@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { columnLabel, parseColumn, type Aggregate, type TableItem, type TableSort } from '@/lib/react';
 import { formatMetric } from '../format';
 import { ACTIONS_WIDTH, columnWidth, isNumeric, LEAD_WIDTHS } from './columns';
@@ -12,6 +12,8 @@ export const ROW_HEIGHT = 33;
 export const OVERSCAN = 20;
 /** The drawn range moves in steps of this many rows: scrolling less than that changes no DOM at all. */
 const STEP = 4;
+/** Columns are drawn when within this many px of the visible part (horizontal scroll moves in steps of half that). */
+const COLUMN_OVERSCAN = 480;
 /**
  * Lists this short are drawn whole: a few dozen rows cost one quick render, and the browser's find in page then sees
  * every run.
@@ -66,31 +68,50 @@ const CELL = 'flex items-center overflow-hidden whitespace-nowrap border-b pr-3'
  */
 export default function RunsTable(p: Props) {
   const scroller = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  // The scroll position in STEP-row steps: a scroll event within a step renders nothing.
+  const [top, setTop] = useState(0);
+  const [left, setLeft] = useState(0);
   const [height, setHeight] = useState(600);
+  const [viewWidth, setViewWidth] = useState(1200);
 
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => setHeight(el.clientHeight || 600));
+    const measure = () => {
+      setHeight(el.clientHeight || 600);
+      setViewWidth(el.clientWidth || 1200);
+    };
+    const ro = new ResizeObserver(measure);
     ro.observe(el);
-    setHeight(el.clientHeight || 600);
+    measure();
     return () => ro.disconnect();
   }, []);
 
   useEffect(() => {
     scroller.current?.scrollTo({ top: 0 });
-    setScrollTop(0);
+    setTop(0);
   }, [p.resetKey]);
 
   const whole = p.itemCount <= DRAW_ALL_UP_TO;
-  const top = Math.floor(scrollTop / ROW_HEIGHT / STEP) * STEP;
   const first = whole ? 0 : Math.max(0, top - OVERSCAN);
   const last = whole ? p.itemCount : Math.min(p.itemCount, top + Math.ceil(height / ROW_HEIGHT) + STEP + OVERSCAN);
   const { onRange } = p;
   useEffect(() => onRange({ first, last }), [first, last, onRange]);
 
-  const width = LEAD_WIDTHS.reduce((a, b) => a + b, 0) + p.columns.reduce((a, id) => a + columnWidth(id), 0) + ACTIONS_WIDTH;
+  const leadWidth = LEAD_WIDTHS[0] + LEAD_WIDTHS[1];
+  const width = leadWidth + p.columns.reduce((a, id) => a + columnWidth(id), 0) + ACTIONS_WIDTH;
+  // Body rows draw only the columns near the visible part (the header has them all): paint grows with cells drawn.
+  let x = leadWidth;
+  let padLeft = 0;
+  const drawn: string[] = [];
+  for (const id of p.columns) {
+    const w = columnWidth(id);
+    if (whole || (x + w >= left - COLUMN_OVERSCAN && x <= left + viewWidth + COLUMN_OVERSCAN)) drawn.push(id);
+    else if (drawn.length === 0) padLeft += w;
+    x += w;
+  }
+  const drawnKey = drawn.join('\u0001');
+  const layout = useMemo(() => ({ columns: drawnKey ? drawnKey.split('\u0001') : [], padLeft }), [drawnKey, padLeft]);
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++) {
     const item = p.itemAt(i);
@@ -142,7 +163,8 @@ export default function RunsTable(p: Props) {
           key={item.run.info.runId}
           item={item}
           index={i}
-          columns={p.columns}
+          columns={layout.columns}
+          padLeft={layout.padLeft}
           selected={p.selected.has(item.run.info.runId)}
           deletedView={p.deletedView}
           top={i * ROW_HEIGHT}
@@ -156,9 +178,12 @@ export default function RunsTable(p: Props) {
   return (
     <div
       ref={scroller}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      onScroll={(e) => {
+        setTop(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT / STEP) * STEP);
+        setLeft(Math.floor(e.currentTarget.scrollLeft / (COLUMN_OVERSCAN / 2)) * (COLUMN_OVERSCAN / 2));
+      }}
       data-testid="runs-scroll"
-      className="max-h-[70vh] min-h-[12rem] overflow-auto rounded border border-stone-200 [contain:strict]"
+      className="max-h-[70vh] min-h-[12rem] overflow-auto rounded border border-stone-200 bg-white [contain:strict] [will-change:scroll-position]"
       style={{ height: Math.min(2 + (p.itemCount + 1) * ROW_HEIGHT + 16, 100_000) }}
     >
       <div role="table" aria-label="Runs" aria-rowcount={p.itemCount + 1} className="text-sm" style={{ width }}>

@@ -23,7 +23,9 @@ export interface RowHandlers {
 interface Props {
   item: RunItem;
   index: number;
+  /** The columns drawn (those near the visible part), after `padLeft` px of columns not drawn. */
   columns: string[];
+  padLeft: number;
   selected: boolean;
   deletedView: boolean;
   top: number;
@@ -33,7 +35,7 @@ interface Props {
 }
 
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
-const CELL = 'flex items-center overflow-hidden whitespace-nowrap border-b border-stone-100 pr-3';
+const CELL = 'flex h-full items-center overflow-hidden whitespace-nowrap pr-3';
 const box = (width: number) => ({ width, flex: 'none' as const });
 const own = <T,>(o: Record<string, T>, k: string): T | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
 
@@ -88,7 +90,7 @@ function titleOf(run: RunRow, id: string): string | undefined {
  * One run of the runs table (fixed height: the table is virtualized): select box, pin, the run's colour swatch and
  * name (indented under its parent, with expand/collapse when it has children), the chosen columns, row actions.
  */
-function RunsTableRow({ item, index, columns, selected, deletedView, top, width, height, handlers }: Props) {
+function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, top, width, height, handlers }: Props) {
   const r = item.run;
   const name = runLabel(r.info);
   const href = `/run/?id=${encodeURIComponent(r.info.runId)}`;
@@ -100,7 +102,7 @@ function RunsTableRow({ item, index, columns, selected, deletedView, top, width,
       aria-rowindex={index + 2}
       aria-selected={selected}
       style={{ transform: `translateY(${top}px)`, height, width }}
-      className={`absolute top-0 left-0 flex [contain:strict] ${selected ? 'bg-sky-50' : item.pinned ? 'bg-amber-50' : 'bg-white'} ${item.hidden ? 'opacity-50' : ''} hover:bg-stone-50`}
+      className={`absolute top-0 left-0 flex border-b border-stone-100 [contain:strict] ${selected ? 'bg-sky-50' : item.pinned ? 'bg-amber-50' : 'bg-white'} ${item.hidden ? 'opacity-50' : ''} hover:bg-stone-50`}
     >
       <div role="cell" style={box(LEAD_WIDTHS[0])} className={`${CELL} px-2`}>
         <input
@@ -123,6 +125,7 @@ function RunsTableRow({ item, index, columns, selected, deletedView, top, width,
           <span aria-hidden>{item.pinned ? '★' : '☆'}</span>
         </button>
       </div>
+      {padLeft > 0 && <div aria-hidden style={box(padLeft)} />}
       {columns.map((id) =>
         id === 'attr:name' ? (
           <div key={id} role="cell" style={box(columnWidth(id))} className={`${CELL} gap-1.5`}>
@@ -161,7 +164,7 @@ function RunsTableRow({ item, index, columns, selected, deletedView, top, width,
           </div>
         ),
       )}
-      <div role="cell" style={box(ACTIONS_WIDTH)} className={`${CELL} justify-end pr-2`}>
+      <div role="cell" style={box(ACTIONS_WIDTH)} className={`${CELL} ml-auto justify-end pr-2`}>
         {deletedView ? (
           <button type="button" onClick={() => handlers.onRestore(r.info.runId)} className={`rounded border border-stone-300 px-2 text-xs hover:bg-stone-100 ${FOCUS}`}>
             Restore
@@ -181,7 +184,7 @@ function RunsTableRow({ item, index, columns, selected, deletedView, top, width,
  * again only when what it shows changed, so a live table repaints the changed rows, not all of them.
  */
 function sameRow(a: Props, b: Props): boolean {
-  if (a.selected !== b.selected || a.deletedView !== b.deletedView || a.height !== b.height || a.top !== b.top || a.width !== b.width || a.index !== b.index || a.handlers !== b.handlers) return false;
+  if (a.selected !== b.selected || a.deletedView !== b.deletedView || a.height !== b.height || a.top !== b.top || a.width !== b.width || a.padLeft !== b.padLeft || a.index !== b.index || a.handlers !== b.handlers) return false;
   if (a.columns !== b.columns && a.columns.join('\u0001') !== b.columns.join('\u0001')) return false;
   const x = a.item;
   const y = b.item;
