@@ -20,14 +20,23 @@ export default function ArtifactsList({
   onSelect?: (a: ArtifactRef) => void;
 }) {
   const tree = useMemo(() => buildArtifactTree(artifacts), [artifacts]);
-  const [expanded, setExpanded] = useState<Set<string> | null>(null);
-  const open = expanded ?? initiallyExpanded(tree);
+  // Folders the person toggled, against the default (all open in a small tree, all closed in a big one): a folder
+  // that appears later (an upload) follows the default.
+  const [toggled, setToggled] = useState<ReadonlySet<string>>(() => new Set());
+  const open = useMemo(() => {
+    const base = initiallyExpanded(tree);
+    for (const p of toggled) {
+      if (base.has(p)) base.delete(p);
+      else base.add(p);
+    }
+    return base;
+  }, [tree, toggled]);
   if (artifacts.length === 0) return <p data-testid="artifacts-empty" className="text-sm text-stone-500">No artifacts.</p>;
   const toggle = (path: string) => {
-    const next = new Set(open);
+    const next = new Set(toggled);
     if (next.has(path)) next.delete(path);
     else next.add(path);
-    setExpanded(next);
+    setToggled(next);
   };
   return (
     <table aria-label="Artifacts" data-testid="artifacts" className="w-full border-collapse text-sm">

@@ -39,6 +39,17 @@ export interface NoteCursor {
 export interface RunNoteView {
   text: string;
   cursors: NoteCursor[];
+  /**
+   * Grows with every change this worker saw to the run doc: a page ignores a view older than an edit it already
+   * took in (a query answered just before its own edit landed would undo it on screen and move its caret).
+   */
+  version: number;
+}
+
+/** The text after an edit, with its version (RunNoteView.version). */
+export interface RunNoteEdit {
+  text: string;
+  version: number;
 }
 
 export interface ArtifactHead {
@@ -141,6 +152,18 @@ function cursorsOf(h: DocHost, runId: string, d: import('yjs').Doc): NoteCursor[
   return out;
 }
 
+/** Versions of run docs' contents (RunNoteView.version): one counter for all docs, so a doc reopened later never goes back. */
+let clock = 0;
+const versions = new WeakMap<import('yjs').Doc, number>();
+function versionOf(d: import('yjs').Doc): number {
+  let v = versions.get(d);
+  if (v === undefined) {
+    versions.set(d, (v = ++clock));
+    d.on('update', () => versions.set(d, ++clock));
+  }
+  return v;
+}
+
 export function manageApi(core: ServiceCore) {
   /** Runs `f` on a run doc held open meanwhile (loaded from IndexedDB, and from the relay when not held here). */
   async function withRunDoc<T>(runId: string, f: (h: DocHost, d: import('yjs').Doc) => T): Promise<T> {
@@ -155,7 +178,33 @@ export function manageApi(core: ServiceCore) {
     }
   }
 
+  /** Run docs held live for an open description editor (RUNPAGE-N5), by lease id. */
+  const leases = new Map<number, { host: DocHost; release: () => void }>();
+  let nextLease = 1;
+
   return {
+    /**
+     * Holds a run doc live (a socket to its room) until `releaseRunLive(lease)`: a finished run is otherwise held as a
+     * snapshot, and a description being edited together must see the others' keystrokes as they come.
+     */
+    async holdRunLive(runId: string): Promise<number> {
+      const id = parseInput(RunIdSchema, runId, 'run_id');
+      const h = await core.ready();
+      const handle = h.acquireRun(asRunId(id), 'live');
+      const lease = nextLease++;
+      leases.set(lease, { host: h, release: handle.release });
+      return lease;
+    },
+    async releaseRunLive(lease: number): Promise<void> {
+      const l = leases.get(lease);
+      leases.delete(lease);
+      try {
+        l?.release();
+      } catch {
+        /* the host was replaced (settings changed): its docs are gone already */
+      }
+    },
+
     /** RUNPAGE-2: the parent (linked by `mlflow.parentRunId`) and the children of a run, from its experiment's index. */
     async getRunFamily(runId: string, experimentId: string, parentRunId: string | null): Promise<RunFamily> {
       const id = parseInput(RunIdSchema, runId, 'run_id');
@@ -176,14 +225,17 @@ export function manageApi(core: ServiceCore) {
       return withRunDoc(runId, (h, d) => {
         const text = doc.readRunNote(d);
         const tag = doc.readRun(runId, d)?.tags[doc.NOTE_TAG];
-        return { text: text || (tag ?? ''), cursors: cursorsOf(h, runId, d) };
+        return { text: text || (tag ?? ''), cursors: cursorsOf(h, runId, d), version: versionOf(d) };
       });
     },
 
     /** RUNPAGE-N2: one edit of the description made on `before`; resolves (stored) with the text after it. */
-    async editRunNote(runId: string, before: string, edit: doc.TextEdit): Promise<string> {
+    async editRunNote(runId: string, before: string, edit: doc.TextEdit): Promise<RunNoteEdit> {
       const inp = parseInput(EditInput, { before, edit }, 'editRunNote');
-      return core.writeRun(runId, (c) => doc.editRunNote(c, { runId, ...inp }));
+      return core.writeRun(runId, (c) => {
+        const text = doc.editRunNote(c, { runId, ...inp });
+        return { text, version: versionOf(c.runDoc(runId)) };
+      });
     },
 
     /** RUNPAGE-N4: publishes this client's caret in a description (a relative position), or clears it (null). */

@@ -23,6 +23,8 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
   const pending = useRef(0);
   const chain = useRef<Promise<unknown>>(Promise.resolve());
   const caretAfter = useRef<[number, number] | null>(null);
+  /** The newest version taken in: an older view (a query answered before our edit landed) is not shown. */
+  const seen = useRef(-1);
   const [error, setError] = useState<string | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
 
@@ -32,7 +34,9 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
   };
 
   /** Takes in the worker's text (a peer's change) and keeps the caret where it was relative to the words around it. */
-  const adopt = useCallback((text: string) => {
+  const adopt = useCallback((text: string, version: number) => {
+    if (version < seen.current) return;
+    seen.current = version;
     const prev = shownRef.current;
     if (prev === text) return;
     const el = ref.current;
@@ -43,9 +47,9 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
     show(text);
   }, []);
 
-  const latest = note.data?.text;
+  const latest = note.data;
   useEffect(() => {
-    if (latest !== undefined && pending.current === 0) adopt(latest);
+    if (latest !== undefined && pending.current === 0) adopt(latest.text, latest.version);
   }, [latest, adopt]);
 
   useLayoutEffect(() => {
@@ -85,15 +89,21 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
     pending.current++;
     setError(null);
     chain.current = chain.current.then(async () => {
-      let result: string | null = null;
+      let result: { text: string; version: number } | null = null;
       try {
         result = await editRunNote(runId, before, edit);
       } catch (err) {
         setError(errorMessage(err));
       }
       pending.current--;
-      // Every local edit is in: the worker's text is ours plus whatever peers wrote meanwhile.
-      if (pending.current === 0) adopt(result ?? latestRef.current ?? before);
+      if (pending.current > 0) return;
+      // Every local edit is in: the worker's text is ours plus whatever peers wrote meanwhile. A refused edit: back
+      // to the worker's latest view.
+      if (result) adopt(result.text, result.version);
+      else if (latestRef.current) {
+        seen.current = -1;
+        adopt(latestRef.current.text, latestRef.current.version);
+      }
     });
     publishCaret();
   }

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { CairnError } from '../domain/errors';
 import type { ArtifactRef, WireError } from '../domain';
 import type { TextEdit } from '../doc/text-edit';
-import type { ArtifactHead, RunFamily, RunNoteView, UploadProgress } from '../../workers/manage-api';
+import type { ArtifactHead, RunFamily, RunNoteEdit, RunNoteView, UploadProgress } from '../../workers/manage-api';
 import type { QueryResult, Settings } from './contract';
 import type { DataClient } from './data-client';
 import { useDataClient } from './DataProvider';
@@ -15,7 +15,7 @@ import { useWorkerQuery } from './worker-query';
 
 export { diffText, mapIndex, applyEdit } from '../doc/text-edit';
 export type { TextEdit } from '../doc/text-edit';
-export type { ArtifactHead, NoteCursor, RunFamily, RunNoteView, UploadProgress } from '../../workers/manage-api';
+export type { ArtifactHead, NoteCursor, RunFamily, RunNoteEdit, RunNoteView, UploadProgress } from '../../workers/manage-api';
 
 
 /** A run's parent and children (from the experiment index: re-queried as its runs change). */
@@ -25,8 +25,17 @@ export function useRunFamily(runId: string, experimentId: string, parentRunId: s
   );
 }
 
-/** A run's description and the others' carets in it, live (the run doc's changes and presence re-query it). */
+/**
+ * A run's description and the others' carets in it, live: the run doc is held with a socket while the component is
+ * mounted (a finished run is otherwise a snapshot), and its changes and presence re-query it.
+ */
 export function useRunNote(runId: string): QueryResult<RunNoteView> {
+  const client = useDataClient();
+  useEffect(() => {
+    if (!client || !runId) return;
+    const lease = client.holdRunLive(runId).catch(() => null);
+    return () => void lease.then((l) => (l === null ? undefined : client.releaseRunLive(l))).catch(() => {});
+  }, [client, runId]);
   return useWorkerQuery(`run-note:${runId}`, [`run:${runId}`, 'presence'], (c) => c.getRunNote(runId));
 }
 
@@ -83,7 +92,7 @@ export function blobHref(settings: Pick<Settings, 'relayUrl' | 'token'> | undefi
 /** The write commands of this area; each resolves once the change is stored (see useCommands). */
 export interface ManageCommands {
   /** One edit of a run's description made on `before` (the text the page showed); resolves with the text after it. */
-  editRunNote(runId: string, before: string, edit: TextEdit): Promise<string>;
+  editRunNote(runId: string, before: string, edit: TextEdit): Promise<RunNoteEdit>;
   /** Where this person's caret is in a run's description (null: not editing any). */
   setNoteCursor(runId: string | null, index: number): Promise<void>;
   /** Hashes (in the worker, in slices), uploads with progress and records an artifact of a run. */
