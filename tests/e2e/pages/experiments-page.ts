@@ -39,7 +39,7 @@ export class ExperimentsPage {
   }
 
   row(name: string): Locator {
-    return this.table.getByRole('row').filter({ has: this.experimentLink(name) });
+    return this.table.getByRole('row').filter({ has: this.page.getByRole('link', { name, exact: true }) });
   }
 
   async restore(name: string): Promise<void> {
