@@ -28,7 +28,7 @@ const BIG_LOG_LINES = 40_000;
 /** The SDK reads a string as a file path (Node); content goes as bytes. */
 const bytes = (s: string) => new TextEncoder().encode(s);
 
-test('artifact tree, every viewer, streamed big text, download, and an upload with progress', async ({ page, baseURL }) => {
+test('[ART-1][ART-2][ART-4][ART-5][ART-6] artifact tree, every viewer, streamed big text, download, and an upload with progress', async ({ page, baseURL }) => {
   test.setTimeout(120_000);
   const relay = new URL(baseURL!).origin;
   const pageErrors = collectPageErrors(page.context());

@@ -7,7 +7,7 @@ import { ExperimentsPage } from './pages/experiments-page';
  * components/run/SPEC.md RUNPAGE-6, RUNPAGE-7: an experiment renamed, described, tagged and deleted from its page,
  * found in the experiments list's deleted view and restored from there; a second person's list follows live.
  */
-test('experiment rename, description, tags, delete, and restore from the deleted view', async ({ browser, baseURL }) => {
+test('[RUNPAGE-6][RUNPAGE-7] experiment rename, description, tags, delete, and restore from the deleted view', async ({ browser, baseURL }) => {
   test.setTimeout(120_000);
   const users = await Promise.all([browser.newContext({ baseURL }), browser.newContext({ baseURL })]);
   const pageErrors = collectPageErrors(...users);

@@ -6,7 +6,7 @@ import { ExperimentsPage } from './pages/experiments-page';
  * survives a reload and is applied before the first paint (the inline script, not React: checked at
  * DOMContentLoaded, before any module ran).
  */
-test('dark mode follows the system, the header switch overrides it, and the choice applies before first paint', async ({ page }) => {
+test('[RUNPAGE-8] dark mode follows the system, the header switch overrides it, and the choice applies before first paint', async ({ page }) => {
   const home = new ExperimentsPage(page);
   await page.emulateMedia({ colorScheme: 'dark' });
   await home.goto();

@@ -10,7 +10,7 @@ import { RunPage } from './pages/run-page';
  * description at the same time, one at the start and one at the end; both keep their words, both pages converge, and
  * each sees the other's caret. The run doc's new root type (`notes`) passes the relay's update admission.
  */
-test('two people typing into one description at once both keep their words and see each other’s caret', async ({ browser, baseURL }) => {
+test('[RUNPAGE-N4][RUNPAGE-N5] two people typing into one description at once both keep their words and see each other’s caret', async ({ browser, baseURL }) => {
   test.setTimeout(120_000);
   const relay = new URL(baseURL!).origin;
   const data = tempDir('cairn-notes-');

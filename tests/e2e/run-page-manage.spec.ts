@@ -10,7 +10,7 @@ import { RunPage } from './pages/run-page';
  * git commit, parent link, children), then tag editing, rename, delete and restore from the run page, each change
  * seen by a second person's page live.
  */
-test('run overview with parent and children; tags added, edited and deleted; rename, delete and restore', async ({ browser, baseURL }) => {
+test('[RUNPAGE-1][RUNPAGE-2][RUNPAGE-3][RUNPAGE-4] run overview with parent and children; tags added, edited and deleted; rename, delete and restore', async ({ browser, baseURL }) => {
   test.setTimeout(120_000);
   const relay = new URL(baseURL!).origin;
   const data = tempDir('cairn-runmanage-');
