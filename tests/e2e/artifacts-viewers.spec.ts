@@ -110,11 +110,24 @@ test('[ART-1][ART-2][ART-4][ART-5][ART-6] artifact tree, every viewer, streamed 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('artifact-download').click()]);
     expect(download.suggestedFilename()).toBe('big.log');
 
-    // ART-5: upload from the browser with a progress bar; the relay verified the worker's hash.
-    const body = Buffer.from('uploaded from the browser\n' + 'x'.repeat(3 * 1024 * 1024));
+    // ART-5: upload from the browser with a progress bar; the relay verified the worker's hash (a file over the
+    // one-shot limit, so the worker hashed it in slices).
+    const body = Buffer.concat([Buffer.from('uploaded from the browser\n'), Buffer.alloc(34 * 1024 * 1024, 'x')]);
+    await page.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { __progress: number[] }).__progress = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[role="progressbar"], progress');
+        const v = Number(bar?.getAttribute('aria-valuenow'));
+        if (bar && seen.at(-1) !== v) seen.push(v);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+    });
     await rp.upload({ name: 'notes.txt', mimeType: 'text/plain', buffer: body }, 'uploads');
     await expect(page.getByTestId('upload-status')).toContainText('Uploaded uploads/notes.txt', { timeout: 30_000 });
     await expect(rp.uploadProgress).toHaveAttribute('aria-valuenow', '100');
+    // The bar moved through values on the way (hashing slices, upload progress), not straight to 100.
+    const progress = await page.evaluate(() => (window as unknown as { __progress: number[] }).__progress);
+    expect(progress.some((v) => v > 0 && v < 100), `progress seen: ${progress.join(', ')}`).toBe(true);
     await expect(rp.folderToggle('uploads')).toBeVisible();
     await rp.openArtifact('notes.txt');
     await expect(page.getByTestId('artifact-text')).toContainText('uploaded from the browser');
