@@ -48,7 +48,7 @@ export default function ExperimentsPage() {
           {deletedView ? 'No deleted experiments.' : 'No experiments yet. Create one above, or log a run from the SDK.'}
         </p>
       ) : (
-        <ExperimentsTable experiments={experiments} deletedView={deletedView} />
+        <ExperimentsTable experiments={experiments} />
       )}
     </section>
   );

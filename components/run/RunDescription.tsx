@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
-import { diffText, mapIndex, useManageCommands, useRunNote, type NoteCursor } from '@/lib/react';
+import { applyEdit, diffText, mapIndex, rebaseEdit, useManageCommands, useRunNote, type NoteCursor } from '@/lib/react';
 import LoadError from '../LoadError';
 import { errorMessage } from '../format';
 
@@ -20,6 +20,11 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
   const ref = useRef<HTMLTextAreaElement>(null);
   const [shown, setShown] = useState<string | null>(null);
   const shownRef = useRef<string | null>(null);
+  /**
+   * What the textarea holds on screen (the last committed value). A keystroke edits THIS text, which may lag behind
+   * `shownRef` when a peer's change was taken in but not rendered yet: edits and carets are computed against it.
+   */
+  const committed = useRef<string | null>(null);
   const pending = useRef(0);
   const chain = useRef<Promise<unknown>>(Promise.resolve());
   const caretAfter = useRef<[number, number] | null>(null);
@@ -37,8 +42,8 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
   const adopt = useCallback((text: string, version: number) => {
     if (version < seen.current) return;
     seen.current = version;
-    const prev = shownRef.current;
-    if (prev === text) return;
+    if (shownRef.current === text) return;
+    const prev = committed.current;
     const el = ref.current;
     if (prev !== null && el && document.activeElement === el) {
       const remote = diffText(prev, text);
@@ -52,14 +57,6 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
     if (latest !== undefined && pending.current === 0) adopt(latest.text, latest.version);
   }, [latest, adopt]);
 
-  useLayoutEffect(() => {
-    const el = ref.current;
-    const c = caretAfter.current;
-    if (el && c) {
-      caretAfter.current = null;
-      el.setSelectionRange(c[0], c[1]);
-    }
-  });
 
   // The caret, throttled, queued behind the edits so it is placed in the text that has them.
   const cursorTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -73,6 +70,17 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
       chain.current = chain.current.then(() => setNoteCursor(runId, at).catch(() => {}));
     }, CURSOR_THROTTLE_MS);
   }, [runId, setNoteCursor]);
+  useLayoutEffect(() => {
+    committed.current = shown;
+    const el = ref.current;
+    const c = caretAfter.current;
+    if (el && c) {
+      caretAfter.current = null;
+      el.setSelectionRange(c[0], c[1]);
+      // The caret moved with a peer's change: what the others see must move too (no select event fires for this).
+      publishCaret();
+    }
+  });
   useEffect(
     () => () => {
       if (cursorTimer.current) clearTimeout(cursorTimer.current);
@@ -82,10 +90,18 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
   );
 
   function onChange(value: string) {
-    const before = shownRef.current ?? '';
+    const before = committed.current ?? '';
     const edit = diffText(before, value);
-    show(value);
     if (!edit) return;
+    const pendingView = shownRef.current ?? before;
+    if (pendingView === before) show(value);
+    else {
+      // A peer's change is taken in but not on screen yet: the keystroke goes onto it, the caret after the keystroke.
+      const e = rebaseEdit(edit, before, pendingView);
+      const at = e.index + e.insert.length;
+      caretAfter.current = [at, at];
+      show(applyEdit(pendingView, e));
+    }
     pending.current++;
     setError(null);
     chain.current = chain.current.then(async () => {

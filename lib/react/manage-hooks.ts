@@ -13,7 +13,7 @@ import { useWorkerQuery } from './worker-query';
 
 /** Hooks and contract types for experiment and run management, run descriptions and artifacts: each hook is a useWorkerQuery (worker-query.ts) over the worker's manage-api.ts. */
 
-export { diffText, mapIndex, applyEdit } from '../doc/text-edit';
+export { applyEdit, diffText, mapIndex, rebaseEdit } from '../doc/text-edit';
 export type { TextEdit } from '../doc/text-edit';
 export type { ArtifactHead, NoteCursor, RunFamily, RunNoteEdit, RunNoteView, UploadProgress } from '../../workers/manage-api';
 

@@ -53,6 +53,15 @@ test('[RUNPAGE-6][RUNPAGE-7] experiment rename, description, tags, delete, and r
     await expect(a!.getByTestId('experiment-deleted')).toHaveCount(0, { timeout: FIRST_LOAD_TIMEOUT });
     await hb.showActive();
     await hb.expectListed(renamed);
+    await expect(hb.row(renamed)).toContainText('owner=search-team');
+
+    // Delete from the list too: it moves to the deleted view.
+    await hb.row(renamed).getByRole('button', { name: 'Delete experiment' }).click();
+    await expect(hb.experimentLink(renamed)).toHaveCount(0, { timeout: FIRST_LOAD_TIMEOUT });
+    await hb.showDeleted();
+    await expect(hb.experimentLink(renamed)).toBeVisible();
+    await hb.restore(renamed);
+    await hb.showActive();
 
     // Keyboard: the Active/Deleted switch is reachable and works with the keyboard.
     await hb.page.getByRole('button', { name: 'Deleted', exact: true }).focus();
