@@ -28,11 +28,15 @@ export default function ArtifactViewer({ artifact }: { artifact: ArtifactRef }) 
           <a href={download} download={name} data-testid="artifact-download" className="ml-auto rounded border border-stone-300 px-2 py-0.5 text-stone-800 hover:bg-stone-100">
             Download
           </a>
-        ) : (
+        ) : settings ? (
           <span className="ml-auto">No relay: the content is not reachable from here.</span>
-        )}
+        ) : null}
       </div>
-      {settings?.relayUrl ? <Body artifact={artifact} kind={kind} src={blobHref(settings, artifact.sha256)!} /> : null}
+      {!settings ? (
+        <p className="text-sm text-stone-500">Loading…</p>
+      ) : settings.relayUrl ? (
+        <Body artifact={artifact} kind={kind} src={blobHref(settings, artifact.sha256)!} />
+      ) : null}
     </section>
   );
 }
