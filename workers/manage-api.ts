@@ -1,7 +1,8 @@
 import * as Comlink from 'comlink';
+import type * as Y from 'yjs';
 import { z } from 'zod';
 import * as doc from '../lib/doc';
-import { ArtifactPathSchema, CairnError, RunIdSchema, Sha256Schema, asRunId, invalid, parseInput, type ArtifactRef } from '../lib/domain';
+import { ArtifactPathSchema, CairnError, ExperimentIdSchema, RunIdSchema, Sha256Schema, asRunId, invalid, parseInput, type ArtifactRef } from '../lib/domain';
 import type { DocHost } from '../lib/sync';
 import { Sha256Stream } from './manage-sha256';
 import type { ServiceCore } from './service-core';
@@ -154,7 +155,7 @@ function putWithProgress(url: string, headers: Record<string, string>, body: Blo
 }
 
 /** The caret of other clients in `runId`'s description, read from awareness (peers' input: validated, skipped if bad). */
-function cursorsOf(h: DocHost, runId: string, d: import('yjs').Doc): NoteCursor[] {
+function cursorsOf(h: DocHost, runId: string, d: Y.Doc): NoteCursor[] {
   const peers = new Map(h.peers().map((p) => [p.clientId, p]));
   const out: NoteCursor[] = [];
   for (const [clientId, state] of h.awareness.getStates()) {
@@ -172,8 +173,8 @@ function cursorsOf(h: DocHost, runId: string, d: import('yjs').Doc): NoteCursor[
 
 /** Versions of run docs' contents (RunNoteView.version): one counter for all docs, so a doc reopened later never goes back. */
 let clock = 0;
-const versions = new WeakMap<import('yjs').Doc, number>();
-function versionOf(d: import('yjs').Doc): number {
+const versions = new WeakMap<Y.Doc, number>();
+function versionOf(d: Y.Doc): number {
   let v = versions.get(d);
   if (v === undefined) {
     versions.set(d, (v = ++clock));
@@ -184,7 +185,7 @@ function versionOf(d: import('yjs').Doc): number {
 
 export function manageApi(core: ServiceCore) {
   /** Runs `f` on a run doc held open meanwhile (loaded from IndexedDB, and from the relay when not held here). */
-  async function withRunDoc<T>(runId: string, f: (h: DocHost, d: import('yjs').Doc) => T): Promise<T> {
+  async function withRunDoc<T>(runId: string, f: (h: DocHost, d: Y.Doc) => T): Promise<T> {
     const h = await core.ready();
     const handle = h.acquireRun(asRunId(runId));
     try {
@@ -228,7 +229,7 @@ export function manageApi(core: ServiceCore) {
       const id = parseInput(RunIdSchema, runId, 'run_id');
       const parentId = parentRunId === null ? null : parseInput(RunIdSchema, parentRunId, 'parent_run_id');
       const h = await core.ready();
-      const { active } = await core.rowsOf(h, parseInput(z.string().min(1).max(64), experimentId, 'experiment_id'));
+      const { active } = await core.rowsOf(h, parseInput(ExperimentIdSchema, experimentId, 'experiment_id'));
       const children = active.filter((r) => r.parentRunId === id);
       const parentRow = parentId ? (h.runs.row(parentId) ?? active.find((r) => r.runId === parentId)) : undefined;
       return {
