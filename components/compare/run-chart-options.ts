@@ -88,7 +88,7 @@ export function latestBarOption(runs: readonly RunRow[], metric: string): RunCha
     drawn: shown.length,
     option: {
       ...BASE,
-      grid: { left: 56, right: 16, top: 16, bottom: 64, containLabel: true },
+      grid: { left: 56, right: 16, top: 32, bottom: 64, containLabel: true },
       xAxis: { type: 'category', data: shown.map((r) => runLabel(r.info)), axisLabel: { rotate: shown.length > 6 ? 30 : 0, interval: 0 } },
       yAxis: { type: 'value', scale: true, name: axisLabel(a) },
       tooltip: { ...BASE.tooltip, formatter: (p: { name: string; value: number }) => `${p.name}<br/>${metric}: ${formatMetric(p.value)}` },
