@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { useCompareRuns, useExperiment, type Axis, type RunRow } from '@/lib/react';
 import { experimentLabel, runLabel } from '../format';
 import LoadError from '../LoadError';
@@ -78,7 +78,19 @@ export default function CompareView() {
   );
 }
 
-function CompareBody({ experimentId, runs }: { experimentId: string; runs: RunRow[] }) {
+const NO_RUNS: RunRow[] = [];
+
+/**
+ * The charts and the table render at low priority (a deferred value starting empty): React renders them in slices
+ * between frames, so 100 runs' diff table and chart options do not make one long main-thread task.
+ */
+function CompareBody({ experimentId, runs: latest }: { experimentId: string; runs: RunRow[] }) {
+  const runs = useDeferredValue(latest, NO_RUNS);
+  if (runs.length === 0) return <p className="text-sm text-stone-500">Drawing…</p>;
+  return <CompareSections experimentId={experimentId} runs={runs} />;
+}
+
+function CompareSections({ experimentId, runs }: { experimentId: string; runs: RunRow[] }) {
   const axes = useMemo(() => availableAxes(runs), [runs]);
   const [parallel, setParallel] = useState<Axis[] | null>(null);
   const [scatter, setScatter] = useState<{ x: Axis; y: Axis } | null>(null);
