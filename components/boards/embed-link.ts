@@ -1,4 +1,4 @@
-import type { Axis, CardConfig } from '@/lib/react';
+import type { Axis, CardConfig, LineSettings } from '@/lib/react';
 import { axisLabel, parseAxis } from '../compare/run-values';
 
 /**
@@ -6,12 +6,13 @@ import { axisLabel, parseAxis } from '../compare/run-values';
  * everything the chart needs, so a link keeps working for anyone who can open the workspace:
  *   experiment=<expId>  runs=<id1>,<id2>,...  chart=line|bar|scatter|parallel (default line)
  *   line, bar: metric=<key>     scatter: x=<axis>&y=<axis>     parallel: axes=<axis>,<axis>,...
- *   line chart settings: s.<name>=<value> (the card's settings, as the line chart keeps them)
+ *   line chart settings (components/charts' ChartSettings): s.smoothing=<0..100>, s.xAxis=step|wall|relative|metric:<key>,
+ *   s.logX, s.logY, s.clipOutliers = true|false; anything else is ignored
  * Axes are written as `params.lr`, `metrics.loss`, `attributes.duration` (run-values.ts axisLabel).
  */
 
 export type ChartSpec =
-  | { kind: 'line'; metric: string; settings: Record<string, string | number | boolean | null> }
+  | { kind: 'line'; metric: string; settings: LineSettings }
   | { kind: 'bar'; metric: string }
   | { kind: 'scatter'; x: Axis; y: Axis }
   | { kind: 'parallel'; axes: Axis[] };
@@ -25,7 +26,29 @@ export interface EmbedSpec {
 /** Runs one embedded chart may draw (the worker refuses more, as for a card). */
 const MAX_EMBED_RUNS = 100;
 const SETTING_PREFIX = 's.';
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const FLAGS = ['logX', 'logY', 'clipOutliers'] as const;
+
+function settingsQuery(q: URLSearchParams, s: LineSettings): void {
+  if (s.smoothing !== undefined) q.set(`${SETTING_PREFIX}smoothing`, String(s.smoothing));
+  if (s.xAxis) q.set(`${SETTING_PREFIX}xAxis`, s.xAxis.kind === 'metric' ? `metric:${s.xAxis.key}` : s.xAxis.kind);
+  for (const f of FLAGS) if (s[f] !== undefined) q.set(SETTING_PREFIX + f, String(s[f]));
+}
+
+/** The line settings of a link: only the known ones, each checked (a link is input from anyone). */
+function settingsOf(q: URLSearchParams): LineSettings {
+  const out: LineSettings = {};
+  const get = (name: string) => q.get(SETTING_PREFIX + name);
+  const smoothing = Number(get('smoothing') ?? NaN);
+  if (Number.isFinite(smoothing)) out.smoothing = Math.min(100, Math.max(0, smoothing));
+  const x = get('xAxis');
+  if (x === 'step' || x === 'wall' || x === 'relative') out.xAxis = { kind: x };
+  else if (x?.startsWith('metric:') && x.length > 'metric:'.length) out.xAxis = { kind: 'metric', key: x.slice('metric:'.length) };
+  for (const f of FLAGS) {
+    const v = get(f);
+    if (v === 'true' || v === 'false') out[f] = v === 'true';
+  }
+  return out;
+}
 
 /** The chart a card shows (and its embed link draws); null for a card that is not a chart (the runs table). */
 export function chartOfCard(config: CardConfig): ChartSpec | null {
@@ -56,16 +79,8 @@ export function embedPath(spec: EmbedSpec): string {
     q.set('y', axisLabel(c.y));
   }
   if (c.kind === 'parallel') q.set('axes', c.axes.map(axisLabel).join(','));
-  if (c.kind === 'line') for (const [k, v] of Object.entries(c.settings)) if (v !== null) q.set(SETTING_PREFIX + k, String(v));
+  if (c.kind === 'line') settingsQuery(q, c.settings);
   return `/embed/?${q.toString()}`;
-}
-
-/** A setting's value from the query: numbers and booleans as such, the rest as text. */
-function settingValue(s: string): string | number | boolean {
-  if (s === 'true') return true;
-  if (s === 'false') return false;
-  const n = Number(s);
-  return s.trim() !== '' && Number.isFinite(n) ? n : s;
 }
 
 /** Reads an embed query back; a query that cannot draw a chart says why (the embed page shows it). */
@@ -83,12 +98,7 @@ export function parseEmbedQuery(q: URLSearchParams): { ok: true; spec: EmbedSpec
     case 'bar': {
       if (!metric) return { ok: false, message: 'The link names no metric (metric=<key>).' };
       if (kind === 'bar') return { ok: true, spec: { ...base, chart: { kind, metric } } };
-      const settings: Record<string, string | number | boolean> = {};
-      for (const [k, v] of q) {
-        const name = k.slice(SETTING_PREFIX.length);
-        // A link is input from anyone: a setting named like a prototype key is dropped, never assigned.
-        if (k.startsWith(SETTING_PREFIX) && name && !UNSAFE_KEYS.has(name)) settings[name] = settingValue(v);
-      }
+      const settings = settingsOf(q);
       return { ok: true, spec: { ...base, chart: { kind, metric, settings } } };
     }
     case 'scatter': {

@@ -37,8 +37,6 @@ export const MAX_CARD_TITLE_LENGTH = 200;
 export const MAX_CARD_FILTER_LENGTH = 2000;
 /** Axes of a parallel-coordinates card. */
 export const MAX_PARALLEL_AXES = 20;
-/** Chart settings a line card keeps (components/charts' ChartSettings): a few scalars, bounded. */
-const MAX_SETTINGS_KEYS = 30;
 
 /** The root map; lib/doc/layout.ts lists it with the other workspace-doc roots. */
 export const wsBoards = (d: Y.Doc) => d.getMap<unknown>('boards');
@@ -78,16 +76,31 @@ export const RunSelectionSchema = z.discriminatedUnion('mode', [
 ]);
 export type RunSelection = z.infer<typeof RunSelectionSchema>;
 
-const SettingsSchema = z
-  .record(z.string().min(1).max(64), z.union([z.string().max(200), z.number(), z.boolean(), z.null()]))
-  .refine((r) => Object.keys(r).length <= MAX_SETTINGS_KEYS, `at most ${MAX_SETTINGS_KEYS} chart settings`);
+/**
+ * How a line card draws (components/charts' ChartSettings, stored as plain data): every field optional, unknown
+ * fields dropped; the chart reads it through its own tolerant reader (chartSettingsFrom), so a field it adds later
+ * only needs a line here.
+ */
+export const LineSettingsSchema = z
+  .object({
+    smoothing: z.number().min(0).max(100),
+    xAxis: z.discriminatedUnion('kind', [
+      z.object({ kind: z.enum(['step', 'wall', 'relative']) }),
+      z.object({ kind: z.literal('metric'), key: KeySchema }),
+    ]),
+    logX: z.boolean(),
+    logY: z.boolean(),
+    clipOutliers: z.boolean(),
+  })
+  .partial();
+export type LineSettings = z.infer<typeof LineSettingsSchema>;
 
 const Title = z.string().max(MAX_CARD_TITLE_LENGTH);
 const OrderSchema = z.enum(['asc', 'desc']);
 
 /** What a card shows; `kind` says which chart. */
 export const CardConfigSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('line'), title: Title, metric: KeySchema, runs: RunSelectionSchema, settings: SettingsSchema.optional() }),
+  z.object({ kind: z.literal('line'), title: Title, metric: KeySchema, runs: RunSelectionSchema, settings: LineSettingsSchema.optional() }),
   z.object({ kind: z.literal('scatter'), title: Title, x: AxisSchema, y: AxisSchema, runs: RunSelectionSchema }),
   z.object({ kind: z.literal('parallel'), title: Title, axes: z.array(AxisSchema).min(2).max(MAX_PARALLEL_AXES), runs: RunSelectionSchema }),
   z.object({ kind: z.literal('bar'), title: Title, metric: KeySchema, runs: RunSelectionSchema }),

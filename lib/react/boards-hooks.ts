@@ -24,6 +24,7 @@ export type {
   CardKind,
   CardPos,
   CardSize,
+  LineSettings,
   RunSelection,
 } from '../doc/boards';
 export type { SelectedRuns } from '../../workers/boards-api';

@@ -58,7 +58,8 @@ describe('embed links', () => {
   const base = { experimentId: '123', runIds: ['a1', 'b2'] };
   it('[BOARD-E1] the link of every chart card parses back to the same chart', () => {
     const specs: EmbedSpec[] = [
-      { ...base, chart: { kind: 'line', metric: 'val/loss', settings: { smoothing: 0.6, xAxis: 'step', logY: true } } },
+      { ...base, chart: { kind: 'line', metric: 'val/loss', settings: { smoothing: 60, xAxis: { kind: 'metric', key: 'epoch' }, logY: true, clipOutliers: false } } },
+      { ...base, chart: { kind: 'line', metric: 'loss', settings: { xAxis: { kind: 'wall' } } } },
       { ...base, chart: { kind: 'bar', metric: 'acc' } },
       { ...base, chart: { kind: 'scatter', x: { kind: 'param', key: 'lr' }, y: { kind: 'metric', key: 'loss' } } },
       { ...base, chart: { kind: 'parallel', axes: [{ kind: 'param', key: 'lr' }, { kind: 'metric', key: 'a b:c' }, { kind: 'attr', key: 'duration' }] } },
@@ -74,7 +75,7 @@ describe('embed links', () => {
     expect(chartOfCard({ kind: 'line', title: 't', metric: 'm', runs: { mode: 'filter', filter: '', limit: 3 } })).toEqual({ kind: 'line', metric: 'm', settings: {} });
   });
 
-  it('[BOARD-E1] a link that cannot draw a chart says why; prototype-named settings are dropped', () => {
+  it('[BOARD-E1] a link that cannot draw a chart says why; only known, well-formed line settings are read', () => {
     const parse = (q: string) => parseEmbedQuery(new URLSearchParams(q));
     const why = (q: string) => {
       const r = parse(q);
@@ -87,9 +88,9 @@ describe('embed links', () => {
     expect(why('experiment=1&runs=a&chart=scatter&x=params.lr')).toMatch(/x= and y=/);
     expect(why('experiment=1&runs=a&chart=parallel&axes=params.lr,nonsense')).toMatch(/two or more axes/);
     expect(why('experiment=1&runs=a&chart=pie')).toMatch(/Unknown chart 'pie'/);
-    const r = parse('experiment=1&runs=a,a,b&metric=m&s.__proto__=1&s.constructor=x&s.smoothing=0.5&s.log=false');
+    const r = parse('experiment=1&runs=a,a,b&metric=m&s.__proto__=1&s.constructor=x&s.smoothing=250&s.logX=yes&s.logY=false&s.xAxis=metric:');
     expect(r.ok && r.spec.runIds).toEqual(['a', 'b']);
-    expect(r.ok && r.spec.chart).toEqual({ kind: 'line', metric: 'm', settings: { smoothing: 0.5, log: false } });
+    expect(r.ok && r.spec.chart).toEqual({ kind: 'line', metric: 'm', settings: { smoothing: 100, logY: false } });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

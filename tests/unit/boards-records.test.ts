@@ -66,8 +66,11 @@ describe('dashboards in the workspace doc', () => {
     renameBoard(ctx, { boardId: second, name: 'Loss curves' });
     expect(readBoard(ctx.ws, second)?.name).toBe('Loss curves');
 
-    const cardId = addCard(ctx, { boardId: first, config: line() });
+    const cardId = addCard(ctx, { boardId: first, config: { ...line(), settings: { smoothing: 40, xAxis: { kind: 'metric', key: 'epoch' }, future: 1 } } });
     expect(readBoard(ctx.ws, first)?.cards.map((c) => c.cardId)).toEqual([cardId]);
+    // Chart settings are kept as the line chart reads them; fields it does not know are dropped.
+    expect(readBoard(ctx.ws, first)?.cards[0]?.config).toMatchObject({ settings: { smoothing: 40, xAxis: { kind: 'metric', key: 'epoch' } } });
+    expect(readBoard(ctx.ws, first)?.cards[0]?.config).not.toHaveProperty('settings.future');
     deleteBoard(ctx, { boardId: first });
     expect(readBoard(ctx.ws, first)).toBeUndefined();
     expect([...wsBoards(ctx.ws).keys()].some((k) => k.startsWith(first))).toBe(false);
@@ -83,6 +86,8 @@ describe('dashboards in the workspace doc', () => {
     expect(code(() => addCard(ctx, { boardId, config: { kind: 'pie', title: '' } }))).toBe('INVALID_PARAMETER_VALUE');
     expect(code(() => addCard(ctx, { boardId, config: { ...line(), runs: { mode: 'filter', filter: '', limit: 101 } } }))).toBe('INVALID_PARAMETER_VALUE');
     expect(code(() => addCard(ctx, { boardId, config: { ...line(), metric: '__proto__' } }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => addCard(ctx, { boardId, config: { ...line(), settings: { smoothing: 200 } } }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => addCard(ctx, { boardId, config: { ...line(), settings: { xAxis: { kind: 'metric' } } } }))).toBe('INVALID_PARAMETER_VALUE');
     expect(code(() => addCard(ctx, { boardId: 'ffffffffffffffffffffffff', config: line() }))).toBe('RESOURCE_DOES_NOT_EXIST');
     expect(code(() => renameBoard(ctx, { boardId: 'not hex', name: 'x' }))).toBe('INVALID_PARAMETER_VALUE');
     expect(Y.encodeStateAsUpdate(ctx.ws)).toEqual(before);
