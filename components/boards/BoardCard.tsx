@@ -1,7 +1,7 @@
 'use client';
 
 import type { KeyboardEvent, PointerEvent } from 'react';
-import { useBoardRuns, type BoardGrid, type Card } from '@/lib/react';
+import { useBoardRuns, type BoardGrid, type Card, type CardConfig, type LineSettings } from '@/lib/react';
 import LoadError from '../LoadError';
 import { cardTitle } from './card-kinds';
 import ChartOfRuns from './ChartOfRuns';
@@ -16,6 +16,8 @@ export interface CardActions {
   move(to: { x: number; y: number }): void;
   resize(to: { w: number; h: number }): void;
   edit(): void;
+  /** Replaces what the card shows (a line card's chart settings changed in place). */
+  update(config: CardConfig): void;
   remove(): void;
 }
 
@@ -103,7 +105,7 @@ export default function BoardCard({ experimentId, card, rect, grid, dragging, ac
             <RunsTableCard experimentId={experimentId} {...card.config} />
           </div>
         ) : (
-          <ChartCardBody experimentId={experimentId} card={card} />
+          <ChartCardBody experimentId={experimentId} card={card} onLineSettingsChange={(settings) => card.config.kind === 'line' && actions.update({ ...card.config, settings })} />
         )}
       </div>
       <span
@@ -116,7 +118,7 @@ export default function BoardCard({ experimentId, card, rect, grid, dragging, ac
 }
 
 /** A chart card's runs (its selection, live) and the chart, with the embed link of exactly those runs. */
-function ChartCardBody({ experimentId, card }: { experimentId: string; card: Card }) {
+function ChartCardBody({ experimentId, card, onLineSettingsChange }: { experimentId: string; card: Card; onLineSettingsChange?: (s: LineSettings) => void }) {
   const config = card.config;
   const selection = config.kind === 'table' ? null : config.runs;
   const selected = useBoardRuns(experimentId, selection);
@@ -139,7 +141,7 @@ function ChartCardBody({ experimentId, card }: { experimentId: string; card: Car
           <p className="p-3 text-sm text-stone-500">No runs to draw{data.missing.length ? ' (the chosen runs are gone)' : ''}.</p>
         ) : (
           <div className="absolute inset-0">
-            <ChartOfRuns chart={chart} runs={data.runs} className="h-full" />
+            <ChartOfRuns chart={chart} runs={data.runs} {...(onLineSettingsChange ? { onLineSettingsChange } : {})} />
           </div>
         )}
       </div>

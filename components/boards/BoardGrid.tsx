@@ -119,6 +119,7 @@ export default function BoardGrid({ board, onEdit }: { board: Board; onEdit: (ca
               move: (p) => commit(card.cardId, { ...rectOf(card.cardId), ...p }, 'move'),
               resize: (s) => commit(card.cardId, { ...rectOf(card.cardId), ...s }, 'resize'),
               edit: () => onEdit(card.cardId),
+              update: (config) => void cmds.updateCard(board.boardId, card.cardId, config).catch((err: unknown) => setError(errorMessage(err))),
               remove: () => void cmds.removeCard(board.boardId, card.cardId).catch((err: unknown) => setError(errorMessage(err))),
             }}
           />

@@ -27,7 +27,7 @@ export default function EmbedView() {
       {data.missing.length > 0 && <p className="text-xs text-amber-800">{data.missing.length} of the link's runs are not in the experiment.</p>}
       <div className="relative min-h-0 flex-1">
         <div className="absolute inset-0">
-          <ChartOfRuns chart={parsed.spec.chart} runs={data.runs} className="h-full" />
+          <ChartOfRuns chart={parsed.spec.chart} runs={data.runs} />
         </div>
       </div>
     </figure>
