@@ -1,7 +1,11 @@
 'use client';
 
+import { useMemo } from 'react';
 import type { LineSettings, RunRow } from '@/lib/react';
+import { chartSettingsFrom } from '../charts/chart-settings';
+import RunsLineChart from '../charts/RunsLineChart';
 import { LatestBarChart, ParallelChart, ScatterChart } from '../compare/RunCharts';
+import { runLabel } from '../format';
 import type { ChartSpec } from './embed-link';
 import { useHeight } from './use-height';
 
@@ -22,12 +26,23 @@ export default function ChartOfRuns({ chart, runs, onLineSettingsChange }: { cha
   );
 }
 
-/** UNFINISHED until components/charts/RunsLineChart.tsx (the charts helper's) is merged: it draws this. */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-function LineOfRuns({ chart, runs, height }: { chart: Extract<ChartSpec, { kind: 'line' }>; runs: readonly RunRow[]; height: number; onLineSettingsChange?: (s: LineSettings) => void }) {
+/** Room the line chart's caption and compact controls take inside its figure, out of the height it is given. */
+const LINE_CHROME_PX = 40;
+const LINE_CONTROLS_PX = 40;
+const MIN_LINE_PX = 80;
+
+/** The charts area's RunsLineChart over these runs, its settings read tolerantly (stored cards, links). */
+function LineOfRuns({ chart, runs, height, onLineSettingsChange }: { chart: Extract<ChartSpec, { kind: 'line' }>; runs: readonly RunRow[]; height: number; onLineSettingsChange?: (s: LineSettings) => void }) {
+  const lines = useMemo(() => runs.map((r) => ({ runId: r.info.runId, name: runLabel(r.info) })), [runs]);
+  const settings = useMemo(() => chartSettingsFrom(chart.settings), [chart.settings]);
+  const chrome = LINE_CHROME_PX + (onLineSettingsChange ? LINE_CONTROLS_PX : 0);
   return (
-    <p data-testid="line-chart-pending" className="p-3 text-sm text-stone-500">
-      <span className="font-mono">{chart.metric}</span> over {runs.length} runs · line chart not available yet
-    </p>
+    <RunsLineChart
+      runs={lines}
+      metricKey={chart.metric}
+      settings={settings}
+      height={Math.max(MIN_LINE_PX, height - chrome)}
+      {...(onLineSettingsChange ? { onSettingsChange: onLineSettingsChange } : {})}
+    />
   );
 }

@@ -1,25 +1,30 @@
 'use client';
 
+import { useMemo, useState } from 'react';
 import type { RunRow } from '@/lib/react';
+import ChartControls from '../charts/ChartControls';
+import { DEFAULT_CHART_SETTINGS, type ChartSettings } from '../charts/chart-settings';
+import RunsLineChart from '../charts/RunsLineChart';
+import { runLabel } from '../format';
 import { metricKeysOf } from './run-values';
 
 /**
- * One overlaid line chart per metric key of the compared runs.
- * UNFINISHED: waits for components/charts/RunsLineChart.tsx (the charts helper's multi-run line chart); until it is
- * merged, each key is listed without a chart. No line chart is drawn here on purpose: there is one line-over-runs
- * chart in the app and it lives in components/charts.
+ * One overlaid line chart per metric key of the compared runs (components/charts' RunsLineChart: finished runs read
+ * from snapshots, running ones live, so 100 runs do not open 100 sockets), all drawn with one set of chart settings.
  */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-export default function CompareLines({ experimentId, runs }: { experimentId: string; runs: readonly RunRow[] }) {
-  const keys = metricKeysOf(runs);
+export default function CompareLines({ runs }: { runs: readonly RunRow[] }) {
+  const [settings, setSettings] = useState<ChartSettings>(DEFAULT_CHART_SETTINGS);
+  const keys = useMemo(() => metricKeysOf(runs), [runs]);
+  const lines = useMemo(() => runs.map((r) => ({ runId: r.info.runId, name: runLabel(r.info) })), [runs]);
   if (keys.length === 0) return <p className="text-sm text-stone-500">These runs logged no metrics.</p>;
   return (
-    <ul className="grid grid-cols-1 gap-3 lg:grid-cols-2">
-      {keys.map((k) => (
-        <li key={k} data-testid={`compare-line-${k}`} className="rounded border border-dashed border-stone-300 p-3 text-sm text-stone-500">
-          <span className="font-mono">{k}</span> · line chart not available yet
-        </li>
-      ))}
-    </ul>
+    <div className="space-y-2">
+      <ChartControls settings={settings} onChange={setSettings} metricKeys={keys} />
+      <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
+        {keys.map((k) => (
+          <RunsLineChart key={k} runs={lines} metricKey={k} settings={settings} />
+        ))}
+      </div>
+    </div>
   );
 }

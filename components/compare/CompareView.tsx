@@ -72,7 +72,7 @@ export default function CompareView() {
       {data.runs.length < 2 ? (
         <Problem>Compare needs at least 2 runs of this experiment; {data.runs.length === 1 ? 'only one was' : 'none were'} found.</Problem>
       ) : (
-        <CompareBody experimentId={experimentId} runs={data.runs} />
+        <CompareBody runs={data.runs} />
       )}
     </section>
   );
@@ -84,13 +84,13 @@ const NO_RUNS: RunRow[] = [];
  * The charts and the table render at low priority (a deferred value starting empty): React renders them in slices
  * between frames, so 100 runs' diff table and chart options do not make one long main-thread task.
  */
-function CompareBody({ experimentId, runs: latest }: { experimentId: string; runs: RunRow[] }) {
+function CompareBody({ runs: latest }: { runs: RunRow[] }) {
   const runs = useDeferredValue(latest, NO_RUNS);
   if (runs.length === 0) return <p className="text-sm text-stone-500">Drawing…</p>;
-  return <CompareSections experimentId={experimentId} runs={runs} />;
+  return <CompareSections runs={runs} />;
 }
 
-function CompareSections({ experimentId, runs }: { experimentId: string; runs: RunRow[] }) {
+function CompareSections({ runs }: { runs: RunRow[] }) {
   const axes = useMemo(() => availableAxes(runs), [runs]);
   const [parallel, setParallel] = useState<Axis[] | null>(null);
   const [scatter, setScatter] = useState<{ x: Axis; y: Axis } | null>(null);
@@ -99,7 +99,7 @@ function CompareSections({ experimentId, runs }: { experimentId: string; runs: R
   return (
     <>
       <PageSection title="Metrics">
-        <CompareLines experimentId={experimentId} runs={runs} />
+        <CompareLines runs={runs} />
       </PageSection>
       <PageSection title="Parallel coordinates">
         <AxesChooser axes={axes} chosen={parallelAxes} onChange={setParallel} max={MAX_PARALLEL_AXES} />

@@ -3,10 +3,11 @@ import { connect } from 'cairn/sdk';
 import { collectPageErrors } from './fixtures/page-errors';
 import { tempDir } from './fixtures/processes';
 import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
+import { ChartView } from './pages/charts';
 import { ComparePage } from './pages/compare-page';
 
 // Three runs logged by the Node SDK: one param differs (lr), one is the same (optimizer), metrics differ.
-test('[CMP-3, CMP-1] compare draws parallel coordinates and a scatter, and the diff table hides what is the same', async ({ page, baseURL }) => {
+test('[CMP-3, CMP-1] compare draws a line chart per metric, parallel coordinates and a scatter, and the diff table hides what is the same', async ({ page, baseURL }) => {
   const data = tempDir('cairn-compare-');
   const client = await connect({ relay: baseURL!, workspace: 'default', dataDir: data.path });
   const pageErrors = collectPageErrors(page.context());
@@ -25,6 +26,12 @@ test('[CMP-3, CMP-1] compare draws parallel coordinates and a scatter, and the d
     const cmp = new ComparePage(page);
     await cmp.goto(experimentId, ids);
     await expect(cmp.heading).toHaveText('Compare 3 runs', { timeout: FIRST_LOAD_TIMEOUT });
+    // One overlaid line chart per metric, a line per run.
+    for (const key of ['loss', 'acc']) {
+      const chart = new ChartView(page, key);
+      await chart.expectDrawn();
+      await expect.poll(async () => (await chart.drawn()).filter((s) => s.id.startsWith('line:')).map((s) => s.id.slice(5)).sort()).toEqual([...ids].sort());
+    }
     await cmp.expectDrawn(cmp.parallel, 3);
     await cmp.expectDrawn(cmp.scatter, 3);
     // The scatter's axes can be any param or metric.

@@ -3,6 +3,7 @@ import { connect } from 'cairn/sdk';
 import { collectPageErrors } from './fixtures/page-errors';
 import { tempDir } from './fixtures/processes';
 import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
+import { ChartView } from './pages/charts';
 import { DashboardsPage } from './pages/dashboards-page';
 
 // Two people on one experiment's dashboards: what one adds, moves or removes shows up for the other, live.
@@ -58,6 +59,14 @@ test('[BOARD-L1] a dashboard card added in one browser appears in another, and s
     await ann.page.mouse.move(box.x + box.width / 2 + cell * 2, box.y + box.height / 2 + 84, { steps: 5 });
     await ann.page.mouse.up();
     for (const who of [ann, bob]) await expect.poll(() => who.rect('Accuracy')).toBe('1,0,8,5');
+
+    // A line card draws the metric over the card's runs for both.
+    await ann.addCard({ chart: 'Line over runs', title: 'Acc lines', metric: 'acc' });
+    for (const who of [ann, bob]) {
+      const line = new ChartView(who.page, 'acc');
+      await line.expectDrawn();
+      await expect.poll(async () => (await line.drawn()).filter((s) => s.id.startsWith('line:')).length).toBe(2);
+    }
 
     // Removing a card is seen too.
     await bob.card('Top runs').getByRole('button', { name: 'Remove card Top runs' }).click();

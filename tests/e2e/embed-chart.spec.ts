@@ -3,6 +3,7 @@ import { connect } from 'cairn/sdk';
 import { collectPageErrors } from './fixtures/page-errors';
 import { tempDir } from './fixtures/processes';
 import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
+import { ChartView } from './pages/charts';
 import { DashboardsPage } from './pages/dashboards-page';
 
 // A card's "Copy embed link" gives a URL that draws that chart alone: no header, no navigation, for an iframe.
@@ -50,6 +51,13 @@ test('[BOARD-E2, BOARD-E1] the embed page renders the chart of a copied embed li
     const viewport = page.viewportSize()!;
     expect(box.width).toBeGreaterThan(viewport.width * 0.9);
     expect(box.height).toBeGreaterThan(viewport.height * 0.8);
+
+    // The default chart of a link is the line of a metric over the runs (components/charts' RunsLineChart).
+    await page.goto(`/embed/?experiment=${experimentId}&runs=${ids.join(',')}&metric=acc&s.logY=true`);
+    const line = new ChartView(page, 'acc');
+    await line.expectDrawn();
+    await expect.poll(async () => (await line.drawn()).filter((s) => s.id.startsWith('line:')).length).toBe(2);
+    await expect(page.getByRole('banner')).toHaveCount(0);
 
     // A link that cannot draw a chart says why.
     await page.goto(`/embed/?experiment=${experimentId}&runs=${ids[0]}`);
