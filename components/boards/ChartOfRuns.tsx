@@ -28,7 +28,7 @@ export default function ChartOfRuns({ chart, runs, onLineSettingsChange }: { cha
 
 /** Room the line chart's caption and compact controls take inside its figure, out of the height it is given. */
 const LINE_CHROME_PX = 40;
-const LINE_CONTROLS_PX = 40;
+const LINE_CONTROLS_PX = 60;
 const MIN_LINE_PX = 80;
 
 /** The charts area's RunsLineChart over these runs, its settings read tolerantly (stored cards, links). */
