@@ -1,4 +1,4 @@
-/* global document, performance -- the functions passed to page.waitForFunction run in the page */
+/* global document -- the functions passed to page.waitForFunction run in the page */
 // Compare and dashboards in Chromium, on one experiment of bench/lib/generate.mjs's workspace.
 //   node bench/boards.mjs      (needs out/ and dist/: `npm run build`; BENCH_BOARDS_RUNS=1000 for a quicker run)
 // Measured, from navigation start (the page's clock, polled on animation frames):
