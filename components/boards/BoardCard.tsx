@@ -22,7 +22,7 @@ export interface CardActions {
 }
 
 const ARROWS: Record<string, Direction> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
-const tool = 'rounded px-1.5 py-0.5 text-xs text-stone-600 hover:bg-stone-100 hover:text-stone-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600';
+const tool = 'rounded px-1.5 py-0.5 text-xs text-stone-600 hover:bg-stone-100 hover:text-stone-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600 dark:text-stone-400 dark:hover:bg-stone-800 dark:hover:text-stone-100';
 
 /**
  * One card of a dashboard: a title bar to drag it by (or, focused, arrow keys to move and Shift+arrows to resize),
@@ -57,7 +57,7 @@ export default function BoardCard({ experimentId, card, rect, grid, dragging, ac
       style={{ gridColumn: `${rect.x + 1} / span ${rect.w}`, gridRow: `${rect.y + 1} / span ${rect.h}` }}
       className={`relative flex min-h-0 min-w-0 flex-col rounded border bg-white ${dragging ? 'z-10 border-sky-500 shadow-lg' : 'border-stone-200'}`}
     >
-      <header className="flex items-center gap-1 border-b border-stone-100 px-1 py-0.5">
+      <header className="flex items-center gap-1 border-b border-stone-100 px-1 py-0.5 dark:border-stone-800">
         <button
           type="button"
           aria-label={`Move card ${title} (arrow keys move, Shift+arrow keys resize)`}
@@ -75,7 +75,7 @@ export default function BoardCard({ experimentId, card, rect, grid, dragging, ac
         </button>
         <details className="relative">
           <summary className={`${tool} cursor-pointer list-none`}>Arrange</summary>
-          <div role="group" aria-label={`Arrange card ${title}`} className="absolute right-0 z-20 mt-1 grid w-44 grid-cols-2 gap-1 rounded border border-stone-200 bg-white p-2 shadow">
+          <div role="group" aria-label={`Arrange card ${title}`} className="absolute right-0 z-20 mt-1 grid w-44 grid-cols-2 gap-1 rounded border border-stone-200 bg-white p-2 shadow dark:bg-stone-900 dark:border-stone-700">
             {(['left', 'right', 'up', 'down'] as const).map((d) => (
               <button key={d} type="button" className={tool} onClick={() => actions.move(nudge(rect, d, grid))}>
                 Move {d}
@@ -125,10 +125,10 @@ function ChartCardBody({ experimentId, card, onLineSettingsChange }: { experimen
   const chart = chartOfCard(config);
   if (selected.error) return <LoadError error={selected.error} />;
   const data = selected.data;
-  if (!data || !chart) return <p className="p-3 text-sm text-stone-500">Loading runs…</p>;
+  if (!data || !chart) return <p className="p-3 text-sm text-stone-500 dark:text-stone-400">Loading runs…</p>;
   if (data.error) {
     return (
-      <p role="alert" className="p-3 text-sm text-red-700">
+      <p role="alert" className="p-3 text-sm text-red-700 dark:text-red-300">
         The card's filter cannot be used: {data.error.message}
       </p>
     );
@@ -138,7 +138,7 @@ function ChartCardBody({ experimentId, card, onLineSettingsChange }: { experimen
     <div className="absolute inset-0 flex flex-col">
       <div className="relative min-h-0 flex-1">
         {data.runs.length === 0 ? (
-          <p className="p-3 text-sm text-stone-500">No runs to draw{data.missing.length ? ' (the chosen runs are gone)' : ''}.</p>
+          <p className="p-3 text-sm text-stone-500 dark:text-stone-400">No runs to draw{data.missing.length ? ' (the chosen runs are gone)' : ''}.</p>
         ) : (
           <div className="absolute inset-0">
             <ChartOfRuns chart={chart} runs={data.runs} {...(onLineSettingsChange ? { onLineSettingsChange } : {})} />

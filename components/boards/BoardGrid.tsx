@@ -89,7 +89,7 @@ export default function BoardGrid({ board, onEdit }: { board: Board; onEdit: (ca
   return (
     <div className="space-y-2">
       {error && (
-        <p role="alert" className="text-sm text-red-700">
+        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
           {error}
         </p>
       )}

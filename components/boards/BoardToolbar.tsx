@@ -5,7 +5,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useBoardsCommands, type Board } from '@/lib/react';
 import { errorMessage } from '../format';
 
-const button = 'rounded border border-stone-300 px-2 py-1 text-sm hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600';
+const button = 'rounded border border-stone-300 px-2 py-1 text-sm hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600 dark:border-stone-600 dark:hover:bg-stone-800';
 
 /** The chosen dashboard's name and actions: add a card, rename, delete (asked twice). */
 export default function BoardToolbar({ board, onAddCard }: { board: Board; onAddCard: () => void }) {
@@ -38,7 +38,7 @@ export default function BoardToolbar({ board, onAddCard }: { board: Board; onAdd
             <label htmlFor={nameId} className="sr-only">
               Dashboard name
             </label>
-            <input id={nameId} value={name} onChange={(e) => setName(e.target.value)} autoFocus className="rounded border border-stone-300 px-2 py-1 text-sm" />
+            <input id={nameId} value={name} onChange={(e) => setName(e.target.value)} autoFocus className="rounded border border-stone-300 px-2 py-1 text-sm dark:border-stone-600" />
             <button type="submit" className={button}>
               Save
             </button>
@@ -51,7 +51,7 @@ export default function BoardToolbar({ board, onAddCard }: { board: Board; onAdd
             {board.name}
           </h2>
         )}
-        <span className="text-xs text-stone-500">{board.cards.length} cards</span>
+        <span className="text-xs text-stone-500 dark:text-stone-400">{board.cards.length} cards</span>
         <div className="ml-auto flex flex-wrap gap-2">
           <button type="button" onClick={onAddCard} className="rounded bg-sky-700 px-3 py-1 text-sm font-medium text-white hover:bg-sky-800 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600">
             Add card
@@ -87,7 +87,7 @@ export default function BoardToolbar({ board, onAddCard }: { board: Board; onAdd
         </div>
       </div>
       {error && (
-        <p role="alert" className="text-xs text-red-700">
+        <p role="alert" className="text-xs text-red-700 dark:text-red-300">
           {error}
         </p>
       )}

@@ -12,7 +12,7 @@ import { CARD_KINDS, DEFAULT_CARD_RUNS, defaultCard } from './card-kinds';
 const RUNS_OFFERED = 200;
 const MAX_PARALLEL_AXES = 20;
 
-const field = 'rounded border border-stone-300 bg-white px-1.5 py-0.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600';
+const field = 'rounded border border-stone-300 bg-white px-1.5 py-0.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600 dark:bg-stone-900 dark:border-stone-600';
 
 /**
  * The settings of a dashboard card (and the "Add card" form): what it shows and of which runs. The command validates
@@ -32,7 +32,7 @@ export default function CardSettingsForm(p: {
   const [busy, setBusy] = useState(false);
   const ids = { kind: useId(), title: useId(), metric: useId(), error: useId() };
   const config = draft ?? (page.data ? defaultCard('line', runs) : null);
-  if (!config) return <p className="text-sm text-stone-500">Loading the experiment's runs…</p>;
+  if (!config) return <p className="text-sm text-stone-500 dark:text-stone-400">Loading the experiment's runs…</p>;
   const metricKeys = page.data?.metricKeys ?? [];
   const set = (c: CardConfig) => setDraft(c);
 
@@ -50,7 +50,7 @@ export default function CardSettingsForm(p: {
   }
 
   return (
-    <form onSubmit={submit} aria-label="Card settings" className="space-y-2 rounded border border-stone-200 bg-stone-50 p-3 text-sm">
+    <form onSubmit={submit} aria-label="Card settings" className="space-y-2 rounded border border-stone-200 bg-stone-50 p-3 text-sm dark:border-stone-700 dark:bg-stone-800">
       <div className="flex flex-wrap gap-3">
         {p.initial === null && (
           <Row id={ids.kind} label="Chart">
@@ -81,7 +81,7 @@ export default function CardSettingsForm(p: {
       <KindFields config={config} runs={runs} set={set} />
       {config.kind !== 'table' && <SelectionFields selection={config.runs} runs={runs} onChange={(runs) => set({ ...config, runs })} />}
       {error && (
-        <p id={ids.error} role="alert" data-testid="card-settings-error" className="text-xs text-red-700">
+        <p id={ids.error} role="alert" data-testid="card-settings-error" className="text-xs text-red-700 dark:text-red-300">
           {error}
         </p>
       )}
@@ -89,7 +89,7 @@ export default function CardSettingsForm(p: {
         <button type="submit" disabled={busy} className="rounded bg-sky-700 px-3 py-1 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-50">
           {p.submitLabel}
         </button>
-        <button type="button" onClick={p.onCancel} className="rounded border border-stone-300 px-3 py-1 text-sm hover:bg-stone-100">
+        <button type="button" onClick={p.onCancel} className="rounded border border-stone-300 px-3 py-1 text-sm hover:bg-stone-100 dark:border-stone-600 dark:hover:bg-stone-800">
           Cancel
         </button>
       </div>
@@ -100,7 +100,7 @@ export default function CardSettingsForm(p: {
 function Row({ id, label, children }: { id: string; label: string; children: ReactNode }) {
   return (
     <span className="inline-flex items-center gap-1">
-      <label htmlFor={id} className="text-stone-600">
+      <label htmlFor={id} className="text-stone-600 dark:text-stone-400">
         {label}
       </label>
       {children}
@@ -156,7 +156,7 @@ function SelectionFields({ selection, runs, onChange }: { selection: RunSelectio
   };
   return (
     <fieldset className="space-y-1">
-      <legend className="text-stone-600">Runs</legend>
+      <legend className="text-stone-600 dark:text-stone-400">Runs</legend>
       <label className="mr-4 inline-flex items-center gap-1">
         <input type="radio" name={ids.group} checked={selection.mode === 'filter'} onChange={() => onChange({ mode: 'filter', filter: '', limit: DEFAULT_CARD_RUNS })} />
         First runs matching a filter
@@ -175,7 +175,7 @@ function SelectionFields({ selection, runs, onChange }: { selection: RunSelectio
           </Row>
         </div>
       ) : (
-        <ul aria-label="Chosen runs" className="max-h-40 overflow-y-auto rounded border border-stone-200 bg-white p-1">
+        <ul aria-label="Chosen runs" className="max-h-40 overflow-y-auto rounded border border-stone-200 bg-white p-1 dark:bg-stone-900 dark:border-stone-700">
           {runs.map((r) => (
             <li key={r.info.runId}>
               <label className="inline-flex items-center gap-1">

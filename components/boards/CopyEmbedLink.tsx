@@ -31,13 +31,13 @@ export default function CopyEmbedLink({ spec }: { spec: EmbedSpec | null }) {
         onClick={() => void copy()}
         disabled={!spec}
         title={spec ? undefined : 'The card has no runs to embed yet'}
-        className="rounded border border-stone-300 px-2 py-0.5 text-xs hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600 disabled:opacity-50"
+        className="rounded border border-stone-300 px-2 py-0.5 text-xs hover:bg-stone-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600 disabled:opacity-50 dark:border-stone-600 dark:hover:bg-stone-800"
       >
         Copy embed link
       </button>
       {shown && (
         <div className="flex items-center gap-1 text-xs">
-          <label htmlFor={inputId} className="text-stone-600">
+          <label htmlFor={inputId} className="text-stone-600 dark:text-stone-400">
             {shown.copied ? 'Copied:' : 'Copy this link:'}
           </label>
           <input
@@ -46,7 +46,7 @@ export default function CopyEmbedLink({ spec }: { spec: EmbedSpec | null }) {
             value={shown.url}
             data-testid="embed-link"
             onFocus={(e) => e.currentTarget.select()}
-            className="min-w-0 flex-1 rounded border border-stone-300 px-1 py-0.5 font-mono text-xs"
+            className="min-w-0 flex-1 rounded border border-stone-300 px-1 py-0.5 font-mono text-xs dark:border-stone-600"
           />
         </div>
       )}

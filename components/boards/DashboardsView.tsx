@@ -25,15 +25,15 @@ export default function DashboardsView() {
   const experiment = useExperiment(experimentId || null);
   const boards = useBoards(experimentId || null);
 
-  if (!experimentId) return <p className="text-sm text-stone-600">No experiment given.</p>;
+  if (!experimentId) return <p className="text-sm text-stone-600 dark:text-stone-400">No experiment given.</p>;
   if (experiment.error) return <LoadError error={experiment.error} />;
   const exp = experiment.data;
-  if (exp === undefined) return <p className="text-sm text-stone-500">Loading experiment…</p>;
+  if (exp === undefined) return <p className="text-sm text-stone-500 dark:text-stone-400">Loading experiment…</p>;
   if (exp === null) {
     return (
-      <p data-testid="experiment-not-found" className="text-sm text-stone-600">
+      <p data-testid="experiment-not-found" className="text-sm text-stone-600 dark:text-stone-400">
         Experiment <span className="font-mono">{experimentId}</span> does not exist in this workspace (yet: it may still be syncing).{' '}
-        <Link href="/" className="text-sky-800 hover:underline">
+        <Link href="/" className="text-sky-800 hover:underline dark:text-sky-300">
           All experiments
         </Link>
       </p>
@@ -43,7 +43,7 @@ export default function DashboardsView() {
   const chosenId = params.get('board') ?? list?.[0]?.boardId ?? null;
   return (
     <section aria-labelledby="experiment-heading" className="space-y-4">
-      <nav aria-label="Breadcrumb" className="text-xs text-stone-500">
+      <nav aria-label="Breadcrumb" className="text-xs text-stone-500 dark:text-stone-400">
         <Link href="/" className="hover:underline">
           Experiments
         </Link>{' '}
@@ -55,7 +55,7 @@ export default function DashboardsView() {
       <ExperimentNav experimentId={experimentId} current="dashboards" />
       {boards.error && <LoadError error={boards.error} />}
       {!list ? (
-        <p className="text-sm text-stone-500">Loading dashboards…</p>
+        <p className="text-sm text-stone-500 dark:text-stone-400">Loading dashboards…</p>
       ) : (
         <BoardPicker experimentId={experimentId} boards={list} chosenId={chosenId} />
       )}
@@ -71,7 +71,7 @@ function BoardPicker({ experimentId, boards, chosenId }: { experimentId: string;
   return (
     <div className="flex flex-wrap items-center justify-between gap-3">
       {boards.length === 0 ? (
-        <p data-testid="boards-empty" className="text-sm text-stone-500">
+        <p data-testid="boards-empty" className="text-sm text-stone-500 dark:text-stone-400">
           No dashboards yet. Create one to put charts of this experiment's runs side by side.
         </p>
       ) : (
@@ -115,10 +115,10 @@ function ChosenBoard({ boardId }: { boardId: string }) {
   const board = useBoard(boardId);
   const [editing, setEditing] = useState<'new' | string | null>(null);
   if (board.error) return <LoadError error={board.error} />;
-  if (board.data === undefined) return <p className="text-sm text-stone-500">Loading dashboard…</p>;
+  if (board.data === undefined) return <p className="text-sm text-stone-500 dark:text-stone-400">Loading dashboard…</p>;
   if (board.data === null) {
     return (
-      <p data-testid="board-not-found" className="text-sm text-stone-600">
+      <p data-testid="board-not-found" className="text-sm text-stone-600 dark:text-stone-400">
         This dashboard does not exist (it was deleted, or it has not synced yet).
       </p>
     );
@@ -129,7 +129,7 @@ function ChosenBoard({ boardId }: { boardId: string }) {
       <BoardToolbar board={b} onAddCard={() => setEditing('new')} />
       {editing && <CardEditor board={b} editing={editing} onDone={() => setEditing(null)} />}
       {b.cards.length === 0 ? (
-        <p data-testid="board-no-cards" className="text-sm text-stone-500">
+        <p data-testid="board-no-cards" className="text-sm text-stone-500 dark:text-stone-400">
           No cards yet: “Add card” puts a chart of this experiment's runs here.
         </p>
       ) : (

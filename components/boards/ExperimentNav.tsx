@@ -8,7 +8,7 @@ export default function ExperimentNav({ experimentId, current }: { experimentId:
     { key: 'dashboards', label: 'Dashboards', href: `/dashboards/?experiment=${id}` },
   ] as const;
   return (
-    <nav aria-label="Experiment" className="flex gap-1 border-b border-stone-200 text-sm">
+    <nav aria-label="Experiment" className="flex gap-1 border-b border-stone-200 text-sm dark:border-stone-700">
       {items.map((it) => {
         const on = it.key === current;
         return (

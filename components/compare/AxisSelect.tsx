@@ -10,7 +10,7 @@ export default function AxisSelect({ label, axes, value, onChange }: { label: st
   const current = value ? axisLabel(value) : '';
   return (
     <span className="inline-flex items-center gap-1 text-sm">
-      <label htmlFor={id} className="text-stone-600">
+      <label htmlFor={id} className="text-stone-600 dark:text-stone-400">
         {label}
       </label>
       <select
@@ -20,7 +20,7 @@ export default function AxisSelect({ label, axes, value, onChange }: { label: st
           const a = parseAxis(e.target.value);
           if (a) onChange(a);
         }}
-        className="max-w-56 rounded border border-stone-300 bg-white px-1 py-0.5 font-mono text-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600"
+        className="max-w-56 rounded border border-stone-300 bg-white px-1 py-0.5 font-mono text-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600 dark:bg-stone-900 dark:border-stone-600"
       >
         {!current && <option value="">choose…</option>}
         {axes.map((a) => (

@@ -16,7 +16,7 @@ export default function CompareLines({ runs }: { runs: readonly RunRow[] }) {
   const [settings, setSettings] = useState<ChartSettings>(DEFAULT_CHART_SETTINGS);
   const keys = useMemo(() => metricKeysOf(runs), [runs]);
   const lines = useMemo(() => runs.map((r) => ({ runId: r.info.runId, name: runLabel(r.info) })), [runs]);
-  if (keys.length === 0) return <p className="text-sm text-stone-500">These runs logged no metrics.</p>;
+  if (keys.length === 0) return <p className="text-sm text-stone-500 dark:text-stone-400">These runs logged no metrics.</p>;
   return (
     <div className="space-y-2">
       <ChartControls settings={settings} onChange={setSettings} metricKeys={keys} />

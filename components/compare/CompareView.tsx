@@ -39,7 +39,7 @@ export default function CompareView() {
   if (!experimentId) return <Problem>No experiment given: open compare from an experiment's runs table.</Problem>;
   const expName = experiment.data ? experimentLabel(experiment.data) : experimentId;
   const back = (
-    <Link href={`/experiment/?id=${encodeURIComponent(experimentId)}`} className="text-sm text-sky-800 hover:underline">
+    <Link href={`/experiment/?id=${encodeURIComponent(experimentId)}`} className="text-sm text-sky-800 hover:underline dark:text-sky-300">
       ← {expName}
     </Link>
   );
@@ -52,9 +52,9 @@ export default function CompareView() {
     );
   }
   const data = compared.data;
-  if (!data) return <p className="text-sm text-stone-500">Loading runs…</p>;
+  if (!data) return <p className="text-sm text-stone-500 dark:text-stone-400">Loading runs…</p>;
   const missing = data.missing.length > 0 && (
-    <p role="alert" data-testid="compare-missing" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+    <p role="alert" data-testid="compare-missing" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950">
       {data.missing.length === 1 ? 'This run is' : 'These runs are'} not in the experiment (unknown, deleted, or not synced yet):{' '}
       <span className="font-mono text-xs">{data.missing.join(', ')}</span>
     </p>
@@ -86,7 +86,7 @@ const NO_RUNS: RunRow[] = [];
  */
 function CompareBody({ runs: latest }: { runs: RunRow[] }) {
   const runs = useDeferredValue(latest, NO_RUNS);
-  if (runs.length === 0) return <p className="text-sm text-stone-500">Drawing…</p>;
+  if (runs.length === 0) return <p className="text-sm text-stone-500 dark:text-stone-400">Drawing…</p>;
   return <CompareSections runs={runs} />;
 }
 
@@ -106,7 +106,7 @@ function CompareSections({ runs }: { runs: RunRow[] }) {
         {parallelAxes.length >= 2 ? (
           <ParallelChart runs={runs} axes={parallelAxes} className="h-80" />
         ) : (
-          <p className="text-sm text-stone-500">Choose at least two axes.</p>
+          <p className="text-sm text-stone-500 dark:text-stone-400">Choose at least two axes.</p>
         )}
       </PageSection>
       <PageSection title="Scatter">
@@ -130,7 +130,7 @@ function RunLegend({ runs }: { runs: readonly RunRow[] }) {
       {runs.map((r) => (
         <li key={r.info.runId} className="inline-flex items-center gap-1">
           <span className="inline-block h-2.5 w-2.5 rounded-full" style={{ backgroundColor: runColor(r.info.runId) }} aria-hidden />
-          <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline">
+          <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline dark:text-sky-300">
             {runLabel(r.info)}
           </Link>
         </li>
@@ -141,7 +141,7 @@ function RunLegend({ runs }: { runs: readonly RunRow[] }) {
 
 function Problem({ children }: { children: ReactNode }) {
   return (
-    <p role="alert" data-testid="compare-problem" className="rounded border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+    <p role="alert" data-testid="compare-problem" className="rounded border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
       {children}
     </p>
   );

@@ -23,21 +23,21 @@ export default function DiffTable({ runs }: { runs: readonly RunRow[] }) {
       <div className="flex items-center gap-3 text-sm">
         <input id={toggleId} type="checkbox" checked={only} onChange={(e) => setOnly(e.target.checked)} className="focus-visible:ring-2 focus-visible:ring-sky-600" />
         <label htmlFor={toggleId}>Only differences</label>
-        <span className="text-xs text-stone-500" data-testid="diff-count">
+        <span className="text-xs text-stone-500 dark:text-stone-400" data-testid="diff-count">
           {all.filter((r) => r.differs).length} of {all.length} rows differ
         </span>
       </div>
       <div className="overflow-x-auto">
         <table aria-label="Run differences" className="w-full border-collapse text-sm">
           <thead>
-            <tr className="border-b border-stone-300 text-left text-xs text-stone-500">
+            <tr className="border-b border-stone-300 text-left text-xs text-stone-500 dark:border-stone-600 dark:text-stone-400">
               <th scope="col" className="py-1.5 pr-4 font-medium uppercase tracking-wide">
                 Key
               </th>
               {runs.map((r) => (
                 <th key={r.info.runId} scope="col" className="py-1.5 pr-4 font-medium">
                   <span className="mr-1 inline-block h-2.5 w-2.5 rounded-full align-middle" style={{ backgroundColor: runColor(r.info.runId) }} aria-hidden />
-                  <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline">
+                  <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline dark:text-sky-300">
                     {runLabel(r.info)}
                   </Link>
                 </th>
@@ -50,7 +50,7 @@ export default function DiffTable({ runs }: { runs: readonly RunRow[] }) {
             return (
               <tbody key={section}>
                 <tr>
-                  <th scope="rowgroup" colSpan={runs.length + 1} className="bg-stone-50 py-1 text-left text-xs font-semibold text-stone-600">
+                  <th scope="rowgroup" colSpan={runs.length + 1} className="bg-stone-50 py-1 text-left text-xs font-semibold text-stone-600 dark:text-stone-400 dark:bg-stone-800">
                     {SECTION_TITLES[section]}
                   </th>
                 </tr>
@@ -71,7 +71,7 @@ export default function DiffTable({ runs }: { runs: readonly RunRow[] }) {
             );
           })}
         </table>
-        {rows.length === 0 && <p className="py-2 text-sm text-stone-500">{only ? 'These runs do not differ.' : 'Nothing to compare.'}</p>}
+        {rows.length === 0 && <p className="py-2 text-sm text-stone-500 dark:text-stone-400">{only ? 'These runs do not differ.' : 'Nothing to compare.'}</p>}
       </div>
     </div>
   );

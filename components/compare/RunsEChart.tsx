@@ -45,7 +45,7 @@ export default function RunsEChart({ chart, label, testId, className = 'h-72' }:
 
   if (loadError) {
     return (
-      <p role="alert" className="p-4 text-xs text-red-700">
+      <p role="alert" className="p-4 text-xs text-red-700 dark:text-red-300">
         Could not load the chart library: {loadError}
       </p>
     );
