@@ -60,6 +60,15 @@ test('[BOARD-L1] a dashboard card added in one browser appears in another, and s
     await ann.page.mouse.up();
     for (const who of [ann, bob]) await expect.poll(() => who.rect('Accuracy')).toBe('1,0,8,5');
 
+    // Dragging a card's title bar moves it, snapped to cells (Top runs sits under Accuracy, which now reaches row 5).
+    const handle = bob.card('Top runs').getByRole('button', { name: /^Move card Top runs/ });
+    const hb = (await handle.boundingBox())!;
+    await bob.page.mouse.move(hb.x + 20, hb.y + hb.height / 2);
+    await bob.page.mouse.down();
+    await bob.page.mouse.move(hb.x + 20 + cell * 3.2, hb.y + hb.height / 2 + 84 * 2, { steps: 6 });
+    await bob.page.mouse.up();
+    for (const who of [ann, bob]) await expect.poll(() => who.rect('Top runs')).toBe('3,7,6,4');
+
     // A line card draws the metric over the card's runs for both.
     await ann.addCard({ chart: 'Line over runs', title: 'Acc lines', metric: 'acc' });
     for (const who of [ann, bob]) {
