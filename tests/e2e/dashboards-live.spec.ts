@@ -80,6 +80,19 @@ test('[BOARD-L1] a dashboard card added in one browser appears in another, and s
     // Removing a card is seen too.
     await bob.card('Top runs').getByRole('button', { name: 'Remove card Top runs' }).click();
     await expect(ann.card('Top runs')).toHaveCount(0);
+
+    // A second dashboard; renaming and deleting one are seen by the other person too.
+    await bob.createBoard('Scratch');
+    await expect(ann.boardLink('Scratch')).toBeVisible();
+    await bob.page.getByRole('button', { name: 'Rename' }).click();
+    await bob.page.getByRole('form', { name: 'Rename dashboard' }).getByLabel('Dashboard name').fill('Scratch pad');
+    await bob.page.getByRole('button', { name: 'Save' }).click();
+    await expect(ann.boardLink('Scratch pad')).toBeVisible();
+    await bob.page.getByRole('button', { name: 'Delete dashboard' }).click();
+    await bob.page.getByRole('group', { name: 'Confirm delete' }).getByRole('button', { name: 'Delete' }).click();
+    await expect(ann.boardLink('Scratch pad')).toHaveCount(0);
+    await expect(ann.boardLink('Team board')).toBeVisible();
+    await expect(bob.page.getByTestId('board-name')).toHaveText('Team board');
     expect(pageErrors()).toEqual([]);
   } finally {
     await client.close();
