@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import type { KeyboardEvent, PointerEvent } from 'react';
 import { useBoardRuns, type BoardGrid, type Card, type CardConfig, type LineSettings } from '@/lib/react';
 import LoadError from '../LoadError';
@@ -145,8 +146,18 @@ function ChartCardBody({ experimentId, card, onLineSettingsChange }: { experimen
           </div>
         )}
       </div>
-      <div className="px-2 pb-4">
-        <CopyEmbedLink spec={spec} />
+      <div className="flex items-start gap-3 px-2 pb-4">
+        <div className="min-w-0 flex-1">
+          <CopyEmbedLink spec={spec} />
+        </div>
+        {data.runs.length >= 2 && (
+          <Link
+            href={`/compare/?experiment=${encodeURIComponent(experimentId)}&runs=${data.runs.map((r) => encodeURIComponent(r.info.runId)).join(',')}`}
+            className="shrink-0 py-0.5 text-xs text-sky-800 hover:underline dark:text-sky-300"
+          >
+            Compare these runs
+          </Link>
+        )}
       </div>
     </div>
   );

@@ -59,7 +59,7 @@ export default function DashboardsView() {
       ) : (
         <BoardPicker experimentId={experimentId} boards={list} chosenId={chosenId} />
       )}
-      {list && list.length > 0 && chosenId && <ChosenBoard key={chosenId} boardId={chosenId} />}
+      {list && list.length > 0 && chosenId && <ChosenBoard key={chosenId} boardId={chosenId} experimentId={experimentId} />}
     </section>
   );
 }
@@ -111,12 +111,12 @@ function BoardPicker({ experimentId, boards, chosenId }: { experimentId: string;
 }
 
 /** The chosen dashboard: its toolbar, the card settings form when adding or editing, and the grid. */
-function ChosenBoard({ boardId }: { boardId: string }) {
+function ChosenBoard({ boardId, experimentId }: { boardId: string; experimentId: string }) {
   const board = useBoard(boardId);
   const [editing, setEditing] = useState<'new' | string | null>(null);
   if (board.error) return <LoadError error={board.error} />;
   if (board.data === undefined) return <p className="text-sm text-stone-500 dark:text-stone-400">Loading dashboard…</p>;
-  if (board.data === null) {
+  if (board.data === null || board.data.experimentId !== experimentId) {
     return (
       <p data-testid="board-not-found" className="text-sm text-stone-600 dark:text-stone-400">
         This dashboard does not exist (it was deleted, or it has not synced yet).
