@@ -38,7 +38,7 @@ export const MAX_CARD_FILTER_LENGTH = 2000;
 /** Axes of a parallel-coordinates card. */
 export const MAX_PARALLEL_AXES = 20;
 
-/** The root map; lib/doc/layout.ts lists it with the other workspace-doc roots. */
+/** The root map of the workspace doc for dashboards (its layout is described here and in components/boards/SPEC.md). */
 export const wsBoards = (d: Y.Doc) => d.getMap<unknown>('boards');
 
 export const BoardIdSchema = z.string().regex(/^[0-9a-f]{8,32}$/, 'invalid dashboard id').brand<'BoardId'>();
