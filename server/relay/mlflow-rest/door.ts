@@ -1,0 +1,130 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CairnError, WorkspaceIdSchema, invalid, type WorkspaceId } from '../../../lib/domain/index';
+import type { Authenticator } from '../auth';
+import type { DocStore } from '../doc-store';
+import type { IndexService } from '../index-service';
+import type { OriginPolicy } from '../origin-policy';
+import { RunReader } from '../run-reader';
+import type { RoomRegistry } from '../rooms';
+import { DocAccess } from './docs';
+import { ROUTES, responseText, type Route } from './routes';
+import { RunSearch } from './run-search';
+import { MAX_BODY_BYTES, parseFields, parseJsonBody, queryFields, readBody, sendJsonText, sendMlflowError, sendText, statusError } from './wire';
+
+/** What `GET /version` answers: the MLflow release whose REST contract the door follows. */
+export const MLFLOW_COMPAT_VERSION = '3.6.0';
+/** MLflow's MAX_BATCH_LOG_REQUEST_SIZE. */
+export const MAX_BATCH_REQUEST_BYTES = 1_000_000;
+
+export interface DoorDeps {
+  auth: Authenticator;
+  origins: OriginPolicy;
+  rooms: RoomRegistry;
+  store: DocStore;
+  indexes: IndexService;
+  /** The workspace of a tracking URI without `/w/<workspace>`. */
+  defaultWorkspace: string;
+}
+
+const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'];
+
+/**
+ * The MLflow REST door (SPEC.md REST-*): `/api/2.0/mlflow/...` and its `/ajax-api/` mirror, `/health`, `/version`,
+ * under `/` (the default workspace) or `/w/<workspace>/`. Everything else under `/api/`, `/ajax-api/` and `/w/` is a
+ * JSON 404, never HTML.
+ */
+export class MlflowDoor {
+  private readonly docs: DocAccess;
+  private readonly runs: RunSearch;
+
+  constructor(private readonly deps: DoorDeps) {
+    this.docs = new DocAccess(deps.rooms, new RunReader(deps.store, deps.rooms));
+    this.runs = new RunSearch(deps.indexes);
+  }
+
+  /** True when the path is the door's (answered, errors included); false leaves the request to the relay's routes. */
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    let path = url.pathname;
+    let wsRaw: string = this.deps.defaultWorkspace;
+    const w = /^\/w\/([^/]+)(\/.*)?$/.exec(path);
+    if (w) {
+      wsRaw = safeDecode(w[1]!);
+      path = w[2] ?? '/';
+    } else if (!isDoorPath(path)) {
+      return false;
+    }
+    try {
+      if (req.headers.origin !== undefined && !this.deps.origins.allows(req)) {
+        throw new CairnError('PERMISSION_DENIED', `origin '${req.headers.origin}' is not allowed (see --allow-origin)`);
+      }
+      await this.serve(req, res, url, path, wsRaw);
+    } catch (err) {
+      sendMlflowError(res, err);
+      if (!req.complete) req.resume();
+    }
+    return true;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, url: URL, path: string, wsRaw: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (path === '/health' && (method === 'GET' || method === 'HEAD')) return sendText(res, 200, 'OK', 'text/plain');
+    if (path === '/version' && (method === 'GET' || method === 'HEAD')) return sendText(res, 200, MLFLOW_COMPAT_VERSION, 'text/plain');
+    const prefix = API_PREFIXES.find((p) => path.startsWith(p));
+    const route = prefix ? ROUTES.get(path.slice(prefix.length)) : undefined;
+    if (!route) throw new CairnError('ENDPOINT_NOT_FOUND', `No API endpoint at ${method} ${path}`);
+    if (!(route.methods as readonly string[]).includes(method)) {
+      throw statusError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for ${path}; use ${route.methods.join(' or ')}`, 405, { allow: route.methods.join(', ') });
+    }
+    const ws = WorkspaceIdSchema.safeParse(wsRaw);
+    if (!ws.success) throw invalid(`Invalid workspace '${wsRaw}' in the tracking URI`);
+    const access = this.deps.auth.forWorkspace(tokenOf(req, url), ws.data, route.role);
+    if (!access.ok) throw new CairnError(access.code, access.message);
+    const fields = await this.fields(req, url, route);
+    const input = parseFields(route.schema, fields);
+    const call = { ws: ws.data as WorkspaceId, actor: access.tokenId ? `rest:${access.tokenId}` : 'rest:open', docs: this.docs, runs: this.runs };
+    const result = (route.handle as (c: typeof call, i: unknown) => unknown)(call, input);
+    sendJsonText(res, responseText(result));
+  }
+
+  private async fields(req: IncomingMessage, url: URL, route: Route): Promise<Record<string, unknown>> {
+    if (req.method === 'GET' || req.method === 'HEAD') return queryFields(url.searchParams, route.repeated ?? []);
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (route.path === 'runs/log-batch' && body.byteLength > MAX_BATCH_REQUEST_BYTES) {
+      throw invalid(`Batch logging request size ${body.byteLength} bytes exceeds the limit of ${MAX_BATCH_REQUEST_BYTES} bytes`);
+    }
+    return parseJsonBody(req, body);
+  }
+}
+
+function isDoorPath(path: string): boolean {
+  return path === '/health' || path === '/version' || path.startsWith('/api/') || path.startsWith('/ajax-api/') || path === '/get-artifact';
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * The token of a request: `Authorization: Bearer <t>` (MLFLOW_TRACKING_TOKEN), `Basic` with the token as the password
+ * (MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD; the user name is not checked), or `?token=`.
+ */
+export function tokenOf(req: IncomingMessage, url: URL): string | null {
+  const h = req.headers.authorization;
+  if (h) {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    if (bearer) return bearer[1]!;
+    const basic = /^Basic\s+(\S+)\s*$/i.exec(h);
+    if (basic) {
+      const text = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      const at = text.indexOf(':');
+      const password = at >= 0 ? text.slice(at + 1) : text;
+      return password.length > 0 ? password : null;
+    }
+  }
+  const q = url.searchParams.get('token');
+  return q && q.length > 0 ? q : null;
+}

@@ -1,0 +1,92 @@
+import type * as Y from 'yjs';
+import * as doc from '../../../lib/doc/index';
+import { invalid, notFound, type RunId } from '../../../lib/domain/index';
+import type { Call } from './routes';
+import { decodeOffsetToken, doubleText, encodeOffsetToken } from './wire';
+
+/** get-history's largest page (MLflow's client asks for exactly this and pages). */
+export const HISTORY_PAGE_MAX = 25_000;
+/** get-history-bulk-interval: at most this many runs, and points per run (MLflow's MAX_RESULTS_PER_RUN). */
+export const BULK_MAX_RUNS = 100;
+export const BULK_MAX_RESULTS = 2_500;
+
+function pointText(keyJson: string, value: number, timestamp: number, step: number, runId?: string): string {
+  return `{"key":${keyJson},"value":${doubleText(value)},"timestamp":${timestamp},"step":${step}${runId === undefined ? '' : `,"run_id":"${runId}"`}}`;
+}
+
+/**
+ * One page of a metric's history in step order (SPEC REST-13), written straight to proto-JSON text (a 100k-point
+ * history is 100k objects otherwise). Without `max_results` MLflow answers no metrics and a token for offset 0 (its
+ * bug, README of the traffic); the door answers the first page of HISTORY_PAGE_MAX points, with a token when more
+ * follow.
+ */
+export function historyPage(metricsDoc: Y.Doc, key: string, maxResults: number | undefined, pageToken: string | undefined): string {
+  const max = maxResults ?? HISTORY_PAGE_MAX;
+  if (max < 1 || max > HISTORY_PAGE_MAX) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be between 1 and ${HISTORY_PAGE_MAX}`);
+  const offset = decodeOffsetToken(pageToken);
+  const s = doc.readSeries(metricsDoc, key).get(key);
+  const n = s?.values.length ?? 0;
+  if (!s || offset >= n) return '{}';
+  const end = Math.min(n, offset + max);
+  const keyJson = JSON.stringify(key);
+  const parts: string[] = new Array(end - offset);
+  for (let i = offset; i < end; i++) parts[i - offset] = pointText(keyJson, s.values[i]!, s.timestamps[i]!, s.steps[i]!);
+  const next = end < n ? `,"next_page_token":"${encodeOffsetToken(end)}"` : '';
+  return `{"metrics":[${parts.join(',')}]${next}}`;
+}
+
+/**
+ * MLflow's get-history-bulk-interval (SPEC REST-14): the distinct steps of all asked runs within [start_step,
+ * end_step] are sampled evenly down to `max_results`, each run's first and last step (in the range) are always kept,
+ * and every point of each run at a kept step is answered, runs in the order asked, points in step order.
+ */
+export function bulkInterval(
+  call: Call,
+  i: { run_ids: string[]; metric_key: string; start_step?: number; end_step?: number; max_results?: number },
+): string {
+  const ids = [...new Set(i.run_ids)];
+  if (ids.length === 0) throw invalid("Missing value for required parameter 'run_ids'. See the API docs for more information about request parameters.");
+  if (ids.length > BULK_MAX_RUNS) throw invalid(`GetMetricHistoryBulkInterval request must specify at most ${BULK_MAX_RUNS} run_ids. Received ${ids.length} run_ids.`);
+  const max = i.max_results ?? BULK_MAX_RESULTS;
+  if (max < 1 || max > BULK_MAX_RESULTS) throw invalid(`max_results must be between 1 and ${BULK_MAX_RESULTS}, got ${max}`);
+  if ((i.start_step === undefined) !== (i.end_step === undefined)) throw invalid('If either start step or end step are specified, both must be specified.');
+  const lo = i.start_step ?? -Infinity;
+  const hi = i.end_step ?? Infinity;
+  if (lo > hi) throw invalid('end_step must be greater than or equal to start_step.');
+  const series = ids.map((id) => {
+    const run = call.docs.readRun(call.ws, id);
+    if (!run) throw notFound(`Run with id=${id} not found`);
+    return { id, s: call.docs.metrics(call.ws, run.info.runId as RunId, (d) => doc.readSeries(d, i.metric_key).get(i.metric_key)) };
+  });
+  const all = new Set<number>();
+  for (const { s } of series) if (s) for (const step of s.steps) if (step >= lo && step <= hi) all.add(step);
+  const sorted = [...all].sort((a, b) => a - b);
+  const keep = new Set<number>();
+  if (sorted.length <= max) for (const st of sorted) keep.add(st);
+  else {
+    const every = sorted.length / max;
+    for (let k = 0; k < max; k++) keep.add(sorted[Math.floor(k * every)]!);
+  }
+  const keyJson = JSON.stringify(i.metric_key);
+  const parts: string[] = [];
+  for (const { id, s } of series) {
+    if (!s) continue;
+    const steps = s.steps;
+    let first = -1;
+    let last = -1;
+    for (let j = 0; j < steps.length; j++) {
+      if (steps[j]! < lo || steps[j]! > hi) continue;
+      if (first < 0) first = j;
+      last = j;
+    }
+    if (first < 0) continue;
+    const firstStep = steps[first]!;
+    const lastStep = steps[last]!;
+    for (let j = first; j <= last; j++) {
+      const st = steps[j]!;
+      if (st < lo || st > hi) continue;
+      if (keep.has(st) || st === firstStep || st === lastStep) parts.push(pointText(keyJson, s.values[j]!, s.timestamps[j]!, st, id));
+    }
+  }
+  return parts.length ? `{"metrics":[${parts.join(',')}]}` : '{}';
+}
