@@ -125,7 +125,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
         return { ...process.memoryUsage(), loadedRooms: rooms.loadedRoomNames.length, cachedIndexBytes: indexes.cachedBytes };
       }
     : null;
-  const mlflow = new MlflowDoor({ auth, origins, rooms, store, indexes, defaultWorkspace: o.appWorkspace });
+  const mlflow = new MlflowDoor({ auth, origins, rooms, store, indexes, defaultWorkspace: o.appWorkspace, blobs, uploadTmpDir: join(o.dataDir, 'blobs', 'tmp') });
   const server = createServer((req, res) => {
     void handleHttp({ auth, indexes, origins, rooms, blobs, app, appWorkspace: o.appWorkspace, debug, mlflow }, req, res);
   });

@@ -4,8 +4,11 @@ import type { Authenticator } from '../auth';
 import type { DocStore } from '../doc-store';
 import type { IndexService } from '../index-service';
 import type { OriginPolicy } from '../origin-policy';
+import type { Role } from '../token-store';
 import { RunReader } from '../run-reader';
 import type { RoomRegistry } from '../rooms';
+import type { DiskBlobStore } from '../blob-store';
+import { ArtifactDoor } from './artifacts';
 import { DocAccess } from './docs';
 import { ROUTES, responseText, type Route } from './routes';
 import { RunSearch } from './run-search';
@@ -24,9 +27,13 @@ export interface DoorDeps {
   indexes: IndexService;
   /** The workspace of a tracking URI without `/w/<workspace>`. */
   defaultWorkspace: string;
+  blobs: DiskBlobStore;
+  /** Where artifact uploads are hashed before they enter the blob store (on the blob store's disk). */
+  uploadTmpDir: string;
 }
 
 const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'];
+const ARTIFACT_PREFIXES = ['/api/2.0/mlflow-artifacts/', '/ajax-api/2.0/mlflow-artifacts/'];
 
 /**
  * The MLflow REST door (SPEC.md REST-*): `/api/2.0/mlflow/...` and its `/ajax-api/` mirror, `/health`, `/version`,
@@ -36,10 +43,12 @@ const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'];
 export class MlflowDoor {
   private readonly docs: DocAccess;
   private readonly runs: RunSearch;
+  private readonly artifacts: ArtifactDoor;
 
   constructor(private readonly deps: DoorDeps) {
     this.docs = new DocAccess(deps.rooms, new RunReader(deps.store, deps.rooms));
     this.runs = new RunSearch(deps.indexes);
+    this.artifacts = new ArtifactDoor(this.docs, deps.blobs, deps.uploadTmpDir);
   }
 
   /** True when the path is the door's (answered, errors included); false leaves the request to the relay's routes. */
@@ -69,21 +78,75 @@ export class MlflowDoor {
     const method = req.method ?? 'GET';
     if (path === '/health' && (method === 'GET' || method === 'HEAD')) return sendText(res, 200, 'OK', 'text/plain');
     if (path === '/version' && (method === 'GET' || method === 'HEAD')) return sendText(res, 200, MLFLOW_COMPAT_VERSION, 'text/plain');
+    const artifactPrefix = ARTIFACT_PREFIXES.find((p) => path.startsWith(p));
+    if (artifactPrefix) return this.serveArtifacts(req, res, url, path.slice(artifactPrefix.length), wsRaw);
+    if (path === '/get-artifact') {
+      if (method !== 'GET' && method !== 'HEAD') throw statusError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for /get-artifact; use GET`, 405, { allow: 'GET' });
+      const ws = this.access(req, url, wsRaw, 'read').ws;
+      const runId = url.searchParams.get('run_id') ?? url.searchParams.get('run_uuid');
+      const p = url.searchParams.get('path');
+      if (!runId) throw invalid("Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.");
+      if (!p) throw invalid("Missing value for required parameter 'path'. See the API docs for more information about request parameters.");
+      return this.artifacts.get(ws, res, runId, p);
+    }
     const prefix = API_PREFIXES.find((p) => path.startsWith(p));
+    if (prefix && path.slice(prefix.length) === 'artifacts/list') {
+      if (method !== 'GET') throw statusError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for ${path}; use GET`, 405, { allow: 'GET' });
+      const ws = this.access(req, url, wsRaw, 'read').ws;
+      const q = queryFields(url.searchParams, []);
+      if (typeof q.run_id !== 'string') throw invalid("Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.");
+      const out = this.artifacts.list(ws, q.run_id, q.path as string | undefined, q.page_token as string | undefined);
+      return sendJsonText(res, responseText(out));
+    }
     const route = prefix ? ROUTES.get(path.slice(prefix.length)) : undefined;
     if (!route) throw new CairnError('ENDPOINT_NOT_FOUND', `No API endpoint at ${method} ${path}`);
     if (!(route.methods as readonly string[]).includes(method)) {
       throw statusError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for ${path}; use ${route.methods.join(' or ')}`, 405, { allow: route.methods.join(', ') });
     }
-    const ws = WorkspaceIdSchema.safeParse(wsRaw);
-    if (!ws.success) throw invalid(`Invalid workspace '${wsRaw}' in the tracking URI`);
-    const access = this.deps.auth.forWorkspace(tokenOf(req, url), ws.data, route.role);
-    if (!access.ok) throw new CairnError(access.code, access.message);
+    const { ws, actor } = this.access(req, url, wsRaw, route.role);
     const fields = await this.fields(req, url, route);
     const input = parseFields(route.schema, fields);
-    const call = { ws: ws.data as WorkspaceId, actor: access.tokenId ? `rest:${access.tokenId}` : 'rest:open', docs: this.docs, runs: this.runs };
+    const call = { ws, actor, docs: this.docs, runs: this.runs };
     const result = (route.handle as (c: typeof call, i: unknown) => unknown)(call, input);
     sendJsonText(res, responseText(result));
+  }
+
+  /** The workspace of the URL and the writer the token is (REST-1, REST-2): 401/403 in MLflow's shape otherwise. */
+  private access(req: IncomingMessage, url: URL, wsRaw: string, role: Role): { ws: WorkspaceId; actor: string } {
+    const ws = WorkspaceIdSchema.safeParse(wsRaw);
+    if (!ws.success) throw invalid(`Invalid workspace '${wsRaw}' in the tracking URI`);
+    const access = this.deps.auth.forWorkspace(tokenOf(req, url), ws.data, role);
+    if (!access.ok) throw new CairnError(access.code, access.message);
+    return { ws: ws.data, actor: access.tokenId ? `rest:${access.tokenId}` : 'rest:open' };
+  }
+
+  /** `/api/2.0/mlflow-artifacts/...`: the artifact proxy (REST-15). */
+  private async serveArtifacts(req: IncomingMessage, res: ServerResponse, url: URL, rest: string, wsRaw: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (rest === 'artifacts' || rest === 'artifacts/') {
+      if (method !== 'GET') throw statusError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for the artifact list; use GET`, 405, { allow: 'GET' });
+      const { ws } = this.access(req, url, wsRaw, 'read');
+      return this.artifacts.listProxied(ws, res, url.searchParams.get('path'));
+    }
+    if (rest.startsWith('artifacts/')) {
+      const p = rest.slice('artifacts/'.length);
+      if (method === 'PUT') {
+        const { ws, actor } = this.access(req, url, wsRaw, 'write');
+        return this.artifacts.put(ws, actor, req, res, p);
+      }
+      if (method === 'GET' || method === 'HEAD') return this.artifacts.getProxied(this.access(req, url, wsRaw, 'read').ws, res, p);
+      if (method === 'DELETE') {
+        const { ws, actor } = this.access(req, url, wsRaw, 'write');
+        return this.artifacts.delete(ws, actor, res, p);
+      }
+      throw statusError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for an artifact; use GET, PUT or DELETE`, 405, { allow: 'GET, PUT, DELETE' });
+    }
+    if (/^mpu\/(create|complete|abort)\//.test(rest) && method === 'POST') {
+      this.access(req, url, wsRaw, 'write');
+      // As MLflow's own local artifact store answers: its client then uploads the file with one PUT.
+      throw new CairnError('NOT_IMPLEMENTED', 'Multipart upload is not supported for the current artifact repository');
+    }
+    throw new CairnError('ENDPOINT_NOT_FOUND', `No API endpoint at ${method} ${url.pathname}`);
   }
 
   private async fields(req: IncomingMessage, url: URL, route: Route): Promise<Record<string, unknown>> {
@@ -127,4 +190,32 @@ export function tokenOf(req: IncomingMessage, url: URL): string | null {
   }
   const q = url.searchParams.get('token');
   return q && q.length > 0 ? q : null;
+}
+
+/**
+ * Whether the door serves `method path` (the path without `/w/<workspace>`): what the contract test uses to tell the
+ * recorded exchanges it replays from the ones listed as not yet served.
+ */
+export function servesEndpoint(method: string, path: string, query: URLSearchParams = new URLSearchParams()): boolean {
+  if (path === '/health' || path === '/version' || path === '/get-artifact') return method === 'GET';
+  for (const prefix of API_PREFIXES) {
+    if (!path.startsWith(prefix)) continue;
+    const rest = path.slice(prefix.length);
+    if (rest === 'artifacts/list') return method === 'GET';
+    const r = ROUTES.get(rest);
+    return r !== undefined && (r.methods as readonly string[]).includes(method);
+  }
+  for (const prefix of ARTIFACT_PREFIXES) {
+    if (!path.startsWith(prefix)) continue;
+    const rest = path.slice(prefix.length);
+    const runPath = (p: string) => {
+      const parts = p.split('/');
+      return parts[2] === 'artifacts' && /^[0-9a-f]{32}$/.test(parts[1] ?? '');
+    };
+    if (rest === 'artifacts') return method === 'GET' && runPath(query.get('path') ?? '');
+    if (/^mpu\/(create|complete|abort)\//.test(rest)) return method === 'POST';
+    if (!rest.startsWith('artifacts/')) return false;
+    return runPath(rest.slice('artifacts/'.length)) && ['GET', 'PUT', 'DELETE'].includes(method);
+  }
+  return false;
 }

@@ -28,6 +28,7 @@ export interface Reply {
   status: number;
   contentType: string;
   text: string;
+  raw: Buffer;
   body: unknown;
 }
 
@@ -40,14 +41,15 @@ export function send(base: string, method: string, pathAndQuery: string, headers
       const parts: Buffer[] = [];
       res.on('data', (b: Buffer) => parts.push(b));
       res.on('end', () => {
-        const text = Buffer.concat(parts).toString('utf8');
+        const raw = Buffer.concat(parts);
+        const text = raw.toString('utf8');
         let parsed: unknown = undefined;
         try {
           parsed = JSON.parse(text);
         } catch {
           parsed = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text, body: parsed });
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text, raw, body: parsed });
       });
     });
     req.on('error', reject);
