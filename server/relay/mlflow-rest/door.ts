@@ -66,6 +66,9 @@ export class MlflowDoor {
       if (req.headers.origin !== undefined && !this.deps.origins.allows(req)) {
         throw new CairnError('PERMISSION_DENIED', `origin '${req.headers.origin}' is not allowed (see --allow-origin)`);
       }
+      // URL parsing resolves `..` away (`a/../../etc` → `etc`): refuse such paths as they were sent (REST-16).
+      const sent = (req.url ?? '/').split('?')[0]!.split('/');
+      if (sent.some((seg) => seg === '..' || seg === '.' || /^(%2e|\.){1,2}$/i.test(seg))) throw invalid(`Invalid path: '${req.url}'`);
       await this.serve(req, res, url, path, wsRaw);
     } catch (err) {
       sendMlflowError(res, err);

@@ -18,7 +18,9 @@ export function mlflowClient(base: string, opts: { token?: string; headers?: Rec
       const h: Record<string, string> = { ...auth, ...opts.headers, ...headers };
       const bytes = typeof body === 'string' ? Buffer.from(body) : body;
       if (bytes) h['content-length'] = String(bytes.byteLength);
-      const req = request(base + path, { method, headers: h }, (res) => {
+      // Options, not a URL string: a URL would resolve `..` in the path before it is sent.
+      const u = new URL(base);
+      const req = request({ hostname: u.hostname, port: u.port, path: u.pathname.replace(/\/$/, '') + path, method, headers: h }, (res) => {
         const parts: Buffer[] = [];
         res.on('data', (b: Buffer) => parts.push(b));
         res.on('end', () => {
