@@ -107,13 +107,19 @@ describe('REST door: searches and histories', () => {
     expect(first.json.metrics[0]).toEqual({ key: 'loss', value: 1, timestamp: 5, step: 0 });
     const rest = await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 25000, page_token: first.json.next_page_token });
     expect(rest.json.metrics).toHaveLength(5_000);
+    expect(rest.json.metrics[0].step).toBe(25_000);
     expect(rest.json.metrics.at(-1).step).toBe(29_999);
     expect(rest.json.next_page_token).toBeUndefined();
     const small = await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 3 });
     expect(small.json.metrics.map((m: { step: number }) => m.step)).toEqual([0, 1, 2]);
+    // A repeated read is answered from the rendered page until the metrics doc changes.
+    await c.post('runs/log-metric', { run_id: id, key: 'loss', value: 7, timestamp: 5, step: -1 });
+    const again = await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 3 });
+    expect(again.json.metrics.map((m: { step: number }) => m.step)).toEqual([-1, 0, 1]);
     expect((await c.get('metrics/get-history', { run_id: id, metric_key: 'nothing' })).text).toBe('{}');
     expect((await c.get('metrics/get-history', { run_id: 'a'.repeat(32), metric_key: 'loss' })).status).toBe(404);
-    expect((await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 25001 })).status).toBe(400);
+    expect((await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 1_000_001 })).status).toBe(400);
+    expect((await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 100_000 })).json.metrics).toHaveLength(30_001);
   });
 
   it('[REST-14] get-history-bulk-interval samples distinct steps evenly, keeps each run\'s first and last step, ≤ 100 runs', async () => {

@@ -4,11 +4,31 @@ import { invalid, notFound, type RunId } from '../../../lib/domain/index';
 import type { Call } from './routes';
 import { decodeOffsetToken, doubleText, encodeOffsetToken } from './wire';
 
-/** get-history's largest page (MLflow's client asks for exactly this and pages). */
-export const HISTORY_PAGE_MAX = 25_000;
+/** get-history's page without `max_results` (what MLflow's client always asks for, paging on). */
+export const HISTORY_DEFAULT_PAGE = 25_000;
+/** get-history's largest page: a whole 100k-point history is one GET when a client asks for it (MLflow allows it). */
+export const HISTORY_MAX_RESULTS = 1_000_000;
 /** get-history-bulk-interval: at most this many runs, and points per run (MLflow's MAX_RESULTS_PER_RUN). */
 export const BULK_MAX_RUNS = 100;
 export const BULK_MAX_RESULTS = 2_500;
+
+/**
+ * Rendered history pages per metrics doc, dropped at the doc's next update: a chart or a client polling a finished
+ * run's 100k-point history gets the same text again without formatting 100k doubles. A few pages per doc at most; the
+ * cache goes with the doc when its room unloads.
+ */
+const rendered = new WeakMap<Y.Doc, Map<string, string>>();
+const RENDERED_PER_DOC = 4;
+
+function renderedOf(d: Y.Doc): Map<string, string> {
+  let m = rendered.get(d);
+  if (!m) {
+    const fresh = new Map<string, string>();
+    d.on('update', () => fresh.clear());
+    rendered.set(d, (m = fresh));
+  }
+  return m;
+}
 
 function pointText(keyJson: string, value: number, timestamp: number, step: number, runId?: string): string {
   return `{"key":${keyJson},"value":${doubleText(value)},"timestamp":${timestamp},"step":${step}${runId === undefined ? '' : `,"run_id":"${runId}"`}}`;
@@ -17,13 +37,24 @@ function pointText(keyJson: string, value: number, timestamp: number, step: numb
 /**
  * One page of a metric's history in step order (SPEC REST-13), written straight to proto-JSON text (a 100k-point
  * history is 100k objects otherwise). Without `max_results` MLflow answers no metrics and a token for offset 0 (its
- * bug, README of the traffic); the door answers the first page of HISTORY_PAGE_MAX points, with a token when more
- * follow.
+ * bug, README of the traffic); the door answers the first page of HISTORY_DEFAULT_PAGE points, with a token when
+ * more follow.
  */
 export function historyPage(metricsDoc: Y.Doc, key: string, maxResults: number | undefined, pageToken: string | undefined): string {
-  const max = maxResults ?? HISTORY_PAGE_MAX;
-  if (max < 1 || max > HISTORY_PAGE_MAX) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be between 1 and ${HISTORY_PAGE_MAX}`);
+  const max = maxResults ?? HISTORY_DEFAULT_PAGE;
+  if (max < 1 || max > HISTORY_MAX_RESULTS) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be between 1 and ${HISTORY_MAX_RESULTS}`);
   const offset = decodeOffsetToken(pageToken);
+  const cache = renderedOf(metricsDoc);
+  const cacheKey = `${key}\u0001${offset}\u0001${max}`;
+  const hit = cache.get(cacheKey);
+  if (hit !== undefined) return hit;
+  const text = renderHistory(metricsDoc, key, offset, max);
+  if (cache.size >= RENDERED_PER_DOC) cache.clear();
+  cache.set(cacheKey, text);
+  return text;
+}
+
+function renderHistory(metricsDoc: Y.Doc, key: string, offset: number, max: number): string {
   const s = doc.readSeries(metricsDoc, key).get(key);
   const n = s?.values.length ?? 0;
   if (!s || offset >= n) return '{}';
