@@ -44,8 +44,11 @@ export function parseProxyPath(raw: string): ProxyPath {
   }
   if (decoded.startsWith('/') || decoded.includes('\0') || decoded.split('/').includes('..')) throw invalid(`Invalid path: '${decoded}'`);
   const parts = decoded.split('/');
+  if (parts[1] === 'models') {
+    throw statusError('NOT_IMPLEMENTED', `Logged-model artifacts are not stored by this server yet: '${decoded}'`, 501);
+  }
   if (parts.length < 3 || parts[2] !== 'artifacts' || !RunIdSchema.safeParse(parts[1]).success) {
-    throw statusError('NOT_IMPLEMENTED', `Artifacts outside a run's artifacts/ (such as logged models) are not stored by this server yet: '${decoded}'`, 501);
+    throw invalid(`Invalid artifact path '${decoded}': expected <experiment_id>/<run_id>/artifacts/<path>`);
   }
   return { runId: parts[1]!, path: safePath(parts.slice(3).join('/')) };
 }
