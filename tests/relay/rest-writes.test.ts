@@ -120,7 +120,7 @@ describe('REST door: writes into the synced documents', () => {
     expect(run.data.metrics).toBeUndefined();
   });
 
-  it('[REST-9] run names mirror mlflow.runName; params are write-once; deleted runs and runs of deleted experiments refuse writes', async () => {
+  it('[REST-9] run names mirror mlflow.runName; params are write-once; deleted runs and runs of deleted experiments refuse writes; log-inputs, log-model', async () => {
     const named = (await c.post('runs/create', { experiment_id: exp, tags: [{ key: 'mlflow.runName', value: 'from-tag' }] })).json.run;
     expect(named.info.run_name).toBe('from-tag');
     const gen = (await c.post('runs/create', { experiment_id: exp })).json.run;
@@ -168,6 +168,15 @@ describe('REST door: writes into the synced documents', () => {
     expect((await c.get('runs/get', { run_id: id })).json.run.inputs).toEqual({
       dataset_inputs: [{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset: { name: 'd', digest: 'abc', source_type: 'local', source: '{}' } }],
     });
+    // log-model: appended to mlflow.log-model.history.
+    const m1 = { artifact_path: 'model', flavors: { python_function: {} }, utc_time_created: '2026-12-01 00:00:00.000000', run_id: id };
+    expect((await c.post('runs/log-model', { run_id: id, model_json: JSON.stringify(m1) })).status).toBe(200);
+    expect((await c.post('runs/log-model', { run_id: id, model_json: JSON.stringify({ ...m1, artifact_path: 'm2' }) })).status).toBe(200);
+    const hist = (await c.get('runs/get', { run_id: id })).json.run.data.tags.find((t: { key: string }) => t.key === 'mlflow.log-model.history');
+    expect(JSON.parse(hist.value).map((m: { artifact_path: string }) => m.artifact_path)).toEqual(['model', 'm2']);
+    const incomplete = await c.post('runs/log-model', { run_id: id, model_json: JSON.stringify({ artifact_path: 'x' }) });
+    expect(incomplete.status).toBe(400);
+    expect(incomplete.json.message).toMatch(/missing mandatory fields/);
     const missing = await c.post('runs/set-tag', { run_id: 'f'.repeat(32), key: 't', value: 'v' });
     expect(missing.status).toBe(404);
     expect(missing.json.message).toBe(`Run with id=${'f'.repeat(32)} not found`);

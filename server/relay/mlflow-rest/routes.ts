@@ -47,6 +47,8 @@ export interface Route {
 const route = <S extends z.ZodType>(r: Omit<Route, 'schema' | 'handle'> & { schema: S; handle(call: Call, input: z.output<S>): unknown }): Route => r as Route;
 
 const str = z.string();
+/** The run tag MLflow's runs/log-model appends each logged model's MLmodel dict to (a JSON list). */
+const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 const expId = z.string();
 const runIdField = z.string();
 const VIEW = z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']);
@@ -399,6 +401,40 @@ const runs: Route[] = [
       call.docs.writeRun(call.ws, call.actor, i.run_id, (c) => {
         requireWritable(c, i.run_id);
         doc.logInputs(c, { runId: i.run_id, datasets });
+      });
+      return {};
+    },
+  }),
+  route({
+    methods: ['POST'],
+    path: 'runs/log-model',
+    role: 'write',
+    schema: z.object({ run_id: runIdField, model_json: str }),
+    handle: (call, i) => {
+      let model: unknown;
+      try {
+        model = JSON.parse(i.model_json);
+      } catch {
+        throw invalid(`Invalid model JSON: ${i.model_json.slice(0, 200)}`);
+      }
+      if (!model || typeof model !== 'object' || Array.isArray(model)) throw invalid('Invalid model JSON: it must be a JSON object');
+      const missing = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'].filter((k) => !Object.hasOwn(model as object, k));
+      if (missing.length) throw invalid(`Model json is missing mandatory fields: {${missing.map((k) => `'${k}'`).join(', ')}}`);
+      call.docs.writeRun(call.ws, call.actor, i.run_id, (c) => {
+        requireWritable(c, i.run_id);
+        const run = doc.readRun(i.run_id, c.runDoc(i.run_id))!;
+        let history: unknown[] = [];
+        try {
+          const old: unknown = JSON.parse(run.tags[LOG_MODEL_HISTORY_TAG] ?? '[]');
+          if (Array.isArray(old)) history = old;
+        } catch {
+          // A garbled history tag (a peer's) is started anew rather than blocking the log.
+        }
+        const value = JSON.stringify([...history, model]);
+        if (value.length > MAX_TAG_VAL_LENGTH) {
+          throw invalid(`The ${LOG_MODEL_HISTORY_TAG} tag of run ${i.run_id} would exceed ${MAX_TAG_VAL_LENGTH} characters; log fewer or smaller models`);
+        }
+        doc.setTag(c, { runId: i.run_id, key: LOG_MODEL_HISTORY_TAG, value });
       });
       return {};
     },
