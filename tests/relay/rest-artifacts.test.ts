@@ -110,11 +110,43 @@ describe('REST door: artifacts', () => {
     expect(inner.json.files).toEqual([{ path: 'notes/readme.md', is_dir: false, file_size: 4 }]);
   });
 
-  it('[REST-18] multipart upload answers 501 as MLflow\'s local store does', async () => {
-    for (const step of ['create', 'complete', 'abort']) {
-      const r = await c.call('POST', `/api/2.0/mlflow-artifacts/mpu/${step}/${exp}/${run}/artifacts/big`, JSON.stringify({ path: 'big', num_parts: 2 }), { 'content-type': 'application/json' });
-      expect(r.status).toBe(501);
-      expect(r.json).toEqual({ error_code: 'NOT_IMPLEMENTED', message: 'Multipart upload is not supported for the current artifact repository' });
+  it('[REST-18] multipart upload: create, parts PUT to the returned URLs, complete into the blob store; abort drops the parts', async () => {
+    const mpu = (step: string, path: string, body: unknown) =>
+      c.call('POST', `/api/2.0/mlflow-artifacts/mpu/${step}/${exp}/${run}/artifacts/${path}`, JSON.stringify(body), { 'content-type': 'application/json' });
+    const created = await mpu('create', 'big/joined.bin', { path: '/tmp/joined.bin', num_parts: 3 });
+    expect(created.status, created.text).toBe(200);
+    const { upload_id: uploadId, credentials } = created.json as { upload_id: string; credentials: { url: string; part_number: number; headers: object }[] };
+    expect(credentials.map((x) => x.part_number)).toEqual([1, 2, 3]);
+    const chunks = [Buffer.alloc(1000, 1), Buffer.alloc(1000, 2), Buffer.from('tail')];
+    // Missing parts: refused, nothing logged.
+    expect((await mpu('complete', 'big/joined.bin', { upload_id: uploadId, parts: [] })).status).toBe(400);
+    const etags: string[] = [];
+    for (const [i, cred] of credentials.entries()) {
+      const u = new URL(cred.url);
+      // No token: the upload id in the URL is the credential (MLflow's client sends only cred.headers).
+      const r = await mlflowClient(`${u.protocol}//${u.host}`).call('PUT', u.pathname, chunks[i]!);
+      expect(r.status).toBe(200);
+      expect(r.headers.etag).toBe(`"${createHash('sha256').update(chunks[i]!).digest('hex')}"`);
+      etags.push(String(r.headers.etag));
     }
+    const wrongTag = await mpu('complete', 'big/joined.bin', { upload_id: uploadId, parts: [{ part_number: 1, etag: '"nope"' }] });
+    expect(wrongTag.status).toBe(400);
+    const done = await mpu('complete', 'big/joined.bin', { upload_id: uploadId, parts: etags.map((etag, i) => ({ part_number: i + 1, etag, url: credentials[i]!.url })) });
+    expect([done.status, done.text]).toEqual([200, '{}']);
+    const got = await c.call('GET', `${base()}/big/joined.bin`);
+    expect(got.raw.equals(Buffer.concat(chunks))).toBe(true);
+    // Completed: the upload is gone.
+    expect((await mpu('complete', 'big/joined.bin', { upload_id: uploadId, parts: [] })).status).toBe(404);
+    const unknown = await mlflowClient(relay.url).call('PUT', `/api/2.0/mlflow-artifacts/mpu/part/${'0'.repeat(32)}/1`, 'x');
+    expect(unknown.status).toBe(404);
+    // Abort: the parts are deleted.
+    const second = (await mpu('create', 'big/aborted.bin', { path: 'x', num_parts: 1 })).json;
+    const u = new URL(second.credentials[0].url);
+    await mlflowClient(`${u.protocol}//${u.host}`).call('PUT', u.pathname, 'part');
+    expect(readdirSync(join(relay.dataDir, 'blobs', 'tmp')).some((d) => d.includes(second.upload_id))).toBe(true);
+    expect((await mpu('abort', 'big/aborted.bin', { upload_id: second.upload_id })).status).toBe(200);
+    expect(readdirSync(join(relay.dataDir, 'blobs', 'tmp')).some((d) => d.includes(second.upload_id))).toBe(false);
+    expect((await c.call('GET', `${base()}/big/aborted.bin`)).status).toBe(404);
+    expect((await mpu('create', 'x.bin', { num_parts: 0 })).status).toBe(400);
   });
 });

@@ -119,5 +119,5 @@ describe('REST door: fuzz', () => {
     expect(r.status).toBe(200);
     expect(r.json.run.data.params).toContainEqual({ key: 'p', value: 'v' });
     expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
-  });
+  }, Math.max(60_000, COUNT * 60));
 });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir, rm, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -68,12 +68,151 @@ export function listDir(run: Run, dir: string): { path: string; is_dir: boolean;
   return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
+/** A multipart upload in progress (kept in memory: a relay restart forgets it, and the client starts again). */
+interface Upload {
+  ws: WorkspaceId;
+  actor: string;
+  runId: string;
+  path: string;
+  numParts: number;
+  createdAt: number;
+  dir: string;
+  /** Part number → its ETag (the part's sha256). */
+  parts: Map<number, string>;
+}
+
+/** The most parts one upload may have (S3's limit). */
+const MAX_PARTS = 10_000;
+/** Uploads neither completed nor aborted are dropped after this long. */
+const UPLOAD_TTL_MS = 24 * 3600_000;
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
+
 export class ArtifactDoor {
+  private readonly uploads = new Map<string, Upload>();
+
   constructor(
     private readonly docs: DocAccess,
     private readonly blobs: DiskBlobStore,
     private readonly tmpDir: string,
   ) {}
+
+  /**
+   * `mpu/create/<path>` (REST-18): an upload id and one part URL per part on this relay. MLflow's client PUTs each part
+   * to its URL with only the headers given (no tracking token), so the URL carries the upload id, 128 random bits
+   * that only the creator learned: the id is the part's credential.
+   */
+  async createUpload(ws: WorkspaceId, actor: string, raw: string, body: Record<string, unknown>, origin: string): Promise<unknown> {
+    const { runId, path } = parseProxyPath(raw);
+    if (path === '') throw invalid('A multipart upload needs a file path under the run\'s artifacts/');
+    const numParts = Number(body.num_parts);
+    if (!Number.isSafeInteger(numParts) || numParts < 1 || numParts > MAX_PARTS) throw invalid(`num_parts must be an integer from 1 to ${MAX_PARTS}`);
+    const run = this.docs.requireRun(ws, runId);
+    if (run.info.lifecycleStage !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
+    await this.dropStale();
+    const uploadId = randomBytes(16).toString('hex');
+    const dir = join(this.tmpDir, `mpu-${uploadId}`);
+    await mkdir(dir, { recursive: true });
+    this.uploads.set(uploadId, { ws, actor, runId, path, numParts, createdAt: Date.now(), dir, parts: new Map() });
+    const credentials = Array.from({ length: numParts }, (_, i) => ({ url: `${origin}/api/2.0/mlflow-artifacts/mpu/part/${uploadId}/${i + 1}`, part_number: i + 1, headers: {} }));
+    return { upload_id: uploadId, credentials };
+  }
+
+  /** `PUT mpu/part/<upload_id>/<n>`: one part, stored beside the others; its ETag is its sha256. */
+  async putPart(res: ServerResponse, req: IncomingMessage, uploadId: string, partRaw: string): Promise<void> {
+    const up = UPLOAD_ID.test(uploadId) ? this.uploads.get(uploadId) : undefined;
+    if (!up) throw notFound(`No multipart upload with id ${uploadId}`);
+    const part = Number(partRaw);
+    if (!Number.isSafeInteger(part) || part < 1 || part > up.numParts) throw invalid(`part number must be from 1 to ${up.numParts}`);
+    const hash = createHash('sha256');
+    const max = this.blobs.maxBytes;
+    let size = 0;
+    const file = join(up.dir, `part-${part}`);
+    try {
+      await pipeline(
+        req,
+        new Transform({
+          transform(chunk: Buffer, _e, done) {
+            size += chunk.length;
+            if (size > max) return done(statusError('REQUEST_LIMIT_EXCEEDED', `part exceeds the limit of ${max} bytes`, 413));
+            hash.update(chunk);
+            done(null, chunk);
+          },
+        }),
+        createWriteStream(file),
+      );
+    } catch (err) {
+      await unlink(file).catch(() => undefined);
+      throw err;
+    }
+    const etag = `"${hash.digest('hex')}"`;
+    up.parts.set(part, etag);
+    res.writeHead(200, { etag, 'content-length': 0 });
+    res.end();
+  }
+
+  /**
+   * `mpu/complete/<path>`: every part present (and each ETag as given back), concatenated in part order into the blob
+   * store and the reference committed to the run doc, as a single PUT would.
+   */
+  async completeUpload(ws: WorkspaceId, raw: string, body: Record<string, unknown>): Promise<void> {
+    const up = this.uploadOf(ws, raw, body);
+    const listed = Array.isArray(body.parts) ? (body.parts as { part_number?: unknown; etag?: unknown }[]) : [];
+    for (let n = 1; n <= up.numParts; n++) {
+      const etag = up.parts.get(n);
+      if (!etag) throw invalid(`Part ${n} of upload ${body.upload_id} was not uploaded`);
+      const given = listed.find((p) => Number(p.part_number) === n);
+      if (given && given.etag !== undefined && given.etag !== '' && given.etag !== etag) throw invalid(`Part ${n}: ETag ${String(given.etag)} does not match the part uploaded`);
+    }
+    const joined = join(up.dir, 'joined');
+    const hash = createHash('sha256');
+    let size = 0;
+    const max = this.blobs.maxBytes;
+    const out = createWriteStream(joined);
+    const parts = Array.from({ length: up.numParts }, (_, i) => join(up.dir, `part-${i + 1}`));
+    await pipeline(
+      (async function* () {
+        for (const p of parts) {
+          for await (const chunk of createReadStream(p)) {
+            size += (chunk as Buffer).length;
+            if (size > max) throw statusError('REQUEST_LIMIT_EXCEEDED', `artifact exceeds the limit of ${max} bytes`, 413);
+            hash.update(chunk as Buffer);
+            yield chunk as Buffer;
+          }
+        }
+      })(),
+      out,
+    );
+    const sha = Sha256Schema.parse(hash.digest('hex'));
+    if ((await this.blobs.size(sha)) === null) await this.blobs.put(sha, createReadStream(joined));
+    const ref: ArtifactRef = { path: up.path, size, sha256: sha, mediaType: 'application/octet-stream', loggedAt: Date.now() };
+    this.docs.writeRun(up.ws, up.actor, up.runId, (c) => doc.logArtifactRef(c, { runId: up.runId, ref }));
+    await this.forget(String(body.upload_id));
+  }
+
+  /** `mpu/abort/<path>`: the parts are deleted. */
+  async abortUpload(ws: WorkspaceId, raw: string, body: Record<string, unknown>): Promise<void> {
+    this.uploadOf(ws, raw, body);
+    await this.forget(String(body.upload_id));
+  }
+
+  private uploadOf(ws: WorkspaceId, raw: string, body: Record<string, unknown>): Upload {
+    const { runId, path } = parseProxyPath(raw);
+    const id = typeof body.upload_id === 'string' ? body.upload_id : '';
+    const up = UPLOAD_ID.test(id) ? this.uploads.get(id) : undefined;
+    if (!up || up.ws !== ws || up.runId !== runId || up.path !== path) throw notFound(`No multipart upload with id ${id} for this path`);
+    return up;
+  }
+
+  private async forget(id: string): Promise<void> {
+    const up = this.uploads.get(id);
+    this.uploads.delete(id);
+    if (up) await rm(up.dir, { recursive: true, force: true });
+  }
+
+  private async dropStale(): Promise<void> {
+    const now = Date.now();
+    for (const [id, up] of this.uploads) if (now - up.createdAt > UPLOAD_TTL_MS) await this.forget(id);
+  }
 
   /** PUT: the body streamed into the blob store (hashed on the way), then its reference committed to the run doc. */
   async put(ws: WorkspaceId, actor: string, req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {

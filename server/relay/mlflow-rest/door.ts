@@ -144,10 +144,20 @@ export class MlflowDoor {
       }
       throw statusError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for an artifact; use GET, PUT or DELETE`, 405, { allow: 'GET, PUT, DELETE' });
     }
-    if (/^mpu\/(create|complete|abort)\//.test(rest) && method === 'POST') {
-      this.access(req, url, wsRaw, 'write');
-      // As MLflow's own local artifact store answers: its client then uploads the file with one PUT.
-      throw new CairnError('NOT_IMPLEMENTED', 'Multipart upload is not supported for the current artifact repository');
+    const part = /^mpu\/part\/([^/]+)\/([^/]+)$/.exec(rest);
+    if (part && method === 'PUT') return this.artifacts.putPart(res, req, part[1]!, part[2]!);
+    const mpu = /^mpu\/(create|complete|abort)\/(.+)$/.exec(rest);
+    if (mpu && method === 'POST') {
+      const { ws, actor } = this.access(req, url, wsRaw, 'write');
+      const body = parseJsonBody(req, await readBody(req, MAX_BODY_BYTES));
+      if (mpu[1] === 'create') {
+        const proto = String(req.headers['x-forwarded-proto'] ?? 'http').split(',')[0]!.trim() === 'https' ? 'https' : 'http';
+        const origin = `${proto}://${req.headers.host ?? 'localhost'}${url.pathname.startsWith('/w/') ? `/w/${encodeURIComponent(wsRaw)}` : ''}`;
+        return sendJsonText(res, responseText(await this.artifacts.createUpload(ws, actor, mpu[2]!, body, origin)));
+      }
+      if (mpu[1] === 'complete') await this.artifacts.completeUpload(ws, mpu[2]!, body);
+      else await this.artifacts.abortUpload(ws, mpu[2]!, body);
+      return sendJsonText(res, '{}');
     }
     throw new CairnError('ENDPOINT_NOT_FOUND', `No API endpoint at ${method} ${url.pathname}`);
   }
@@ -216,7 +226,8 @@ export function servesEndpoint(method: string, path: string, query: URLSearchPar
       return parts[2] === 'artifacts' && /^[0-9a-f]{32}$/.test(parts[1] ?? '');
     };
     if (rest === 'artifacts') return method === 'GET' && runPath(query.get('path') ?? '');
-    if (/^mpu\/(create|complete|abort)\//.test(rest)) return method === 'POST';
+    if (/^mpu\/(create|complete|abort)\//.test(rest)) return method === 'POST' && runPath(rest.replace(/^mpu\/\w+\//, ''));
+    if (/^mpu\/part\//.test(rest)) return method === 'PUT';
     if (!rest.startsWith('artifacts/')) return false;
     return runPath(rest.slice('artifacts/'.length)) && ['GET', 'PUT', 'DELETE'].includes(method);
   }
