@@ -182,6 +182,24 @@ describe('REST door: writes into the synced documents', () => {
     expect(missing.json.message).toBe(`Run with id=${'f'.repeat(32)} not found`);
   });
 
+  it('[REST-19] exact duplicate points are dropped: a retried request logs nothing twice', async () => {
+    const id = await newRun();
+    const batch = { run_id: id, metrics: [{ key: 'm', value: 1, timestamp: 5, step: 0 }, { key: 'm', value: 'NaN', timestamp: 6, step: 1 }, { key: 'm', value: 'NaN', timestamp: 6, step: 1 }] };
+    expect((await c.post('runs/log-batch', batch)).status).toBe(200);
+    expect((await c.post('runs/log-batch', batch)).status).toBe(200);
+    await c.post('runs/log-metric', { run_id: id, key: 'm', value: 1, timestamp: 5, step: 0 });
+    // Not duplicates: another value, time or step at an earlier step.
+    await c.post('runs/log-batch', { run_id: id, metrics: [{ key: 'm', value: 2, timestamp: 5, step: 0 }, { key: 'm', value: 1, timestamp: 7, step: 0 }, { key: 'm', value: 3, timestamp: 8, step: 2 }] });
+    const h = (await c.get('metrics/get-history', { run_id: id, metric_key: 'm' })).json.metrics as { value: unknown; timestamp: number; step: number }[];
+    expect(h.map((p) => [p.step, p.timestamp, p.value])).toEqual([
+      [0, 5, 1],
+      [0, 5, 2],
+      [0, 7, 1],
+      [1, 6, 'NaN'],
+      [2, 8, 3],
+    ]);
+  });
+
   it('[REST-10] experiments: create with tags, get, get-by-name, rename, tags, soft delete with the name kept taken, Default "0"', async () => {
     const made = await c.post('experiments/create', { name: 'exp-life', artifact_location: 's3://b/x', tags: [{ key: 'team', value: 'a' }] });
     const id = made.json.experiment_id as string;

@@ -21,7 +21,7 @@ import { experimentJson, runInfoJson, runJson } from './entities';
 import { searchExperiments } from './experiment-search';
 import { historyPage, bulkInterval } from './metrics';
 import type { RunSearch } from './run-search';
-import { bool, double, int64, keyValues, protoJson, repeated } from './wire';
+import { double, int64, keyValues, protoJson, repeated } from './wire';
 
 /** What a handler is given: the workspace from the URL, the writer's actor id, and the door's services. */
 export interface Call {
@@ -107,6 +107,37 @@ function columns(metrics: MetricIn[]): Map<string, doc.Column> {
   return cols;
 }
 
+const pointId = (step: number, ts: number, v: number) => `${step}:${ts}:${v}`;
+
+/**
+ * MLflow's store keeps one copy of an exact duplicate point (key, value, timestamp, step): a client retrying a
+ * request whose answer it lost logs nothing twice (REST-19). Points later than every stored step of their key (the
+ * usual case) cannot be duplicates; only keys with an earlier or equal step read their stored series.
+ */
+function withoutDuplicates(cols: Map<string, doc.Column>, runDoc: Parameters<typeof doc.readMetricSummaries>[0], metricsDoc: Parameters<typeof doc.readSeries>[0]): Map<string, doc.Column> {
+  const summaries = doc.readMetricSummaries(runDoc);
+  const out = new Map<string, doc.Column>();
+  for (const [key, col] of cols) {
+    const n = col.values.length;
+    let minStep = Infinity;
+    for (let i = 0; i < n; i++) minStep = Math.min(minStep, col.steps[i]!);
+    const seen = new Set<string>();
+    const stored = Object.hasOwn(summaries, key) && summaries[key]!.count > 0 && minStep <= summaries[key]!.latestStep ? doc.readSeries(metricsDoc, key).get(key) : undefined;
+    if (stored) for (let i = 0; i < stored.values.length; i++) seen.add(pointId(stored.steps[i]!, stored.timestamps[i]!, stored.values[i]!));
+    const kept = { steps: [] as number[], timestamps: [] as number[], values: [] as number[] };
+    for (let i = 0; i < n; i++) {
+      const id = pointId(col.steps[i]!, col.timestamps[i]!, col.values[i]!);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      kept.steps.push(col.steps[i]!);
+      kept.timestamps.push(col.timestamps[i]!);
+      kept.values.push(col.values[i]!);
+    }
+    if (kept.values.length) out.set(key, kept);
+  }
+  return out;
+}
+
 /** log-batch's limits in MLflow's words (reference §1.3). */
 function checkBatchLimits(m: number, p: number, t: number): void {
   const over = (n: number, max: number, what: string) =>
@@ -132,7 +163,10 @@ function writeBatch(call: Call, runId: string, batch: { metrics?: MetricIn[]; pa
     (c, md) => {
       requireWritable(c, runId);
       if (params.length || tags.length) doc.checkBatch(c, { runId, params, tags });
-      if (md && cols.size > 0) doc.appendMetricColumns(c, md, runId, cols);
+      if (md && cols.size > 0) {
+        const fresh = withoutDuplicates(cols, c.runDoc(runId), md);
+        if (fresh.size > 0) doc.appendMetricColumns(c, md, runId, fresh);
+      }
       if (params.length || tags.length) doc.logBatch(c, { runId, params, tags });
     },
     metrics.length > 0,
@@ -467,5 +501,3 @@ export const ROUTES: ReadonlyMap<string, Route> = new Map([...experiments, ...ru
 export function responseText(result: unknown): string {
   return typeof result === 'string' ? result : protoJson(result);
 }
-
-export { bool };
