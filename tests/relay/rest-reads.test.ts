@@ -149,5 +149,15 @@ describe('REST door: searches and histories', () => {
     expect((await c.get('metrics/get-history-bulk-interval', { run_ids: many, metric_key: 'x' })).status).toBe(400);
     expect((await c.get('metrics/get-history-bulk-interval', { run_ids: a, metric_key: 'x', max_results: 2501 })).status).toBe(400);
     expect((await c.get('metrics/get-history-bulk-interval', { metric_key: 'x' })).status).toBe(400);
+    // The legacy bulk read: every point, runs in the order asked, capped in all.
+    const bulk = await c.call('GET', `/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id=${b}&run_id=${a}&metric_key=x&max_results=60`);
+    const rows = bulk.json.metrics as { run_id: string; step: number }[];
+    expect(rows).toHaveLength(60);
+    expect(rows.slice(0, 51).every((m) => m.run_id === b)).toBe(true);
+    expect(rows.slice(51).map((m) => [m.run_id, m.step])).toEqual(Array.from({ length: 9 }, (_, k) => [a, k]));
+    // search-datasets, from the index rows.
+    await c.post('runs/log-inputs', { run_id: a, datasets: [{ tags: [{ key: 'mlflow.data.context', value: 'eval' }], dataset: { name: 'ds', digest: 'd1', source_type: 'local', source: '{}' } }] });
+    const ds = await c.call('POST', '/ajax-api/2.0/mlflow/experiments/search-datasets', JSON.stringify({ experiment_ids: ['0'] }), { 'content-type': 'application/json' });
+    expect(ds.json).toEqual({ dataset_summaries: [{ experiment_id: '0', name: 'ds', digest: 'd1', context: 'eval' }] });
   });
 });

@@ -66,6 +66,31 @@ function renderHistory(metricsDoc: Y.Doc, key: string, offset: number, max: numb
   return `{"metrics":[${parts.join(',')}]${next}}`;
 }
 
+/** The legacy ajax `metrics/get-history-bulk`: at most this many points in all (MLflow's MAX_HISTORY_RESULTS). */
+export const BULK_HISTORY_MAX = 25_000;
+
+/**
+ * The UI's legacy `metrics/get-history-bulk?run_id=a&run_id=b&metric_key=` (REST-14): every point of the key of each
+ * run (≤ 100), runs in the order asked, each in step order, at most `max_results` (≤ 25,000) points in all.
+ */
+export function historyBulk(call: Call, i: { run_id: string[]; metric_key: string; max_results?: number }): string {
+  const ids = [...new Set(i.run_id)];
+  if (ids.length === 0) throw invalid("GetMetricHistoryBulk request must specify at least one run_id.");
+  if (ids.length > BULK_MAX_RUNS) throw invalid(`GetMetricHistoryBulk request cannot specify more than ${BULK_MAX_RUNS} run_ids. Received ${ids.length} run_ids.`);
+  const max = Math.min(i.max_results ?? BULK_HISTORY_MAX, BULK_HISTORY_MAX);
+  if (max < 1) throw invalid(`max_results must be between 1 and ${BULK_HISTORY_MAX}`);
+  const keyJson = JSON.stringify(i.metric_key);
+  const parts: string[] = [];
+  for (const id of ids) {
+    const run = call.docs.readRun(call.ws, id);
+    if (!run) throw notFound(`Run with id=${id} not found`);
+    const s = call.docs.metrics(call.ws, run.info.runId as RunId, (d) => doc.readSeries(d, i.metric_key).get(i.metric_key));
+    if (!s) continue;
+    for (let j = 0; j < s.values.length && parts.length < max; j++) parts.push(pointText(keyJson, s.values[j]!, s.timestamps[j]!, s.steps[j]!, id));
+  }
+  return parts.length ? `{"metrics":[${parts.join(',')}]}` : '{}';
+}
+
 /**
  * MLflow's get-history-bulk-interval (SPEC REST-14): the distinct steps of all asked runs within [start_step,
  * end_step] are sampled evenly down to `max_results`, each run's first and last step (in the range) are always kept,

@@ -19,7 +19,7 @@ import type { Role } from '../token-store';
 import type { DocAccess } from './docs';
 import { experimentJson, runInfoJson, runJson } from './entities';
 import { searchExperiments } from './experiment-search';
-import { historyPage, bulkInterval } from './metrics';
+import { bulkInterval, historyBulk, historyPage } from './metrics';
 import type { RunSearch } from './run-search';
 import { double, int64, keyValues, protoJson, repeated } from './wire';
 
@@ -473,6 +473,18 @@ const runs: Route[] = [
       return {};
     },
   }),
+  route({
+    methods: ['POST'],
+    path: 'experiments/search-datasets',
+    role: 'read',
+    schema: z.object({ experiment_ids: repeated(expId) }),
+    handle: (call, i) => {
+      if (i.experiment_ids.length < 1 || i.experiment_ids.length > 20) throw invalid('SearchDatasets request must specify between 1 and 20 experiment_ids.');
+      const known = call.docs.workspace(call.ws, (d) => i.experiment_ids.filter((id) => ExperimentIdSchema.safeParse(id).success && doc.readExperimentRecord(d, id)));
+      const found = call.runs.datasets(call.ws, known);
+      return found.length ? { dataset_summaries: found } : {};
+    },
+  }),
   // ---- metrics
   route({
     methods: ['GET'],
@@ -483,6 +495,14 @@ const runs: Route[] = [
       const run = call.docs.requireRun(call.ws, i.run_id);
       return call.docs.metrics(call.ws, run.info.runId as RunId, (d) => historyPage(d, i.metric_key, i.max_results, i.page_token));
     },
+  }),
+  route({
+    methods: ['GET'],
+    path: 'metrics/get-history-bulk',
+    role: 'read',
+    repeated: ['run_id'],
+    schema: z.object({ run_id: repeated(runIdField), metric_key: str, max_results: int64.optional() }),
+    handle: (call, i) => historyBulk(call, i),
   }),
   route({
     methods: ['GET'],

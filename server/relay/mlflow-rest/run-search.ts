@@ -37,6 +37,24 @@ export class RunSearch {
     return { runIds: Array.from(r.rows, (i) => rows[i]!.runId), nextPageToken: r.nextPageToken };
   }
 
+  /**
+   * MLflow's `experiments/search-datasets` (the UI's dataset filter): the distinct (experiment, name, digest, context)
+   * of the experiments' runs' dataset inputs, from the index rows.
+   */
+  datasets(ws: WorkspaceId, experimentIds: string[]): { experiment_id: string; name: string; digest: string; context?: string }[] {
+    if (experimentIds.length === 0) return [];
+    const { rows } = this.tableOf(ws, experimentIds);
+    const seen = new Map<string, { experiment_id: string; name: string; digest: string; context?: string }>();
+    for (const r of rows) {
+      if (r.lifecycleStage !== 'active') continue;
+      for (const d of r.datasets) {
+        const k = JSON.stringify([r.experimentId, d.name, d.digest, d.context]);
+        if (!seen.has(k)) seen.set(k, { experiment_id: r.experimentId, name: d.name, digest: d.digest, ...(d.context !== null ? { context: d.context } : {}) });
+      }
+    }
+    return [...seen.values()];
+  }
+
   private tableOf(ws: WorkspaceId, experimentIds: string[]): { rows: IndexRow[]; table: RunTable } {
     const ids = [...new Set(experimentIds)].sort();
     this.indexes.foldWorkspace(ws);
