@@ -126,6 +126,8 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       }
     : null;
   const mlflow = new MlflowDoor({ auth, origins, rooms, store, indexes, defaultWorkspace: o.appWorkspace, blobs, uploadTmpDir: join(o.dataDir, 'blobs', 'tmp') });
+  const roomHooks = rooms.hooks;
+  rooms.hooks = { ...roomHooks, committed: (name, seq, room) => (roomHooks.committed?.(name, seq, room), mlflow.committed(name.name)) };
   const server = createServer((req, res) => {
     void handleHttp({ auth, indexes, origins, rooms, blobs, app, appWorkspace: o.appWorkspace, debug, mlflow }, req, res);
   });

@@ -59,6 +59,11 @@ describe('REST door: writes into the synced documents', () => {
       }
       await waitFor(() => doc.readRun(id, browser.doc)?.params.lr === '0.1', 'the browser to see the REST write');
       expect(doc.readRun(id, browser.doc)?.metrics.loss?.latest).toBe(0.5);
+      // The other way: what the browser writes, a REST read sees (no stale view of the run is served).
+      expect((await c.get('runs/get', { run_id: id })).json.run.data.tags).not.toContainEqual({ key: 'from', value: 'browser' });
+      doc.setTag({ ws: new Y.Doc(), actor: 'browser', runDoc: () => browser.doc }, { runId: id, key: 'from', value: 'browser' });
+      expect(await browser.flush()).toBe(0);
+      expect((await c.get('runs/get', { run_id: id })).json.run.data.tags).toContainEqual({ key: 'from', value: 'browser' });
       // And the workspace doc carries experiments the same way.
       const ws = connectClient(relay.url, 'default');
       try {

@@ -11,9 +11,17 @@ import type { Room, RoomRegistry } from '../rooms';
  * marked for the index), so a handler that returns has its write on disk. The relay writes as one more writer: its
  * actor id is `rest:<token id>` (`rest:open` in open mode).
  */
+/** Run read views kept for repeated reads (a search paging through 10k runs, a client polling a run): ~5 KB each. */
+const RUN_CACHE_ENTRIES = 4_000;
+
 export class DocAccess {
   /** Workspaces whose Default experiment was ensured by this process (cheap to do again; skipped after the first). */
   private readonly ensured = new Set<string>();
+  /**
+   * Run room name → its read view, oldest first. Every change of a run doc is a commit of its room (a peer's update or
+   * a relay write), and every commit drops the entry (`committed`), so an entry is always the stored run.
+   */
+  private readonly runs = new Map<string, Run>();
 
   constructor(
     private readonly rooms: RoomRegistry,
@@ -78,11 +86,27 @@ export class DocAccess {
     });
   }
 
-  /** The run as its run doc reads (a loaded room, else its stored rows in a throwaway doc), or undefined. */
+  /**
+   * The run as its run doc reads (a loaded room, else its stored rows in a throwaway doc), or undefined. The view is
+   * shared with later reads until the run changes: callers must not modify it.
+   */
   readRun(ws: WorkspaceId, runId: string): Run | undefined {
     const id = RunIdSchema.safeParse(runId);
     if (!id.success) return undefined;
-    return this.reader.read(ws, id.data);
+    const name = runRoomName(ws, id.data).name;
+    const hit = this.runs.get(name);
+    if (hit) return hit;
+    const run = this.reader.read(ws, id.data);
+    if (run) {
+      this.runs.set(name, run);
+      if (this.runs.size > RUN_CACHE_ENTRIES) this.runs.delete(this.runs.keys().next().value!);
+    }
+    return run;
+  }
+
+  /** A room committed an update (RoomHooks.committed): a cached view of its run is stale. */
+  committed(room: string): void {
+    this.runs.delete(room);
   }
 
   /** The run or RESOURCE_DOES_NOT_EXIST in MLflow's words. */

@@ -51,6 +51,11 @@ export class MlflowDoor {
     this.artifacts = new ArtifactDoor(this.docs, deps.blobs, deps.uploadTmpDir);
   }
 
+  /** Called for every committed update of any room (the relay's RoomHooks.committed), to drop stale read views. */
+  committed(room: string): void {
+    this.docs.committed(room);
+  }
+
   /** True when the path is the door's (answered, errors included); false leaves the request to the relay's routes. */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     let path = url.pathname;
