@@ -165,6 +165,9 @@ describe('REST door: transport, workspaces, auth, errors', () => {
     // Repeated query keys are arrays.
     const other = (await c.post('runs/create', {})).json.run.info.run_id as string;
     await c.post('runs/log-metric', { run_id: other, key: 'm', value: 2, timestamp: 1, step: 3 });
+    // Enums by name or by number (proto-JSON allows both): 3 is FINISHED, 2 DELETED_ONLY.
+    expect((await c.post('runs/update', { run_id: other, status: 3 })).json.run_info.status).toBe('FINISHED');
+    expect((await c.get('experiments/search', { view_type: '2' })).status).toBe(200);
     const bulk = await c.get('metrics/get-history-bulk-interval', { run_ids: [id, other], metric_key: 'm' });
     expect(bulk.status).toBe(200);
     expect((bulk.json.metrics as { run_id: string }[]).map((m) => m.run_id)).toEqual([id, other]);

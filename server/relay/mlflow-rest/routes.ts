@@ -51,8 +51,11 @@ const str = z.string();
 const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 const expId = z.string();
 const runIdField = z.string();
-const VIEW = z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']);
-const RUN_STATUS = z.enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']);
+/** A proto enum: its name, or (proto-JSON allows both) its number. */
+const protoEnum = <T extends string>(names: readonly [T, ...T[]]) =>
+  z.preprocess((v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= names.length ? names[v - 1] : typeof v === 'string' && /^\d+$/.test(v) ? (names[Number(v) - 1] ?? v) : v), z.enum(names));
+const VIEW = protoEnum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']);
+const RUN_STATUS = protoEnum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']);
 
 // ---- helpers -------------------------------------------------------------------------------------------------------
 
