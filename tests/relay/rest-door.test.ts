@@ -81,6 +81,12 @@ describe('REST door: transport, workspaces, auth, errors', () => {
     expect(viaBasic.status).toBe(200);
     const q = await mlflowClient(base).call('GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=by-basic&token=${encodeURIComponent(readA)}`);
     expect(q.status).toBe(200);
+    // Browser origins follow the relay's policy (RELAY-19): a foreign page cannot drive the door with a user's cookies
+    // or tokens; a loopback page can.
+    const foreign = await mlflowClient(open.url, { headers: { origin: 'https://evil.example' } }).get('experiments/search');
+    expect(foreign.status).toBe(403);
+    expect(isEnvelope(foreign, 'PERMISSION_DENIED')).toBe(true);
+    expect((await mlflowClient(open.url, { headers: { origin: 'http://localhost:3000' } }).get('experiments/search')).status).toBe(200);
     // The default workspace (no /w/) takes its own tokens.
     expect((await mlflowClient(relay.url, { token: writeB }).get('experiments/search')).status).toBe(200);
     expect((await mlflowClient(relay.url, { token: writeA }).get('experiments/search')).status).toBe(403);
