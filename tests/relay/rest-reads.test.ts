@@ -110,9 +110,14 @@ describe('REST door: searches and histories', () => {
     expect(rest.json.metrics[0].step).toBe(25_000);
     expect(rest.json.metrics.at(-1).step).toBe(29_999);
     expect(rest.json.next_page_token).toBeUndefined();
+    // Pages that start and end inside a flush's chunk (the batches were 1,000 points each).
+    const mid = await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 2500 });
+    const next = await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 2500, page_token: mid.json.next_page_token });
+    expect(next.json.metrics.map((m: { step: number }) => m.step)).toEqual(Array.from({ length: 2500 }, (_, k) => 2500 + k));
+    expect(next.json.metrics[0].value).toBe(1 / 2501);
     const small = await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 3 });
     expect(small.json.metrics.map((m: { step: number }) => m.step)).toEqual([0, 1, 2]);
-    // A repeated read is answered from the rendered page until the metrics doc changes.
+    // A point logged out of step order: the history is still in step order.
     await c.post('runs/log-metric', { run_id: id, key: 'loss', value: 7, timestamp: 5, step: -1 });
     const again = await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 3 });
     expect(again.json.metrics.map((m: { step: number }) => m.step)).toEqual([-1, 0, 1]);

@@ -13,21 +13,63 @@ export const BULK_MAX_RUNS = 100;
 export const BULK_MAX_RESULTS = 2_500;
 
 /**
- * Rendered history pages per metrics doc, dropped at the doc's next update: a chart or a client polling a finished
- * run's 100k-point history gets the same text again without formatting 100k doubles. A few pages per doc at most; the
- * cache goes with the doc when its room unloads.
+ * Each chunk's points rendered as proto-JSON text, kept with the chunk (chunks never change once written: a flush
+ * appends new ones). A history read then formats only chunks it has not seen: a chart polling a live run's 100k-point
+ * history formats the last flush's points, not 100k doubles. Bounded: past CHUNK_TEXT_BUDGET characters the cache
+ * starts over; entries go with their chunks when a room unloads.
  */
-const rendered = new WeakMap<Y.Doc, Map<string, string>>();
-const RENDERED_PER_DOC = 4;
+interface RenderedChunk {
+  n: number;
+  first: number;
+  last: number;
+  /** Steps non-decreasing inside the chunk. */
+  sorted: boolean;
+  text: string;
+}
+const CHUNK_TEXT_BUDGET = 64 * 1024 * 1024;
+let renderedChunks = new WeakMap<Uint8Array, RenderedChunk>();
+let renderedChars = 0;
 
-function renderedOf(d: Y.Doc): Map<string, string> {
-  let m = rendered.get(d);
-  if (!m) {
-    const fresh = new Map<string, string>();
-    d.on('update', () => fresh.clear());
-    rendered.set(d, (m = fresh));
+function renderChunk(b: Uint8Array, keyJson: string): RenderedChunk | null {
+  const hit = renderedChunks.get(b);
+  if (hit) return hit;
+  let d: doc.DecodedChunk;
+  try {
+    d = doc.decodeChunk(b);
+  } catch {
+    return null;
   }
-  return m;
+  const n = d.values.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) if (d.steps[i]! < d.steps[i - 1]!) sorted = false;
+  const parts: string[] = new Array(n);
+  for (let i = 0; i < n; i++) parts[i] = pointText(keyJson, d.values[i]!, d.timestamps[i]!, d.steps[i]!);
+  const r: RenderedChunk = { n, first: n ? d.steps[0]! : 0, last: n ? d.steps[n - 1]! : 0, sorted, text: parts.join(',') };
+  renderedChars += r.text.length;
+  if (renderedChars > CHUNK_TEXT_BUDGET) {
+    renderedChunks = new WeakMap();
+    renderedChars = r.text.length;
+  }
+  renderedChunks.set(b, r);
+  return r;
+}
+
+/** The chunks of one key in array order, rendered; null when they are not in step order (then the series is sorted). */
+function renderedInOrder(metricsDoc: Y.Doc, key: string, keyJson: string): { b: Uint8Array; r: RenderedChunk }[] | null {
+  const out: { b: Uint8Array; r: RenderedChunk }[] = [];
+  for (const b of doc.metricChunks(metricsDoc).toArray()) {
+    if (!(b instanceof Uint8Array)) continue;
+    try {
+      if (doc.readChunkHeader(b).key !== key) continue;
+    } catch {
+      continue;
+    }
+    const r = renderChunk(b, keyJson);
+    if (!r || r.n === 0) continue;
+    if (!r.sorted || (out.length > 0 && out[out.length - 1]!.r.last > r.first)) return null;
+    out.push({ b, r });
+  }
+  return out;
 }
 
 function pointText(keyJson: string, value: number, timestamp: number, step: number, runId?: string): string {
@@ -44,16 +86,34 @@ export function historyPage(metricsDoc: Y.Doc, key: string, maxResults: number |
   const max = maxResults ?? HISTORY_DEFAULT_PAGE;
   if (max < 1 || max > HISTORY_MAX_RESULTS) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be between 1 and ${HISTORY_MAX_RESULTS}`);
   const offset = decodeOffsetToken(pageToken);
-  const cache = renderedOf(metricsDoc);
-  const cacheKey = `${key}\u0001${offset}\u0001${max}`;
-  const hit = cache.get(cacheKey);
-  if (hit !== undefined) return hit;
-  const text = renderHistory(metricsDoc, key, offset, max);
-  if (cache.size >= RENDERED_PER_DOC) cache.clear();
-  cache.set(cacheKey, text);
-  return text;
+  const keyJson = JSON.stringify(key);
+  const chunks = renderedInOrder(metricsDoc, key, keyJson);
+  if (!chunks) return renderHistory(metricsDoc, key, offset, max);
+  const total = chunks.reduce((n, c) => n + c.r.n, 0);
+  if (offset >= total) return '{}';
+  const end = Math.min(total, offset + max);
+  const pieces: string[] = [];
+  let at = 0;
+  for (const { b, r } of chunks) {
+    const from = Math.max(offset, at);
+    const to = Math.min(end, at + r.n);
+    if (from < to) {
+      if (from === at && to === at + r.n) pieces.push(r.text);
+      else {
+        const d = doc.decodeChunk(b);
+        const sub: string[] = [];
+        for (let i = from - at; i < to - at; i++) sub.push(pointText(keyJson, d.values[i]!, d.timestamps[i]!, d.steps[i]!));
+        pieces.push(sub.join(','));
+      }
+    }
+    at += r.n;
+    if (at >= end) break;
+  }
+  const next = end < total ? `,"next_page_token":"${encodeOffsetToken(end)}"` : '';
+  return `{"metrics":[${pieces.join(',')}]${next}}`;
 }
 
+/** The general path: the series decoded and sorted by step (chunks out of step order), then one page rendered. */
 function renderHistory(metricsDoc: Y.Doc, key: string, offset: number, max: number): string {
   const s = doc.readSeries(metricsDoc, key).get(key);
   const n = s?.values.length ?? 0;
