@@ -13,7 +13,7 @@ import type { DocAccess } from './docs';
 import { decodeOffsetToken, encodeOffsetToken, protoJson, sendJsonText, statusError } from './wire';
 
 /**
- * Artifacts through the door (SPEC REST-15..REST-17): MLflow's artifact proxy (`/api/2.0/mlflow-artifacts/artifacts/
+ * Artifacts through the door (SPEC REST-15..REST-18): MLflow's artifact proxy (`/api/2.0/mlflow-artifacts/artifacts/
  * <exp>/<run>/artifacts/<path>`: PUT, GET, list, DELETE), `GET /get-artifact` and `artifacts/list`. Bytes go into the
  * relay's content-addressed blob store (the same one the browsers' artifacts use); the run doc gets the reference
  * (lib/doc logArtifactRef: path, size, sha256, media type), so the UI sees the artifact at once. Paths with `..`,

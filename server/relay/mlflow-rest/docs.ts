@@ -5,15 +5,15 @@ import type { RunReader } from '../run-reader';
 import { metricsRoomName, runRoomName, workspaceRoomName } from '../room-name';
 import type { Room, RoomRegistry } from '../rooms';
 
+/** Run read views kept for repeated reads (a search paging through 10k runs, a client polling a run): ~5 KB each. */
+const RUN_CACHE_ENTRIES = 4_000;
+
 /**
- * The door's way into the documents the browsers sync (SPEC REST-7, REST-8). Every write goes through the room's one
+ * The door's way into the documents the browsers sync (SPEC REST-6, REST-7). Every write goes through the room's one
  * commit path (`Room.writeLocal`: applied, appended to SQLite and committed, then broadcast to the room's sockets and
  * marked for the index), so a handler that returns has its write on disk. The relay writes as one more writer: its
  * actor id is `rest:<token id>` (`rest:open` in open mode).
  */
-/** Run read views kept for repeated reads (a search paging through 10k runs, a client polling a run): ~5 KB each. */
-const RUN_CACHE_ENTRIES = 4_000;
-
 export class DocAccess {
   /** Workspaces whose Default experiment was ensured by this process (cheap to do again; skipped after the first). */
   private readonly ensured = new Set<string>();

@@ -65,7 +65,7 @@ const tagsRecord = (kv: { key: string; value: string }[] | undefined) => {
   return out;
 };
 
-/** MLflow truncates over-long param and tag values (MLFLOW_TRUNCATE_LONG_VALUES, on by default): so do we (REST-9). */
+/** MLflow truncates over-long param and tag values (MLFLOW_TRUNCATE_LONG_VALUES, on by default): so do we (REST-8). */
 const cut = (v: string, max: number) => (v.length > max ? v.slice(0, max) : v);
 
 /**

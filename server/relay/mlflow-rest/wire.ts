@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { CairnError, httpStatusFor, invalid, toWire, type ErrorCode } from '../../../lib/domain/index';
 
 /**
- * MLflow's proto-JSON on the wire (reference/mlflow.md §1.1, SPEC REST-3..REST-6): request bodies and query strings in,
+ * MLflow's proto-JSON on the wire (reference/mlflow.md §1.1, SPEC REST-3..REST-5): request bodies and query strings in,
  * JSON with NaN/±Infinity as strings out, and the one error envelope `{"error_code","message"}`.
  */
 
@@ -149,9 +149,6 @@ export const double = z.union([
     return z.NEVER;
   }),
 ]);
-
-/** bool: JSON true/false or the strings "true"/"false" (query strings). */
-export const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 /** A repeated field: an array (a single query value already is one, see queryFields). */
 export const repeated = <T extends z.ZodType>(item: T) => z.array(item);
