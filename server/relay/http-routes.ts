@@ -4,6 +4,7 @@ import { Sha256Schema, type Sha256 } from '../../lib/domain/index';
 import { tokenFromRequest, type Access, type Authenticator } from './auth';
 import type { DiskBlobStore } from './blob-store';
 import type { IndexService } from './index-service';
+import type { MlflowDoor } from './mlflow-rest/door';
 import type { OriginPolicy } from './origin-policy';
 import { parseRoomName } from './room-name';
 import type { RoomRegistry } from './rooms';
@@ -24,6 +25,8 @@ export interface HttpDeps {
   appWorkspace: string;
   /** `GET /debug/memory`, when enabled (RelayOptions.debugRoutes). */
   debug: (() => Record<string, number>) | null;
+  /** The MLflow REST door (mlflow-rest/): `/api/2.0/mlflow/...`, `/ajax-api/...`, `/w/<ws>/...`, `/health`, `/version`. */
+  mlflow?: MlflowDoor;
 }
 
 /** Routes one request; never throws (errors become the JSON error shape). */
@@ -54,6 +57,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
     res.end();
     return;
   }
+  if (deps.mlflow && (await deps.mlflow.handle(req, res, url))) return;
   const token = tokenFromRequest(req, url);
   if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
     return sendJson(res, 200, { status: 'ok', version: RELAY_VERSION });
