@@ -1,4 +1,4 @@
-/* global window, document -- the functions passed to page.evaluate / waitForFunction run in the page or the worker */
+/* global document, requestAnimationFrame -- the functions passed to page.evaluate / waitForFunction run in the page or the worker */
 // Metric charts (components/charts, workers/charts-api.ts): the issue-7 chart figures.
 //   node bench/charts.mjs      (needs out/ and dist/: `npm run build`)
 // 1. Node, the worker's functions alone (bundled from source): one 1M-point series → 1,500 min/max buckets
