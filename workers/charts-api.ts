@@ -97,8 +97,9 @@ class FinishedCache {
   set(runId: string, key: string, s: Series | null): void {
     const k = `${runId}\n${key}`;
     if (this.map.has(k)) return;
-    // Copies: the doc's cache arrays die with the doc.
-    const own = s && { steps: s.steps.slice(), timestamps: s.timestamps.slice(), values: s.values.slice() };
+    // No copy: keySeries' views are never written again (appends go past them, a re-sort makes new arrays), and
+    // they outlive the doc, which is released at once.
+    const own = s;
     this.map.set(k, own);
     this.points += own?.values.length ?? 0;
     for (const [old, v] of this.map) {
