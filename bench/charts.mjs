@@ -15,6 +15,7 @@
 //    (first paint ≤ 2 s); without it, the figure is printed as not measured, with the reason.
 // Figures are printed, not asserted.
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fmt, median, report, spawnNode, tempDir, watchdog, ROOT } from './lib/util.mjs';
 import { importBundle } from './lib/bundle.mjs';
@@ -56,10 +57,19 @@ const lib = await importBundle(
   const drawn = lib.chartOfRange('m', { xs: xs.subarray(0, n - 1000), values: values.subarray(0, n - 1000) }, n - 1000, 1500, null);
   const tail = lib.chartTail('m', xy, n, drawn.grid, lib.openCell(drawn));
   const append = time(() => lib.appendTail(drawn, tail, 1500));
+  // Compare's CPU in the worker: 50 runs' 100k-point series, each to 1,500 buckets (what getRunsSeries does per run).
+  const runs50 = Array.from({ length: COMPARE_RUNS }, (_, r) => ({
+    xs: Float64Array.from({ length: POINTS }, (_, i) => i),
+    values: Float64Array.from({ length: POINTS }, (_, i) => Math.sin(i / 700 + r) * (1 + r / 50)),
+  }));
+  const compare50 = time(() => {
+    for (const xy50 of runs50) lib.chartOfRange('m', xy50, POINTS, 1500, null);
+  }, 7);
   rows.push(
     ['worker: 1M points → 1,500 buckets', `${fmt(whole, 2)} ms`, `chartOfRange (grid min/max/mean, counts); target ≤ 10 ms ${met(whole, 10)}`],
     ['worker: zoom to 10k of 1M steps', `${fmt(zoom10k, 2)} ms`, 'binary search + 10,000 real points (raw under the 20k budget)'],
     ['worker: zoom to 100k of 1M steps', `${fmt(zoom100k, 2)} ms`, 'binary search + 1,500 buckets of the range'],
+    [`worker: ${COMPARE_RUNS} runs × ${POINTS / 1000}k → ${COMPARE_RUNS} × 1,500 buckets`, `${fmt(compare50, 1)} ms`, 'the bucketing part of a compare chart\'s getRunsSeries (docs already read)'],
     ['page: live tail appended to 1,500 buckets', `${fmt(append, 3)} ms`, 'appendTail (CHART-8): splice the open cell, merge pairwise past 3,000'],
   );
 }
@@ -228,7 +238,7 @@ try {
   dir.remove();
 }
 
-console.log('charts: metric charts (components/charts, workers/charts-api.ts)');
+console.log(`charts: metric charts (components/charts, workers/charts-api.ts); load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
 for (const [k, v, note] of rows) console.log(`  ${k.padEnd(46)} ${String(v).padStart(14)}  ${note}`);
 report('charts', rows);
 process.exit(0);
