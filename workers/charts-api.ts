@@ -46,7 +46,7 @@ export interface SeriesTail {
 /** Most runs one chart may ask for (compare's limit). */
 export const MAX_CHART_RUNS = 100;
 /** A zoomed range with at most this many points (shared by the chart's runs) is sent raw: real points, no buckets. */
-export const RAW_ZOOM_BUDGET = 20_000;
+export const RAW_ZOOM_BUDGET = 12_000;
 /** A finished run's metrics doc not held here waits this long for the relay's snapshot. */
 const SNAPSHOT_WAIT_MS = 5_000;
 /** Points of finished runs' series kept decoded in the worker (≈ 24 B each: steps, timestamps, values). */
@@ -97,8 +97,9 @@ class FinishedCache {
   set(runId: string, key: string, s: Series | null): void {
     const k = `${runId}\n${key}`;
     if (this.map.has(k)) return;
-    // Copies: the doc's cache arrays die with the doc.
-    const own = s && { steps: s.steps.slice(), timestamps: s.timestamps.slice(), values: s.values.slice() };
+    // No copy: keySeries' views are never written again (appends go past them, a re-sort makes new arrays), and
+    // they outlive the doc, which is released at once.
+    const own = s;
     this.map.set(k, own);
     this.points += own?.values.length ?? 0;
     for (const [old, v] of this.map) {
@@ -157,17 +158,21 @@ export function chartsApi(core: ServiceCore) {
       }
       if (series.size === keys.length) return { series, live: false, startTime };
     }
+    const t0 = performance.now();
     const room = metricsRoom(h.settings.workspace, runId);
     const handle = terminal ? h.engine.acquire(room, room, h.settings.relayUrl ? 'snapshot' : 'local') : h.acquireMetrics(runId);
     try {
       await handle.loaded;
       if (terminal || metricChunks(handle.doc).length === 0) await handle.whenSynced(SNAPSHOT_WAIT_MS);
+      const t1 = performance.now();
+      performance.measure?.('cairn:charts:doc', { start: t0, end: t1 });
       for (const k of keys) {
         if (series.has(k)) continue;
         const s = keySeries(handle.doc, k);
         series.set(k, s);
         if (terminal) finished.set(runId, k, s);
       }
+      performance.measure?.('cairn:charts:read', { start: t1, end: performance.now() });
     } finally {
       handle.release();
     }

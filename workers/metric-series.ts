@@ -90,9 +90,10 @@ interface KeyEntry {
 
 const byDoc = new WeakMap<Y.Doc, Map<string, KeyEntry>>();
 
-function grow(a: Float64Array, need: number): Float64Array {
+/** `a` with room for `need` values (a new array of `cap` when it has not, the old values copied). */
+function grow(a: Float64Array, need: number, cap: number): Float64Array {
   if (need <= a.length) return a;
-  const next = new Float64Array(Math.max(need, a.length * 2, 1024));
+  const next = new Float64Array(Math.max(need, cap));
   next.set(a);
   return next;
 }
@@ -112,9 +113,13 @@ export function keySeries(metricsDoc: Y.Doc, key: string): Series | null {
   }
   let any = e.n > 0;
   let unsorted = false;
+  // The new chunks of this key first, so the columns grow once (to the exact size on a first read).
+  const fresh: DecodedChunk[] = [];
+  let more = 0;
   for (const b of metricChunks(metricsDoc).toArray()) {
-    if (!(b instanceof Uint8Array) || e.seen.has(b)) {
-      if (b instanceof Uint8Array && !any) any = chunkKeyOf(b) === key;
+    if (!(b instanceof Uint8Array)) continue;
+    if (e.seen.has(b)) {
+      if (!any) any = chunkKeyOf(b) === key;
       continue;
     }
     e.seen.add(b);
@@ -122,17 +127,24 @@ export function keySeries(metricsDoc: Y.Doc, key: string): Series | null {
     any = true;
     const ch = decodeCached(b);
     if (!ch) continue;
-    const m = ch.values.length;
-    const need = e.n + m;
-    e.steps = grow(e.steps, need);
-    e.timestamps = grow(e.timestamps, need);
-    e.values = grow(e.values, need);
-    if (m > 0 && e.n > 0 && ch.steps[0]! < e.steps[e.n - 1]!) unsorted = true;
-    for (let i = 1; i < m && !unsorted; i++) if (ch.steps[i]! < ch.steps[i - 1]!) unsorted = true;
-    e.steps.set(ch.steps, e.n);
-    e.timestamps.set(ch.timestamps, e.n);
-    e.values.set(ch.values, e.n);
-    e.n = need;
+    fresh.push(ch);
+    more += ch.values.length;
+  }
+  if (more > 0) {
+    const need = e.n + more;
+    const cap = e.n === 0 ? need : Math.max(need, e.steps.length * 2);
+    e.steps = grow(e.steps, need, cap);
+    e.timestamps = grow(e.timestamps, need, cap);
+    e.values = grow(e.values, need, cap);
+    for (const ch of fresh) {
+      const m = ch.values.length;
+      if (m > 0 && e.n > 0 && ch.steps[0]! < e.steps[e.n - 1]!) unsorted = true;
+      for (let i = 1; i < m && !unsorted; i++) if (ch.steps[i]! < ch.steps[i - 1]!) unsorted = true;
+      e.steps.set(ch.steps, e.n);
+      e.timestamps.set(ch.timestamps, e.n);
+      e.values.set(ch.values, e.n);
+      e.n += m;
+    }
   }
   if (unsorted) {
     const s = sortedByStep({ steps: e.steps.subarray(0, e.n), timestamps: e.timestamps.subarray(0, e.n), values: e.values.subarray(0, e.n) });

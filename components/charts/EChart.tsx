@@ -88,5 +88,33 @@ export default function EChart({
       </p>
     );
   }
-  return <div ref={el} role="img" aria-label={label} data-chart-ready={chart ? 'true' : 'false'} className={className} />;
+  // Keyboard zoom for people without a wheel: + / − zoom around the middle, ← / → pan, 0 zooms out.
+  const onKeyDown = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    if (!chart || chart.isDisposed()) return;
+    const dz = (chart.getOption() as { dataZoom?: { start?: number; end?: number }[] }).dataZoom?.[0];
+    let start = dz?.start ?? 0;
+    let end = dz?.end ?? 100;
+    const span = end - start;
+    const mid = (start + end) / 2;
+    if (e.key === '+' || e.key === '=') [start, end] = [mid - span / 4, mid + span / 4];
+    else if (e.key === '-' || e.key === '_') [start, end] = [mid - span, mid + span];
+    else if (e.key === 'ArrowLeft') [start, end] = [start - span / 4, end - span / 4];
+    else if (e.key === 'ArrowRight') [start, end] = [start + span / 4, end + span / 4];
+    else if (e.key === '0') [start, end] = [0, 100];
+    else return;
+    e.preventDefault();
+    const shift = start < 0 ? -start : end > 100 ? 100 - end : 0;
+    chart.dispatchAction({ type: 'dataZoom', start: Math.max(0, start + shift), end: Math.min(100, end + shift) });
+  };
+  return (
+    <div
+      ref={el}
+      role="img"
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      aria-label={`${label}. Zoom with the wheel or + and −, pan with the arrow keys, 0 zooms out.`}
+      data-chart-ready={chart ? 'true' : 'false'}
+      className={`${className} rounded focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-600`}
+    />
+  );
 }

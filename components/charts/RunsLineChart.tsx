@@ -145,16 +145,9 @@ export default function RunsLineChart({
       {onSettingsChange && <ChartControls settings={settings} onChange={onSettingsChange} compact />}
       {error && !shownFull ? (
         <LoadError error={error} />
-      ) : !shownFull ? (
-        <p className="p-4 text-xs text-stone-500" style={{ height }}>
-          Loading {metricKey}…
-        </p>
-      ) : lines.length === 0 ? (
-        <p className="p-4 text-xs text-stone-500" style={{ height }}>
-          No points of {metricKey} yet.
-        </p>
       ) : (
-        <div style={{ height }}>
+        // The canvas is there from the start: ECharts loads and initialises while the worker reads the series.
+        <div className="relative" style={{ height }}>
           <EChart
             option={option}
             onZoom={onZoom}
@@ -162,6 +155,11 @@ export default function RunsLineChart({
             className="h-full w-full"
             label={`Line chart of ${metricKey} by ${xAxisLabel(xAxis)}${runs.length > 1 ? `, ${lines.length} runs` : ''}`}
           />
+          {(!shownFull || lines.length === 0) && (
+            <p role="status" className="absolute inset-0 flex items-center justify-center text-xs text-stone-500">
+              {!shownFull ? `Loading ${metricKey}…` : `No points of ${metricKey} yet.`}
+            </p>
+          )}
         </div>
       )}
     </figure>

@@ -115,6 +115,8 @@ export function linesOption(lines: ChartLine[], settings: ChartSettings = DEFAUL
         const lo = s.min[i]!;
         const hi = s.max[i]!;
         const ok = drawable(lo, logY) && drawable(hi, logY);
+        // One gap marker is enough: a run of them (a zoomed range sent raw, CHART-4) would only cost drawing time.
+        if (!ok && lower.length > 0 && lower[lower.length - 1]![1] === null) continue;
         lower.push([x, ok ? lo : null]);
         range.push([x, ok ? hi - lo : null]);
       }

@@ -36,7 +36,7 @@ export function unionExtent(series: (ChartSeries | null | undefined)[]): [number
   return lo <= hi ? [lo, hi] : null;
 }
 
-/** `full`'s points outside `range`, `zoomed`'s inside (its band, or its values as a zero-width band when raw). */
+/** `full`'s points outside `range`, `zoomed`'s inside (its band; no band (NaN, a gap) where it is raw points). */
 export function spliceRange(full: ChartSeries, zoomed: ChartSeries, range: [number, number]): ChartSeries {
   const xs = full.steps;
   let i0 = 0;
@@ -53,8 +53,13 @@ export function spliceRange(full: ChartSeries, zoomed: ChartSeries, range: [numb
   const put = (src: ChartSeries, from: number, to: number, at: number) => {
     steps.set(src.steps.subarray(from, to), at);
     values.set(src.values.subarray(from, to), at);
-    min?.set((src.min ?? src.values).subarray(from, to), at);
-    max?.set((src.max ?? src.values).subarray(from, to), at);
+    if (src.min && src.max) {
+      min?.set(src.min.subarray(from, to), at);
+      max?.set(src.max.subarray(from, to), at);
+    } else {
+      min?.fill(NaN, at, at + to - from);
+      max?.fill(NaN, at, at + to - from);
+    }
   };
   put(full, 0, i0, 0);
   put(zoomed, 0, m, i0);

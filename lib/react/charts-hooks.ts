@@ -25,6 +25,7 @@ export interface RunsSeriesOptions {
 }
 
 const STEP: XAxis = { kind: 'step' };
+const NONE: RunSeries[] = [];
 
 /**
  * One metric key of 1..100 runs, one entry per run in the order given (`series: null`: the run has no such key).
@@ -42,6 +43,7 @@ export function useRunsSeries(runIds: string[], key: string, opts: RunsSeriesOpt
   // The topics come from the last answer: once it is in, the re-render subscribes the live runs.
   const live = last.current?.key === qkey ? last.current.data.filter((r) => r.live).map((r) => `metrics:${r.runId}`) : [];
   const result = useWorkerQuery(qkey, live, async (c) => {
+    if (runIds.length === 0) return NONE;
     const prev = last.current?.key === qkey ? last.current.data : null;
     const data = prev && !range ? await grow(c, prev, runIds, key, buckets, xAxis) : await c.getRunsSeries(runIds, key, { buckets, range, xAxis });
     last.current = { key: qkey, data };

@@ -219,23 +219,76 @@ export function gridFor(first: number, last: number, n: number): Grid | null {
  */
 export function bucketGrid(xs: Float64Array, values: Float64Array, grid: Grid, from = 0, to = xs.length, minCell = -Infinity): GridBuckets {
   const { origin, width } = grid;
-  const cellOf = (x: number) => Math.max(minCell, Math.floor((x - origin) / width));
+  // A point is in cell c when origin + c·width ≤ x < origin + (c+1)·width (edges computed one way everywhere: a
+  // tail's lowerBound(origin + cell·width) agrees with it to the last bit).
+  const edge = (c: number) => origin + c * width;
+  const cellOf = (x: number) => {
+    let c = Math.floor((x - origin) / width);
+    while (edge(c + 1) <= x) c++;
+    while (edge(c) > x) c--;
+    return Math.max(minCell, c);
+  };
   // Cells ascend with x, so the output has at most (last cell − first cell + 1) entries: sized so, not by point count.
   const span = to > from ? cellOf(xs[to - 1]!) - cellOf(xs[from]!) + 1 : 0;
-  const acc = new GridAccumulator(Math.max(0, Math.min(to - from, Number.isFinite(span) ? span : to - from)));
+  const out = emptyBuckets(Math.max(0, Math.min(to - from, Number.isFinite(span) ? span : to - from)));
+  let k = 0;
   let cell = NaN;
+  let next = -Infinity; // the open cell's upper edge
+  let count = 0;
+  let xSum = 0;
+  let fSum = 0;
+  let fCount = 0;
+  // lastV: the last ±Infinity (the representative when a cell has no finite value); lo/hi start at ±Infinity so a NaN
+  // (every comparison false) is skipped without a test of its own.
+  let lastV = NaN;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let i = from; i < to; i++) {
     const x = xs[i]!;
-    const c = cellOf(x);
-    if (!Number.isFinite(c)) continue; // a non-finite x has no place on the axis
-    if (c !== cell) {
-      if (cell === cell) acc.close(cell);
-      cell = c;
+    // One comparison per point: true past the open cell's edge, and for NaN.
+    if (!(x < next)) {
+      if (!Number.isFinite(x)) continue; // a non-finite x has no place on the axis
+      const c = cellOf(x);
+      if (c !== cell) {
+        if (count > 0) {
+          closeCell(out, k++, cell, count, xSum, fSum, fCount, lastV, lo, hi);
+          count = 0;
+          xSum = 0;
+          fSum = 0;
+          fCount = 0;
+          lastV = NaN;
+          lo = Infinity;
+          hi = -Infinity;
+        }
+        cell = c;
+        next = edge(c + 1);
+      }
     }
-    acc.add(x, values[i]!);
+    const v = values[i]!;
+    count++;
+    xSum += x;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (v - v === 0) {
+      fSum += v;
+      fCount++;
+    } else if (v === v) lastV = v;
   }
-  if (cell === cell) acc.close(cell);
-  return acc.result();
+  if (count > 0) closeCell(out, k++, cell, count, xSum, fSum, fCount, lastV, lo, hi);
+  return sliceBuckets(out, 0, k);
+}
+
+/** Writes one closed cell (a plain function: a closure over the loop's counters would keep them off registers). */
+function closeCell(out: GridBuckets, k: number, cell: number, count: number, xSum: number, fSum: number, fCount: number, lastV: number, lo: number, hi: number): void {
+  // No finite value and no infinity: every value was NaN.
+  const allNaN = fCount === 0 && lastV !== lastV;
+  out.cells[k] = cell;
+  out.x[k] = xSum / count;
+  out.values[k] = fCount > 0 ? fSum / fCount : lastV;
+  out.min[k] = allNaN ? NaN : lo;
+  out.max[k] = allNaN ? NaN : hi;
+  out.counts[k] = count;
+  out.finite[k] = fCount;
 }
 
 /** Buckets on a grid twice as wide: cell c goes to ⌊c/2⌋ (how a live chart halves its bucket count, amortised). */
@@ -307,58 +360,3 @@ function sliceBuckets(b: GridBuckets, from: number, to: number): GridBuckets {
 
 const nanMin = (a: number, b: number) => (a !== a ? b : b !== b ? a : Math.min(a, b));
 const nanMax = (a: number, b: number) => (a !== a ? b : b !== b ? a : Math.max(a, b));
-
-/** bucketSeries' Accumulator with counts and cells kept (what mergePairs needs). */
-class GridAccumulator {
-  private readonly out: GridBuckets;
-  private k = 0;
-  private count = 0;
-  private xSum = 0;
-  private finiteSum = 0;
-  private finiteCount = 0;
-  private lastNonNaN = NaN;
-  private lo = NaN;
-  private hi = NaN;
-
-  constructor(cap: number) {
-    this.out = emptyBuckets(cap);
-  }
-
-  add(x: number, v: number): void {
-    this.count++;
-    this.xSum += x;
-    if (v === v) {
-      this.lastNonNaN = v;
-      if (this.lo !== this.lo || v < this.lo) this.lo = v;
-      if (this.hi !== this.hi || v > this.hi) this.hi = v;
-      if (v !== Infinity && v !== -Infinity) {
-        this.finiteSum += v;
-        this.finiteCount++;
-      }
-    }
-  }
-
-  close(cell: number): void {
-    if (this.count === 0) return;
-    const k = this.k++;
-    const o = this.out;
-    o.cells[k] = cell;
-    o.x[k] = this.xSum / this.count;
-    o.values[k] = this.finiteCount > 0 ? this.finiteSum / this.finiteCount : this.lastNonNaN;
-    o.min[k] = this.lo;
-    o.max[k] = this.hi;
-    o.counts[k] = this.count;
-    o.finite[k] = this.finiteCount;
-    this.count = 0;
-    this.xSum = 0;
-    this.finiteSum = 0;
-    this.finiteCount = 0;
-    this.lastNonNaN = NaN;
-    this.lo = NaN;
-    this.hi = NaN;
-  }
-
-  result(): GridBuckets {
-    return sliceBuckets(this.out, 0, this.k);
-  }
-}

@@ -36,10 +36,10 @@ test('[CHART-4, CHART-12] zooming re-buckets the visible steps in the worker: re
 
     // Zoom to 2.5 % of the axis: ~5,000 steps, which the worker sends as real points.
     await wave.zoom(50, 52.5);
-    const inWindow = async () => {
+    const inWindow = async (lo = 100_500, hi = 104_500) => {
       const s = await wave.series('line:');
       if (!s) return { points: 0, minGap: Infinity };
-      const xs = s.x.filter((x) => x >= 100_500 && x <= 104_500);
+      const xs = s.x.filter((x) => x >= lo && x <= hi);
       let minGap = Infinity;
       for (let i = 1; i < xs.length; i++) minGap = Math.min(minGap, xs[i]! - xs[i - 1]!);
       return { points: xs.length, minGap };
@@ -56,6 +56,14 @@ test('[CHART-4, CHART-12] zooming re-buckets the visible steps in the worker: re
 
     // Reset zoom: back to the coarse buckets.
     await wave.figure.getByRole('button', { name: 'reset zoom' }).click();
+    await expect.poll(async () => (await inWindow()).points).toBeLessThan(100);
+
+    // The keyboard zooms too: five "+" around the middle leave ~6k steps, drawn as real points.
+    await wave.canvas.focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('+');
+    await expect.poll(async () => (await inWindow(98_000, 102_000)).points, { timeout: 10_000 }).toBeGreaterThan(3_900);
+    expect((await inWindow(98_000, 102_000)).minGap).toBe(1);
+    await page.keyboard.press('0');
     await expect.poll(async () => (await inWindow()).points).toBeLessThan(100);
     expect(pageErrors()).toEqual([]);
   } finally {

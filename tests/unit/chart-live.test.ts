@@ -88,4 +88,16 @@ describe('live growth', () => {
     expect(m.cells.length).toBe(500);
     expect(m.counts[0]).toBe(2000);
   });
+
+  it('[CHART-3] grid buckets skip NaN in min/max, keep ±Infinity, mean finite values; an all-NaN cell is NaN; NaN x skipped', () => {
+    const xs = Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, NaN]);
+    const values = Float64Array.from([NaN, NaN, NaN, 1, Infinity, 3, -Infinity, Infinity, NaN, 5]);
+    const b = bucketGrid(xs, values, { origin: 0, width: 3 });
+    expect([...b.cells]).toEqual([0, 1, 2]);
+    expect(b.values[0]).toBeNaN();
+    expect(b.min[0]).toBeNaN();
+    expect(b.max[0]).toBeNaN();
+    expect([b.values[1], b.min[1], b.max[1], b.counts[1], b.finite[1]]).toEqual([2, 1, Infinity, 3, 2]);
+    expect([b.values[2], b.min[2], b.max[2], b.counts[2], b.finite[2]]).toEqual([Infinity, -Infinity, Infinity, 3, 0]);
+  });
 });

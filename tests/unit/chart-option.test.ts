@@ -115,7 +115,10 @@ describe('line chart option', () => {
     const fine: ChartSeries = { key: 'm', steps: f64([110, 120, 130]), values: f64([7, 8, 9]), count: 400 };
     const s = spliceRange(coarse, fine, [100, 200]);
     expect([...s.steps]).toEqual([0, 110, 120, 130, 300]);
-    expect([...s.min!]).toEqual([0, 7, 8, 9, 3]);
-    expect([...s.max!]).toEqual([2, 7, 8, 9, 5]);
+    expect([...s.min!]).toEqual([0, NaN, NaN, NaN, 3]);
+    expect([...s.max!]).toEqual([2, NaN, NaN, NaN, 5]);
+    // Drawn: the raw part has no band, one gap marker only.
+    const band = byId(linesOption([line(s)]), 'band-min:r1').data;
+    expect(band).toEqual([[0, 0], [110, null], [300, 3]]);
   });
 });

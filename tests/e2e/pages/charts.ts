@@ -111,7 +111,7 @@ export function startSeriesRun(o: {
     import { join } from 'node:path';
     import { createInterface } from 'node:readline';
     import { connect } from 'cairn/sdk';
-    const o = JSON.parse(process.argv[1]);
+    const o = JSON.parse(process.env.CAIRN_E2E_SERIES_RUN);
     const fns = Object.entries(o.keys).map(([k, e]) => [k, new Function('s', 'return (' + e + ');')]);
     let stop = false;
     createInterface({ input: process.stdin }).on('line', (l) => { if (l.trim() === 'stop') stop = true; });
@@ -144,8 +144,10 @@ export function startSeriesRun(o: {
       rmSync(dir, { recursive: true, force: true });
     }
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(o)], {
+  // The options go by environment: argv would end up in the run's mlflow.source.name tag.
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     cwd: resolve(__dirname, '../../..'),
+    env: { ...process.env, CAIRN_E2E_SERIES_RUN: JSON.stringify(o) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
