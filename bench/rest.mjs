@@ -9,6 +9,7 @@
 //      ~4.2 s and 12.6 MB; target ≤ 100 ms.
 //   3. runs/search over a 10k-run experiment (bench/lib/generate.mjs: 20 params, 20 metric keys, 3 tags) with a filter
 //      and an order_by, max_results 100 and 1000; median of 20 after one warm-up. Target ≤ 50 ms at the relay.
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { bundle } from './lib/bundle.mjs';
@@ -21,6 +22,26 @@ const TARGETS = { metricsPerS: 50_000, historyMs: 100, searchMs: 50 };
 const MLFLOW = { client: 8_107, writers: 8_324, historyMs: 4_200 };
 
 watchdog(900_000, 'rest');
+
+/** CPU time (user + system, ms) the relay process has used: wall times on a shared 2-core box swing with its load. */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+/** Runs `f` `n` times; wall ms of each, and the relay's CPU ms per call over all of them. */
+async function measured(pid, n, f) {
+  const wall = [];
+  const c0 = cpuMs(pid);
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await f(i);
+    wall.push(performance.now() - t0);
+  }
+  return { wall, cpuPerCall: (cpuMs(pid) - c0) / n };
+}
 
 async function startRelay(dataDir) {
   const file = await bundle('relay', RELAY_BUNDLE);
@@ -75,11 +96,14 @@ const lines = [];
     const bodies = Array.from({ length: 50 }, (_, r) => batch(r));
 
     const one = [];
+    let batchCpu = 0;
     for (let rep = 0; rep < REPEATS; rep++) {
       const run = await newRun();
       const t0 = performance.now();
+      const c0 = cpuMs(relay.proc.pid);
       for (let r = 0; r < 50; r++) await c.post('runs/log-batch', { run_id: run, metrics: bodies[r] });
       one.push((50 * 1000) / ((performance.now() - t0) / 1000));
+      batchCpu += (cpuMs(relay.proc.pid) - c0) / 50 / REPEATS;
     }
     const eight = [];
     for (let rep = 0; rep < REPEATS; rep++) {
@@ -93,7 +117,7 @@ const lines = [];
       );
       eight.push((8 * 25 * 1000) / ((performance.now() - t0) / 1000));
     }
-    lines.push(`log-batch, 1 client × 50 × 1,000 metrics: ${one.map((x) => fmt(x, 0)).join(' / ')} metrics/s (MLflow ${MLFLOW.client})`);
+    lines.push(`log-batch, 1 client × 50 × 1,000 metrics: ${one.map((x) => fmt(x, 0)).join(' / ')} metrics/s (MLflow ${MLFLOW.client}); relay CPU ${fmt(batchCpu, 1)} ms a request (${fmt(1000 / Math.max(batchCpu, 0.01) * 1000, 0)} metrics per CPU-second)`);
     lines.push(`log-batch, 8 clients × 25 × 1,000 metrics: ${eight.map((x) => fmt(x, 0)).join(' / ')} metrics/s (MLflow ${MLFLOW.writers})`);
     rows.push({ measure: 'log-batch, 1 client (metrics/s, median)', value: Math.round(median(one)), target: `≥ ${TARGETS.metricsPerS}`, ok: median(one) >= TARGETS.metricsPerS });
     rows.push({ measure: 'log-batch, 8 clients (metrics/s, median)', value: Math.round(median(eight)), target: `≥ ${TARGETS.metricsPerS}`, ok: median(eight) >= TARGETS.metricsPerS });
@@ -108,22 +132,28 @@ const lines = [];
       for (let r = 0; r < 100; r++) await c.post('runs/log-batch', { run_id: id, metrics: Array.from({ length: 1000 }, (_, s) => loss(r, s)) });
       runs100k.push(id);
     }
-    const cold = [];
     let bytes = 0;
-    for (const id of runs100k) {
-      const r = await c.get('metrics/get-history', { run_id: id, metric_key: 'loss', max_results: 100_000 });
-      if (r.json().metrics.length !== 100_000) throw new Error('get-history did not answer 100k points');
+    const coldM = await measured(relay.proc.pid, runs100k.length, async (k) => {
+      const r = await c.get('metrics/get-history', { run_id: runs100k[k], metric_key: 'loss', max_results: 100_000 });
       bytes = r.raw.byteLength;
-      cold.push(r.ms);
-    }
+    });
+    const cold = coldM.wall;
     const run = runs100k[0];
     const afterFlush = [];
     const whole = [];
+    let flushCpu = 0;
+    let warmCpu = 0;
     for (let i = 0; i < 5; i++) {
       await c.post('runs/log-batch', { run_id: run, metrics: Array.from({ length: 1000 }, (_, s) => loss(100 + i, s)) });
-      afterFlush.push((await c.get('metrics/get-history', { run_id: run, metric_key: 'loss', max_results: 100_000 })).ms);
-      whole.push((await c.get('metrics/get-history', { run_id: run, metric_key: 'loss', max_results: 100_000 })).ms);
+      const a = await measured(relay.proc.pid, 1, () => c.get('metrics/get-history', { run_id: run, metric_key: 'loss', max_results: 100_000 }));
+      const w = await measured(relay.proc.pid, 1, () => c.get('metrics/get-history', { run_id: run, metric_key: 'loss', max_results: 100_000 }));
+      afterFlush.push(a.wall[0]);
+      whole.push(w.wall[0]);
+      flushCpu += a.cpuPerCall / 5;
+      warmCpu += w.cpuPerCall / 5;
     }
+    const check = await c.get('metrics/get-history', { run_id: runs100k[1], metric_key: 'loss', max_results: 100_000 });
+    if (check.json().metrics.length !== 100_000) throw new Error('get-history did not answer 100k points');
     const paged = [];
     for (let i = 0; i < 4; i++) {
       const t0 = performance.now();
@@ -139,9 +169,9 @@ const lines = [];
       if (n !== want) throw new Error(`paged get-history answered ${n} points`);
       if (i > 0) paged.push(performance.now() - t0);
     }
-    lines.push(`get-history 100k points, one GET, cold (first read of each of 3 runs): ${cold.map((x) => fmt(x, 0)).join(' / ')} ms, ${(bytes / 1e6).toFixed(1)} MB (MLflow ~${MLFLOW.historyMs} ms, 12.6 MB)`);
-    lines.push(`get-history 101k-105k points, one GET right after a 1,000-point flush of the same key: ${afterFlush.map((x) => fmt(x, 0)).join(' / ')} ms`);
-    lines.push(`get-history the same GET repeated (warm): ${whole.map((x) => fmt(x, 0)).join(' / ')} ms`);
+    lines.push(`get-history 100k points, one GET, cold (first read of each of 3 runs): ${cold.map((x) => fmt(x, 0)).join(' / ')} ms wall, relay CPU ${fmt(coldM.cpuPerCall, 0)} ms a GET, ${(bytes / 1e6).toFixed(1)} MB (MLflow ~${MLFLOW.historyMs} ms, 12.6 MB)`);
+    lines.push(`get-history 101k-105k points, one GET right after a 1,000-point flush of the same key: ${afterFlush.map((x) => fmt(x, 0)).join(' / ')} ms wall, relay CPU ~${fmt(flushCpu, 0)} ms a GET`);
+    lines.push(`get-history the same GET repeated (warm): ${whole.map((x) => fmt(x, 0)).join(' / ')} ms wall, relay CPU ~${fmt(warmCpu, 0)} ms a GET`);
     lines.push(`get-history 105k points, 5 pages of 25,000 (the client's way): ${paged.map((x) => fmt(x, 0)).join(' / ')} ms`);
     rows.push({ measure: 'get-history 100k points, one GET, cold (ms, median)', value: Math.round(median(cold)), target: `≤ ${TARGETS.historyMs}`, ok: median(cold) <= TARGETS.historyMs });
     rows.push({ measure: 'get-history 100k points, one GET after a flush (ms, median)', value: Math.round(median(afterFlush)), target: `≤ ${TARGETS.historyMs}`, ok: median(afterFlush) <= TARGETS.historyMs });
@@ -169,9 +199,9 @@ const lines = [];
     for (const max of [100, 1000]) {
       const first = await c.post('runs/search', { ...query, max_results: max });
       const got = first.json().runs?.length ?? 0;
-      const times = [];
-      for (let i = 0; i < 20; i++) times.push((await c.post('runs/search', { ...query, max_results: max })).ms);
-      lines.push(`runs/search ${SEARCH_RUNS.toLocaleString('en-US')} runs, filter + order_by, max_results ${max} (${got} runs answered): first ${fmt(first.ms, 0)} ms, then median ${fmt(median(times), 1)} ms`);
+      const m = await measured(relay.proc.pid, 20, () => c.post('runs/search', { ...query, max_results: max }));
+      const times = m.wall;
+      lines.push(`runs/search ${SEARCH_RUNS.toLocaleString('en-US')} runs, filter + order_by, max_results ${max} (${got} runs answered): first ${fmt(first.ms, 0)} ms, then median ${fmt(median(times), 1)} ms wall, relay CPU ${fmt(m.cpuPerCall, 1)} ms a search`);
       rows.push({ measure: `runs/search ${SEARCH_RUNS} runs, max_results ${max} (ms, median)`, value: Number(fmt(median(times), 1)), target: max === 100 ? `≤ ${TARGETS.searchMs}` : '—', ok: max !== 100 || median(times) <= TARGETS.searchMs });
     }
   } finally {
@@ -181,6 +211,6 @@ const lines = [];
   }
 }
 
-console.log('\nrest:');
+console.log(`\nrest: (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${(await import('node:os')).cpus().length} cores)`);
 for (const l of lines) console.log(`  ${l}`);
 report('rest', rows);

@@ -48,7 +48,7 @@ describe('REST door: artifacts', () => {
     expect(got.text).toBe('hello artifacts\n');
     expect(got.headers['content-type']).toBe('text/plain');
     expect(got.headers['x-content-type-options']).toBe('nosniff');
-    expect(got.headers['content-disposition']).toBe('attachment; filename="hello.txt"');
+    expect(got.headers['content-disposition']).toBe('attachment; filename="hello.txt"; filename*=UTF-8\'\'hello.txt');
     const root = await c.call('GET', `/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(`${exp}/${run}/artifacts`)}`);
     expect(root.json).toEqual({ files: [{ path: 'bundle', is_dir: true }, { path: 'hello.txt', is_dir: false, file_size: 16 }] });
     const sub = await c.call('GET', `/api/2.0/mlflow-artifacts/artifacts?path=${encodeURIComponent(`${exp}/${run}/artifacts/bundle`)}`);

@@ -9,6 +9,7 @@ import * as doc from '../../../lib/doc/index';
 import { ArtifactPathSchema, RunIdSchema, Sha256Schema, invalid, notFound, type ArtifactRef, type Run, type WorkspaceId } from '../../../lib/domain/index';
 import type { DiskBlobStore } from '../blob-store';
 import { pipeToResponse } from '../http-response';
+import { contentDisposition } from '../http-routes';
 import type { DocAccess } from './docs';
 import { decodeOffsetToken, encodeOffsetToken, protoJson, sendJsonText, statusError } from './wire';
 
@@ -265,11 +266,10 @@ export class ArtifactDoor {
     if (!ref) throw notFound(`Artifact '${path}' of run ${runId} not found`);
     const size = await this.blobs.size(ref.sha256);
     if (size === null) throw notFound(`The bytes of artifact '${path}' of run ${runId} are not on this relay`);
-    const name = path.split('/').pop()!;
     res.writeHead(200, {
       'content-type': ref.mediaType,
       'content-length': size,
-      'content-disposition': `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
+      'content-disposition': contentDisposition(path),
       'x-content-type-options': 'nosniff',
       etag: `"${ref.sha256}"`,
     });

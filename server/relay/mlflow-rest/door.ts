@@ -10,9 +10,10 @@ import type { RoomRegistry } from '../rooms';
 import type { DiskBlobStore } from '../blob-store';
 import { ArtifactDoor } from './artifacts';
 import { DocAccess } from './docs';
+import { TextPieces } from './metrics';
 import { ROUTES, responseText, type Route } from './routes';
 import { RunSearch } from './run-search';
-import { MAX_BODY_BYTES, parseFields, parseJsonBody, queryFields, readBody, sendJsonText, sendMlflowError, sendText, statusError } from './wire';
+import { MAX_BODY_BYTES, parseFields, parseJsonBody, queryFields, readBody, sendJsonText, sendMlflowError, sendPieces, sendText, statusError } from './wire';
 
 /** What `GET /version` answers: the MLflow release whose REST contract the door follows. */
 export const MLFLOW_COMPAT_VERSION = '3.6.0';
@@ -116,6 +117,7 @@ export class MlflowDoor {
     const input = parseFields(route.schema, fields);
     const call = { ws, actor, docs: this.docs, runs: this.runs };
     const result = (route.handle as (c: typeof call, i: unknown) => unknown)(call, input);
+    if (result instanceof TextPieces) return sendPieces(res, result.pieces);
     sendJsonText(res, responseText(result));
   }
 

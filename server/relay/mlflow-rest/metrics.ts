@@ -30,6 +30,24 @@ const CHUNK_TEXT_BUDGET = 64 * 1024 * 1024;
 let renderedChunks = new WeakMap<Uint8Array, RenderedChunk>();
 let renderedChars = 0;
 
+/**
+ * The last page answered per metrics doc, dropped at the doc's next update: a client or chart repeating a read of a
+ * finished run's history is answered with the same text pieces. It goes with the doc when the room unloads.
+ */
+const lastPage = new WeakMap<Y.Doc, { key: string; pieces: string[] }>();
+const watched = new WeakSet<Y.Doc>();
+
+function pageCacheOf(d: Y.Doc): { get(k: string): string[] | undefined; set(k: string, p: string[]): void } {
+  if (!watched.has(d)) {
+    watched.add(d);
+    d.on('update', () => lastPage.delete(d));
+  }
+  return {
+    get: (k) => (lastPage.get(d)?.key === k ? lastPage.get(d)!.pieces : undefined),
+    set: (k, pieces) => void lastPage.set(d, { key: k, pieces }),
+  };
+}
+
 function renderChunk(b: Uint8Array, keyJson: string): RenderedChunk | null {
   const hit = renderedChunks.get(b);
   if (hit) return hit;
@@ -82,22 +100,38 @@ function pointText(keyJson: string, value: number, timestamp: number, step: numb
  * bug, README of the traffic); the door answers the first page of HISTORY_DEFAULT_PAGE points, with a token when
  * more follow.
  */
-export function historyPage(metricsDoc: Y.Doc, key: string, maxResults: number | undefined, pageToken: string | undefined): string {
+export function historyPage(metricsDoc: Y.Doc, key: string, maxResults: number | undefined, pageToken: string | undefined): TextPieces {
   const max = maxResults ?? HISTORY_DEFAULT_PAGE;
   if (max < 1 || max > HISTORY_MAX_RESULTS) throw invalid(`Invalid value ${max} for parameter 'max_results' supplied. It must be between 1 and ${HISTORY_MAX_RESULTS}`);
   const offset = decodeOffsetToken(pageToken);
+  const cache = pageCacheOf(metricsDoc);
+  const cacheKey = `${key}\u0001${offset}\u0001${max}`;
+  const hit = cache.get(cacheKey);
+  if (hit) return new TextPieces(hit);
+  const pieces = renderPage(metricsDoc, key, offset, max);
+  cache.set(cacheKey, pieces);
+  return new TextPieces(pieces);
+}
+
+/** A response body as text pieces written one after the other (a 100k-point history is never copied into one string). */
+export class TextPieces {
+  constructor(readonly pieces: string[]) {}
+}
+
+function renderPage(metricsDoc: Y.Doc, key: string, offset: number, max: number): string[] {
   const keyJson = JSON.stringify(key);
   const chunks = renderedInOrder(metricsDoc, key, keyJson);
-  if (!chunks) return renderHistory(metricsDoc, key, offset, max);
+  if (!chunks) return [renderHistory(metricsDoc, key, offset, max)];
   const total = chunks.reduce((n, c) => n + c.r.n, 0);
-  if (offset >= total) return '{}';
+  if (offset >= total) return ['{}'];
   const end = Math.min(total, offset + max);
-  const pieces: string[] = [];
+  const pieces: string[] = ['{"metrics":['];
   let at = 0;
   for (const { b, r } of chunks) {
     const from = Math.max(offset, at);
     const to = Math.min(end, at + r.n);
     if (from < to) {
+      if (pieces.length > 1) pieces.push(',');
       if (from === at && to === at + r.n) pieces.push(r.text);
       else {
         const d = doc.decodeChunk(b);
@@ -109,8 +143,8 @@ export function historyPage(metricsDoc: Y.Doc, key: string, maxResults: number |
     at += r.n;
     if (at >= end) break;
   }
-  const next = end < total ? `,"next_page_token":"${encodeOffsetToken(end)}"` : '';
-  return `{"metrics":[${pieces.join(',')}]${next}}`;
+  pieces.push(end < total ? `],"next_page_token":"${encodeOffsetToken(end)}"}` : ']}');
+  return pieces;
 }
 
 /** The general path: the series decoded and sorted by step (chunks out of step order), then one page rendered. */

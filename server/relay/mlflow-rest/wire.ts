@@ -48,6 +48,20 @@ export function sendJsonText(res: ServerResponse, text: string): void {
   sendText(res, 200, text, 'application/json');
 }
 
+/** A 200 JSON answer written piece by piece (one content-length; the pieces are never joined). */
+export function sendPieces(res: ServerResponse, pieces: readonly string[]): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  let length = 0;
+  for (const p of pieces) length += Buffer.byteLength(p);
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': length });
+  if (res.req.method === 'HEAD') return void res.end();
+  for (const p of pieces) res.write(p);
+  res.end();
+}
+
 export function sendText(res: ServerResponse, status: number, text: string, type: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
