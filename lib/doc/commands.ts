@@ -373,6 +373,19 @@ export function logArtifactRef(c: Ctx, input: { runId: string; ref: ArtifactRef 
   txOn(d, () => runArtifacts(d).set(ref.path, { ...ref }));
 }
 
+/**
+ * DOC-A2: removes the reference at `path` and every reference below it (a folder), in one transaction; returns how
+ * many went. The blobs stay (other runs may hold the same bytes). `path` '' means every artifact of the run.
+ */
+export function deleteArtifactRefs(c: Ctx, input: { runId: string; path: string }): number {
+  const d = requireRun(c, input.runId);
+  const path = input.path;
+  const inside = (k: string) => path === '' || k === path || k.startsWith(`${path}/`);
+  const keys = [...runArtifacts(d).keys()].filter(inside);
+  if (keys.length > 0) txOn(d, () => keys.forEach((k) => runArtifacts(d).delete(k)));
+  return keys.length;
+}
+
 const LogInputsInput = z.object({ runId: RID, datasets: z.array(DatasetInputSchema).max(MAX_ENTITIES_PER_BATCH) });
 
 /**

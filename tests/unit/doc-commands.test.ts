@@ -290,6 +290,18 @@ describe('lib/doc commands', () => {
     expect(code(() => doc.logArtifactRef(c, { runId: r.runId, ref: { ...ref, sha256: 'xyz' } as never }))).toBe('INVALID_PARAMETER_VALUE');
   });
 
+  it('[DOC-A2] deleting an artifact path removes it and what is below it as a folder, nothing else', () => {
+    const c = replica();
+    const r = doc.startRun(c, {});
+    const ref = (path: string) => ({ path, size: 1, sha256: 'b'.repeat(64), mediaType: 'text/plain', loggedAt: 1 }) as never;
+    for (const p of ['model/MLmodel', 'model/data/w.bin', 'model2/x', 'notes.txt']) doc.logArtifactRef(c, { runId: r.runId, ref: ref(p) });
+    expect(doc.deleteArtifactRefs(c, { runId: r.runId, path: 'model' })).toBe(2);
+    expect(doc.getRun(c, r.runId)!.artifacts.map((a) => a.path).sort()).toEqual(['model2/x', 'notes.txt']);
+    expect(doc.deleteArtifactRefs(c, { runId: r.runId, path: 'missing' })).toBe(0);
+    expect(doc.deleteArtifactRefs(c, { runId: r.runId, path: '' })).toBe(2);
+    expect(doc.getRun(c, r.runId)!.artifacts).toEqual([]);
+  });
+
   it('[DOC-E3] the same experiment name created offline twice: both kept, one owner, the other flagged', () => {
     const a = replica('alice', 1000);
     const b = replica('bob', 2000);

@@ -309,13 +309,7 @@ export class ArtifactDoor {
   delete(ws: WorkspaceId, actor: string, res: ServerResponse, raw: string): void {
     const { runId, path } = parseProxyPath(raw);
     this.docs.writeRun(ws, actor, runId, (c) => {
-      const d = doc.requireRun(c, runId);
-      const inside = (k: string) => path === '' || k === path || k.startsWith(`${path}/`);
-      const keys = [...doc.runArtifacts(d).keys()].filter(inside);
-      if (keys.length === 0) throw notFound(`Artifact '${path}' of run ${runId} not found`);
-      d.transact(() => {
-        for (const k of keys) doc.runArtifacts(d).delete(k);
-      }, doc.LOCAL_ORIGIN);
+      if (doc.deleteArtifactRefs(c, { runId, path }) === 0) throw notFound(`Artifact '${path}' of run ${runId} not found`);
     });
     sendJsonText(res, '{}');
   }
