@@ -33,7 +33,7 @@ test.afterAll(async () => {
   data?.remove();
 });
 
-test('an experiment of 10k runs opens and shows its first rows; a filter narrows them in the worker', async ({ browser }) => {
+test('[TABLE-1] an experiment of 10k runs opens and shows its first rows; a filter narrows them in the worker; scrolling reaches the last run', async ({ browser }) => {
   const ctx = await browser.newContext({ baseURL: app.origin });
   const pageErrors = collectPageErrors(ctx);
   try {
@@ -48,6 +48,25 @@ test('an experiment of 10k runs opens and shows its first rows; a filter narrows
     await expect(page.getByRole('heading', { name: `Runs (${RUNS / 4})` })).toBeVisible();
     const rows = exp.runsTable.getByTestId('run-row');
     await expect(rows.first()).toBeVisible();
+
+    // Every run is reachable by scrolling, while only a screenful is drawn.
+    await exp.filter('');
+    await expect(page.getByRole('heading', { name: `Runs (${RUNS})` })).toBeVisible();
+    expect(await rows.count()).toBeLessThan(100);
+    await exp.scrollTo('end');
+    await expect(rows.last()).toHaveAttribute('aria-rowindex', String(RUNS + 1));
+    expect(await rows.count()).toBeLessThan(100);
+    // Sorted by name, descending: the same 10k, the order from the worker.
+    await exp.scrollTo(0);
+    await exp.sortBy('Run Name');
+    await exp.sortBy('Run Name');
+    await expect(exp.runsTable.getByRole('columnheader', { name: 'Run Name' })).toHaveAttribute('aria-sort', 'descending');
+    await expect
+      .poll(async () => {
+        const names = await exp.runNames();
+        return names.length > 10 && names.every((n, i) => i === 0 || names[i - 1]! >= n);
+      })
+      .toBe(true);
     expect(pageErrors()).toEqual([]);
   } finally {
     await ctx.close();

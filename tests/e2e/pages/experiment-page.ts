@@ -1,22 +1,36 @@
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Download, type Locator, type Page } from '@playwright/test';
 import { AppHeader } from './app-header';
 
 /** `/experiment/?id=`: the runs table of one experiment. */
 export class ExperimentPage {
   readonly header: AppHeader;
   readonly runsTable: Locator;
+  /** The scroll area of the (virtualized) runs table. */
+  readonly runsScroll: Locator;
   /** "No runs logged to this experiment yet." */
   readonly noRuns: Locator;
   /** The search box above the runs table, and the message of a filter it could not use. */
   readonly filterBox: Locator;
   readonly filterError: Locator;
+  readonly toolbar: Locator;
 
   constructor(readonly page: Page) {
     this.header = new AppHeader(page);
     this.runsTable = page.getByRole('table', { name: 'Runs' });
+    this.runsScroll = page.getByTestId('runs-scroll');
     this.noRuns = page.getByTestId('runs-empty');
     this.filterBox = page.getByLabel('Filter runs');
     this.filterError = page.getByTestId('runs-filter-error');
+    this.toolbar = page.getByRole('toolbar', { name: 'Runs table' });
+  }
+
+  async goto(experimentId: string, query = ''): Promise<void> {
+    await this.page.goto(`/experiment/?id=${experimentId}${query ? `&${query}` : ''}`);
+  }
+
+  /** The "Runs (N)" heading (or "Deleted runs (N)"). */
+  heading(count: number, deleted = false): Locator {
+    return this.page.getByRole('heading', { name: `${deleted ? 'Deleted runs' : 'Runs'} (${count})`, exact: true });
   }
 
   /** Starts a run by hand ("New run"), named `runName`. */
@@ -40,8 +54,38 @@ export class ExperimentPage {
     return this.runsTable.getByRole('row').filter({ has: this.page.getByRole('link', { name: runName, exact: true }) });
   }
 
+  /** The run rows drawn now (a virtualized table draws the visible ones and a few more). */
+  get runRows(): Locator {
+    return this.runsTable.getByTestId('run-row');
+  }
+
+  /** Names of the drawn runs, top to bottom. */
+  async runNames(): Promise<string[]> {
+    return this.runRows.evaluateAll((rows) => rows.map((r) => r.querySelector('a')?.textContent ?? ''));
+  }
+
   metricColumn(key: string): Locator {
     return this.runsTable.getByRole('columnheader', { name: `metric ${key}` });
+  }
+
+  /** Clicks a column header's sort button (once: ascending, twice: descending). */
+  async sortBy(header: string): Promise<void> {
+    await this.runsTable.getByRole('columnheader', { name: header }).getByRole('button').click();
+  }
+
+  async groupBy(option: string): Promise<void> {
+    await this.toolbar.getByLabel('Group by').selectOption({ label: option });
+  }
+
+  /** Scrolls the runs table to `top` px (or its end). */
+  async scrollTo(top: number | 'end'): Promise<void> {
+    await this.runsScroll.evaluate((el, t) => el.scrollTo({ top: t === 'end' ? el.scrollHeight : t }), top);
+  }
+
+  async exportCsv(): Promise<Download> {
+    const download = this.page.waitForEvent('download');
+    await this.toolbar.getByRole('button', { name: 'Export CSV' }).click();
+    return download;
   }
 
   async openRun(runName: string): Promise<void> {

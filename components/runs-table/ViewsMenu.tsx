@@ -1,0 +1,97 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { useSavedViews, useTableCommands } from '@/lib/react';
+import { errorMessage } from '../format';
+
+const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
+
+/**
+ * "Views": the experiment's saved views (workspace doc, shared with collaborators and live): save the current view
+ * under a name, apply one, rename or delete one (TABLE-9).
+ */
+export default function ViewsMenu({ experimentId, current, onApply }: { experimentId: string; current: string; onApply: (query: string) => void }) {
+  const views = useSavedViews(experimentId);
+  const commands = useTableCommands();
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const run = async (f: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await f();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      await commands.saveView(experimentId, name, current);
+      setName('');
+    });
+  };
+  const list = views.data ?? [];
+  return (
+    <details className="relative">
+      <summary className={`cursor-pointer list-none rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100 ${FOCUS}`}>
+        Views{list.length ? ` (${list.length})` : ''}
+      </summary>
+      <div role="group" aria-label="Saved views" className="absolute right-0 z-30 mt-1 w-80 rounded border border-stone-300 bg-white p-2 text-xs shadow">
+        <form aria-label="Save view" onSubmit={save} className="mb-2 flex gap-1">
+          <label className="sr-only" htmlFor={`view-name-${experimentId}`}>
+            View name
+          </label>
+          <input
+            id={`view-name-${experimentId}`}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="Save current view as…"
+            className="min-w-0 flex-1 rounded border border-stone-300 px-1.5 py-0.5"
+          />
+          <button type="submit" disabled={!name.trim()} className={`rounded border border-stone-300 px-2 hover:bg-stone-100 disabled:opacity-50 ${FOCUS}`}>
+            Save
+          </button>
+        </form>
+        {error && (
+          <p role="alert" className="mb-1 text-red-800">
+            {error}
+          </p>
+        )}
+        {views.loading && !views.data ? (
+          <p className="text-stone-500">Loading views…</p>
+        ) : list.length === 0 ? (
+          <p className="text-stone-500">No saved views yet.</p>
+        ) : (
+          <ul aria-label="Saved views list" className="divide-y divide-stone-100">
+            {list.map((v) => (
+              <li key={v.viewId} data-testid="saved-view" className="flex items-center gap-1 py-1">
+                <button type="button" onClick={() => onApply(v.query)} className={`min-w-0 flex-1 truncate rounded text-left text-sky-800 hover:underline ${FOCUS}`}>
+                  {v.name}
+                </button>
+                <button
+                  type="button"
+                  aria-label={`Rename view ${v.name}`}
+                  onClick={() => {
+                    const next = window.prompt('New name for this view', v.name);
+                    if (next && next.trim() && next !== v.name) void run(() => commands.renameView(v.viewId, next));
+                  }}
+                  className={`rounded px-1 text-stone-500 hover:bg-stone-100 ${FOCUS}`}
+                >
+                  Rename
+                </button>
+                <button
+                  type="button"
+                  aria-label={`Delete view ${v.name}`}
+                  onClick={() => void run(() => commands.deleteView(v.viewId))}
+                  className={`rounded px-1 text-red-700 hover:bg-red-50 ${FOCUS}`}
+                >
+                  Delete
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </details>
+  );
+}

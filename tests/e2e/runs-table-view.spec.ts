@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { collectPageErrors } from './fixtures/page-errors';
+import { seedTableExperiment } from './fixtures/seed-table';
+import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
+import { ExperimentPage } from './pages/experiment-page';
+
+// The runs table's view: sort, nesting, pins, grouping, selection, the URL (components/runs-table/SPEC.md).
+
+test('[TABLE-6] [TABLE-7] [TABLE-11] [TABLE-12] [TABLE-8] sort, expand, pin, group and select; a reload reproduces the view from the URL', async ({ page, baseURL }) => {
+  const pageErrors = collectPageErrors(page.context());
+  const { experimentId, runIds } = await seedTableExperiment(baseURL!, `table-view-${Date.now()}`);
+  const exp = new ExperimentPage(page);
+  await exp.goto(experimentId);
+  await expect(exp.heading(8)).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+  // Newest first; the child sits under its (collapsed) parent.
+  await expect.poll(() => exp.runNames()).toEqual(['odd, "quoted"', 'r5', 'r4', 'r3', 'r2', 'r1', 'r0']);
+  await expect(exp.runRow('r3').getByTestId('run-swatch')).toHaveCSS('background-color', /rgb\(/);
+
+  await exp.sortBy('metric acc');
+  await expect(exp.runsTable.getByRole('columnheader', { name: 'metric acc' })).toHaveAttribute('aria-sort', 'ascending');
+  await expect.poll(() => exp.runNames()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'odd, "quoted"']);
+  await exp.sortBy('metric acc');
+  await expect.poll(() => exp.runNames()).toEqual(['odd, "quoted"', 'r5', 'r4', 'r3', 'r2', 'r1', 'r0']);
+
+  await exp.runRow('r0').getByRole('button', { name: /^Expand r0/ }).click();
+  await expect.poll(() => exp.runNames()).toEqual(['odd, "quoted"', 'r5', 'r4', 'r3', 'r2', 'r1', 'r0', 'child-a']);
+
+  await exp.runRow('r2').getByRole('button', { name: 'Pin r2' }).click();
+  await expect.poll(() => exp.runNames()).toEqual(['r2', 'odd, "quoted"', 'r5', 'r4', 'r3', 'r1', 'r0', 'child-a']);
+  await expect(page).toHaveURL(new RegExp(`pin=${runIds.r2}`));
+
+  // Select r5, shift-click r3: r5, r4, r3 selected; Compare links them.
+  await exp.runRow('r5').getByRole('checkbox').click();
+  await exp.runRow('r3').getByRole('checkbox').click({ modifiers: ['Shift'] });
+  await expect(page.getByTestId('selected-count')).toHaveText('3 selected');
+  const compare = exp.toolbar.getByRole('link', { name: 'Compare' });
+  await expect(compare).toHaveAttribute('href', `/compare/?experiment=${experimentId}&runs=${[runIds.r5, runIds.r4, runIds.r3].join(',')}`);
+
+  await exp.groupBy('param opt');
+  const groups = exp.runsTable.getByTestId('group-row');
+  await expect(groups).toHaveCount(2);
+  // Pinned r2 stays on top; adam = odd, r4, r0, child-a (r2 pinned above), sgd = r5, r3, r1.
+  await expect(groups.nth(0)).toContainText('param opt = adam (4 runs)');
+  await expect(groups.nth(1)).toContainText('param opt = sgd (3 runs)');
+  // acc over adam's grouped runs: 0.6, 0.4, 0 (child-a has none) -> mean 0.333333, 0 - 0.6.
+  await expect(groups.nth(0).getByTestId('group-agg-metric:acc')).toContainText('μ 0.333333');
+  await expect(groups.nth(0).getByTestId('group-agg-metric:acc')).toContainText('0 – 0.6');
+  const grouped = ['r2', 'odd, "quoted"', 'r4', 'r0', 'child-a', 'r5', 'r3', 'r1'];
+  await expect.poll(() => exp.runNames()).toEqual(grouped);
+  await groups.nth(1).getByRole('button', { name: /Collapse group sgd/ }).click();
+  await expect.poll(() => exp.runNames()).toEqual(grouped.slice(0, 5));
+
+  // The URL holds the view: a fresh load of it shows the same table (group collapse is per visit: all open).
+  await page.reload();
+  await expect(exp.heading(8)).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+  await expect(groups).toHaveCount(2);
+  await expect.poll(() => exp.runNames()).toEqual(grouped);
+  await expect(page.getByTestId('selected-count')).toHaveText('3 selected');
+  await expect(exp.runsTable.getByRole('columnheader', { name: 'metric acc' })).toHaveAttribute('aria-sort', 'descending');
+  expect(pageErrors()).toEqual([]);
+});
+
+test('[TABLE-5] Export CSV downloads exactly the shown columns and every matching run, quoted', async ({ page, baseURL }) => {
+  const pageErrors = collectPageErrors(page.context());
+  const { experimentId } = await seedTableExperiment(baseURL!, `table-csv-${Date.now()}`);
+  const exp = new ExperimentPage(page);
+  await exp.goto(experimentId);
+  await expect(exp.heading(8)).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+  // Columns: drop Created and Duration, add param lr.
+  await exp.toolbar.getByText('Columns', { exact: true }).click();
+  const picker = exp.toolbar.getByRole('group', { name: 'Columns' });
+  await picker.getByRole('checkbox', { name: 'Created' }).uncheck();
+  await picker.getByRole('checkbox', { name: 'Duration' }).uncheck();
+  await picker.getByRole('checkbox', { name: 'lr', exact: true }).check();
+  await exp.toolbar.getByText('Columns', { exact: true }).click();
+  await expect(exp.runsTable.getByRole('columnheader', { name: 'param lr' })).toBeVisible();
+  await expect(exp.runsTable.getByRole('columnheader', { name: 'Created' })).toHaveCount(0);
+  await exp.filter("params.opt = 'adam'");
+  await expect(exp.heading(5)).toBeVisible();
+  await exp.sortBy('Run Name');
+  // child-a sits under its collapsed parent r0: not drawn, but exported (every matching run).
+  await expect.poll(() => exp.runNames()).toEqual(['odd, "quoted"', 'r0', 'r2', 'r4']);
+
+  const download = await exp.exportCsv();
+  expect(download.suggestedFilename()).toMatch(/\.csv$/);
+  const text = readFileSync((await download.path())!, 'utf8');
+  expect(text.split('\r\n')).toEqual([
+    'Run Name,Status,metric acc,param lr',
+    '"odd, ""quoted""",FINISHED,0.6,0.1',
+    'r0,FINISHED,0,0.1',
+    'child-a,FINISHED,,',
+    'r2,FINISHED,0.2,0.1',
+    'r4,FINISHED,0.4,0.1',
+    '',
+  ]);
+  expect(pageErrors()).toEqual([]);
+});
+
+test('[TABLE-10] row actions rename, tag and delete a run; the Deleted view lists it and restores it', async ({ page, baseURL }) => {
+  const pageErrors = collectPageErrors(page.context());
+  const { experimentId } = await seedTableExperiment(baseURL!, `table-deleted-${Date.now()}`);
+  const exp = new ExperimentPage(page);
+  await exp.goto(experimentId);
+  await expect(exp.heading(8)).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+
+  // Keyboard: focus the row's Actions button and press Enter.
+  await exp.runRow('r4').getByRole('button', { name: 'Actions for r4' }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: /Run r4/ });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel('Run name').fill('r4-renamed');
+  await dialog.getByRole('button', { name: 'Rename' }).click();
+  await expect(exp.runLink('r4-renamed')).toBeVisible();
+  await dialog.getByLabel('Tag key').fill('note');
+  await dialog.getByLabel('Tag value').fill('keep');
+  await dialog.getByRole('button', { name: 'Set tag' }).click();
+  await expect(dialog.getByRole('list', { name: 'Run tags' })).toContainText('note');
+  await dialog.getByRole('button', { name: 'Delete run' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(exp.heading(7)).toBeVisible();
+  await expect(exp.runLink('r4-renamed')).toHaveCount(0);
+
+  await exp.toolbar.getByRole('button', { name: 'Deleted (1)' }).click();
+  await expect(exp.heading(1, true)).toBeVisible();
+  await expect(page).toHaveURL(/deleted=1/);
+  await exp.runRow('r4-renamed').getByRole('button', { name: 'Restore' }).click();
+  await expect(page.getByTestId('runs-none-deleted')).toBeVisible();
+  await exp.toolbar.getByRole('button', { name: 'Back to active runs' }).click();
+  await expect(exp.heading(8)).toBeVisible();
+  await expect(exp.runLink('r4-renamed')).toBeVisible();
+  // The tag set from the table is a filterable tag now.
+  await exp.filter("tags.note = 'keep'");
+  await expect(exp.heading(1)).toBeVisible();
+  expect(pageErrors()).toEqual([]);
+});
+
+test('[TABLE-2] [TABLE-3] [TABLE-4] "/" focuses the filter, keys complete from the index, a bad filter shows where', async ({ page, baseURL }) => {
+  const pageErrors = collectPageErrors(page.context());
+  const { experimentId } = await seedTableExperiment(baseURL!, `table-filter-${Date.now()}`);
+  const exp = new ExperimentPage(page);
+  await exp.goto(experimentId);
+  await expect(exp.heading(8)).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('/');
+  await expect(exp.filterBox).toBeFocused();
+  await expect(exp.filterBox).toHaveValue('');
+
+  await page.keyboard.type('metrics.a');
+  const options = page.getByRole('listbox', { name: 'Filter keys' }).getByRole('option');
+  await expect(options).toHaveText(['metrics.acc']);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(exp.filterBox).toHaveValue('metrics.acc');
+  await page.keyboard.type(' >> 0.3');
+  await page.keyboard.press('Enter');
+  await expect(exp.filterError).toContainText('at character 13');
+  await expect(page.getByTestId('runs-filter-error-at')).toHaveText(/metrics\.acc >> 0\.3\n {12}\^/);
+  await expect(page.getByTestId('runs-no-match')).toBeVisible();
+
+  await exp.filterBox.fill('params.');
+  await expect(options).toHaveText(['params.lr', 'params.opt']);
+  await exp.filter('metrics.acc >= 0.3');
+  await expect(exp.heading(4)).toBeVisible();
+  await expect(exp.filterError).toHaveCount(0);
+  expect(pageErrors()).toEqual([]);
+});
