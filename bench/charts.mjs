@@ -227,7 +227,14 @@ try {
       )
       .then((h) => h.jsonValue())
       .catch(() => NaN);
-    rows.push([`compare: ${COMPARE_RUNS} runs × 1 key × ${POINTS / 1000}k, first paint`, `${fmt(compareMs, 0)} ms`, `/compare/ → one RunsLineChart holding all ${COMPARE_RUNS} lines (fresh profile); target ≤ 2 s ${met(compareMs, 2000)}`]);
+    const w2 = p2.workers()[0];
+    const wm = w2 ? await w2.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('cairn:charts')).map((m) => [m.name, m.startTime, m.duration])).catch(() => []) : [];
+    const series = wm.filter((m) => m[0] === 'cairn:charts:series').map((m) => m[2]);
+    const docs = wm.filter((m) => m[0] === 'cairn:charts:doc').map((m) => m[2]);
+    const reads = wm.filter((m) => m[0] === 'cairn:charts:read').map((m) => m[2]);
+    const draws2 = await p2.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name === 'cairn:chart:draw').map((m) => m.duration));
+    const compareNote = `worker getRunsSeries ${series.map((x) => fmt(x, 0)).join('/')} ms (docs fetched in ${fmt(Math.max(...docs), 0)} ms at most, ${docs.length} of them; reads ${fmt(reads.reduce((a, b) => a + b, 0), 0)} ms in all); setOption ${draws2.map((x) => fmt(x, 0)).join('/')} ms`;
+    rows.push([`compare: ${COMPARE_RUNS} runs × 1 key × ${POINTS / 1000}k, first paint`, `${fmt(compareMs, 0)} ms`, `/compare/ → one RunsLineChart holding all ${COMPARE_RUNS} lines (fresh profile); ${compareNote}; target ≤ 2 s ${met(compareMs, 2000)}`]);
     await ctx2.close();
   } else {
     // No compare page in this build: RunsLineChart's drawing path alone, in Chromium on a blank page (nothing added to
