@@ -9,6 +9,7 @@ import ChartControls from './ChartControls';
 import { DEFAULT_CHART_SETTINGS, xAxisLabel, type ChartSettings } from './chart-settings';
 import EChart, { type ZoomWindow } from './EChart';
 import { linesOption, type ChartLine } from './lines-option';
+import { useDarkMode } from './use-dark';
 import { spliceRange, unionExtent, windowToRange } from './zoom';
 
 /** A run drawn by the chart: its line is `color ?? runColor(runId)`. */
@@ -96,7 +97,8 @@ export default function RunsLineChart({
     return out;
   }, [shownFull, shownZoom, runs]);
 
-  const { option, hidden } = useMemo(() => linesOption(lines, settings, { extent }), [lines, settings, extent]);
+  const dark = useDarkMode();
+  const { option, hidden } = useMemo(() => linesOption(lines, settings, { extent, dark }), [lines, settings, extent, dark]);
 
   const error = full.error;
   const missing = shownFull ? runs.length - lines.length : 0;

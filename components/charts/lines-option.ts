@@ -51,7 +51,11 @@ function columns(s: ChartSeries) {
 /** ECharts has no NaN/Infinity on a value axis, and a log axis no value ≤ 0: those become gaps. */
 const drawable = (v: number, log: boolean) => Number.isFinite(v) && (!log || v > 0);
 
-export function linesOption(lines: ChartLine[], settings: ChartSettings = DEFAULT_CHART_SETTINGS, o: { extent?: [number, number] | null } = {}): LinesOption {
+export function linesOption(
+  lines: ChartLine[],
+  settings: ChartSettings = DEFAULT_CHART_SETTINGS,
+  o: { extent?: [number, number] | null; dark?: boolean } = {},
+): LinesOption {
   const beta = smoothingBeta(settings.smoothing);
   const { logX, logY } = settings;
   const wall = settings.xAxis.kind === 'wall';
@@ -143,6 +147,14 @@ export function linesOption(lines: ChartLine[], settings: ChartSettings = DEFAUL
   if (polygons.length > 0) series.push(bandsSeries(polygons));
   const yClip = settings.clipOutliers ? clipRange(shown, logY) : null;
   const extent = o.extent && !useLogX ? o.extent : null;
+  // Axis ink readable on both themes (ECharts' defaults assume a white page).
+  const ink = o.dark ? { label: '#a8a29e', line: '#57534e', split: '#292524' } : { label: '#6e7079', line: '#6e7079', split: '#e0e6f1' };
+  const axisStyle = {
+    axisLabel: { color: ink.label },
+    axisLine: { lineStyle: { color: ink.line } },
+    splitLine: { lineStyle: { color: ink.split } },
+    nameTextStyle: { color: ink.label },
+  };
   const option = {
     animation: false,
     grid: { left: 56, right: 16, top: 16, bottom: 40 },
@@ -155,8 +167,9 @@ export function linesOption(lines: ChartLine[], settings: ChartSettings = DEFAUL
       scale: true,
       min: extent ? extent[0] : null,
       max: extent ? extent[1] : null,
+      ...axisStyle,
     },
-    yAxis: { type: logY ? 'log' : 'value', scale: true, min: yClip ? yClip[0] : null, max: yClip ? yClip[1] : null },
+    yAxis: { type: logY ? 'log' : 'value', scale: true, min: yClip ? yClip[0] : null, max: yClip ? yClip[1] : null, ...axisStyle },
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
     series,
   };
