@@ -74,8 +74,7 @@ export default function RunsLineChart({
 
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
-  const extentRef = useRef(extent);
-  extentRef.current = extent;
+  const extentRef = useRef<[number, number] | null>(null);
   const onZoom = useCallback(
     (w: ZoomWindow) => {
       if (timer.current) clearTimeout(timer.current);
@@ -98,7 +97,8 @@ export default function RunsLineChart({
   }, [shownFull, shownZoom, runs]);
 
   const dark = useDarkMode();
-  const { option, hidden } = useMemo(() => linesOption(lines, settings, { extent, dark }), [lines, settings, extent, dark]);
+  const { option, hidden, xExtent } = useMemo(() => linesOption(lines, settings, { extent, dark }), [lines, settings, extent, dark]);
+  extentRef.current = xExtent;
 
   const error = full.error;
   const missing = shownFull ? runs.length - lines.length : 0;

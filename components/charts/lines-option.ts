@@ -30,6 +30,8 @@ export interface LinesOption {
   option: Record<string, unknown>;
   /** Points not drawn because a log axis cannot show them (x or y ≤ 0). */
   hidden: number;
+  /** The x axis' fixed extent (what a zoom window's percentages are of), null when ECharts picks it. */
+  xExtent: [number, number] | null;
 }
 
 /** One line's drawable columns, with the true last point appended after the last bucket. */
@@ -62,6 +64,8 @@ export function linesOption(
   const useLogX = logX && !wall;
   const single = lines.length === 1;
   let hidden = 0;
+  let xLo = Infinity;
+  let xHi = -Infinity;
   const series: Record<string, unknown>[] = [];
   const polygons: BandPolygons[] = [];
   const shown: number[] = [];
@@ -82,6 +86,8 @@ export function linesOption(
       const yRaw = drawable(y, logY) ? y : null;
       const ySmooth = smooth ? (drawable(smooth[i]!, logY) ? smooth[i]! : null) : yRaw;
       main.push([x, ySmooth]);
+      if (x < xLo) xLo = x;
+      if (x > xHi) xHi = x;
       if (smooth) raw.push([x, yRaw]);
       if (ySmooth !== null) shown.push(ySmooth);
     }
@@ -146,7 +152,9 @@ export function linesOption(
   }
   if (polygons.length > 0) series.push(bandsSeries(polygons));
   const yClip = settings.clipOutliers ? clipRange(shown, logY) : null;
-  const extent = o.extent && !useLogX ? o.extent : null;
+  // The x axis is fixed to the whole series' extent, so a zoom window means the same x whatever range is loaded; on a
+  // log axis, to the drawn (positive) points'.
+  const extent: [number, number] | null = useLogX ? (xLo <= xHi ? [xLo, xHi] : null) : (o.extent ?? null);
   // Axis ink readable on both themes (ECharts' defaults assume a white page).
   const ink = o.dark ? { label: '#a8a29e', line: '#57534e', split: '#292524' } : { label: '#6e7079', line: '#6e7079', split: '#e0e6f1' };
   const axisStyle = {
@@ -173,7 +181,7 @@ export function linesOption(
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
     series,
   };
-  return { option, hidden };
+  return { option, hidden, xExtent: extent };
 }
 
 /**
