@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { ROOT } from './lib/bundle.mjs';
 
 /** `generate` first: it builds (or finds cached) the 100k-run workspace the later benches share (bench/lib/generate.mjs). */
-const BENCHES = ['generate', 'ingest', 'decode', 'relay-rss', 'workspace', 'awareness-flood', 'search', 'sdk-connect', 'relay-index', 'browser'];
+const BENCHES = [
+  'generate', 'ingest', 'decode', 'relay-rss', 'workspace', 'awareness-flood', 'search', 'sdk-connect', 'relay-index', 'browser',
+  'table', 'charts', 'boards', 'manage', 'rest',
+];
 /**
  * decode measures decoding, not page faults: with glibc's defaults, freeing a round's ~40 MB of typed arrays can hand
  * the pages back to the OS, and touching fresh pages is slow in a VM (about 70 ms per round here). The cold figure it

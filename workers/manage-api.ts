@@ -227,13 +227,14 @@ export function manageApi(core: ServiceCore) {
     /** RUNPAGE-2: the parent (linked by `mlflow.parentRunId`) and the children of a run, from its experiment's index. */
     async getRunFamily(runId: string, experimentId: string, parentRunId: string | null): Promise<RunFamily> {
       const id = parseInput(RunIdSchema, runId, 'run_id');
-      const parentId = parentRunId === null ? null : parseInput(RunIdSchema, parentRunId, 'parent_run_id');
+      // The parent id comes from a tag, which any peer can set to anything: a value that is no run id names no run.
+      const parentId = parentRunId !== null && RunIdSchema.safeParse(parentRunId).success ? parentRunId : null;
       const h = await core.ready();
       const { active } = await core.rowsOf(h, parseInput(ExperimentIdSchema, experimentId, 'experiment_id'));
       const children = active.filter((r) => r.parentRunId === id);
       const parentRow = parentId ? (h.runs.row(parentId) ?? active.find((r) => r.runId === parentId)) : undefined;
       return {
-        parent: parentId ? { runId: parentId, runName: parentRow?.runName ?? '' } : null,
+        parent: parentId ? { runId: parentId, runName: parentRow?.runName ?? '' } : parentRunId === null ? null : { runId: String(parentRunId).slice(0, 64), runName: '' },
         children: children.slice(0, MAX_CHILDREN).map((r) => ({ runId: r.runId, runName: r.runName, status: r.status })),
         childCount: children.length,
       };

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { ExperimentIdSchema, KeySchema, RunIdSchema, invalid, notFound, parseInput } from '../domain';
-import { SEP, mapEntries } from './layout';
+import { SEP, mapEntries, wsBoards } from './layout';
 import type { Ctx } from './commands';
 import { LOCAL_ORIGIN } from './commands';
 import { readExperimentRecord } from './read';
@@ -39,7 +39,6 @@ export const MAX_CARD_FILTER_LENGTH = 2000;
 export const MAX_PARALLEL_AXES = 20;
 
 /** The root map of the workspace doc for dashboards (its layout is described here and in components/boards/SPEC.md). */
-export const wsBoards = (d: Y.Doc) => d.getMap<unknown>('boards');
 
 export const BoardIdSchema = z.string().regex(/^[0-9a-f]{8,32}$/, 'invalid dashboard id').brand<'BoardId'>();
 export type BoardId = z.infer<typeof BoardIdSchema>;

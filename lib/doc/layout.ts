@@ -8,6 +8,8 @@ import * as Y from 'yjs';
  *   meta        Y.Map  formatVersion
  *   exp         Y.Map  `${experimentId}\u0001${field}` → scalar   (flat: DOC-L2)
  *   expTags     Y.Map  `${experimentId}\u0001${key}` → string
+ *   views       Y.Map  viewId → saved runs-table view record (views.ts)
+ *   boards      Y.Map  flat dashboard keys: board, card config, card position and size apart (boards.ts)
  * Run doc (one per run, room `<workspace>/run/<runId>`): root types only, so no two replicas can ever create the same
  * nested type (DOC-L2) and a writer can write into a run doc it has not synced yet.
  *   meta        Y.Map  formatVersion, runId
@@ -18,6 +20,7 @@ import * as Y from 'yjs';
  *   artifacts   Y.Map  path → ArtifactRef
  *   inputs      Y.Map  `${name}\u0001${digest}` → StoredDataset
  *   inputTags   Y.Map  `${name}\u0001${digest}\u0001${key}` → string
+ *   notes       Y.Text the run's description, typed together live (run-notes.ts; read as `mlflow.note.content`)
  * Metrics doc (one per run, room `<workspace>/run/<runId>/metrics`): the points, which a run's tags never load.
  *   meta        Y.Map  formatVersion, runId
  *   chunks      Y.Array<Uint8Array>  binary metric chunks (DOC-M4)
@@ -32,6 +35,8 @@ export const SEP = '\u0001';
 export const wsMeta = (d: Y.Doc) => d.getMap<unknown>('meta');
 export const wsExp = (d: Y.Doc) => d.getMap<unknown>('exp');
 export const wsExpTags = (d: Y.Doc) => d.getMap<unknown>('expTags');
+export const wsViews = (d: Y.Doc) => d.getMap<unknown>('views');
+export const wsBoards = (d: Y.Doc) => d.getMap<unknown>('boards');
 
 export const runMeta = (d: Y.Doc) => d.getMap<unknown>('meta');
 export const runFields = (d: Y.Doc) => d.getMap<unknown>('run');
@@ -41,6 +46,7 @@ export const runMetrics = (d: Y.Doc) => d.getMap<unknown>('metrics');
 export const runArtifacts = (d: Y.Doc) => d.getMap<unknown>('artifacts');
 export const runInputs = (d: Y.Doc) => d.getMap<unknown>('inputs');
 export const runInputTags = (d: Y.Doc) => d.getMap<unknown>('inputTags');
+export const runNotes = (d: Y.Doc): Y.Text => d.getText('notes');
 
 export const metricsMeta = (d: Y.Doc) => d.getMap<unknown>('meta');
 export const metricChunks = (d: Y.Doc) => d.getArray<Uint8Array>('chunks');

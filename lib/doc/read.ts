@@ -12,6 +12,7 @@ import {
   runInputTags,
   runInputs,
   runMetrics,
+  runNotes,
   runParams,
   runTags,
   wsExp,
@@ -280,7 +281,6 @@ export const MAX_NOTE_LENGTH = MAX_TAG_VAL_LENGTH;
 export const NOTE_TAG = 'mlflow.note.content';
 
 /** The run doc's description: the root `notes`, a Y.Text (a root type is never created as an item: DOC-L2). */
-export const runNotes = (d: Y.Doc): Y.Text => d.getText('notes');
 
 /**
  * The description as plain text (components/run/SPEC.md RUNPAGE-N1). A peer may have written anything under `notes`

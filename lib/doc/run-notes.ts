@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { RunIdSchema, invalid, parseInput } from '../domain';
 import { requireRun, LOCAL_ORIGIN, type Ctx } from './commands';
 import { runTags } from './layout';
-import { MAX_NOTE_LENGTH, NOTE_TAG, readRunNote, runNotes } from './read';
+import { runNotes } from './layout';
+import { MAX_NOTE_LENGTH, NOTE_TAG, readRunNote } from './read';
 import { applyEdit, rebaseEdit } from './text-edit';
 
 export * from './text-edit';

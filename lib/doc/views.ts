@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ExperimentIdSchema, TimestampSchema, invalid, notFound, parseInput } from '../domain';
 import type { Ctx } from './commands';
 import { LOCAL_ORIGIN } from './commands';
+import { wsViews } from './layout';
 
 /**
  * Saved views of an experiment's runs table, in the workspace doc so collaborators share them (components/runs-table
@@ -39,7 +40,6 @@ export interface SavedView {
 }
 
 /** The views map of a workspace doc (its one home). */
-export const wsViews = (d: Y.Doc) => d.getMap<unknown>('views');
 
 const now = (c: Ctx) => (c.now ? c.now() : Date.now());
 

@@ -49,6 +49,8 @@ describe('manage worker API (workers/manage-api.ts)', () => {
     expect(kid.childCount).toBe(0);
     expect((await api.getRunFamily(other.runId, '0', null)).childCount).toBe(0);
     expect(await code(api.getRunFamily('bad id!', '0', null))).toBe('INVALID_PARAMETER_VALUE');
+    // A parent tag that names no run (any peer can write it) is shown as it is, not an error.
+    expect((await api.getRunFamily(kids[1]!.runId, '0', 'not a run id')).parent).toEqual({ runId: 'not a run id', runName: '' });
   });
 
   it('[RUNPAGE-N2] editRunNote through the worker: stored, read back with a growing version, refused edits write nothing', async () => {
