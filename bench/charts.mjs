@@ -67,7 +67,7 @@ const lib = await importBundle(
   }, 7);
   rows.push(
     ['worker: 1M points → 1,500 buckets', `${fmt(whole, 2)} ms`, `chartOfRange (grid min/max/mean, counts); target ≤ 10 ms ${met(whole, 10)}`],
-    ['worker: zoom to 10k of 1M steps', `${fmt(zoom10k, 2)} ms`, 'binary search + 10,000 real points (raw under the 20k budget)'],
+    ['worker: zoom to 10k of 1M steps', `${fmt(zoom10k, 2)} ms`, 'binary search + 10,000 real points (raw: under the 12k zoom budget)'],
     ['worker: zoom to 100k of 1M steps', `${fmt(zoom100k, 2)} ms`, 'binary search + 1,500 buckets of the range'],
     [`worker: ${COMPARE_RUNS} runs × ${POINTS / 1000}k → ${COMPARE_RUNS} × 1,500 buckets`, `${fmt(compare50, 1)} ms`, 'the bucketing part of a compare chart\'s getRunsSeries (docs already read)'],
     ['page: live tail appended to 1,500 buckets', `${fmt(append, 3)} ms`, 'appendTail (CHART-8): splice the open cell, merge pairwise past 3,000'],
