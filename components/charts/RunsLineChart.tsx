@@ -9,6 +9,7 @@ import ChartControls from './ChartControls';
 import { DEFAULT_CHART_SETTINGS, xAxisLabel, type ChartSettings } from './chart-settings';
 import EChart, { type ZoomWindow } from './EChart';
 import { linesOption, type ChartLine } from './lines-option';
+import { useDarkMode } from './use-dark';
 import { spliceRange, unionExtent, windowToRange } from './zoom';
 
 /** A run drawn by the chart: its line is `color ?? runColor(runId)`. */
@@ -30,9 +31,9 @@ export const ZOOM_DEBOUNCE_MS = 150;
  * arrive (no flicker). With one run the caption shows its latest value and point count (`metric-count-<key>`).
  */
 export default function RunsLineChart({
-  runs,
+  runs: runsProp,
   metricKey,
-  settings = DEFAULT_CHART_SETTINGS,
+  settings: settingsProp = DEFAULT_CHART_SETTINGS,
   height = 224,
   onSettingsChange,
   latest,
@@ -45,8 +46,10 @@ export default function RunsLineChart({
   /** The true latest value when the caller knows it (the run page's summary); else the series' last point. */
   latest?: number;
 }) {
-  const runIds = useMemo(() => runs.map((r) => r.runId), [runs]);
-  const ids = useStable(runIds);
+  // Callers often build `runs` and `settings` inline: kept by content, so a parent's re-render redraws nothing.
+  const runs = useByContent(runsProp, (r) => r.map((x) => `${x.runId}\u0000${x.name}\u0000${x.color ?? ''}`).join('\u0001'));
+  const settings = useByContent(settingsProp, (x) => JSON.stringify(x));
+  const ids = useMemo(() => runs.map((r) => r.runId), [runs]);
   const xAxis = settings.xAxis;
   const full = useRunsSeries(ids, metricKey, { buckets: CHART_BUCKETS, xAxis });
   const [range, setRange] = useState<[number, number] | null>(null);
@@ -71,8 +74,7 @@ export default function RunsLineChart({
 
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
-  const extentRef = useRef(extent);
-  extentRef.current = extent;
+  const extentRef = useRef<[number, number] | null>(null);
   const onZoom = useCallback(
     (w: ZoomWindow) => {
       if (timer.current) clearTimeout(timer.current);
@@ -94,7 +96,9 @@ export default function RunsLineChart({
     return out;
   }, [shownFull, shownZoom, runs]);
 
-  const { option, hidden } = useMemo(() => linesOption(lines, settings, { extent }), [lines, settings, extent]);
+  const dark = useDarkMode();
+  const { option, hidden, xExtent } = useMemo(() => linesOption(lines, settings, { extent, dark }), [lines, settings, extent, dark]);
+  extentRef.current = xExtent;
 
   const error = full.error;
   const missing = shownFull ? runs.length - lines.length : 0;
@@ -174,11 +178,12 @@ function lastValue(s: ChartSeries): number | undefined {
   return n > 0 ? s.values[n - 1] : undefined;
 }
 
-/** The same array object while its contents are equal (callers often build `runs` inline). */
-function useStable(ids: string[]): string[] {
-  const ref = useRef(ids);
-  if (ref.current.length !== ids.length || ref.current.some((id, i) => id !== ids[i])) ref.current = ids;
-  return ref.current;
+/** The first value seen with the same `key(value)`: a stable identity for props built inline. */
+function useByContent<T>(value: T, key: (v: T) => string): T {
+  const ref = useRef<{ key: string; value: T } | null>(null);
+  const k = key(value);
+  if (!ref.current || ref.current.key !== k) ref.current = { key: k, value };
+  return ref.current.value;
 }
 
 /** The last defined value seen (undefined = still loading: keep the previous one); null clears it. */

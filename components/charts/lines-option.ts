@@ -30,6 +30,8 @@ export interface LinesOption {
   option: Record<string, unknown>;
   /** Points not drawn because a log axis cannot show them (x or y ≤ 0). */
   hidden: number;
+  /** The x axis' fixed extent (what a zoom window's percentages are of), null when ECharts picks it. */
+  xExtent: [number, number] | null;
 }
 
 /** One line's drawable columns, with the true last point appended after the last bucket. */
@@ -51,14 +53,21 @@ function columns(s: ChartSeries) {
 /** ECharts has no NaN/Infinity on a value axis, and a log axis no value ≤ 0: those become gaps. */
 const drawable = (v: number, log: boolean) => Number.isFinite(v) && (!log || v > 0);
 
-export function linesOption(lines: ChartLine[], settings: ChartSettings = DEFAULT_CHART_SETTINGS, o: { extent?: [number, number] | null } = {}): LinesOption {
+export function linesOption(
+  lines: ChartLine[],
+  settings: ChartSettings = DEFAULT_CHART_SETTINGS,
+  o: { extent?: [number, number] | null; dark?: boolean } = {},
+): LinesOption {
   const beta = smoothingBeta(settings.smoothing);
   const { logX, logY } = settings;
   const wall = settings.xAxis.kind === 'wall';
   const useLogX = logX && !wall;
   const single = lines.length === 1;
   let hidden = 0;
+  let xLo = Infinity;
+  let xHi = -Infinity;
   const series: Record<string, unknown>[] = [];
+  const polygons: BandPolygons[] = [];
   const shown: number[] = [];
   for (const line of lines) {
     const s = line.series;
@@ -77,6 +86,8 @@ export function linesOption(lines: ChartLine[], settings: ChartSettings = DEFAUL
       const yRaw = drawable(y, logY) ? y : null;
       const ySmooth = smooth ? (drawable(smooth[i]!, logY) ? smooth[i]! : null) : yRaw;
       main.push([x, ySmooth]);
+      if (x < xLo) xLo = x;
+      if (x > xHi) xHi = x;
       if (smooth) raw.push([x, yRaw]);
       if (ySmooth !== null) shown.push(ySmooth);
     }
@@ -106,7 +117,9 @@ export function linesOption(lines: ChartLine[], settings: ChartSettings = DEFAUL
         z: 2,
       });
     }
-    if (s.min && s.max) {
+    if (s.min && s.max && lines.length > BAND_STACK_RUNS) {
+      polygons.push(bandPolygons(s, line.color, useLogX, logY));
+    } else if (s.min && s.max) {
       const lower: Point[] = [];
       const range: Point[] = [];
       for (let i = 0; i < n; i++) {
@@ -137,8 +150,19 @@ export function linesOption(lines: ChartLine[], settings: ChartSettings = DEFAUL
       series.push({ ...band, id: `band-range:${line.id}`, name: `${line.name} max`, data: range, areaStyle: { opacity: single ? 0.25 : 0.12 } });
     }
   }
+  if (polygons.length > 0) series.push(bandsSeries(polygons));
   const yClip = settings.clipOutliers ? clipRange(shown, logY) : null;
-  const extent = o.extent && !useLogX ? o.extent : null;
+  // The x axis is fixed to the whole series' extent, so a zoom window means the same x whatever range is loaded; on a
+  // log axis, to the drawn (positive) points'.
+  const extent: [number, number] | null = useLogX ? (xLo <= xHi ? [xLo, xHi] : null) : (o.extent ?? null);
+  // Axis ink readable on both themes (ECharts' defaults assume a white page).
+  const ink = o.dark ? { label: '#a8a29e', line: '#57534e', split: '#292524' } : { label: '#6e7079', line: '#6e7079', split: '#e0e6f1' };
+  const axisStyle = {
+    axisLabel: { color: ink.label },
+    axisLine: { lineStyle: { color: ink.line } },
+    splitLine: { lineStyle: { color: ink.split } },
+    nameTextStyle: { color: ink.label },
+  };
   const option = {
     animation: false,
     grid: { left: 56, right: 16, top: 16, bottom: 40 },
@@ -151,12 +175,97 @@ export function linesOption(lines: ChartLine[], settings: ChartSettings = DEFAUL
       scale: true,
       min: extent ? extent[0] : null,
       max: extent ? extent[1] : null,
+      ...axisStyle,
     },
-    yAxis: { type: logY ? 'log' : 'value', scale: true, min: yClip ? yClip[0] : null, max: yClip ? yClip[1] : null },
+    yAxis: { type: logY ? 'log' : 'value', scale: true, min: yClip ? yClip[0] : null, max: yClip ? yClip[1] : null, ...axisStyle },
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
     series,
   };
-  return { option, hidden };
+  return { option, hidden, xExtent: extent };
+}
+
+/**
+ * Past this many runs the bands are drawn by ONE custom series (a polygon per run and gap-free stretch) instead of two
+ * stacked line series per run: ECharts' cost grows with the series count (150 series for 50 runs took ~4× the time
+ * of 50), and a compare of 50 runs must draw in well under 2 s. Same envelope, same colours.
+ */
+export const BAND_STACK_RUNS = 8;
+
+/** One run's band as polygons (upper edge left to right, then lower edge back), split where the band has a gap. */
+export interface BandPolygons {
+  color: string;
+  /** Each polygon as [x, y] pairs in data coordinates. */
+  polygons: [number, number][][];
+  /** The band's y extent (for the axis). */
+  yMin: number;
+  yMax: number;
+  xMin: number;
+  xMax: number;
+}
+
+export function bandPolygons(s: ChartSeries, color: string, logX: boolean, logY: boolean): BandPolygons {
+  const out: BandPolygons = { color, polygons: [], yMin: Infinity, yMax: -Infinity, xMin: Infinity, xMax: -Infinity };
+  let upper: [number, number][] = [];
+  let lower: [number, number][] = [];
+  const flush = () => {
+    if (upper.length > 0) out.polygons.push([...upper, ...lower.reverse()]);
+    upper = [];
+    lower = [];
+  };
+  for (let i = 0; i < s.steps.length; i++) {
+    const x = s.steps[i]!;
+    const lo = s.min![i]!;
+    const hi = s.max![i]!;
+    if ((logX && !(x > 0)) || !drawable(lo, logY) || !drawable(hi, logY)) {
+      flush();
+      continue;
+    }
+    upper.push([x, hi]);
+    lower.push([x, lo]);
+    out.yMin = Math.min(out.yMin, lo);
+    out.yMax = Math.max(out.yMax, hi);
+    out.xMin = Math.min(out.xMin, x);
+    out.xMax = Math.max(out.xMax, x);
+  }
+  flush();
+  return out;
+}
+
+interface CustomApi {
+  coord(p: [number, number]): [number, number];
+}
+
+/** The custom series drawing every run's band polygons; its two data points per run only give the axes its extent. */
+function bandsSeries(bands: BandPolygons[]) {
+  const data: [number, number][] = [];
+  for (const b of bands) {
+    if (b.polygons.length === 0) continue;
+    data.push([b.xMin, b.yMin], [b.xMax, b.yMax]);
+  }
+  const drawn = bands.filter((b) => b.polygons.length > 0);
+  return {
+    id: 'bands',
+    name: 'bands',
+    type: 'custom',
+    data,
+    silent: true,
+    clip: true,
+    z: 1,
+    tooltip: { show: false },
+    renderItem: (params: { dataIndex: number }, api: CustomApi) => {
+      if (params.dataIndex % 2 === 1) return null;
+      const b = drawn[params.dataIndex / 2];
+      if (!b) return null;
+      return {
+        type: 'group',
+        children: b.polygons.map((poly) => ({
+          type: 'polygon',
+          shape: { points: poly.map((p) => api.coord(p)) },
+          style: { fill: b.color, opacity: 0.12 },
+        })),
+      };
+    },
+  };
 }
 
 /** The y range that ignores outliers: the 5th–95th percentiles of the drawn values, widened by a margin. */

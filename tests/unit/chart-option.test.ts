@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import * as echarts from 'echarts/core';
-import { LineChart } from 'echarts/charts';
+import { CustomChart, LineChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 import { DEFAULT_CHART_SETTINGS, chartSettingsFrom, smoothingBeta, type ChartSettings } from '@/components/charts/chart-settings';
-import { SYMBOL_LIMIT, clipRange, linesOption, type ChartLine } from '@/components/charts/lines-option';
+import { BAND_STACK_RUNS, SYMBOL_LIMIT, bandPolygons, clipRange, linesOption, type ChartLine } from '@/components/charts/lines-option';
 import { emaDebiased } from '@/components/charts/smoothing';
 import { spliceRange, windowToRange } from '@/components/charts/zoom';
 import type { ChartSeries } from '@/lib/react';
 import { bucketSeries } from '@/lib/search/bucket';
 
-echarts.use([LineChart, GridComponent, TooltipComponent, DataZoomComponent, SVGRenderer]);
+echarts.use([LineChart, CustomChart, GridComponent, TooltipComponent, DataZoomComponent, SVGRenderer]);
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
 const raw = (values: number[], steps = values.map((_, i) => i)): ChartSeries => ({ key: 'm', steps: f64(steps), values: f64(values), count: values.length });
@@ -120,5 +120,39 @@ describe('line chart option', () => {
     // Drawn: the raw part has no band, one gap marker only.
     const band = byId(linesOption([line(s)]), 'band-min:r1').data;
     expect(band).toEqual([[0, 0], [110, null], [300, 3]]);
+  });
+
+  it('[CHART-1] past BAND_STACK_RUNS runs one custom series draws every band: its polygons envelope each line, gaps split them', () => {
+    const steps = Float64Array.from({ length: 20_000 }, (_, i) => i);
+    const lines = Array.from({ length: BAND_STACK_RUNS + 2 }, (_, r) => {
+      const values = steps.map((i) => Math.sin(i / 500 + r) + 0.3 * Math.sin(i * 7.3) - 0.5);
+      const b = bucketSeries(steps, values, 200);
+      return line({ key: 'm', steps: b.steps, values: b.values, min: b.min, max: b.max, count: 20_000 }, `r${r}`, `run ${r}`);
+    });
+    const o = linesOption(lines);
+    const ids = seriesOf(o).map((x) => x.id);
+    expect(ids.filter((id) => id.startsWith('band-'))).toEqual([]);
+    expect(ids.filter((id) => id === 'bands')).toHaveLength(1);
+    for (const l of lines) {
+      const [poly] = bandPolygons(l.series, l.color, false, false).polygons;
+      const n = l.series.steps.length;
+      expect(poly).toHaveLength(2 * n);
+      for (let i = 0; i < n; i++) {
+        const upper = poly![i]!;
+        const lower = poly![2 * n - 1 - i]!;
+        expect(upper[0]).toBe(l.series.steps[i]);
+        expect(lower[0]).toBe(l.series.steps[i]);
+        expect(lower[1] <= l.series.values[i]! && l.series.values[i]! <= upper[1]).toBe(true);
+      }
+    }
+    // A gap (non-finite min/max) splits a band in two polygons.
+    const gappy = { ...lines[0]!.series, min: lines[0]!.series.min!.slice(), max: lines[0]!.series.max!.slice() };
+    gappy.min![50] = NaN;
+    expect(bandPolygons(gappy, '#000', false, false).polygons).toHaveLength(2);
+    // ECharts lays it out (renderItem with the real api).
+    const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 600, height: 300 });
+    chart.setOption(o.option);
+    expect(chart.renderToSVGString()).toContain('<path');
+    chart.dispose();
   });
 });

@@ -83,7 +83,9 @@ export class ChartView {
 }
 
 export interface SeriesRun {
+  /** The run's id (with `finishedBefore`: every id, comma-separated, the live one last). */
   runId: Promise<string>;
+  experimentId: Promise<string>;
   /** Resolves with the points logged per key once the run ended. */
   done: Promise<number>;
   /** Stops live logging: the run ends. */
@@ -104,6 +106,8 @@ export function startSeriesRun(o: {
   prefill: number;
   liveDelayMs?: number;
   liveMax?: number;
+  /** Finished runs to log before the (last) one above: `<runName>-<i>`, their ids first on the id line. */
+  finishedBefore?: number;
 }): SeriesRun {
   const script = `
     import { mkdtempSync, rmSync } from 'node:fs';
@@ -120,11 +124,19 @@ export function startSeriesRun(o: {
     const client = await connect({ relay: o.relay, workspace: 'default', dataDir: dir });
     try {
       const experimentId = (await client.getExperimentByName(o.experimentName))?.experimentId ?? (await client.createExperiment(o.experimentName));
+      const before = [];
+      for (let r = 0; r < (o.finishedBefore ?? 0); r++) {
+        const f = await client.startRun({ experimentId, runName: o.runName + '-' + r });
+        for (let s = 0; s < o.prefill; s++) { const m = {}; for (const [k, fn] of fns) m[k] = fn(s) + r; f.logMetrics(m, { step: s }); }
+        await f.end();
+        before.push(f.id);
+      }
       const run = await client.startRun({ experimentId, runName: o.runName });
       const log = (s) => { const m = {}; for (const [k, f] of fns) m[k] = f(s); run.logMetrics(m, { step: s, timestamp: 1700000000000 + s * 1000 }); };
       for (let s = 0; s < o.prefill; s++) log(s);
       await run.flush({ timeoutMs: 60000 });
-      console.log(run.id);
+      console.log([...before, run.id].join(','));
+      console.log(experimentId);
       let s = o.prefill;
       if (o.liveDelayMs) {
         for (; s < o.prefill + (o.liveMax ?? 1e6) && !stop; s++) {
@@ -166,10 +178,19 @@ export function startSeriesRun(o: {
     if (code !== 0 || !m) throw new Error(`SDK logger exited (${code}) without ending the run:\n${stderr}`);
     return Number(m[1]);
   });
+  const experimentId = runId.then(
+    () =>
+      new Promise<string>((res) => {
+        const check = () => (lines.length >= 2 ? res(lines[1]!) : setTimeout(check, 10));
+        check();
+      }),
+  );
   runId.catch(() => {});
+  experimentId.catch(() => {});
   done.catch(() => {});
   return {
     runId,
+    experimentId,
     done,
     stop: () => {
       if (child.exitCode === null) child.stdin.end('stop\n');
