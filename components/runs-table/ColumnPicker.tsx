@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { ATTRIBUTE_COLUMNS, ATTRIBUTE_LABELS, columnId, type TableKeys } from '@/lib/react';
+import { useDismiss } from './use-dismiss';
 
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
 
@@ -11,6 +12,7 @@ const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
  */
 export default function ColumnPicker({ shown, keys, onChange }: { shown: string[]; keys: TableKeys; onChange: (columns: string[]) => void }) {
   const [find, setFind] = useState('');
+  const menu = useDismiss();
   const set = new Set(shown);
   const toggle = (id: string) => onChange(set.has(id) ? shown.filter((c) => c !== id) : [...shown, id]);
   const match = (k: string) => k.toLowerCase().includes(find.trim().toLowerCase());
@@ -21,7 +23,7 @@ export default function ColumnPicker({ shown, keys, onChange }: { shown: string[
     </label>
   );
   return (
-    <details className="relative">
+    <details ref={menu} className="relative">
       <summary className={`cursor-pointer list-none rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100 ${FOCUS}`}>Columns</summary>
       <div role="group" aria-label="Columns" className="absolute z-30 mt-1 max-h-96 w-80 overflow-auto rounded border border-stone-300 bg-white p-2 text-xs shadow">
         <label className="mb-2 block">

@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { useSavedViews, useTableCommands } from '@/lib/react';
 import { errorMessage } from '../format';
+import { useDismiss } from './use-dismiss';
 
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
 
@@ -14,6 +15,7 @@ export default function ViewsMenu({ experimentId, current, onApply }: { experime
   const views = useSavedViews(experimentId);
   const commands = useTableCommands();
   const [name, setName] = useState('');
+  const menu = useDismiss();
   const [error, setError] = useState<string | null>(null);
   const run = async (f: () => Promise<unknown>) => {
     setError(null);
@@ -32,7 +34,7 @@ export default function ViewsMenu({ experimentId, current, onApply }: { experime
   };
   const list = views.data ?? [];
   return (
-    <details className="relative">
+    <details ref={menu} className="relative">
       <summary className={`cursor-pointer list-none rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100 ${FOCUS}`}>
         Views{list.length ? ` (${list.length})` : ''}
       </summary>
