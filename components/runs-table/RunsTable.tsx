@@ -9,7 +9,7 @@ import RunsTableRow, { type RowHandlers } from './RunsTableRow';
 /** Row height (px): every row has it, so the scroll area is sized and rows are placed without measuring. */
 export const ROW_HEIGHT = 33;
 /** Rows drawn above and below the visible ones, so a scroll of a few rows paints drawn rows. */
-export const OVERSCAN = 20;
+export const OVERSCAN = 10;
 /** The drawn range moves in steps of this many rows: scrolling less than that changes no DOM at all. */
 const STEP = 4;
 /** Columns are drawn when within this many px of the visible part (horizontal scroll moves in steps of half that). */
