@@ -13,7 +13,7 @@ export const OVERSCAN = 10;
 /** The drawn range moves in steps of this many rows: scrolling less than that changes no DOM at all. */
 const STEP = 4;
 /** Columns are drawn when within this many px of the visible part (horizontal scroll moves in steps of half that). */
-const COLUMN_OVERSCAN = 480;
+const COLUMN_OVERSCAN = 240;
 /**
  * Lists this short are drawn whole: a few dozen rows cost one quick render, and the browser's find in page then sees
  * every run.
