@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { columnLabel, parseColumn, type Aggregate, type TableItem, type TableSort } from '@/lib/react';
 import { formatMetric } from '../format';
 import { ACTIONS_WIDTH, columnWidth, isNumeric, LEAD_WIDTHS } from './columns';
@@ -221,12 +221,32 @@ export default function RunsTable(p: Props) {
             </div>
           </div>
         </div>
-        <div role="rowgroup" className="relative" style={{ height: p.itemCount * ROW_HEIGHT }}>
+        <div role="rowgroup" className="relative" style={{ height: p.itemCount * ROW_HEIGHT }} onKeyDown={moveFocus}>
           {rows}
         </div>
       </div>
     </div>
   );
+}
+
+/**
+ * ArrowUp / ArrowDown on a row's link, checkbox or button moves focus to the same control of the row above / below
+ * (focusing scrolls it into view, which draws the rows beyond): a keyboard walks all 10k rows, not only the drawn ones.
+ */
+function moveFocus(e: KeyboardEvent<HTMLDivElement>) {
+  if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+  const target = e.target as HTMLElement;
+  if (target.tagName === 'SELECT' || target.tagName === 'TEXTAREA' || (target.tagName === 'INPUT' && (target as HTMLInputElement).type !== 'checkbox')) return;
+  const row = target.closest('[role="row"]');
+  if (!row) return;
+  const cells = [...row.querySelectorAll('a, button, input')];
+  const at = cells.indexOf(target);
+  const next = (e.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling) as HTMLElement | null;
+  const there = next ? [...next.querySelectorAll<HTMLElement>('a, button, input')] : [];
+  const to = there[Math.min(Math.max(at, 0), there.length - 1)] ?? next?.querySelector<HTMLElement>('a');
+  if (!to) return;
+  e.preventDefault();
+  to.focus();
 }
 
 /** `metric acc`: the kind faint, the key as it is (keys are case-sensitive). */
