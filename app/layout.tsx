@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import AppShell from '@/components/AppShell';
 import SwRegister from '@/components/SwRegister';
+import { THEME_SCRIPT } from '@/components/theme';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -18,12 +19,13 @@ const START_WORKER = `try{window.__cairnWorker=new Worker('/data-worker.js',{typ
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
-      {process.env.NODE_ENV === 'production' && (
-        <head>
-          <script dangerouslySetInnerHTML={{ __html: START_WORKER }} />
-        </head>
-      )}
+    // The theme script sets <html>'s class before React hydrates: the attribute differs from the server's by design.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        {/* Before first paint: the saved theme or the system's, so a dark page never flashes light (RUNPAGE-8). */}
+        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+        {process.env.NODE_ENV === 'production' && <script dangerouslySetInnerHTML={{ __html: START_WORKER }} />}
+      </head>
       <body className="min-h-screen bg-white text-stone-900 antialiased">
         <AppShell>{children}</AppShell>
         <SwRegister />

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useSyncStatus } from '@/lib/react';
 import PresenceList from './PresenceList';
 import SyncBadge from './SyncBadge';
+import ThemeToggle from './ThemeToggle';
 
 /** The bar on every page: home, workspace, sync state, who else is here, settings. */
 export default function AppHeader() {
@@ -28,6 +29,7 @@ export default function AppHeader() {
         <div className="ml-auto flex items-center gap-4">
           <PresenceList />
           <SyncBadge />
+          <ThemeToggle />
           <Link href="/settings/" prefetch={false} className="text-sm text-stone-700 hover:text-sky-800">
             Settings
           </Link>

@@ -3,11 +3,12 @@
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useExperiment } from '@/lib/react';
+import ExperimentNav from './boards/ExperimentNav';
 import ExperimentHeader from './ExperimentHeader';
 import ExperimentRuns from './ExperimentRuns';
 import LoadError from './LoadError';
 
-/** `/experiment/?id=`: the experiment's header and its runs. */
+/** `/experiment/?id=`: the experiment's header, its "Runs | Dashboards" navigation and its runs. */
 export default function ExperimentView() {
   const id = useSearchParams().get('id') ?? '';
   const experiment = useExperiment(id);
@@ -29,6 +30,7 @@ export default function ExperimentView() {
   return (
     <section aria-labelledby="experiment-heading" className="space-y-4">
       <ExperimentHeader experiment={exp} />
+      <ExperimentNav experimentId={exp.experimentId} current="runs" />
       <ExperimentRuns experiment={exp} />
     </section>
   );

@@ -1,37 +1,27 @@
 'use client';
 
+import { useState } from 'react';
 import type { Run } from '@/lib/domain';
-import { useRunMetrics } from '@/lib/react';
-import { formatCount } from './format';
-import LoadError from './LoadError';
-import MetricChart from './MetricChart';
+import ChartControls from './charts/ChartControls';
+import { DEFAULT_CHART_SETTINGS, type ChartSettings } from './charts/chart-settings';
+import MetricChart from './charts/MetricChart';
 
-/** Buckets per chart: ~one per horizontal pixel pair of a half-width chart; the worker downsamples to this. */
-const CHART_BUCKETS = 500;
-
-/** One live chart per metric key of the run; keys known from the summary but not yet loaded show as pending. */
+/**
+ * The run page's charts: one live chart per metric key of the run (keys from its summary, so a key appears as soon as
+ * its first point is summarised), all drawn with one set of ChartControls; each chart keeps its own zoom.
+ */
 export default function MetricCharts({ run }: { run: Run }) {
-  const { data, error, loading } = useRunMetrics(run.info.runId, CHART_BUCKETS);
-  const series = [...(data ?? [])].sort((a, b) => a.key.localeCompare(b.key));
-  const loadedKeys = new Set(series.map((s) => s.key));
-  const pending = Object.keys(run.metrics)
-    .filter((k) => !loadedKeys.has(k))
-    .sort((a, b) => a.localeCompare(b));
-
-  if (error) return <LoadError error={error} />;
-  if (series.length === 0 && pending.length === 0) {
-    return <p className="text-sm text-stone-500">{loading ? 'Loading metrics…' : 'No metrics logged.'}</p>;
-  }
+  const [settings, setSettings] = useState<ChartSettings>(DEFAULT_CHART_SETTINGS);
+  const keys = Object.keys(run.metrics).sort((a, b) => a.localeCompare(b));
+  if (keys.length === 0) return <p className="text-sm text-stone-500">No metrics logged.</p>;
   return (
-    <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
-      {series.map((s) => (
-        <MetricChart key={s.key} series={s} summary={run.metrics[s.key]} />
-      ))}
-      {pending.map((k) => (
-        <div key={k} className="rounded border border-dashed border-stone-200 p-3 text-sm text-stone-500">
-          <span className="font-mono">{k}</span> · {formatCount(run.metrics[k]!.count)} points · loading…
-        </div>
-      ))}
+    <div className="flex flex-col gap-3">
+      <ChartControls settings={settings} onChange={setSettings} metricKeys={keys} />
+      <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
+        {keys.map((k) => (
+          <MetricChart key={k} run={run} metricKey={k} settings={settings} />
+        ))}
+      </div>
     </div>
   );
 }

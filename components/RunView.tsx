@@ -1,20 +1,27 @@
 'use client';
 
 import { useSearchParams } from 'next/navigation';
-import { useRun } from '@/lib/react';
-import ArtifactsList from './ArtifactsList';
+import { useCommands, useRun } from '@/lib/react';
+import ArtifactsPanel from './artifacts/ArtifactsPanel';
 import DatasetsList from './DatasetsList';
 import KeyValueTable from './KeyValueTable';
 import LoadError from './LoadError';
 import MetricCharts from './MetricCharts';
 import PageSection from './PageSection';
 import ParamConflicts from './ParamConflicts';
+import RunDescription from './run/RunDescription';
+import RunOverview from './run/RunOverview';
+import TagsEditor from './run/TagsEditor';
 import RunSummary from './RunSummary';
+
+/** The description has its own editor; its tag is not listed among the tags. */
+const HIDDEN_TAGS = ['mlflow.note.content'] as const;
 
 /** `/run/?id=`: everything logged to one run; metric charts update live while it runs. */
 export default function RunView() {
   const id = useSearchParams().get('id') ?? '';
   const { data: run, error, loading } = useRun(id);
+  const commands = useCommands();
 
   if (!id) return <p className="text-sm text-stone-600">No run id given.</p>;
   if (error) return <LoadError error={error} />;
@@ -26,9 +33,15 @@ export default function RunView() {
       </p>
     );
   }
+  const deleted = run.info.lifecycleStage === 'deleted';
+  const tagCount = Object.keys(run.tags).filter((k) => !(HIDDEN_TAGS as readonly string[]).includes(k)).length;
   return (
     <article className="space-y-6">
       <RunSummary run={run} />
+      <RunOverview run={run} />
+      <PageSection title="Description">
+        <RunDescription runId={run.info.runId} readOnly={deleted} />
+      </PageSection>
       <ParamConflicts conflicts={run.conflicts} />
       <PageSection title="Metrics">
         <MetricCharts run={run} />
@@ -37,15 +50,24 @@ export default function RunView() {
         <PageSection title={`Parameters (${Object.keys(run.params).length})`}>
           <KeyValueTable label="Parameters" testId="params" entries={run.params} />
         </PageSection>
-        <PageSection title={`Tags (${Object.keys(run.tags).length})`}>
-          <KeyValueTable label="Tags" testId="tags" entries={run.tags} mutedPrefix="mlflow." />
+        <PageSection title={`Tags (${tagCount})`}>
+          <TagsEditor
+            label="Tags"
+            testId="tags"
+            entries={run.tags}
+            mutedPrefix="mlflow."
+            hidden={HIDDEN_TAGS}
+            readOnly={deleted}
+            onSet={(k, v) => commands.setRunTag(run.info.runId, k, v)}
+            onDelete={(k) => commands.deleteRunTag(run.info.runId, k)}
+          />
         </PageSection>
       </div>
       <PageSection title={`Datasets (${run.inputs.length})`}>
         <DatasetsList inputs={run.inputs} />
       </PageSection>
       <PageSection title={`Artifacts (${run.artifacts.length})`}>
-        <ArtifactsList artifacts={run.artifacts} />
+        <ArtifactsPanel runId={run.info.runId} artifacts={run.artifacts} deleted={deleted} />
       </PageSection>
     </article>
   );

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { concatSeries, decodeChunk, metricChunks, type DecodedChunk, type Series } from '../lib/doc';
+import { chunkKey, concatSeries, decodeChunk, metricChunks, sortedByStep, type DecodedChunk, type Series } from '../lib/doc';
 import { DEFAULT_BUCKETS, bucketSeries, type ChartSeries } from '../lib/search/bucket';
 
 export type { ChartSeries };
@@ -62,8 +62,104 @@ export function chartSeries(metricsDoc: Y.Doc, buckets: number = DEFAULT_BUCKETS
 /** The buffers to hand to Comlink.transfer. */
 export function seriesBuffers(series: ChartSeries[]): ArrayBuffer[] {
   const bufs: ArrayBuffer[] = [];
+  const seen = new Set<ArrayBuffer>();
   for (const s of series) {
-    for (const a of [s.steps, s.values, s.min, s.max]) if (a) bufs.push(a.buffer as ArrayBuffer);
+    for (const a of [s.steps, s.values, s.min, s.max, s.cells, s.counts, s.finite]) {
+      const b = a?.buffer as ArrayBuffer | undefined;
+      // A buffer listed twice makes postMessage throw.
+      if (b && !seen.has(b)) {
+        seen.add(b);
+        bufs.push(b);
+      }
+    }
   }
   return bufs;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One key of a metrics doc, kept decoded and grown as chunks arrive (charts-api.ts): a live chart's every re-query
+// reads only the chunks it has not seen, not the whole run again.
+
+interface KeyEntry {
+  steps: Float64Array;
+  timestamps: Float64Array;
+  values: Float64Array;
+  n: number;
+  seen: WeakSet<Uint8Array>;
+}
+
+const byDoc = new WeakMap<Y.Doc, Map<string, KeyEntry>>();
+
+/** `a` with room for `need` values (a new array of `cap` when it has not, the old values copied). */
+function grow(a: Float64Array, need: number, cap: number): Float64Array {
+  if (need <= a.length) return a;
+  const next = new Float64Array(Math.max(need, cap));
+  next.set(a);
+  return next;
+}
+
+/**
+ * Every point of `key` in the doc, in step order, or null when the doc has no chunk of that key. The arrays are views
+ * of a cache: read them, never transfer or write them. New chunks are appended; a chunk whose steps go back in time
+ * (a second writer, a late flush) re-sorts the key once.
+ */
+export function keySeries(metricsDoc: Y.Doc, key: string): Series | null {
+  let keys = byDoc.get(metricsDoc);
+  if (!keys) byDoc.set(metricsDoc, (keys = new Map()));
+  let e = keys.get(key);
+  if (!e) {
+    e = { steps: new Float64Array(0), timestamps: new Float64Array(0), values: new Float64Array(0), n: 0, seen: new WeakSet() };
+    keys.set(key, e);
+  }
+  let any = e.n > 0;
+  let unsorted = false;
+  // The new chunks of this key first, so the columns grow once (to the exact size on a first read).
+  const fresh: DecodedChunk[] = [];
+  let more = 0;
+  for (const b of metricChunks(metricsDoc).toArray()) {
+    if (!(b instanceof Uint8Array)) continue;
+    if (e.seen.has(b)) {
+      if (!any) any = chunkKeyOf(b) === key;
+      continue;
+    }
+    e.seen.add(b);
+    if (chunkKeyOf(b) !== key) continue;
+    any = true;
+    const ch = decodeCached(b);
+    if (!ch) continue;
+    fresh.push(ch);
+    more += ch.values.length;
+  }
+  if (more > 0) {
+    const need = e.n + more;
+    const cap = e.n === 0 ? need : Math.max(need, e.steps.length * 2);
+    e.steps = grow(e.steps, need, cap);
+    e.timestamps = grow(e.timestamps, need, cap);
+    e.values = grow(e.values, need, cap);
+    for (const ch of fresh) {
+      const m = ch.values.length;
+      if (m > 0 && e.n > 0 && ch.steps[0]! < e.steps[e.n - 1]!) unsorted = true;
+      for (let i = 1; i < m && !unsorted; i++) if (ch.steps[i]! < ch.steps[i - 1]!) unsorted = true;
+      e.steps.set(ch.steps, e.n);
+      e.timestamps.set(ch.timestamps, e.n);
+      e.values.set(ch.values, e.n);
+      e.n += m;
+    }
+  }
+  if (unsorted) {
+    const s = sortedByStep({ steps: e.steps.subarray(0, e.n), timestamps: e.timestamps.subarray(0, e.n), values: e.values.subarray(0, e.n) });
+    e.steps = s.steps.slice();
+    e.timestamps = s.timestamps.slice();
+    e.values = s.values.slice();
+  }
+  if (!any) return null;
+  return { steps: e.steps.subarray(0, e.n), timestamps: e.timestamps.subarray(0, e.n), values: e.values.subarray(0, e.n) };
+}
+
+function chunkKeyOf(b: Uint8Array): string | null {
+  try {
+    return chunkKey(b);
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import type { ArtifactRef, Experiment, ExperimentId, Lifecycle, MetricSummary, ParamConflict, Run, RunId, RunInfo } from '../domain';
-import { DEFAULT_EXPERIMENT_ID } from '../domain';
+import { DEFAULT_EXPERIMENT_ID, MAX_TAG_VAL_LENGTH } from '../domain';
 import {
   SEP,
   expField,
@@ -150,6 +150,13 @@ export function runInfoOf(runId: string, rec: StoredRunRecord): RunInfo {
   };
 }
 
+/** `tags` with one more, in key order, built as readTags builds (own data properties only: DOC-K1). */
+function withTag(tags: Record<string, string>, key: string, value: string): Record<string, string> {
+  const m = new Map(Object.entries(tags));
+  m.set(key, value);
+  return Object.fromEntries([...m].sort(byKey));
+}
+
 /** Winning params and the conflict records of a run: the first readable entry per key in array order wins (DOC-P4). */
 export function readParams(runId: string, d: Y.Doc): { params: Record<string, string>; conflicts: ParamConflict[] } {
   const winners = new Map<string, string>();
@@ -251,15 +258,42 @@ export function readRun(runId: string, d: Y.Doc): Run | undefined {
   const rec = readRunRecord(d);
   if (!rec) return undefined;
   const { params, conflicts } = readParams(runId, d);
+  const tags = readTags(mapEntries(runTags(d)), isRunTagValue);
+  // The collaborative description is what MLflow clients read as the run's `mlflow.note.content` (RUNPAGE-N1).
+  const note = readRunNote(d);
   return {
     info: runInfoOf(runId, rec),
     params,
-    tags: readTags(mapEntries(runTags(d)), isRunTagValue),
+    tags: note ? withTag(tags, NOTE_TAG, note) : tags,
     metrics: readMetricSummaries(d),
     artifacts: readArtifacts(d),
     inputs: readInputs(d),
     conflicts,
   };
+}
+
+// ---- run description (run-notes.ts has the commands) ---------------------------------------------------------------
+
+/** Longest description kept: MLflow's tag value limit, so the text is also a valid `mlflow.note.content` tag. */
+export const MAX_NOTE_LENGTH = MAX_TAG_VAL_LENGTH;
+/** MLflow's tag for a run's (and an experiment's) description. */
+export const NOTE_TAG = 'mlflow.note.content';
+
+/** The run doc's description: the root `notes`, a Y.Text (a root type is never created as an item: DOC-L2). */
+export const runNotes = (d: Y.Doc): Y.Text => d.getText('notes');
+
+/**
+ * The description as plain text (components/run/SPEC.md RUNPAGE-N1). A peer may have written anything under `notes`
+ * (map entries, embeds, a root of another type): whatever does not read as text reads as no text, never as a throw.
+ */
+export function readRunNote(d: Y.Doc): string {
+  try {
+    if (!d.share.has('notes')) return '';
+    const s = runNotes(d).toString();
+    return typeof s === 'string' ? s.slice(0, MAX_NOTE_LENGTH) : '';
+  } catch {
+    return '';
+  }
 }
 
 /** MLflow's default order: newest start first, then run id. */

@@ -11,8 +11,8 @@
  * to the last non-NaN value when the bucket has no finite value; a bucket of only NaN gives NaN everywhere.
  */
 
-/** Points a chart draws per series: more than a wide screen has pixels, few enough to send and draw instantly. */
-export const DEFAULT_BUCKETS = 1000;
+/** Points a chart draws per series (W&B draws 1,500): more than a wide screen has pixels, few enough to send and draw instantly. */
+export const DEFAULT_BUCKETS = 1500;
 
 export type BucketMode = 'mean' | 'last';
 
@@ -134,7 +134,10 @@ class Accumulator {
   }
 }
 
-/** A metric series ready to draw: at most ~`buckets` points; min/max bands when the series was bucketed. */
+/**
+ * A metric series ready to draw: at most ~`buckets` points; min/max bands when the series was bucketed. `steps` holds
+ * the x of each point: the step, unless the caller asked for another x axis (wall time, relative time, another key).
+ */
 export interface ChartSeries {
   key: string;
   steps: Float64Array;
@@ -144,4 +147,216 @@ export interface ChartSeries {
   max?: Float64Array;
   /** Total points in the run for this key (before bucketing). */
   count: number;
+  /** Grid-bucketed series (bucketGrid): the grid, each bucket's cell, point count and finite-value count (live append). */
+  grid?: Grid;
+  cells?: Float64Array;
+  counts?: Float64Array;
+  finite?: Float64Array;
+  /** The true last point [x, value] of the series (or of the range asked for), which a bucket mean would hide. */
+  last?: [number, number];
+  /** x of the series' first and last point (the whole series, also when only a range was bucketed). */
+  extent?: [number, number];
+  /** Points of the whole series before the first bucket sent (a tail or range answer): the live merge checks it. */
+  before?: number;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Grid buckets: fixed-width cells over x, for zoomed ranges and for live series that grow without re-bucketing.
+
+/** Cell c covers x in [origin + c·width, origin + (c+1)·width). */
+export interface Grid {
+  origin: number;
+  width: number;
+}
+
+/** Grid-bucketed points: one entry per non-empty cell, cells ascending. */
+export interface GridBuckets {
+  /** Mean x of the cell's points. */
+  x: Float64Array;
+  /** Mean of the cell's finite values; the last non-NaN value when it has none (as bucketSeries). */
+  values: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+  cells: Float64Array;
+  counts: Float64Array;
+  finite: Float64Array;
+}
+
+/** First index i in [lo, hi) with xs[i] >= x (xs ascending), hi when none: the range lookup, O(log n), no copy. */
+export function lowerBound(xs: ArrayLike<number>, x: number, lo = 0, hi = xs.length): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index i in [lo, hi) with xs[i] > x. */
+export function upperBound(xs: ArrayLike<number>, x: number, lo = 0, hi = xs.length): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The grid that puts x in [first, last] into at most `n` cells (the last point in a cell of its own at most): width
+ * span / (n − 1), so a series that grows past `last` keeps its cells and only adds new ones. Null when the span is
+ * empty or not finite (every step equal): bucket by index then.
+ */
+export function gridFor(first: number, last: number, n: number): Grid | null {
+  const span = last - first;
+  if (!Number.isFinite(span) || span <= 0 || n < 2) return null;
+  return { origin: first, width: span / (n - 1) };
+}
+
+/**
+ * Buckets points [from, to) of ascending `xs` on `grid` (cells below `minCell` are clamped to it, so a tail never
+ * leaks into a closed cell through rounding). Same value rules as bucketSeries. Reads the inputs in place.
+ */
+export function bucketGrid(xs: Float64Array, values: Float64Array, grid: Grid, from = 0, to = xs.length, minCell = -Infinity): GridBuckets {
+  const { origin, width } = grid;
+  // A point is in cell c when origin + c·width ≤ x < origin + (c+1)·width (edges computed one way everywhere: a
+  // tail's lowerBound(origin + cell·width) agrees with it to the last bit).
+  const edge = (c: number) => origin + c * width;
+  const cellOf = (x: number) => {
+    let c = Math.floor((x - origin) / width);
+    while (edge(c + 1) <= x) c++;
+    while (edge(c) > x) c--;
+    return Math.max(minCell, c);
+  };
+  // Cells ascend with x, so the output has at most (last cell − first cell + 1) entries: sized so, not by point count.
+  const span = to > from ? cellOf(xs[to - 1]!) - cellOf(xs[from]!) + 1 : 0;
+  const out = emptyBuckets(Math.max(0, Math.min(to - from, Number.isFinite(span) ? span : to - from)));
+  let k = 0;
+  let cell = NaN;
+  let next = -Infinity; // the open cell's upper edge
+  let count = 0;
+  let xSum = 0;
+  let fSum = 0;
+  let fCount = 0;
+  // lastV: the last ±Infinity (the representative when a cell has no finite value); lo/hi start at ±Infinity so a NaN
+  // (every comparison false) is skipped without a test of its own.
+  let lastV = NaN;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = from; i < to; i++) {
+    const x = xs[i]!;
+    // One comparison per point: true past the open cell's edge, and for NaN.
+    if (!(x < next)) {
+      if (!Number.isFinite(x)) continue; // a non-finite x has no place on the axis
+      const c = cellOf(x);
+      if (c !== cell) {
+        if (count > 0) {
+          closeCell(out, k++, cell, count, xSum, fSum, fCount, lastV, lo, hi);
+          count = 0;
+          xSum = 0;
+          fSum = 0;
+          fCount = 0;
+          lastV = NaN;
+          lo = Infinity;
+          hi = -Infinity;
+        }
+        cell = c;
+        next = edge(c + 1);
+      }
+    }
+    const v = values[i]!;
+    count++;
+    xSum += x;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (v - v === 0) {
+      fSum += v;
+      fCount++;
+    } else if (v === v) lastV = v;
+  }
+  if (count > 0) closeCell(out, k++, cell, count, xSum, fSum, fCount, lastV, lo, hi);
+  return sliceBuckets(out, 0, k);
+}
+
+/** Writes one closed cell (a plain function: a closure over the loop's counters would keep them off registers). */
+function closeCell(out: GridBuckets, k: number, cell: number, count: number, xSum: number, fSum: number, fCount: number, lastV: number, lo: number, hi: number): void {
+  // No finite value and no infinity: every value was NaN.
+  const allNaN = fCount === 0 && lastV !== lastV;
+  out.cells[k] = cell;
+  out.x[k] = xSum / count;
+  out.values[k] = fCount > 0 ? fSum / fCount : lastV;
+  out.min[k] = allNaN ? NaN : lo;
+  out.max[k] = allNaN ? NaN : hi;
+  out.counts[k] = count;
+  out.finite[k] = fCount;
+}
+
+/** Buckets on a grid twice as wide: cell c goes to ⌊c/2⌋ (how a live chart halves its bucket count, amortised). */
+export function mergePairs(b: GridBuckets): GridBuckets {
+  const n = b.cells.length;
+  const out = emptyBuckets(n);
+  let k = -1;
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(b.cells[i]! / 2);
+    if (k < 0 || out.cells[k] !== c) {
+      k++;
+      out.cells[k] = c;
+      out.x[k] = b.x[i]!;
+      out.values[k] = b.values[i]!;
+      out.min[k] = b.min[i]!;
+      out.max[k] = b.max[i]!;
+      out.counts[k] = b.counts[i]!;
+      out.finite[k] = b.finite[i]!;
+      continue;
+    }
+    const cn = out.counts[k]! + b.counts[i]!;
+    out.x[k] = (out.x[k]! * out.counts[k]! + b.x[i]! * b.counts[i]!) / cn;
+    const fa = out.finite[k]!;
+    const fb = b.finite[i]!;
+    if (fa + fb > 0) out.values[k] = ((fa > 0 ? out.values[k]! * fa : 0) + (fb > 0 ? b.values[i]! * fb : 0)) / (fa + fb);
+    else if (b.values[i] === b.values[i]) out.values[k] = b.values[i]!; // the later last non-NaN value
+    out.min[k] = nanMin(out.min[k]!, b.min[i]!);
+    out.max[k] = nanMax(out.max[k]!, b.max[i]!);
+    out.counts[k] = cn;
+    out.finite[k] = fa + fb;
+  }
+  return sliceBuckets(out, 0, k + 1);
+}
+
+/** `a`'s buckets before cell `cell`, then `b`'s (b starts at or after `cell`): how a live tail replaces the open cell. */
+export function spliceBuckets(a: GridBuckets, cell: number, b: GridBuckets): GridBuckets {
+  const keep = lowerBound(a.cells, cell);
+  const n = keep + b.cells.length;
+  const out = emptyBuckets(n);
+  for (const k of COLUMNS) {
+    out[k].set(a[k].subarray(0, keep), 0);
+    out[k].set(b[k], keep);
+  }
+  return out;
+}
+
+/** Points held by buckets [0, end). */
+export function pointsIn(b: GridBuckets, end = b.counts.length): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) n += b.counts[i]!;
+  return n;
+}
+
+const COLUMNS = ['x', 'values', 'min', 'max', 'cells', 'counts', 'finite'] as const;
+
+function emptyBuckets(n: number): GridBuckets {
+  return {
+    x: new Float64Array(n), values: new Float64Array(n), min: new Float64Array(n), max: new Float64Array(n),
+    cells: new Float64Array(n), counts: new Float64Array(n), finite: new Float64Array(n),
+  };
+}
+
+/** Each column its own buffer (slice), so the worker can transfer them separately. */
+function sliceBuckets(b: GridBuckets, from: number, to: number): GridBuckets {
+  const out = {} as GridBuckets;
+  for (const k of COLUMNS) out[k] = b[k].slice(from, to);
+  return out;
+}
+
+const nanMin = (a: number, b: number) => (a !== a ? b : b !== b ? a : Math.min(a, b));
+const nanMax = (a: number, b: number) => (a !== a ? b : b !== b ? a : Math.max(a, b));

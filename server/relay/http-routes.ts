@@ -4,6 +4,7 @@ import { Sha256Schema, type Sha256 } from '../../lib/domain/index';
 import { tokenFromRequest, type Access, type Authenticator } from './auth';
 import type { DiskBlobStore } from './blob-store';
 import type { IndexService } from './index-service';
+import type { MlflowDoor } from './mlflow-rest/door';
 import type { OriginPolicy } from './origin-policy';
 import { parseRoomName } from './room-name';
 import type { RoomRegistry } from './rooms';
@@ -24,6 +25,8 @@ export interface HttpDeps {
   appWorkspace: string;
   /** `GET /debug/memory`, when enabled (RelayOptions.debugRoutes). */
   debug: (() => Record<string, number>) | null;
+  /** The MLflow REST door (mlflow-rest/): `/api/2.0/mlflow/...`, `/ajax-api/...`, `/w/<ws>/...`, `/health`, `/version`. */
+  mlflow?: MlflowDoor;
 }
 
 /** Routes one request; never throws (errors become the JSON error shape). */
@@ -54,6 +57,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
     res.end();
     return;
   }
+  if (deps.mlflow && (await deps.mlflow.handle(req, res, url))) return;
   const token = tokenFromRequest(req, url);
   if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
     return sendJson(res, 200, { status: 'ok', version: RELAY_VERSION });
@@ -74,7 +78,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
     const sha = Sha256Schema.safeParse(path.slice('/blobs/'.length));
     if (!sha.success) return sendError(res, 'INVALID_PARAMETER_VALUE', 'blob path must be /blobs/<sha256: 64 lowercase hex>');
     if (method === 'PUT') return putBlob(deps, req, res, sha.data, token);
-    if (method === 'GET' || method === 'HEAD') return getBlob(deps, req, res, sha.data, token);
+    if (method === 'GET' || method === 'HEAD') return getBlob(deps, req, res, sha.data, token, url.searchParams.get('download'));
     return sendError(res, 'ENDPOINT_NOT_FOUND', `${method} is not supported on /blobs/<sha256>`);
   }
   if (deps.app && (method === 'GET' || method === 'HEAD')) {
@@ -164,7 +168,20 @@ function getIndex(deps: HttpDeps, res: ServerResponse, rest: string, token: stri
   res.end(res.req.method === 'HEAD' ? undefined : bytes);
 }
 
-async function getBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, sha: Sha256, token: string | null): Promise<void> {
+/**
+ * `?download=<file name>` (components/artifacts/SPEC.md ART-6): a browser link cannot send headers or name a
+ * cross-origin download, so the relay names it: `content-disposition: attachment` with the name cleaned (no path,
+ * quotes or control characters) and RFC 5987-encoded for non-ASCII names.
+ */
+export function contentDisposition(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '_').slice(0, 200) || 'artifact';
+  const ascii = clean.replace(/[^\x20-\x7e]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+}
+
+async function getBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, sha: Sha256, token: string | null, download: string | null): Promise<void> {
   if (refused(res, deps.auth.forBlobs(token, 'read'))) return;
   const size = await deps.blobs.size(sha);
   if (size === null) return sendError(res, 'RESOURCE_DOES_NOT_EXIST', `blob ${sha} not found`);
@@ -174,6 +191,7 @@ async function getBlob(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
     etag,
     // The name is the content hash, so a cached copy can never be stale.
     'cache-control': 'private, max-age=31536000, immutable',
+    ...(download !== null ? { 'content-disposition': contentDisposition(download) } : {}),
   };
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers);

@@ -16,6 +16,7 @@ import { Format1Runs } from './format1-live';
 import { RunReader } from './run-reader';
 import type { DocStore } from './doc-store';
 import { handleHttp } from './http-routes';
+import { MlflowDoor } from './mlflow-rest/door';
 import { rawHttpError } from './http-response';
 import { MemoryDocStore } from './memory-doc-store';
 import { OriginPolicy } from './origin-policy';
@@ -124,8 +125,11 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
         return { ...process.memoryUsage(), loadedRooms: rooms.loadedRoomNames.length, cachedIndexBytes: indexes.cachedBytes };
       }
     : null;
+  const mlflow = new MlflowDoor({ auth, origins, rooms, store, indexes, defaultWorkspace: o.appWorkspace, blobs, uploadTmpDir: join(o.dataDir, 'blobs', 'tmp') });
+  const roomHooks = rooms.hooks;
+  rooms.hooks = { ...roomHooks, committed: (name, seq, room) => (roomHooks.committed?.(name, seq, room), mlflow.committed(name.name)) };
   const server = createServer((req, res) => {
-    void handleHttp({ auth, indexes, origins, rooms, blobs, app, appWorkspace: o.appWorkspace, debug }, req, res);
+    void handleHttp({ auth, indexes, origins, rooms, blobs, app, appWorkspace: o.appWorkspace, debug, mlflow }, req, res);
   });
   // maxPayload: ws closes an oversized frame's connection with 1009 before buffering it whole. Read tokens (and
   // refused sockets) only ever send handshakes and presence, so they get a far smaller ceiling (RELAY-27).

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as echarts from 'echarts/core';
 import { LineChart } from 'echarts/charts';
-import { GridComponent } from 'echarts/components';
+import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
-import { metricChartOption } from '@/components/metric-chart-option';
+import { metricChartOption } from '@/components/charts/metric-chart-option';
 import { bucketSeries } from '@/lib/search/bucket';
 
-echarts.use([LineChart, GridComponent, SVGRenderer]);
+echarts.use([LineChart, GridComponent, TooltipComponent, DataZoomComponent, SVGRenderer]);
 
 /** A bucketed series of `n` points of `f(step)`, as the worker sends it. */
 function bucketed(f: (s: number) => number, n = 20_000, buckets = 200) {
@@ -31,10 +31,10 @@ function drawnBand(option: ReturnType<typeof metricChartOption>) {
       const dim = d.getCalculationInfo('stackResultDimension');
       return Array.from({ length: d.count() }, (_, i) => d.get(dim, i) as number);
     };
-    const line = byId('value');
+    const line = byId('line:m');
     return {
-      lower: stacked(byId('band-min')),
-      upper: stacked(byId('band-range')),
+      lower: stacked(byId('band-min:m')),
+      upper: stacked(byId('band-range:m')),
       value: Array.from({ length: line.count() }, (_, i) => line.get('y', i) as number),
     };
   } finally {
@@ -47,12 +47,12 @@ interface StackData {
   getCalculationInfo(key: string): string;
 }
 
-describe('metric chart option', () => {
+describe('[CHART-1] metric chart option', () => {
   it.each([
     ['negative', (s: number) => -2 - Math.sin(s / 300) + 0.3 * Math.sin(s * 7.3)],
     ['positive', (s: number) => 2 + Math.sin(s / 300) + 0.3 * Math.sin(s * 7.3)],
     ['crossing zero', (s: number) => Math.sin(s / 500) + 0.3 * Math.sin(s * 7.3)],
-  ])('the min/max band envelopes the line in every bucket: %s series (drawn by ECharts itself)', (_name, f) => {
+  ])('[CHART-1] the min/max band envelopes the line in every bucket: %s series (drawn by ECharts itself)', (_name, f) => {
     const s = bucketed(f);
     const { lower, upper, value } = drawnBand(metricChartOption(s));
     expect(lower).toHaveLength(s.steps.length);

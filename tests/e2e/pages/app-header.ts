@@ -11,11 +11,23 @@ export class AppHeader {
   readonly syncStatus: Locator;
   readonly presence: Locator;
   readonly workspace: Locator;
+  readonly theme: Locator;
 
   constructor(readonly page: Page) {
     this.syncStatus = page.getByTestId('sync-status');
     this.presence = page.getByTestId('presence');
     this.workspace = page.getByTestId('workspace-name');
+    this.theme = page.getByLabel('Theme');
+  }
+
+  /** Picks system / light / dark in the header's theme switch. */
+  async setTheme(choice: 'system' | 'light' | 'dark'): Promise<void> {
+    await this.theme.selectOption(choice);
+  }
+
+  /** Whether <html> has the dark class (what the palette switch in app/globals.css keys on). */
+  async isDark(): Promise<boolean> {
+    return this.page.evaluate(() => document.documentElement.classList.contains('dark'));
   }
 
   async expectSynced(timeout = FIRST_LOAD_TIMEOUT): Promise<void> {

@@ -27,6 +27,25 @@ export class ExperimentsPage {
     return this.table.getByRole('link', { name, exact: true });
   }
 
+  /** The Active / Deleted switch (RUNPAGE-7). */
+  async showDeleted(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Deleted', exact: true }).click();
+    await expect(this.page.getByRole('button', { name: 'Deleted', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  }
+
+  async showActive(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Active', exact: true }).click();
+    await expect(this.page.getByRole('button', { name: 'Active', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  }
+
+  row(name: string): Locator {
+    return this.table.getByRole('row').filter({ has: this.page.getByRole('link', { name, exact: true }) });
+  }
+
+  async restore(name: string): Promise<void> {
+    await this.row(name).getByRole('button', { name: 'Restore experiment' }).click();
+  }
+
   async create(name: string): Promise<void> {
     await this.nameInput.fill(name);
     await this.createButton.click();

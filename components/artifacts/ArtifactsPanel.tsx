@@ -1,0 +1,26 @@
+'use client';
+
+import { useState } from 'react';
+import type { ArtifactRef } from '@/lib/domain';
+import ArtifactsList from '../ArtifactsList';
+import ArtifactUpload from './ArtifactUpload';
+import ArtifactViewer from './ArtifactViewer';
+
+/** The run page's artifacts: the tree, the viewer of the chosen file, and the upload form. */
+export default function ArtifactsPanel({ runId, artifacts, deleted }: { runId: string; artifacts: ArtifactRef[]; deleted: boolean }) {
+  const [selectedPath, setSelectedPath] = useState<string | null>(null);
+  const selected = artifacts.find((a) => a.path === selectedPath) ?? null;
+  return (
+    <div className="space-y-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+        <ArtifactsList artifacts={artifacts} selected={selectedPath} onSelect={(a) => setSelectedPath(a.path)} />
+        {selected ? (
+          <ArtifactViewer key={selected.path + selected.sha256} artifact={selected} />
+        ) : (
+          artifacts.length > 0 && <p className="text-sm text-stone-500">Choose a file to see it here.</p>
+        )}
+      </div>
+      <ArtifactUpload runId={runId} disabled={deleted} />
+    </div>
+  );
+}

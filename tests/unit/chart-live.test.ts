@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUCKETS, bucketGrid, gridFor, lowerBound, mergePairs, type ChartSeries } from '@/lib/search/bucket';
+import { appendTail, openCell } from '@/lib/search/live-series';
+import { chartOfRange, chartTail } from '@/workers/charts-api';
+
+const series = (n: number, f: (i: number) => number = (i) => Math.sin(i / 50) * (i % 7 === 0 ? 3 : 1)) => ({
+  xs: Float64Array.from({ length: n }, (_, i) => i),
+  values: Float64Array.from({ length: n }, (_, i) => f(i)),
+});
+const prefix = (xy: { xs: Float64Array; values: Float64Array }, n: number) => ({ xs: xy.xs.subarray(0, n), values: xy.values.subarray(0, n) });
+
+describe('live growth', () => {
+  it('[CHART-8] appending tails keeps every closed bucket exactly as drawn and replaces only the open one', () => {
+    const n = 100;
+    const all = series(50_000);
+    let s: ChartSeries = chartOfRange('m', prefix(all, 1_000), 1_000, n, null);
+    expect(s.grid).toBeDefined();
+    for (const upTo of [1_010, 1_200, 1_500, 1_900]) {
+      const before = { cells: s.cells!.slice(), x: s.steps.slice(), values: s.values.slice(), min: s.min!.slice(), max: s.max!.slice() };
+      const tail = chartTail('m', prefix(all, upTo), upTo, s.grid!, openCell(s)!);
+      // The worker reads only the points from the open cell on.
+      expect(tail.before).toBe(lowerBound(all.xs, s.grid!.origin + openCell(s)! * s.grid!.width));
+      const grown = appendTail(s, tail, n)!;
+      expect(grown).not.toBeNull();
+      const closed = before.cells.length - 1;
+      expect([...grown.cells!.subarray(0, closed)]).toEqual([...before.cells.subarray(0, closed)]);
+      expect([...grown.steps.subarray(0, closed)]).toEqual([...before.x.subarray(0, closed)]);
+      expect([...grown.values.subarray(0, closed)]).toEqual([...before.values.subarray(0, closed)]);
+      expect([...grown.min!.subarray(0, closed)]).toEqual([...before.min.subarray(0, closed)]);
+      expect([...grown.max!.subarray(0, closed)]).toEqual([...before.max.subarray(0, closed)]);
+      expect(grown.count).toBe(upTo);
+      expect(grown.last).toEqual([upTo - 1, all.values[upTo - 1]]);
+      s = grown;
+    }
+    // The grown line equals bucketing the whole series on its grid at once.
+    const whole = bucketGrid(prefix(all, 1_900).xs, prefix(all, 1_900).values, s.grid!);
+    expect([...s.cells!]).toEqual([...whole.cells]);
+    for (let i = 0; i < whole.cells.length; i++) {
+      expect(s.values[i]).toBeCloseTo(whole.values[i]!, 9);
+      expect(s.min![i]).toBe(whole.min[i]);
+      expect(s.max![i]).toBe(whole.max[i]);
+    }
+  });
+
+  it('[CHART-8] past 2n buckets neighbours merge pairwise (width doubles), equal to bucketing on the wider grid', () => {
+    const n = 50;
+    const all = series(20_000);
+    let s: ChartSeries = chartOfRange('m', prefix(all, 500), 500, n, null);
+    const width0 = s.grid!.width;
+    let merges = 0;
+    for (let upTo = 600; upTo <= 20_000; upTo += 100) {
+      const grown = appendTail(s, chartTail('m', prefix(all, upTo), upTo, s.grid!, openCell(s)!), n)!;
+      if (grown.grid!.width !== s.grid!.width) merges++;
+      s = grown;
+      expect(s.cells!.length).toBeLessThanOrEqual(2 * n);
+    }
+    expect(merges).toBeGreaterThanOrEqual(4);
+    expect(s.grid!.width).toBe(width0 * 2 ** merges);
+    expect(s.cells!.length).toBeGreaterThanOrEqual(n / 2);
+    const whole = bucketGrid(all.xs, all.values, s.grid!);
+    expect([...s.cells!]).toEqual([...whole.cells]);
+    for (let i = 0; i < whole.cells.length; i++) {
+      expect(s.values[i]).toBeCloseTo(whole.values[i]!, 9);
+      expect(s.steps[i]).toBeCloseTo(whole.x[i]!, 6);
+      expect(s.min![i]).toBe(whole.min[i]);
+      expect(s.max![i]).toBe(whole.max[i]);
+    }
+  });
+
+  it('[CHART-8] a tail that does not match the drawn buckets (points inserted before the open cell) is refused', () => {
+    const all = series(5_000);
+    const s = chartOfRange('m', prefix(all, 4_000), 4_000, 100, null);
+    const tail = chartTail('m', prefix(all, 4_500), 4_500, s.grid!, openCell(s)!);
+    expect(appendTail(s, { ...tail, before: tail.before! + 3 }, 100)).toBeNull();
+    expect(appendTail(s, { ...tail, count: 10 }, 100)).toBeNull();
+    expect(appendTail({ ...s, grid: undefined }, tail, 100)).toBeNull();
+  });
+
+  it('[CHART-3] 1M points → 1,500 grid buckets, the spike kept, without copying the series', () => {
+    const all = series(1_000_000);
+    all.values[777_777] = 1e9;
+    const s = chartOfRange('m', all, all.xs.length, DEFAULT_BUCKETS, null);
+    expect(s.steps.length).toBeLessThanOrEqual(DEFAULT_BUCKETS);
+    expect(s.steps.length).toBeGreaterThanOrEqual(DEFAULT_BUCKETS - 1);
+    expect(Math.max(...s.max!)).toBe(1e9);
+    expect(gridFor(5, 5, 10)).toBeNull();
+    const m = mergePairs(bucketGrid(all.xs, all.values, { origin: 0, width: 1000 }));
+    expect(m.cells.length).toBe(500);
+    expect(m.counts[0]).toBe(2000);
+  });
+
+  it('[CHART-3] grid buckets skip NaN in min/max, keep ±Infinity, mean finite values; an all-NaN cell is NaN; NaN x skipped', () => {
+    const xs = Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, NaN]);
+    const values = Float64Array.from([NaN, NaN, NaN, 1, Infinity, 3, -Infinity, Infinity, NaN, 5]);
+    const b = bucketGrid(xs, values, { origin: 0, width: 3 });
+    expect([...b.cells]).toEqual([0, 1, 2]);
+    expect(b.values[0]).toBeNaN();
+    expect(b.min[0]).toBeNaN();
+    expect(b.max[0]).toBeNaN();
+    expect([b.values[1], b.min[1], b.max[1], b.counts[1], b.finite[1]]).toEqual([2, 1, Infinity, 3, 2]);
+    expect([b.values[2], b.min[2], b.max[2], b.counts[2], b.finite[2]]).toEqual([Infinity, -Infinity, Infinity, 3, 0]);
+  });
+});
