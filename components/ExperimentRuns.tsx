@@ -31,7 +31,7 @@ import ViewsMenu from './runs-table/ViewsMenu';
 import StartRunForm from './StartRunForm';
 
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
-const BTN = `rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100 disabled:opacity-50 ${FOCUS}`;
+const BTN = `rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100 disabled:opacity-50 ${FOCUS} dark:border-stone-600 dark:hover:bg-stone-800`;
 /** Rows of the saved first page drawn while the worker opens the workspace (workers WRK-10). */
 const WARM_ROWS = 100;
 
@@ -163,18 +163,18 @@ export default function ExperimentRuns({ experiment: exp }: { experiment: Experi
     <>
       {win.error && <LoadError error={win.error} />}
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 className="text-sm font-semibold text-stone-700">{searchError || loading ? heading : `${heading} (${matching})`}</h2>
+        <h2 className="text-sm font-semibold text-stone-700 dark:text-stone-300">{searchError || loading ? heading : `${heading} (${matching})`}</h2>
         {exp.lifecycleStage === 'active' && <StartRunForm experimentId={expId} />}
       </div>
       <RunsFilter applied={view.filter} error={searchError} keys={keys} onApply={(filter) => setView({ filter })} />
       <div role="toolbar" aria-label="Runs table" className="flex flex-wrap items-center gap-2">
         <ColumnPicker shown={columns} keys={keys} onChange={(cols) => setView({ columns: cols })} />
-        <label className="flex items-center gap-1 text-xs text-stone-600">
+        <label className="flex items-center gap-1 text-xs text-stone-600 dark:text-stone-400">
           Group by
           <select
             value={view.groupBy ?? ''}
             onChange={(e) => setView({ groupBy: e.target.value || null })}
-            className={`rounded border border-stone-300 px-1 py-0.5 text-xs ${FOCUS}`}
+            className={`rounded border border-stone-300 px-1 py-0.5 text-xs ${FOCUS} dark:border-stone-600`}
           >
             <option value="">(none)</option>
             {keys.params.map((k) => (
@@ -197,7 +197,7 @@ export default function ExperimentRuns({ experiment: exp }: { experiment: Experi
           type="button"
           aria-pressed={view.deleted}
           onClick={() => setView((v) => ({ deleted: !v.deleted, selected: [] }))}
-          className={`${BTN} ${view.deleted ? 'bg-stone-200' : ''}`}
+          className={`${BTN} ${view.deleted ? 'bg-stone-200 dark:bg-stone-700' : ''}`}
         >
           {view.deleted ? 'Back to active runs' : `Deleted${data ? ` (${data.other})` : ''}`}
         </button>
@@ -212,7 +212,7 @@ export default function ExperimentRuns({ experiment: exp }: { experiment: Experi
           </button>
         )}
         {view.selected.length > 0 && (
-          <span className="flex items-center gap-2 text-xs text-stone-600">
+          <span className="flex items-center gap-2 text-xs text-stone-600 dark:text-stone-400">
             <span data-testid="selected-count">{formatCount(view.selected.length)} selected</span>
             {view.selected.length >= 2 && (
               <Link href={compareHref(expId, view.selected)} prefetch={false} className={`rounded bg-sky-700 px-2 py-1 text-white hover:bg-sky-800 ${FOCUS}`}>
@@ -226,25 +226,25 @@ export default function ExperimentRuns({ experiment: exp }: { experiment: Experi
         )}
       </div>
       {actionError && (
-        <p role="alert" className="text-xs text-red-800">
+        <p role="alert" className="text-xs text-red-800 dark:text-red-300">
           {actionError}
         </p>
       )}
       {loading ? (
-        <p className="text-sm text-stone-500">Loading runs…</p>
+        <p className="text-sm text-stone-500 dark:text-stone-400">Loading runs…</p>
       ) : itemCount === 0 ? (
         searchError || view.filter ? (
-          <p data-testid="runs-no-match" className="text-sm text-stone-500">
+          <p data-testid="runs-no-match" className="text-sm text-stone-500 dark:text-stone-400">
             {searchError ? 'Fix the filter to see runs.' : 'No runs match this filter.'}
           </p>
         ) : view.deleted ? (
-          <p data-testid="runs-none-deleted" className="text-sm text-stone-500">
+          <p data-testid="runs-none-deleted" className="text-sm text-stone-500 dark:text-stone-400">
             No deleted runs in this experiment.
           </p>
         ) : matching > 0 ? (
-          <p className="text-sm text-stone-500">Every matching run is hidden.</p>
+          <p className="text-sm text-stone-500 dark:text-stone-400">Every matching run is hidden.</p>
         ) : (
-          <p data-testid="runs-empty" className="text-sm text-stone-500">
+          <p data-testid="runs-empty" className="text-sm text-stone-500 dark:text-stone-400">
             No runs logged to this experiment yet.
           </p>
         )
@@ -265,7 +265,7 @@ export default function ExperimentRuns({ experiment: exp }: { experiment: Experi
         />
       )}
       {warm?.cached && !data && (
-        <p data-testid="runs-cached" className="text-xs text-stone-500">
+        <p data-testid="runs-cached" className="text-xs text-stone-500 dark:text-stone-400">
           Showing the copy saved on this device while the workspace loads.
         </p>
       )}

@@ -112,7 +112,7 @@ export default function RunsFilter({
             placeholder={`${EXAMPLE}   (press / to focus)`}
             spellCheck={false}
             autoComplete="off"
-            className="w-full rounded border border-stone-300 px-2 py-1 font-mono text-xs focus-visible:outline-2 focus-visible:outline-sky-600"
+            className="w-full rounded border border-stone-300 px-2 py-1 font-mono text-xs focus-visible:outline-2 focus-visible:outline-sky-600 dark:border-stone-600"
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? 'runs-filter-error' : undefined}
           />
@@ -121,7 +121,7 @@ export default function RunsFilter({
             role="listbox"
             aria-label="Filter keys"
             hidden={!open}
-            className="absolute z-20 mt-1 max-h-64 w-full overflow-auto rounded border border-stone-300 bg-white py-1 font-mono text-xs shadow"
+            className="absolute z-20 mt-1 max-h-64 w-full overflow-auto rounded border border-stone-300 bg-white py-1 font-mono text-xs shadow dark:bg-stone-900 dark:border-stone-600"
           >
             {suggestions.map((s, i) => (
               <li
@@ -133,20 +133,20 @@ export default function RunsFilter({
                   e.preventDefault();
                   accept(s);
                 }}
-                className={`cursor-pointer px-2 py-0.5 ${i === active ? 'bg-sky-100' : 'hover:bg-stone-100'}`}
+                className={`cursor-pointer px-2 py-0.5 ${i === active ? 'bg-sky-100 dark:bg-sky-900' : 'hover:bg-stone-100 dark:hover:bg-stone-800'}`}
               >
                 {s.label}
               </li>
             ))}
           </ul>
         </div>
-        <button type="submit" className="rounded border border-stone-300 px-3 py-1 text-xs hover:bg-stone-100 focus-visible:outline-2 focus-visible:outline-sky-600">
+        <button type="submit" className="rounded border border-stone-300 px-3 py-1 text-xs hover:bg-stone-100 focus-visible:outline-2 focus-visible:outline-sky-600 dark:border-stone-600 dark:hover:bg-stone-800">
           Search
         </button>
         {applied && (
           <button
             type="button"
-            className="rounded px-2 py-1 text-xs text-stone-600 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600"
+            className="rounded px-2 py-1 text-xs text-stone-600 hover:underline focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-stone-400"
             onClick={() => {
               setText('');
               onApply('');
@@ -157,13 +157,13 @@ export default function RunsFilter({
         )}
       </div>
       {error && (
-        <p id="runs-filter-error" role="alert" data-testid="runs-filter-error" className="text-xs text-red-800">
+        <p id="runs-filter-error" role="alert" data-testid="runs-filter-error" className="text-xs text-red-800 dark:text-red-300">
           {error.message}
           {error.position !== undefined && <> (at character {error.position + 1})</>}
         </p>
       )}
       {error?.position !== undefined && error.field === 'filter' && (
-        <pre data-testid="runs-filter-error-at" aria-hidden className="overflow-x-auto font-mono text-xs text-stone-600">
+        <pre data-testid="runs-filter-error-at" aria-hidden className="overflow-x-auto font-mono text-xs text-stone-600 dark:text-stone-400">
           {applied}
           {'\n'}
           {' '.repeat(error.position)}

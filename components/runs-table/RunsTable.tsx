@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { columnLabel, parseColumn, type Aggregate, type TableItem, type TableSort } from '@/lib/react';
 import { formatMetric } from '../format';
 import { ACTIONS_WIDTH, columnWidth, isNumeric, LEAD_WIDTHS } from './columns';
@@ -9,11 +9,11 @@ import RunsTableRow, { type RowHandlers } from './RunsTableRow';
 /** Row height (px): every row has it, so the scroll area is sized and rows are placed without measuring. */
 export const ROW_HEIGHT = 33;
 /** Rows drawn above and below the visible ones, so a scroll of a few rows paints drawn rows. */
-export const OVERSCAN = 20;
+export const OVERSCAN = 10;
 /** The drawn range moves in steps of this many rows: scrolling less than that changes no DOM at all. */
 const STEP = 4;
 /** Columns are drawn when within this many px of the visible part (horizontal scroll moves in steps of half that). */
-const COLUMN_OVERSCAN = 480;
+const COLUMN_OVERSCAN = 240;
 /**
  * Lists this short are drawn whole: a few dozen rows cost one quick render, and the browser's find in page then sees
  * every run.
@@ -48,7 +48,7 @@ function aggregateText(a: Aggregate | undefined): ReactNode {
   return (
     <span className="block leading-tight" title={`count ${a.count}, min ${formatMetric(a.min)}, mean ${formatMetric(a.mean)}, max ${formatMetric(a.max)}`}>
       <span className="block">μ {formatMetric(a.mean)}</span>
-      <span className="block text-[10px] text-stone-500">
+      <span className="block text-[10px] text-stone-500 dark:text-stone-400">
         {formatMetric(a.min)} – {formatMetric(a.max)}
       </span>
     </span>
@@ -119,15 +119,15 @@ export default function RunsTable(p: Props) {
     if (!item) {
       rows.push(
         <div key={`placeholder-${i}`} role="row" aria-rowindex={i + 2} data-testid="run-row-loading" style={place} className="absolute top-0 left-0 flex [contain:strict]">
-          <div role="cell" className={`${CELL} w-full border-stone-100 px-2 text-xs text-stone-400`}>
+          <div role="cell" className={`${CELL} w-full border-stone-100 px-2 text-xs text-stone-400 dark:border-stone-800`}>
             …
           </div>
         </div>,
       );
     } else if (item.kind === 'group') {
       rows.push(
-        <div key={`group-${item.key}`} role="row" data-testid="group-row" aria-rowindex={i + 2} style={place} className="absolute top-0 left-0 flex bg-stone-100 [contain:strict]">
-          <div role="cell" style={cellStyle(LEAD_WIDTHS[0] + LEAD_WIDTHS[1])} className={`${CELL} border-stone-200 px-2`}>
+        <div key={`group-${item.key}`} role="row" data-testid="group-row" aria-rowindex={i + 2} style={place} className="absolute top-0 left-0 flex bg-stone-100 [contain:strict] dark:bg-stone-800">
+          <div role="cell" style={cellStyle(LEAD_WIDTHS[0] + LEAD_WIDTHS[1])} className={`${CELL} border-stone-200 px-2 dark:border-stone-700`}>
             <button
               type="button"
               aria-expanded={!item.collapsed}
@@ -140,21 +140,21 @@ export default function RunsTable(p: Props) {
           </div>
           {p.columns.map((id, j) =>
             j === 0 ? (
-              <div key={id} role="cell" style={cellStyle(columnWidth(id))} className={`${CELL} border-stone-200 text-xs font-medium text-stone-700`}>
+              <div key={id} role="cell" style={cellStyle(columnWidth(id))} className={`${CELL} border-stone-200 text-xs font-medium text-stone-700 dark:border-stone-700 dark:text-stone-300`}>
                 <span className="truncate">
                   {p.groupLabel} = <span className="font-mono">{item.value ?? '(none)'}</span>{' '}
-                  <span data-testid="group-count" className="text-stone-500">
+                  <span data-testid="group-count" className="text-stone-500 dark:text-stone-400">
                     ({item.count} run{item.count === 1 ? '' : 's'})
                   </span>
                 </span>
               </div>
             ) : (
-              <div key={id} role="cell" data-testid={`group-agg-${id}`} style={cellStyle(columnWidth(id))} className={`${CELL} justify-end border-stone-200 font-mono text-xs`}>
+              <div key={id} role="cell" data-testid={`group-agg-${id}`} style={cellStyle(columnWidth(id))} className={`${CELL} justify-end border-stone-200 font-mono text-xs dark:border-stone-700`}>
                 {aggregateText(item.aggregates[id])}
               </div>
             ),
           )}
-          <div role="cell" style={cellStyle(ACTIONS_WIDTH)} className={`${CELL} border-stone-200`} />
+          <div role="cell" style={cellStyle(ACTIONS_WIDTH)} className={`${CELL} border-stone-200 dark:border-stone-700`} />
         </div>,
       );
     } else {
@@ -183,16 +183,16 @@ export default function RunsTable(p: Props) {
         setLeft(Math.floor(e.currentTarget.scrollLeft / (COLUMN_OVERSCAN / 2)) * (COLUMN_OVERSCAN / 2));
       }}
       data-testid="runs-scroll"
-      className="max-h-[70vh] min-h-[12rem] overflow-auto rounded border border-stone-200 bg-white [contain:strict] [will-change:scroll-position]"
+      className="max-h-[70vh] min-h-[12rem] overflow-auto rounded border border-stone-200 bg-white [contain:strict] [will-change:scroll-position] dark:bg-stone-900 dark:border-stone-700"
       style={{ height: Math.min(2 + (p.itemCount + 1) * ROW_HEIGHT + 16, 100_000) }}
     >
       <div role="table" aria-label="Runs" aria-rowcount={p.itemCount + 1} className="text-sm" style={{ width }}>
-        <div role="rowgroup" className="sticky top-0 z-10 bg-white">
-          <div role="row" aria-rowindex={1} className="flex text-left text-xs tracking-wide text-stone-500" style={{ height: ROW_HEIGHT, width }}>
-            <div role="columnheader" style={cellStyle(LEAD_WIDTHS[0])} className={`${CELL} border-stone-300 px-2 font-medium`}>
+        <div role="rowgroup" className="sticky top-0 z-10 bg-white dark:bg-stone-900">
+          <div role="row" aria-rowindex={1} className="flex text-left text-xs tracking-wide text-stone-500 dark:text-stone-400" style={{ height: ROW_HEIGHT, width }}>
+            <div role="columnheader" style={cellStyle(LEAD_WIDTHS[0])} className={`${CELL} border-stone-300 px-2 font-medium dark:border-stone-600`}>
               <span className="sr-only">Select</span>
             </div>
-            <div role="columnheader" style={cellStyle(LEAD_WIDTHS[1])} className={`${CELL} border-stone-300 font-medium`}>
+            <div role="columnheader" style={cellStyle(LEAD_WIDTHS[1])} className={`${CELL} border-stone-300 font-medium dark:border-stone-600`}>
               <span className="sr-only">Pin</span>
             </div>
             {p.columns.map((id) => {
@@ -205,7 +205,7 @@ export default function RunsTable(p: Props) {
                   role="columnheader"
                   aria-sort={sorted ? (sorted.ascending ? 'ascending' : 'descending') : undefined}
                   style={cellStyle(columnWidth(id))}
-                  className={`${CELL} border-stone-300 font-medium ${isNumeric(id) ? 'justify-end' : ''} ${c?.kind === 'attr' ? 'uppercase' : ''}`}
+                  className={`${CELL} border-stone-300 font-medium ${isNumeric(id) ? 'justify-end' : ''} ${c?.kind === 'attr' ? 'uppercase' : ''} dark:border-stone-600`}
                 >
                   <button type="button" onClick={() => p.onSort(id)} title={`Sort by ${label}`} className={`max-w-full truncate rounded hover:text-stone-800 ${FOCUS}`}>
                     {c?.kind === 'attr' ? label : <ColumnName label={label} />}
@@ -216,17 +216,37 @@ export default function RunsTable(p: Props) {
                 </div>
               );
             })}
-            <div role="columnheader" style={cellStyle(ACTIONS_WIDTH)} className={`${CELL} justify-end border-stone-300 pr-2 font-medium`}>
+            <div role="columnheader" style={cellStyle(ACTIONS_WIDTH)} className={`${CELL} justify-end border-stone-300 pr-2 font-medium dark:border-stone-600`}>
               <span className="sr-only">Actions</span>
             </div>
           </div>
         </div>
-        <div role="rowgroup" className="relative" style={{ height: p.itemCount * ROW_HEIGHT }}>
+        <div role="rowgroup" className="relative" style={{ height: p.itemCount * ROW_HEIGHT }} onKeyDown={moveFocus}>
           {rows}
         </div>
       </div>
     </div>
   );
+}
+
+/**
+ * ArrowUp / ArrowDown on a row's link, checkbox or button moves focus to the same control of the row above / below
+ * (focusing scrolls it into view, which draws the rows beyond): a keyboard walks all 10k rows, not only the drawn ones.
+ */
+function moveFocus(e: KeyboardEvent<HTMLDivElement>) {
+  if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+  const target = e.target as HTMLElement;
+  if (target.tagName === 'SELECT' || target.tagName === 'TEXTAREA' || (target.tagName === 'INPUT' && (target as HTMLInputElement).type !== 'checkbox')) return;
+  const row = target.closest('[role="row"]');
+  if (!row) return;
+  const cells = [...row.querySelectorAll('a, button, input')];
+  const at = cells.indexOf(target);
+  const next = (e.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling) as HTMLElement | null;
+  const there = next ? [...next.querySelectorAll<HTMLElement>('a, button, input')] : [];
+  const to = there[Math.min(Math.max(at, 0), there.length - 1)] ?? next?.querySelector<HTMLElement>('a');
+  if (!to) return;
+  e.preventDefault();
+  to.focus();
 }
 
 /** `metric acc`: the kind faint, the key as it is (keys are case-sensitive). */

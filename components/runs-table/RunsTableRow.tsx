@@ -102,7 +102,7 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
       aria-rowindex={index + 2}
       aria-selected={selected}
       style={{ transform: `translateY(${top}px)`, height, width }}
-      className={`absolute top-0 left-0 flex border-b border-stone-100 [contain:strict] ${selected ? 'bg-sky-50' : item.pinned ? 'bg-amber-50' : 'bg-white'} ${item.hidden ? 'opacity-50' : ''} hover:bg-stone-50`}
+      className={`absolute top-0 left-0 flex border-b border-stone-100 [contain:strict] ${selected ? 'bg-sky-50 dark:bg-sky-950' : item.pinned ? 'bg-amber-50 dark:bg-amber-950' : 'bg-white dark:bg-stone-900'} ${item.hidden ? 'opacity-50' : ''} hover:bg-stone-50 dark:border-stone-800 dark:hover:bg-stone-800`}
     >
       <div role="cell" style={box(LEAD_WIDTHS[0])} className={`${CELL} px-2`}>
         <input
@@ -120,7 +120,7 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
           aria-label={item.pinned ? `Unpin ${name}` : `Pin ${name}`}
           aria-pressed={item.pinned}
           onClick={() => handlers.onPin(r.info.runId)}
-          className={`rounded px-1 text-xs ${item.pinned ? 'text-amber-700' : 'text-stone-300 hover:text-stone-600'} ${FOCUS}`}
+          className={`rounded px-1 text-xs ${item.pinned ? 'text-amber-700 dark:text-amber-400' : 'text-stone-300 hover:text-stone-600 dark:text-stone-600'} ${FOCUS}`}
         >
           <span aria-hidden>{item.pinned ? '★' : '☆'}</span>
         </button>
@@ -136,7 +136,7 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
                 aria-expanded={item.expanded}
                 aria-label={`${item.expanded ? 'Collapse' : 'Expand'} ${name} (${item.children} child run${item.children === 1 ? '' : 's'})`}
                 onClick={() => handlers.onExpand(r.info.runId)}
-                className={`w-4 shrink-0 rounded text-xs text-stone-600 ${FOCUS}`}
+                className={`w-4 shrink-0 rounded text-xs text-stone-600 ${FOCUS} dark:text-stone-400`}
               >
                 <span aria-hidden>{item.expanded ? '▾' : '▸'}</span>
               </button>
@@ -144,7 +144,7 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
               <span className="w-4 shrink-0" aria-hidden />
             )}
             <span aria-hidden data-testid="run-swatch" className="inline-block h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: runColor(r.info.runId) }} />
-            <a href={href} onClick={(e) => handlers.onOpen(href, e)} title={name} className={`truncate text-sky-800 hover:underline ${FOCUS}`}>
+            <a href={href} onClick={(e) => handlers.onOpen(href, e)} title={name} className={`truncate text-sky-800 hover:underline ${FOCUS} dark:text-sky-300`}>
               {name}
             </a>
             {item.children > 0 && <span className="shrink-0 text-xs text-stone-400">({item.children})</span>}
@@ -156,7 +156,7 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
             data-testid={id.startsWith('metric:') ? `run-metric-${id.slice(7)}` : undefined}
             title={titleOf(r, id)}
             style={box(columnWidth(id))}
-            className={`${CELL} ${isNumeric(id) ? 'justify-end font-mono text-xs' : 'text-stone-700'}`}
+            className={`${CELL} ${isNumeric(id) ? 'justify-end font-mono text-xs' : 'text-stone-700 dark:text-stone-300'}`}
           >
             <span className="truncate">
               <Cell run={r} id={id} />
@@ -166,11 +166,11 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
       )}
       <div role="cell" style={box(ACTIONS_WIDTH)} className={`${CELL} ml-auto justify-end pr-2`}>
         {deletedView ? (
-          <button type="button" onClick={() => handlers.onRestore(r.info.runId)} className={`rounded border border-stone-300 px-2 text-xs hover:bg-stone-100 ${FOCUS}`}>
+          <button type="button" onClick={() => handlers.onRestore(r.info.runId)} className={`rounded border border-stone-300 px-2 text-xs hover:bg-stone-100 ${FOCUS} dark:border-stone-600 dark:hover:bg-stone-800`}>
             Restore
           </button>
         ) : (
-          <button type="button" aria-label={`Actions for ${name}`} onClick={() => handlers.onActions(r)} className={`rounded px-2 text-xs text-stone-600 hover:bg-stone-100 ${FOCUS}`}>
+          <button type="button" aria-label={`Actions for ${name}`} onClick={() => handlers.onActions(r)} className={`rounded px-2 text-xs text-stone-600 hover:bg-stone-100 ${FOCUS} dark:text-stone-400 dark:hover:bg-stone-800`}>
             Actions
           </button>
         )}

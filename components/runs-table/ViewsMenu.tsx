@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { useSavedViews, useTableCommands } from '@/lib/react';
 import { errorMessage } from '../format';
+import { useDismiss } from './use-dismiss';
 
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
 
@@ -14,6 +15,7 @@ export default function ViewsMenu({ experimentId, current, onApply }: { experime
   const views = useSavedViews(experimentId);
   const commands = useTableCommands();
   const [name, setName] = useState('');
+  const menu = useDismiss();
   const [error, setError] = useState<string | null>(null);
   const run = async (f: () => Promise<unknown>) => {
     setError(null);
@@ -32,11 +34,11 @@ export default function ViewsMenu({ experimentId, current, onApply }: { experime
   };
   const list = views.data ?? [];
   return (
-    <details className="relative">
-      <summary className={`cursor-pointer list-none rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100 ${FOCUS}`}>
+    <details ref={menu} className="relative">
+      <summary className={`cursor-pointer list-none rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100 ${FOCUS} dark:border-stone-600 dark:hover:bg-stone-800`}>
         Views{list.length ? ` (${list.length})` : ''}
       </summary>
-      <div role="group" aria-label="Saved views" className="absolute right-0 z-30 mt-1 w-80 rounded border border-stone-300 bg-white p-2 text-xs shadow">
+      <div role="group" aria-label="Saved views" className="absolute right-0 z-30 mt-1 w-80 rounded border border-stone-300 bg-white p-2 text-xs shadow dark:bg-stone-900 dark:border-stone-600">
         <form aria-label="Save view" onSubmit={save} className="mb-2 flex gap-1">
           <label className="sr-only" htmlFor={`view-name-${experimentId}`}>
             View name
@@ -46,26 +48,26 @@ export default function ViewsMenu({ experimentId, current, onApply }: { experime
             value={name}
             onChange={(e) => setName(e.target.value)}
             placeholder="Save current view as…"
-            className="min-w-0 flex-1 rounded border border-stone-300 px-1.5 py-0.5"
+            className="min-w-0 flex-1 rounded border border-stone-300 px-1.5 py-0.5 dark:border-stone-600"
           />
-          <button type="submit" disabled={!name.trim()} className={`rounded border border-stone-300 px-2 hover:bg-stone-100 disabled:opacity-50 ${FOCUS}`}>
+          <button type="submit" disabled={!name.trim()} className={`rounded border border-stone-300 px-2 hover:bg-stone-100 disabled:opacity-50 ${FOCUS} dark:border-stone-600 dark:hover:bg-stone-800`}>
             Save
           </button>
         </form>
         {error && (
-          <p role="alert" className="mb-1 text-red-800">
+          <p role="alert" className="mb-1 text-red-800 dark:text-red-300">
             {error}
           </p>
         )}
         {views.loading && !views.data ? (
-          <p className="text-stone-500">Loading views…</p>
+          <p className="text-stone-500 dark:text-stone-400">Loading views…</p>
         ) : list.length === 0 ? (
-          <p className="text-stone-500">No saved views yet.</p>
+          <p className="text-stone-500 dark:text-stone-400">No saved views yet.</p>
         ) : (
           <ul aria-label="Saved views list" className="divide-y divide-stone-100">
             {list.map((v) => (
               <li key={v.viewId} data-testid="saved-view" className="flex items-center gap-1 py-1">
-                <button type="button" onClick={() => onApply(v.query)} className={`min-w-0 flex-1 truncate rounded text-left text-sky-800 hover:underline ${FOCUS}`}>
+                <button type="button" onClick={() => onApply(v.query)} className={`min-w-0 flex-1 truncate rounded text-left text-sky-800 hover:underline ${FOCUS} dark:text-sky-300`}>
                   {v.name}
                 </button>
                 <button
@@ -75,7 +77,7 @@ export default function ViewsMenu({ experimentId, current, onApply }: { experime
                     const next = window.prompt('New name for this view', v.name);
                     if (next && next.trim() && next !== v.name) void run(() => commands.renameView(v.viewId, next));
                   }}
-                  className={`rounded px-1 text-stone-500 hover:bg-stone-100 ${FOCUS}`}
+                  className={`rounded px-1 text-stone-500 hover:bg-stone-100 ${FOCUS} dark:text-stone-400 dark:hover:bg-stone-800`}
                 >
                   Rename
                 </button>

@@ -56,6 +56,12 @@ test('[TABLE-1] an experiment of 10k runs opens and shows its first rows; a filt
     await exp.scrollTo('end');
     await expect(rows.last()).toHaveAttribute('aria-rowindex', String(RUNS + 1));
     expect(await rows.count()).toBeLessThan(100);
+    // [TABLE-10] A keyboard walks past the drawn rows: 60 × ArrowDown from the first run's link.
+    await exp.scrollTo(0);
+    await expect(rows.first()).toHaveAttribute('aria-rowindex', '2');
+    await rows.first().getByRole('link').focus();
+    for (let i = 0; i < 60; i++) await page.keyboard.press('ArrowDown');
+    await expect(page.locator('[data-testid="run-row"]:focus-within')).toHaveAttribute('aria-rowindex', '62');
     // Sorted by name, descending: the same 10k, the order from the worker.
     await exp.scrollTo(0);
     await exp.sortBy('Run Name');

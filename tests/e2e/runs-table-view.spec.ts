@@ -135,7 +135,7 @@ test('[TABLE-10] row actions rename, tag and delete a run; the Deleted view list
   expect(pageErrors()).toEqual([]);
 });
 
-test('[TABLE-2] [TABLE-3] [TABLE-4] "/" focuses the filter, keys complete from the index, a bad filter shows where', async ({ page, baseURL }) => {
+test('[TABLE-2] [TABLE-3] [TABLE-4] "/" focuses the filter, keys complete from the index, a bad filter shows where; arrow keys walk rows', async ({ page, baseURL }) => {
   const pageErrors = collectPageErrors(page.context());
   const { experimentId } = await seedTableExperiment(baseURL!, `table-filter-${Date.now()}`);
   const exp = new ExperimentPage(page);
@@ -163,5 +163,12 @@ test('[TABLE-2] [TABLE-3] [TABLE-4] "/" focuses the filter, keys complete from t
   await exp.filter('metrics.acc >= 0.3');
   await expect(exp.heading(4)).toBeVisible();
   await expect(exp.filterError).toHaveCount(0);
+  // [TABLE-10] Arrow keys walk the rows: from a run's link to the next run's link.
+  await exp.runLink('r5').focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(exp.runLink('r4')).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await expect(exp.runLink('odd, "quoted"')).toBeFocused();
   expect(pageErrors()).toEqual([]);
 });
