@@ -1,7 +1,10 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import type { ECharts } from './echarts-core';
+import { useEChart } from './use-echart';
+
+const loadCore = () => import('./echarts-core');
 
 /** The chart instance on its container, for tests that read back what ECharts drew (tests/e2e/pages/charts.ts). */
 export interface ChartNode extends HTMLDivElement {
@@ -34,40 +37,16 @@ export default function EChart({
   className?: string;
 }) {
   const el = useRef<ChartNode>(null);
-  const [chart, setChart] = useState<ECharts | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const zoomRef = useRef(onZoom);
   zoomRef.current = onZoom;
-
-  useEffect(() => {
-    const node = el.current;
-    if (!node) return;
-    let instance: ECharts | null = null;
-    let disposed = false;
-    let observer: ResizeObserver | null = null;
-    import('./echarts-core')
-      .then(({ default: echarts }) => {
-        if (disposed) return;
-        instance = echarts.init(node, undefined, { renderer: 'canvas' });
-        node.cairnChart = instance;
-        const inst = instance;
-        inst.on('datazoom', () => {
-          const dz = (inst.getOption() as { dataZoom?: { start?: number; end?: number }[] }).dataZoom?.[0];
-          if (dz) zoomRef.current?.({ start: dz.start ?? 0, end: dz.end ?? 100 });
-        });
-        observer = new ResizeObserver(() => instance?.resize());
-        observer.observe(node);
-        setChart(instance);
-      })
-      .catch((err: unknown) => setLoadError(err instanceof Error ? err.message : String(err)));
-    return () => {
-      disposed = true;
-      observer?.disconnect();
-      instance?.dispose();
-      delete node.cairnChart;
-      setChart(null);
-    };
-  }, []);
+  const { chart, loadError } = useEChart<ECharts>(el, loadCore, (inst, node: ChartNode) => {
+    node.cairnChart = inst;
+    inst.on('datazoom', () => {
+      const dz = (inst.getOption() as { dataZoom?: { start?: number; end?: number }[] }).dataZoom?.[0];
+      if (dz) zoomRef.current?.({ start: dz.start ?? 0, end: dz.end ?? 100 });
+    });
+    return () => delete node.cairnChart;
+  });
 
   useEffect(() => {
     if (!chart || chart.isDisposed()) return;

@@ -1,41 +1,19 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
+import { useEChart } from '../charts/use-echart';
 import type { ECharts } from './echarts-extra';
 import type { RunChart } from './run-chart-options';
 
+const loadExtra = () => import('./echarts-extra');
+
 /**
- * Draws one chart over runs (scatter, parallel coordinates, bars: run-chart-options.ts). ECharts is loaded lazily in
- * the effect (never during prerender), created once per mount, fed with `setOption` when the option changes and
- * disposed on unmount. `data-drawn` says how many runs the chart holds (tests and people reading the DOM).
+ * Draws one chart over runs (scatter, parallel coordinates, bars: run-chart-options.ts). The canvas's lifecycle is
+ * useEChart's (charts/use-echart.ts); the option is set whenever it changes. `data-drawn` says how many runs the chart holds (tests and people reading the DOM).
  */
 export default function RunsEChart({ chart, label, testId, className = 'h-72' }: { chart: RunChart; label: string; testId: string; className?: string }) {
   const el = useRef<HTMLDivElement>(null);
-  const [instance, setInstance] = useState<ECharts | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const node = el.current;
-    if (!node) return;
-    let made: ECharts | null = null;
-    let disposed = false;
-    let observer: ResizeObserver | null = null;
-    import('./echarts-extra')
-      .then(({ default: echarts }) => {
-        if (disposed) return;
-        made = echarts.init(node, undefined, { renderer: 'canvas' });
-        observer = new ResizeObserver(() => made?.resize());
-        observer.observe(node);
-        setInstance(made);
-      })
-      .catch((err: unknown) => setLoadError(err instanceof Error ? err.message : String(err)));
-    return () => {
-      disposed = true;
-      observer?.disconnect();
-      made?.dispose();
-      setInstance(null);
-    };
-  }, []);
+  const { chart: instance, loadError } = useEChart<ECharts>(el, loadExtra);
 
   useEffect(() => {
     if (!instance || instance.isDisposed()) return;

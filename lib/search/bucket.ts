@@ -213,6 +213,9 @@ export function gridFor(first: number, last: number, n: number): Grid | null {
   return { origin: first, width: span / (n - 1) };
 }
 
+/** Most steps cellOf corrects a cell by: rounding moves an edge by far less (a tiny width on a huge origin: ~100). */
+const MAX_EDGE_STEPS = 1024;
+
 /**
  * Buckets points [from, to) of ascending `xs` on `grid` (cells below `minCell` are clamped to it, so a tail never
  * leaks into a closed cell through rounding). Same value rules as bucketSeries. Reads the inputs in place.
@@ -224,8 +227,11 @@ export function bucketGrid(xs: Float64Array, values: Float64Array, grid: Grid, f
   const edge = (c: number) => origin + c * width;
   const cellOf = (x: number) => {
     let c = Math.floor((x - origin) / width);
-    while (edge(c + 1) <= x) c++;
-    while (edge(c) > x) c--;
+    // CHART-13: only a safe integer can be corrected (for ±Infinity, NaN or a cell past 2^53, c + 1 is c again and the
+    // loops never ended); the corrections undo rounding, a few steps, bounded anyway.
+    if (!Number.isSafeInteger(c)) return Math.max(minCell, c);
+    for (let i = 0; i < MAX_EDGE_STEPS && edge(c + 1) <= x; i++) c++;
+    for (let i = 0; i < MAX_EDGE_STEPS && edge(c) > x; i++) c--;
     return Math.max(minCell, c);
   };
   // Cells ascend with x, so the output has at most (last cell − first cell + 1) entries: sized so, not by point count.

@@ -89,6 +89,18 @@ describe('live growth', () => {
     expect(m.counts[0]).toBe(2000);
   });
 
+  it('[CHART-13] grid bucketing ends on infinite, NaN and far-out x values (it looped forever on Infinity)', () => {
+    const values = Float64Array.from([1, 2, 3, 4]);
+    const inf = bucketGrid(Float64Array.from([-Infinity, 0, 1, Infinity]), values, { origin: 0, width: 1 });
+    expect([...inf.cells]).toEqual([0, 1]);
+    expect([...inf.values]).toEqual([2, 3]);
+    const far = bucketGrid(Float64Array.from([0, 1, 1e200, 1e300]), values, { origin: 0, width: 1e-3 });
+    expect([...far.counts]).toEqual([1, 1, 1, 1]);
+    expect(far.cells[3]).toBeGreaterThan(far.cells[2]!);
+    const nan = bucketGrid(Float64Array.from([NaN, NaN]), Float64Array.from([1, 2]), { origin: 0, width: 1 });
+    expect(nan.cells.length).toBe(0);
+  });
+
   it('[CHART-3] grid buckets skip NaN in min/max, keep ±Infinity, mean finite values; an all-NaN cell is NaN; NaN x skipped', () => {
     const xs = Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, NaN]);
     const values = Float64Array.from([NaN, NaN, NaN, 1, Infinity, 3, -Infinity, Infinity, NaN, 5]);
