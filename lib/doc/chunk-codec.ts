@@ -187,17 +187,24 @@ export function decodeChunk(b: Uint8Array): DecodedChunk {
   return { key: h.key, ...out };
 }
 
-/** Only the key of a chunk, without decoding its columns (for filtering chunks by key). */
+/**
+ * Only the key of a chunk, without decoding its columns (for filtering chunks by key). Throws ChunkFormatError on
+ * bytes that are no chunk: it read past the end of an empty or truncated array forever (`undefined < 0x80` is false),
+ * which a peer's junk chunk turned into a hung worker.
+ */
 export function chunkKey(b: Uint8Array): string {
+  if (b.length < 3 || b[0] !== CHUNK_FORMAT) throw new ChunkFormatError(`unknown chunk format ${b[0]}`);
   let pos = 1;
   let keyLen = 0;
   let mul = 1;
   for (;;) {
+    if (pos >= b.length) throw new ChunkFormatError('truncated chunk');
     const byte = b[pos++]!;
     keyLen += (byte & 0x7f) * mul;
     if (byte < 0x80) break;
     mul *= 0x80;
   }
+  if (pos + keyLen > b.length) throw new ChunkFormatError('truncated key');
   return dec.decode(b.subarray(pos, pos + keyLen));
 }
 

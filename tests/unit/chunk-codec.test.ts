@@ -59,3 +59,15 @@ describe('[DOC-M4] chunk codec', () => {
     expect(Array.from(s.values)).toEqual([1, 2, 4, 3]);
   });
 });
+
+describe('[DOC-M7] junk bytes', () => {
+  it('chunkKey and decodeChunk refuse empty, truncated and foreign bytes instead of running past them', () => {
+    const good = encodeChunk('loss', [1, 2], [3, 4], [5, 6]);
+    const junk = [new Uint8Array(), new Uint8Array([1]), new Uint8Array([1, 0xff, 0xff]), new Uint8Array([1, 9, 9, 9]), new Uint8Array([7, 1, 0x6d]), good.subarray(0, 3)];
+    for (const b of junk) {
+      expect(() => chunkKey(b), `chunkKey [${[...b]}]`).toThrow(ChunkFormatError);
+      expect(() => decodeChunk(b), `decodeChunk [${[...b]}]`).toThrow(ChunkFormatError);
+    }
+    expect(chunkKey(good)).toBe('loss');
+  });
+});
