@@ -35,10 +35,20 @@ const ListQuerySchema = z
 const WindowSchema = z.object({ offset: z.number().int().min(0), limit: z.number().int().min(0).max(MAX_WINDOW) }).strict();
 const NameSchema = z.string();
 
+/** Built this long after a plain first window went out (TABLE-13). */
+const PREBUILD_DELAY_MS = 100;
+
+function identityOrder(n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
 interface Lifecycle {
   version: number;
   rows: IndexRow[];
-  table: RunTable;
+  /** lib/search's table over `rows`, built on first use (a plain first window does not need it). */
+  table(): RunTable;
   metricKeys: string[];
   other: number;
 }
@@ -53,14 +63,15 @@ export function tableApi(core: ServiceCore) {
   async function lifecycleOf(h: DocHost, experimentId: string, deleted: boolean): Promise<Lifecycle> {
     const base = await core.rowsOf(h, experimentId);
     if (!deleted) {
-      return { version: base.version, rows: base.active, table: core.searchTableOf(h, experimentId, base.active), metricKeys: base.metricKeys, other: base.deleted };
+      return { version: base.version, rows: base.active, table: () => core.searchTableOf(h, experimentId, base.active), metricKeys: base.metricKeys, other: base.deleted };
     }
     const hit = deletedTables.get(experimentId);
     if (hit && hit.version === base.version) return hit;
     const rows = (await h.runs.rows(experimentId)).filter((r) => r.lifecycleStage === 'deleted').sort(byStartDesc);
     const keys = new Set<string>();
     for (const r of rows) for (const k in r.metrics) keys.add(k);
-    const entry = { version: base.version, rows, table: tableFromRows(rows), metricKeys: [...keys].sort(), other: base.active.length };
+    const table = tableFromRows(rows);
+    const entry = { version: base.version, rows, table: () => table, metricKeys: [...keys].sort(), other: base.active.length };
     deletedTables.set(experimentId, entry);
     return entry;
   }
@@ -79,12 +90,18 @@ export function tableApi(core: ServiceCore) {
     const columns = shownColumns(q, lc.metricKeys);
     const orderBy = orderByOf(q.sort);
     const t0 = performance.now();
-    const found = searchTable(lc.table, {
-      filter: q.filter,
-      orderBy: orderBy ? [orderBy] : null,
-      maxResults: Math.min(lc.rows.length, MAX_RESULTS_THRESHOLD),
-      viewType: q.deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY',
-    });
+    // TABLE-13: no filter and no sort is the rows' own order (newest first): no search table before the first window.
+    // It is built just after, while the person reads, so their first filter only searches.
+    const plain = !q.filter?.trim() && orderBy === null;
+    if (plain) setTimeout(() => void core.ready().then(() => lc.table()).catch(() => {}), PREBUILD_DELAY_MS);
+    const found = plain
+      ? { ok: true as const, rows: identityOrder(Math.min(lc.rows.length, MAX_RESULTS_THRESHOLD)) }
+      : searchTable(lc.table(), {
+          filter: q.filter,
+          orderBy: orderBy ? [orderBy] : null,
+          maxResults: Math.min(lc.rows.length, MAX_RESULTS_THRESHOLD),
+          viewType: q.deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY',
+        });
     let entry;
     if (!found.ok) {
       entry = { rows: lc.rows, list: { entries: [], matching: 0, hidden: 0 }, error: found.error, metricKeys: lc.metricKeys, other: lc.other, columns };
@@ -150,7 +167,7 @@ export function tableApi(core: ServiceCore) {
       const s = await shownList(expId, q);
       if (s.error) return toCsv(lc.rows, [], s.columns, q.groupBy);
       const orderBy = orderByOf(q.sort);
-      const found = searchTable(lc.table, { filter: q.filter, orderBy: orderBy ? [orderBy] : null, maxResults: Math.min(lc.rows.length, MAX_RESULTS_THRESHOLD), viewType: q.deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY' });
+      const found = searchTable(lc.table(), { filter: q.filter, orderBy: orderBy ? [orderBy] : null, maxResults: Math.min(lc.rows.length, MAX_RESULTS_THRESHOLD), viewType: q.deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY' });
       if (!found.ok) return toCsv(lc.rows, [], s.columns, q.groupBy);
       const all = buildList(lc.rows, found.rows, { ...q, sorted: orderBy !== null, columns: s.columns, everything: true });
       return toCsv(lc.rows, all.entries, s.columns, q.groupBy);

@@ -6,6 +6,12 @@ import { LocalStore } from '@/lib/store';
 import { metricsDocName, runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
 import { VIEWS_TOPIC, type ListQuery } from '@/lib/search/table-window';
 import { createDataService, withWireErrors } from '@/workers/data-service';
+import type { ServiceCore } from '@/workers/service-core';
+import { tableApi } from '@/workers/table-api';
+import { byStartDesc } from '@/workers/run-rows';
+import { getRun } from '@/lib/doc';
+import { rowFromRun } from '@/lib/run-index';
+import { tableFromRows } from '@/lib/search';
 import { SIGNAL_DEBOUNCE_MS } from '@/workers/topics';
 
 let n = 0;
@@ -97,5 +103,30 @@ describe('runs table worker API (workers/table-api.ts)', () => {
     await api.deleteTableView(id);
     expect(await api.listSavedViews('0')).toEqual([]);
     await expect(api.saveTableView('0', '', 'q')).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+  });
+
+  it('[TABLE-13] the plain first window (no filter, no sort) needs no search table; it is built just after, and a filter then uses it', async () => {
+    const ctx = memoryCtx(new Y.Doc(), 'sdk');
+    ensureWorkspace(ctx);
+    for (let i = 0; i < 20; i++) startRun(ctx, { runName: `r${i}`, startTime: 1_700_000_000_000 + i });
+    const active = [...ctx.runDocs.keys()].map((id) => rowFromRun(getRun(ctx, id)!)).sort(byStartDesc);
+    let built = 0;
+    const host = { runs: { rows: async () => active }, ws: ctx.ws };
+    const core = {
+      ready: async () => host,
+      rowsOf: async () => ({ version: 1, active, deleted: 0, metricKeys: [] }),
+      searchTableOf: () => {
+        built++;
+        return tableFromRows(active);
+      },
+    } as unknown as ServiceCore;
+    const api = tableApi(core);
+    const first = await api.listRunsWindow('0', Q, { offset: 0, limit: 3 });
+    expect(names(first)).toEqual(['r19', 'r18', 'r17']);
+    expect(built).toBe(0);
+    await tick(300);
+    expect(built).toBeGreaterThan(0);
+    const filtered = await api.listRunsWindow('0', { ...Q, filter: "attributes.run_name = 'r3'" }, { offset: 0, limit: 3 });
+    expect(names(filtered)).toEqual(['r3']);
   });
 });
