@@ -14,7 +14,7 @@
 // 3. Compare, 50 runs × 1 key × 100k points, through RunsLineChart: on /compare/ when the app has that page
 //    (first paint ≤ 2 s); without it, the figure is printed as not measured, with the reason.
 // Figures are printed, not asserted.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fmt, median, report, spawnNode, tempDir, watchdog, ROOT } from './lib/util.mjs';
@@ -205,6 +205,9 @@ try {
     const ids = Array.from({ length: COMPARE_RUNS }, (_, i) => runIdOf(i));
     const ctx2 = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const p2 = await ctx2.newPage();
+    // BENCH_CHARTS_TRACE=<file>: Chromium's trace of the cold compare load, for the worker thread's profile.
+    const traceFile = process.env.BENCH_CHARTS_TRACE;
+    if (traceFile) await browser.startTracing(p2, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', 'netlog'] });
     await p2.goto(`${url2}/compare/?experiment=${exp.id}&runs=${ids.join(',')}`, { waitUntil: 'commit' });
     const compareMs = await p2
       .waitForFunction(
@@ -227,6 +230,7 @@ try {
       )
       .then((h) => h.jsonValue())
       .catch(() => NaN);
+    if (traceFile) writeFileSync(traceFile, await browser.stopTracing());
     const w2 = p2.workers()[0];
     const wm = w2 ? await w2.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('cairn:charts')).map((m) => [m.name, m.startTime, m.duration])).catch(() => []) : [];
     const series = wm.filter((m) => m[0] === 'cairn:charts:series').map((m) => m[2]);
