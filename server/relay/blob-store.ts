@@ -54,8 +54,21 @@ export class DiskBlobStore {
    * INVALID_PARAMETER_VALUE on a hash mismatch; in both cases nothing is left behind.
    */
   async put(sha: Sha256, body: Readable): Promise<{ size: number }> {
+    const { size } = await this.receive(body, sha);
+    return { size };
+  }
+
+  /**
+   * Streams `body` into the store under the sha256 of its bytes, computed on the way (one write: the REST door's
+   * artifact PUT names no hash). Same limits and clean-up as `put`.
+   */
+  async putUnnamed(body: Readable): Promise<{ sha256: Sha256; size: number }> {
+    return this.receive(body, null);
+  }
+
+  private async receive(body: Readable, sha: Sha256 | null): Promise<{ sha256: Sha256; size: number }> {
     await mkdir(this.tmp, { recursive: true });
-    const tmpPath = join(this.tmp, `${sha}.${randomBytes(6).toString('hex')}.part`);
+    const tmpPath = join(this.tmp, `${sha ?? 'unnamed'}.${randomBytes(6).toString('hex')}.part`);
     const hash = createHash('sha256');
     let size = 0;
     const maxBytes = this.maxBytes;
@@ -83,16 +96,16 @@ export class DiskBlobStore {
     try {
       // flush: fsync before close, so the rename below never publishes bytes that are not on disk yet.
       await pipeline(source, meter, createWriteStream(tmpPath, { flush: true }));
-      const actual = hash.digest('hex');
-      if (actual !== sha) {
+      const actual = hash.digest('hex') as Sha256;
+      if (sha !== null && actual !== sha) {
         throw new CairnError('INVALID_PARAMETER_VALUE', `body sha256 ${actual} does not match the url's ${sha}`, {
           expected: sha,
           actual,
         });
       }
-      await mkdir(join(this.root, sha.slice(0, 2)), { recursive: true });
-      await rename(tmpPath, this.pathFor(sha));
-      return { size };
+      await mkdir(join(this.root, actual.slice(0, 2)), { recursive: true });
+      await rename(tmpPath, this.pathFor(actual));
+      return { sha256: actual, size };
     } catch (err) {
       body.unpipe(source);
       await unlink(tmpPath).catch(() => undefined);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as doc from '../../../lib/doc/index';
-import { ArtifactPathSchema, RunIdSchema, Sha256Schema, invalid, notFound, type ArtifactRef, type Run, type WorkspaceId } from '../../../lib/domain/index';
+import { ArtifactPathSchema, CairnError, RunIdSchema, Sha256Schema, invalid, notFound, type ArtifactRef, type Run, type WorkspaceId } from '../../../lib/domain/index';
 import type { DiskBlobStore } from '../blob-store';
 import { pipeToResponse } from '../http-response';
 import { contentDisposition } from '../http-routes';
@@ -229,32 +229,17 @@ export class ArtifactDoor {
     sendJsonText(res, '{}');
   }
 
+  /** The body into the blob store in one pass, named by the sha256 of its bytes (DiskBlobStore.putUnnamed). */
   private async store(req: IncomingMessage): Promise<{ sha256: string; size: number }> {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > this.blobs.maxBytes) throw statusError('REQUEST_LIMIT_EXCEEDED', `artifact exceeds the limit of ${this.blobs.maxBytes} bytes`, 413);
-    await mkdir(this.tmpDir, { recursive: true });
-    const tmp = join(this.tmpDir, `rest-${randomBytes(8).toString('hex')}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
     const max = this.blobs.maxBytes;
+    const tooLarge = () => statusError('REQUEST_LIMIT_EXCEEDED', `artifact exceeds the limit of ${max} bytes`, 413);
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > max) throw tooLarge();
     try {
-      await pipeline(
-        req,
-        new Transform({
-          transform(chunk: Buffer, _e, done) {
-            size += chunk.length;
-            if (size > max) return done(statusError('REQUEST_LIMIT_EXCEEDED', `artifact exceeds the limit of ${max} bytes`, 413));
-            hash.update(chunk);
-            done(null, chunk);
-          },
-        }),
-        createWriteStream(tmp),
-      );
-      const sha = Sha256Schema.parse(hash.digest('hex'));
-      if ((await this.blobs.size(sha)) === null) await this.blobs.put(sha, createReadStream(tmp));
-      return { sha256: sha, size };
-    } finally {
-      await unlink(tmp).catch(() => undefined);
+      return await this.blobs.putUnnamed(req);
+    } catch (err) {
+      if (err instanceof CairnError && err.code === 'REQUEST_LIMIT_EXCEEDED') throw tooLarge();
+      throw err;
     }
   }
 
