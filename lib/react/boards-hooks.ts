@@ -1,14 +1,10 @@
 'use client';
 
-import { useMemo, useRef } from 'react';
 // errors.ts only: the domain's index pulls zod (schemas), which the page never needs.
-import { CairnError } from '../domain/errors';
 import type { Board, BoardId, BoardSummary, CardConfig, CardId, RunSelection } from '../doc/boards';
 import type { SelectedRuns } from '../../workers/boards-api';
 import type { QueryResult } from './contract';
-import type { DataClient } from './data-client';
-import { useDataClient } from './DataProvider';
-import { useWorkerQuery } from './worker-query';
+import { useCommandSet, useWorkerQuery } from './worker-query';
 
 /** Hooks and contract types for dashboards and compare: each hook is a useWorkerQuery (worker-query.ts) over the worker's boards-api.ts. */
 
@@ -83,23 +79,14 @@ export interface BoardsCommands {
 }
 
 export function useBoardsCommands(): BoardsCommands {
-  const client = useDataClient();
-  const ref = useRef(client);
-  ref.current = client;
-  return useMemo<BoardsCommands>(() => {
-    const c = (): DataClient => {
-      if (!ref.current) throw new CairnError('INVALID_STATE', 'The data worker is not running yet; try again in a moment.');
-      return ref.current;
-    };
-    return {
-      createBoard: async (experimentId, name) => c().createBoard(experimentId, name),
-      renameBoard: async (boardId, name) => c().renameBoard(boardId, name),
-      deleteBoard: async (boardId) => c().deleteBoard(boardId),
-      addCard: async (boardId, config) => c().addBoardCard(boardId, config),
-      updateCard: async (boardId, cardId, config) => c().updateBoardCard(boardId, cardId, config),
-      removeCard: async (boardId, cardId) => c().removeBoardCard(boardId, cardId),
-      moveCard: async (boardId, cardId, x, y) => c().moveBoardCard(boardId, cardId, x, y),
-      resizeCard: async (boardId, cardId, w, h) => c().resizeBoardCard(boardId, cardId, w, h),
-    };
-  }, []);
+  return useCommandSet<BoardsCommands>((c) => ({
+    createBoard: async (experimentId, name) => c().createBoard(experimentId, name),
+    renameBoard: async (boardId, name) => c().renameBoard(boardId, name),
+    deleteBoard: async (boardId) => c().deleteBoard(boardId),
+    addCard: async (boardId, config) => c().addBoardCard(boardId, config),
+    updateCard: async (boardId, cardId, config) => c().updateBoardCard(boardId, cardId, config),
+    removeCard: async (boardId, cardId) => c().removeBoardCard(boardId, cardId),
+    moveCard: async (boardId, cardId, x, y) => c().moveBoardCard(boardId, cardId, x, y),
+    resizeCard: async (boardId, cardId, w, h) => c().resizeBoardCard(boardId, cardId, w, h),
+  }));
 }

@@ -1,8 +1,5 @@
 'use client';
 
-import { useMemo, useRef } from 'react';
-// errors.ts only: the domain's index pulls zod (schemas), which the page never needs.
-import { CairnError } from '../domain/errors';
 import type {
   ChartSeries,
   Commands,
@@ -17,9 +14,7 @@ import type {
   Settings,
   SyncStatus,
 } from './contract';
-import type { DataClient } from './data-client';
-import { useDataClient } from './DataProvider';
-import { useWorkerQuery } from './worker-query';
+import { useCommandSet, useWorkerQuery } from './worker-query';
 
 /** The hooks of contract.ts, each a useWorkerQuery (worker-query.ts) over one worker function and its topics. */
 
@@ -100,28 +95,19 @@ export function useConflicts(): QueryResult<ParamConflict[]> {
  * `code` says why it was refused). Calls made before the worker is up fail with INVALID_STATE rather than hang.
  */
 export function useCommands(): Commands {
-  const client = useDataClient();
-  const ref = useRef(client);
-  ref.current = client;
-  return useMemo<Commands>(() => {
-    const c = (): DataClient => {
-      if (!ref.current) throw new CairnError('INVALID_STATE', 'The data worker is not running yet; try again in a moment.');
-      return ref.current;
-    };
-    return {
-      createExperiment: async (name, tags) => c().createExperiment(name, tags),
-      renameExperiment: async (id, newName) => c().renameExperiment(id, newName),
-      deleteExperiment: async (id) => c().deleteExperiment(id),
-      restoreExperiment: async (id) => c().restoreExperiment(id),
-      startRun: async (experimentId, runName) => c().startRun(experimentId, runName),
-      deleteRun: async (runId) => c().deleteRun(runId),
-      restoreRun: async (runId) => c().restoreRun(runId),
-      setRunTag: async (runId, key, value) => c().setRunTag(runId, key, value),
-      deleteRunTag: async (runId, key) => c().deleteRunTag(runId, key),
-      renameRun: async (runId, runName) => c().renameRun(runId, runName),
-      setExperimentTag: async (id, key, value) => c().setExperimentTag(id, key, value),
-      deleteExperimentTag: async (id, key) => c().deleteExperimentTag(id, key),
-      saveSettings: async (s) => c().saveSettings(s),
-    };
-  }, []);
+  return useCommandSet<Commands>((c) => ({
+    createExperiment: async (name, tags) => c().createExperiment(name, tags),
+    renameExperiment: async (id, newName) => c().renameExperiment(id, newName),
+    deleteExperiment: async (id) => c().deleteExperiment(id),
+    restoreExperiment: async (id) => c().restoreExperiment(id),
+    startRun: async (experimentId, runName) => c().startRun(experimentId, runName),
+    deleteRun: async (runId) => c().deleteRun(runId),
+    restoreRun: async (runId) => c().restoreRun(runId),
+    setRunTag: async (runId, key, value) => c().setRunTag(runId, key, value),
+    deleteRunTag: async (runId, key) => c().deleteRunTag(runId, key),
+    renameRun: async (runId, runName) => c().renameRun(runId, runName),
+    setExperimentTag: async (id, key, value) => c().setExperimentTag(id, key, value),
+    deleteExperimentTag: async (id, key) => c().deleteExperimentTag(id, key),
+    saveSettings: async (s) => c().saveSettings(s),
+  }));
 }

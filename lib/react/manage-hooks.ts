@@ -1,15 +1,14 @@
 'use client';
 
 import * as Comlink from 'comlink';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { CairnError } from '../domain/errors';
 import type { ArtifactRef, WireError } from '../domain';
 import type { TextEdit } from '../doc/text-edit';
 import type { ArtifactHead, RunFamily, RunNoteEdit, RunNoteView, UploadProgress } from '../../workers/manage-api';
 import type { QueryResult, Settings } from './contract';
-import type { DataClient } from './data-client';
 import { useDataClient } from './DataProvider';
-import { useWorkerQuery } from './worker-query';
+import { useCommandSet, useWorkerQuery } from './worker-query';
 
 /** Hooks and contract types for experiment and run management, run descriptions and artifacts: each hook is a useWorkerQuery (worker-query.ts) over the worker's manage-api.ts. */
 
@@ -100,19 +99,10 @@ export interface ManageCommands {
 }
 
 export function useManageCommands(): ManageCommands {
-  const client = useDataClient();
-  const ref = useRef(client);
-  ref.current = client;
-  return useMemo<ManageCommands>(() => {
-    const c = (): DataClient => {
-      if (!ref.current) throw new CairnError('INVALID_STATE', 'The data worker is not running yet; try again in a moment.');
-      return ref.current;
-    };
-    return {
-      editRunNote: async (runId, before, edit) => c().editRunNote(runId, before, edit),
-      setNoteCursor: async (runId, index) => c().setNoteCursor(runId, index),
-      uploadArtifact: async (runId, file, path, mediaType, onProgress) =>
-        c().uploadArtifact(runId, file, path, mediaType, onProgress ? Comlink.proxy(onProgress) : undefined),
-    };
-  }, []);
+  return useCommandSet<ManageCommands>((c) => ({
+    editRunNote: async (runId, before, edit) => c().editRunNote(runId, before, edit),
+    setNoteCursor: async (runId, index) => c().setNoteCursor(runId, index),
+    uploadArtifact: async (runId, file, path, mediaType, onProgress) =>
+      c().uploadArtifact(runId, file, path, mediaType, onProgress ? Comlink.proxy(onProgress) : undefined),
+  }));
 }

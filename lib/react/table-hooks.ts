@@ -1,14 +1,10 @@
 'use client';
 
-import { useMemo, useRef } from 'react';
-import { CairnError } from '../domain/errors';
 import type { SavedView } from '../doc/views';
 import type { TableKeys } from '../search/table-suggest';
 import { VIEWS_TOPIC, type ListQuery, type RunsWindow } from '../search/table-window';
 import type { QueryResult } from './contract';
-import type { DataClient } from './data-client';
-import { useDataClient } from './DataProvider';
-import { useWorkerQuery } from './worker-query';
+import { useCommandSet, useWorkerQuery } from './worker-query';
 
 /** Hooks and contract types for the runs table (windows of rows, columns, grouping, key suggestions, saved views): each hook is a useWorkerQuery (worker-query.ts) over the worker's table-api.ts. */
 
@@ -78,19 +74,10 @@ export interface TableCommands {
 
 /** The runs table's commands (see useCommands in hooks.ts for the run commands). */
 export function useTableCommands(): TableCommands {
-  const client = useDataClient();
-  const ref = useRef(client);
-  ref.current = client;
-  return useMemo<TableCommands>(() => {
-    const c = (): DataClient => {
-      if (!ref.current) throw new CairnError('INVALID_STATE', 'The data worker is not running yet; try again in a moment.');
-      return ref.current;
-    };
-    return {
-      saveView: async (e, n, q) => c().saveTableView(e, n, q),
-      renameView: async (id, n) => c().renameTableView(id, n),
-      deleteView: async (id) => c().deleteTableView(id),
-      exportCsv: async (e, q) => c().exportRunsCsv(e, q),
-    };
-  }, []);
+  return useCommandSet<TableCommands>((c) => ({
+    saveView: async (e, n, q) => c().saveTableView(e, n, q),
+    renameView: async (id, n) => c().renameTableView(id, n),
+    deleteView: async (id) => c().deleteTableView(id),
+    exportCsv: async (e, q) => c().exportRunsCsv(e, q),
+  }));
 }

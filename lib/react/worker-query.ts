@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import { toWire } from '../domain/errors';
+// errors.ts only: the domain's index pulls zod (schemas), which the page never needs.
+import { CairnError, toWire } from '../domain/errors';
 import type { QueryResult } from './contract';
 import type { DataClient } from './data-client';
 import { useDataClient } from './DataProvider';
@@ -60,4 +61,23 @@ export function useWorkerQuery<T>(key: string, topics: readonly string[], fetche
 
   if (!state || state.key !== key) return LOADING;
   return state.result;
+}
+
+/**
+ * The one way a lib/react hook hands out write commands: `build` gets `c()`, the data client of the moment, which
+ * throws INVALID_STATE when the worker is not up yet (a command then fails at once instead of hanging). The object is
+ * made once per mount, so components may list it in effect dependencies.
+ */
+export function useCommandSet<T>(build: (c: () => DataClient) => T): T {
+  const client = useDataClient();
+  const ref = useRef(client);
+  ref.current = client;
+  const buildRef = useRef(build);
+  const [commands] = useState(() =>
+    buildRef.current(() => {
+      if (!ref.current) throw new CairnError('INVALID_STATE', 'The data worker is not running yet; try again in a moment.');
+      return ref.current;
+    }),
+  );
+  return commands;
 }
