@@ -1,36 +1,16 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMetrics, ensureWorkspace, logBatch, memoryCtx, startRun, type MemoryCtx } from '@/lib/doc';
-import { LocalStore } from '@/lib/store';
-import { metricsDocName, runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
-import { createDataService, withWireErrors } from '@/workers/data-service';
+import { appendMetrics, ensureWorkspace, logBatch, memoryCtx, startRun } from '@/lib/doc';
+import { freshDbName, storeDocs, workerServices } from '../shared/worker-service';
 import { SIGNAL_DEBOUNCE_MS } from '@/workers/topics';
 
-let n = 0;
-const freshDb = () => `cairn-boards-api-test-${process.pid}-${++n}`;
-const noConfig: FetchLike = async () => new Response('nope', { status: 404 });
-const services: { dispose(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const s of services.splice(0)) await s.dispose();
-});
+const freshDb = () => freshDbName('boards-api');
+const openService = workerServices();
+const service = (dbName = freshDb()) => openService(dbName);
 const tick = (ms = SIGNAL_DEBOUNCE_MS * 3) => new Promise((r) => setTimeout(r, ms));
 
-async function service(dbName = freshDb()) {
-  const api = withWireErrors(createDataService({ fetch: noConfig, dbName }));
-  services.push(api);
-  await api.init('http://app.test');
-  return api;
-}
 
-/** Writes the docs of a memory ctx into the store, as a previous session would have. */
-async function storeDocs(dbName: string, ctx: MemoryCtx) {
-  const store = await LocalStore.open({ name: dbName, mergeUpdates: Y.mergeUpdates });
-  await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ctx.ws));
-  for (const [id, d] of ctx.runDocs) await store.appendUpdate(runDocName('default', id), Y.encodeStateAsUpdate(d));
-  for (const [id, d] of ctx.metricsDocs) await store.appendUpdate(metricsDocName('default', id), Y.encodeStateAsUpdate(d));
-  store.close();
-}
 
 /** Six runs r0..r5 in the Default experiment (r5 newest), lr alternating, acc = i / 10. */
 async function seedRuns(dbName: string): Promise<string[]> {

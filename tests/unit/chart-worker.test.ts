@@ -1,33 +1,14 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMetrics, ensureWorkspace, memoryCtx, startRun, updateRun, type MemoryCtx } from '@/lib/doc';
-import { LocalStore } from '@/lib/store';
-import { metricsDocName, runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
-import { createDataService, withWireErrors } from '@/workers/data-service';
+import { appendMetrics, ensureWorkspace, memoryCtx, startRun, updateRun } from '@/lib/doc';
+import { freshDbName, storeDocs, workerServices } from '../shared/worker-service';
 
-let n = 0;
-const freshDb = () => `cairn-chart-worker-test-${process.pid}-${++n}`;
-const noConfig: FetchLike = async () => new Response('nope', { status: 404 });
-const services: { dispose(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const s of services.splice(0)) await s.dispose();
-});
+const freshDb = () => freshDbName('chart-worker');
+const openService = workerServices();
+const service = (dbName: string) => openService(dbName);
 
-async function service(dbName: string) {
-  const api = withWireErrors(createDataService({ fetch: noConfig, dbName }));
-  services.push(api);
-  await api.init('http://app.test');
-  return api;
-}
 
-async function storeDocs(dbName: string, ctx: MemoryCtx) {
-  const store = await LocalStore.open({ name: dbName, mergeUpdates: Y.mergeUpdates });
-  await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ctx.ws));
-  for (const [id, d] of ctx.runDocs) await store.appendUpdate(runDocName('default', id), Y.encodeStateAsUpdate(d));
-  for (const [id, d] of ctx.metricsDocs) await store.appendUpdate(metricsDocName('default', id), Y.encodeStateAsUpdate(d));
-  store.close();
-}
 
 /** Runs with `points` of a spiky `loss` crossing zero (and `acc` = step / points) each; finished unless `running`. */
 async function seed(dbName: string, runs: number, points: number, running = false) {

@@ -1,32 +1,14 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { ensureWorkspace, memoryCtx, startRun, type MemoryCtx } from '@/lib/doc';
-import { LocalStore } from '@/lib/store';
-import { runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
-import { createDataService, withWireErrors } from '@/workers/data-service';
+import { ensureWorkspace, memoryCtx, startRun } from '@/lib/doc';
+import { freshDbName, storeDocs, workerServices } from '../shared/worker-service';
 
-let n = 0;
-const freshDb = () => `cairn-manage-test-${process.pid}-${++n}`;
-const noConfig: FetchLike = async () => new Response('nope', { status: 404 });
-const services: { dispose(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const s of services.splice(0)) await s.dispose();
-});
+const freshDb = () => freshDbName('manage');
+const openService = workerServices();
+const service = (dbName: string) => openService(dbName);
 
-async function service(dbName: string) {
-  const api = withWireErrors(createDataService({ fetch: noConfig, dbName }));
-  services.push(api);
-  await api.init('http://app.test');
-  return api;
-}
 
-async function storeDocs(dbName: string, ctx: MemoryCtx) {
-  const store = await LocalStore.open({ name: dbName, mergeUpdates: Y.mergeUpdates });
-  await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ctx.ws));
-  for (const [id, d] of ctx.runDocs) await store.appendUpdate(runDocName('default', id), Y.encodeStateAsUpdate(d));
-  store.close();
-}
 
 const code = async (p: Promise<unknown>) => p.then(() => 'NO_ERROR', (e: { code?: string }) => e.code);
 
@@ -75,7 +57,7 @@ describe('manage worker API (workers/manage-api.ts)', () => {
     await api.setNoteCursor(null, 0);
     expect(await code(api.setNoteCursor(runId, -1))).toBe('INVALID_PARAMETER_VALUE');
     // A fresh service on the same database sees the stored text (a write that resolved is kept).
-    await services.pop()!.dispose();
+    await api.dispose();
     const again = await service(db);
     expect((await again.getRunNote(runId)).text).toBe('> hello');
   });

@@ -1,11 +1,9 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMetrics, ensureWorkspace, logBatch, memoryCtx, startRun, type MemoryCtx } from '@/lib/doc';
-import { LocalStore } from '@/lib/store';
-import { metricsDocName, runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
+import { appendMetrics, ensureWorkspace, logBatch, memoryCtx, startRun } from '@/lib/doc';
 import { VIEWS_TOPIC, type ListQuery } from '@/lib/search/table-window';
-import { createDataService, withWireErrors } from '@/workers/data-service';
+import { freshDbName, storeDocs, workerServices } from '../shared/worker-service';
 import type { ServiceCore } from '@/workers/service-core';
 import { tableApi } from '@/workers/table-api';
 import { byStartDesc } from '@/workers/run-rows';
@@ -14,22 +12,9 @@ import { rowFromRun } from '@/lib/run-index';
 import { tableFromRows } from '@/lib/search';
 import { SIGNAL_DEBOUNCE_MS } from '@/workers/topics';
 
-let n = 0;
-const freshDb = () => `cairn-table-api-test-${process.pid}-${++n}`;
-const noConfig: FetchLike = async () => new Response('nope', { status: 404 });
-const services: { dispose(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const s of services.splice(0)) await s.dispose();
-});
+const freshDb = () => freshDbName('table-api');
+const openService = workerServices();
 const tick = (ms = SIGNAL_DEBOUNCE_MS * 3) => new Promise((r) => setTimeout(r, ms));
-
-async function storeDocs(dbName: string, ctx: MemoryCtx) {
-  const store = await LocalStore.open({ name: dbName, mergeUpdates: Y.mergeUpdates });
-  await store.appendUpdate(workspaceDocName('default'), Y.encodeStateAsUpdate(ctx.ws));
-  for (const [id, d] of ctx.runDocs) await store.appendUpdate(runDocName('default', id), Y.encodeStateAsUpdate(d));
-  for (const [id, d] of ctx.metricsDocs) await store.appendUpdate(metricsDocName('default', id), Y.encodeStateAsUpdate(d));
-  store.close();
-}
 
 /** `runs` runs r0.. in experiment 0, param opt a/b alternating, metric acc = i. */
 async function service(runs: number) {
@@ -44,9 +29,7 @@ async function service(runs: number) {
     ids.push(run.runId);
   }
   await storeDocs(db, ctx);
-  const api = withWireErrors(createDataService({ fetch: noConfig, dbName: db }));
-  services.push(api);
-  await api.init('http://app.test');
+  const api = await openService(db);
   return { api, ids };
 }
 
