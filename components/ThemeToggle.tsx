@@ -6,7 +6,7 @@ import { THEME_KEY, applyTheme, readChoice, type ThemeChoice } from './theme';
 /** The header's theme switch: system (follows the OS, live), light or dark; saved on this device. */
 export default function ThemeToggle() {
   const id = useId();
-  const [choice, setChoice] = useState<ThemeChoice>('system');
+  const [choice, setChoice] = useState<ThemeChoice | null>(null); // null until the saved choice is read
   useEffect(() => {
     let saved: string | null = null;
     try {
@@ -21,6 +21,8 @@ export default function ThemeToggle() {
     const mq = window.matchMedia('(prefers-color-scheme: dark)');
     const follow = () => applyTheme('system');
     mq.addEventListener('change', follow);
+    // The OS may have switched between the inline pre-paint script and this effect (a slow hydration): catch up.
+    follow();
     return () => mq.removeEventListener('change', follow);
   }, [choice]);
   return (
@@ -30,7 +32,7 @@ export default function ThemeToggle() {
       </label>
       <select
         id={id}
-        value={choice}
+        value={choice ?? 'system'}
         onChange={(e) => {
           const next = readChoice(e.target.value);
           setChoice(next);
