@@ -13,9 +13,11 @@ export const metadata: Metadata = {
 /**
  * Starts the data worker (public/data-worker.js, built by scripts/build-node.mjs) while the page is still parsing,
  * before Next's runtime and React load: its script, IndexedDB and the relay's first sync then overlap with them.
- * lib/react's DataProvider adopts it from `window.__cairnWorker`. Production only: `next dev` serves the source.
+ * lib/react's DataProvider adopts it from `window.__cairnWorker`. Production only: `next dev` serves the source. Its
+ * name carries the page's path and query (workers/page-hint.ts): a run or compare page opened cold has its metrics
+ * docs fetched while the rest still loads (components/charts/SPEC.md CHART-14).
  */
-const START_WORKER = `try{window.__cairnWorker=new Worker('/data-worker.js',{type:'module'})}catch(e){}`;
+const START_WORKER = `try{window.__cairnWorker=new Worker('/data-worker.js',{type:'module',name:'cairn-page:'+location.pathname+location.search})}catch(e){}`;
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

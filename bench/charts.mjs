@@ -127,11 +127,17 @@ try {
   };
   const pageMeasures = (name) => page.evaluate((n) => performance.getEntriesByType('measure').filter((m) => m.name === n).map((m) => m.duration), name);
 
+  // BENCH_CHARTS_TRACE_RUN=<file>: Chromium's trace of the cold run page load (bench/trace-summary.mjs reads it).
+  const runTrace = process.env.BENCH_CHARTS_TRACE_RUN;
+  if (runTrace) await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading'] });
   await page.goto(`${url}/run/?id=${runId}`, { waitUntil: 'commit' });
   const coldMs = await chartsDrawnAt(KEYS, 1000);
+  if (runTrace) writeFileSync(runTrace, await browser.stopTracing());
   const coldSeries = await workerMeasures('cairn:charts:series');
   if (process.env.BENCH_CHARTS_DEBUG) {
-    const all = await worker()?.evaluate(() => [performance.timeOrigin, performance.getEntriesByType('measure').map((m) => [m.name, Math.round(m.startTime), Math.round(m.duration)])]);
+    const all = await worker()?.evaluate(() => [performance.timeOrigin, [...performance.getEntriesByType('mark'), ...performance.getEntriesByType('measure')].map((m) => [m.name, Math.round(m.startTime), Math.round(m.duration)])]);
+    const res = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => [r.name.replace(globalThis.location.origin, ''), Math.round(r.startTime), Math.round(r.responseEnd)]));
+    console.log('page resources', JSON.stringify(res));
     const pageOrigin = await page.evaluate(() => performance.timeOrigin);
     console.log('worker origin − page origin', Math.round(all[0] - pageOrigin), 'ms; worker measures', JSON.stringify(all[1]));
     console.log('page measures', JSON.stringify(await page.evaluate(() => performance.getEntriesByType('measure').map((m) => [m.name, Math.round(m.startTime), Math.round(m.duration)]))));

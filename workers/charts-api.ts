@@ -141,12 +141,24 @@ export function chartsApi(core: ServiceCore) {
     }
   }
 
-  /** The run's series of `keys`: a finished run's from the cache or one snapshot; a running one's from its doc. */
-  async function load(h: DocHost, runId: string, keys: string[]): Promise<Loaded> {
+  /** The finished-series cache of host `h` (a switch of relay or workspace empties it). */
+  function cacheOf(h: DocHost): FinishedCache {
     if (cacheHost !== h) {
       finished.clear();
       cacheHost = h;
     }
+    return finished;
+  }
+
+  /** A finished run's metrics doc, as a snapshot (no socket), or null for a running run: its chart goes live. */
+  function acquireFinished(h: DocHost, runId: string) {
+    const room = metricsRoom(h.settings.workspace, runId);
+    return h.engine.acquire(room, room, h.settings.relayUrl ? 'snapshot' : 'local');
+  }
+
+  /** The run's series of `keys`: a finished run's from the cache or one snapshot; a running one's from its doc. */
+  async function load(h: DocHost, runId: string, keys: string[]): Promise<Loaded> {
+    const finished = cacheOf(h);
     asRunId(runId);
     const { status, startTime } = await runFacts(h, runId);
     const terminal = isTerminal(status);
@@ -159,8 +171,7 @@ export function chartsApi(core: ServiceCore) {
       if (series.size === keys.length) return { series, live: false, startTime };
     }
     const t0 = performance.now();
-    const room = metricsRoom(h.settings.workspace, runId);
-    const handle = terminal ? h.engine.acquire(room, room, h.settings.relayUrl ? 'snapshot' : 'local') : h.acquireMetrics(runId);
+    const handle = terminal ? acquireFinished(h, runId) : h.acquireMetrics(runId);
     try {
       await handle.loaded;
       if (terminal || metricChunks(handle.doc).length === 0) await handle.whenSynced(SNAPSHOT_WAIT_MS);
@@ -193,6 +204,33 @@ export function chartsApi(core: ServiceCore) {
   }
 
   return {
+    /**
+     * CHART-14: fetches the metrics docs of the finished runs a page is about to chart (a cold run or compare page:
+     * workers/page-hint.ts) while the page's scripts still load. Each doc is released once applied and lingers in the
+     * doc engine (IDLE_CLOSE_MS) for the chart's request to find; nothing is decoded until a chart asks. The runs'
+     * status comes from the experiment's index when `experimentId` is given, else from each run doc.
+     */
+    async prefetchRunSeries(experimentId: string | null, runIds: string[]): Promise<number> {
+      const ids = parseInput(RunIdsArg, runIds, 'run ids');
+      const h = await core.ready();
+      if (!h.settings.relayUrl) return 0;
+      if (experimentId !== null) await h.runs.rows(parseInput(z.string().min(1).max(256), experimentId, 'experiment id')).catch(() => []);
+      const fetched = await Promise.all(
+        ids.map(async (runId) => {
+          asRunId(runId);
+          if (!isTerminal((await runFacts(h, runId)).status)) return false;
+          const handle = acquireFinished(h, runId);
+          try {
+            await handle.loaded;
+            return await handle.whenSynced(SNAPSHOT_WAIT_MS);
+          } finally {
+            handle.release();
+          }
+        }),
+      );
+      return fetched.filter(Boolean).length;
+    },
+
     /**
      * One metric key of each run (in the order asked), bucketed to `buckets` points (default 1,500) with the min/max
      * band, the true last point and the x extent; with `range` only the points whose x is in it, bucketed on a grid

@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import type { NetworkSignal } from '../lib/sync';
 import { createDataService, withWireErrors } from './data-service';
+import { readPageHint } from './page-hint';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 // When the worker's modules are loaded and evaluated (bench/browser.mjs reads it: the worker's own start-up cost).
@@ -44,5 +45,8 @@ Comlink.expose(api);
 // Start at once (IndexedDB, settings, the relay's first sync) rather than when the page's init() arrives after React
 // hydrated: init() is idempotent, and the page asks with this same origin.
 void api.init(scope.location.origin).catch(() => {});
+// CHART-14: the page this worker was started for names the runs it will chart; their docs are fetched now.
+const hint = readPageHint(scope.name);
+if (hint) void api.prefetchRunSeries(hint.experimentId, hint.runIds).catch(() => {});
 
 export type DataApi = typeof api;

@@ -1,0 +1,36 @@
+/**
+ * The page a cold start is for (CHART-14). app/layout.tsx starts the data worker from an inline script before React
+ * loads and names it `cairn-page:<path and query>`; the worker reads `self.name` and fetches the metrics docs that
+ * page will chart while the page's scripts still load. Only a hint: a name it cannot read means no prefetch.
+ */
+export const PAGE_HINT_PREFIX = 'cairn-page:';
+
+/** Most runs a hint may name (compare's limit). */
+const MAX_HINT_RUNS = 100;
+
+export interface PageHint {
+  experimentId: string | null;
+  runIds: string[];
+}
+
+/** The runs a page's URL names: `/run/?id=<run>` or `/compare/?experiment=<exp>&runs=<a>,<b>`; else null. */
+export function readPageHint(workerName: string): PageHint | null {
+  if (!workerName.startsWith(PAGE_HINT_PREFIX)) return null;
+  let url: URL;
+  try {
+    url = new URL(workerName.slice(PAGE_HINT_PREFIX.length), 'http://page.invalid');
+  } catch {
+    return null;
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  const q = url.searchParams;
+  if (path === '/run') {
+    const id = q.get('id');
+    return id ? { experimentId: null, runIds: [id] } : null;
+  }
+  if (path === '/compare') {
+    const runIds = (q.get('runs') ?? '').split(',').filter(Boolean).slice(0, MAX_HINT_RUNS);
+    return runIds.length ? { experimentId: q.get('experiment'), runIds } : null;
+  }
+  return null;
+}
