@@ -1,8 +1,9 @@
+import { WebsocketProvider } from 'y-websocket';
 import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { LOCAL_ORIGIN, UPGRADE_ORIGIN, ensureWorkspace, readRun, startRun, wsExp, wsExpTags, type Ctx } from '../doc';
 import { CairnError, TERMINAL_STATUSES, newRunId, type Run, type RunInfo, type RunStatus } from '../domain';
-import { DocEngine, HeldDocs, relayRemote, type DocHandle, type Want } from '../engine';
+import { DocEngine, FETCH_ORIGIN, HeldDocs, relayRemote, type DocHandle, type Want } from '../engine';
 import { RoomConnection, fetchRoomSnapshot, fetchStateVector, metricsRoom, runRoom, workspaceRoom } from '../relay-client';
 import { rowFromRun } from '../run-index';
 import type { LocalStore } from '../store';
@@ -64,6 +65,9 @@ export interface WorkspaceChange {
   runIds: Set<string>;
 }
 
+/** Updates the relay already holds: a snapshot fetch (the engine's FETCH_ORIGIN) or a live link's provider. */
+const fromRelay = (origin: unknown) => origin === FETCH_ORIGIN || origin instanceof WebsocketProvider;
+
 export class DocHost {
   readonly ws: Y.Doc;
   readonly ctx: Ctx;
@@ -99,7 +103,8 @@ export class DocHost {
     setLocalUser(this.awareness, opts.settings.userName, colorFor(opts.settings.actor));
     const { relayUrl, token } = opts.settings;
     this.engine = new DocEngine({
-      local: indexedDbLog(opts.store),
+      // SYNC-P4: what came from the relay (a snapshot, a live link's sync) is stored a little later, off the load path.
+      local: indexedDbLog(opts.store, { deferred: fromRelay }),
       remote: relayUrl
         ? relayRemote({ relay: relayUrl, token, fetch: opts.fetch, ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill } : {}) })
         : null,

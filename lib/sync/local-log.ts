@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
 import { LOAD_ORIGIN, type LocalBinding, type LocalLog } from '../engine';
 import type { LocalStore } from '../store';
-import { DocPersistence, STORE_ORIGIN } from './persistence';
+import { DocPersistence, STORE_ORIGIN, type PersistenceOptions } from './persistence';
 
 /**
  * The doc engine's local log over IndexedDB (lib/engine's LocalLog port). Engine names are relay room names
@@ -11,12 +11,13 @@ import { DocPersistence, STORE_ORIGIN } from './persistence';
 export const storedDocName = (room: string) => `ws/${room}`;
 export const dirtyKey = (room: string) => `dirty/${room}`;
 
-export function indexedDbLog(store: LocalStore): LocalLog {
+/** `opts.deferred`: origins whose updates the relay holds already, stored a little later (SYNC-P4). */
+export function indexedDbLog(store: LocalStore, opts: PersistenceOptions = {}): LocalLog {
   /** Per name, the writes of the last binding still in flight: a new binding loads after them (ENG-L4). */
   const pending = new Map<string, Promise<void>>();
   return {
     bind(name: string, doc: Y.Doc): LocalBinding {
-      const p = new DocPersistence(store, storedDocName(name), doc, undefined, LOAD_ORIGIN);
+      const p = new DocPersistence(store, storedDocName(name), doc, undefined, LOAD_ORIGIN, opts);
       const before = pending.get(name) ?? Promise.resolve();
       return {
         loaded: before.then(() => p.load()),

@@ -8,8 +8,18 @@ import { COMPACT_EVERY_UPDATES, type LocalStore } from '../store';
  * by `load()` itself (origin STORE_ORIGIN), which are already stored. Queued updates are written in batches, one
  * row per batch (merged), on a single promise chain; `whenPersisted()` returns the chain's tail, which settles only
  * after every update emitted before the call is in IndexedDB. That is what lets a command resolve "saved".
+ * Updates of an origin `opts.deferred` names (the relay holds them already) wait up to `deferMs` (SYNC-P4).
  */
 export const STORE_ORIGIN = Symbol('cairn-store-load');
+
+/** How long an update the relay already holds (a snapshot, a peer's change) may wait to be stored (SYNC-P4). */
+export const DEFER_REMOTE_MS = 3_000;
+
+export interface PersistenceOptions {
+  /** Origins of updates that need not be stored at once: the relay holds them already (SYNC-P4). */
+  deferred?: (origin: unknown) => boolean;
+  deferMs?: number;
+}
 
 export class DocPersistence {
   private queue: Uint8Array[] = [];
@@ -22,6 +32,8 @@ export class DocPersistence {
   private needsSnapshot = false;
   private destroyed = false;
   private errorListeners = new Set<(e: unknown) => void>();
+  /** A batch of deferred (remote) updates waiting for its time (SYNC-P4). */
+  private deferTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     readonly store: LocalStore,
@@ -30,6 +42,7 @@ export class DocPersistence {
     private readonly compactEvery: number = COMPACT_EVERY_UPDATES,
     /** Origin of the updates `load()` applies (the doc engine names its own). */
     private readonly loadOrigin: unknown = STORE_ORIGIN,
+    private readonly opts: PersistenceOptions = {},
   ) {
     doc.on('update', this.onUpdate);
   }
@@ -44,8 +57,9 @@ export class DocPersistence {
     if (ids.length > this.compactEvery) this.chain(() => this.compactNow());
   }
 
-  /** Settles after every update emitted so far is stored; rejects if that write failed. */
+  /** Settles after every update emitted so far is stored (deferred ones are written now); rejects if that failed. */
   whenPersisted(): Promise<void> {
+    this.writeDeferredNow();
     return this.tail;
   }
 
@@ -58,15 +72,34 @@ export class DocPersistence {
   destroy(): void {
     this.destroyed = true;
     this.doc.off('update', this.onUpdate);
+    this.writeDeferredNow();
   }
 
   private onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this.loadOrigin || this.destroyed) return;
     this.queue.push(update);
     if (this.batchScheduled) return;
+    if (this.opts.deferred?.(origin)) {
+      // SYNC-P4: the relay has it; storing it can wait until the page has drawn (a local write takes it along).
+      this.deferTimer ??= setTimeout(() => this.writeDeferredNow(), this.opts.deferMs ?? DEFER_REMOTE_MS);
+      return;
+    }
+    this.scheduleBatch();
+  };
+
+  private scheduleBatch(): void {
+    if (this.deferTimer) {
+      clearTimeout(this.deferTimer);
+      this.deferTimer = null;
+    }
+    if (this.batchScheduled) return;
     this.batchScheduled = true;
     this.chain(() => this.writeBatch());
-  };
+  }
+
+  private writeDeferredNow(): void {
+    if (this.deferTimer) this.scheduleBatch();
+  }
 
   /** Runs `step` after everything before it, whether that succeeded or not; its own failure rejects its waiters. */
   private chain(step: () => Promise<void>): void {

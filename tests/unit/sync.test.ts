@@ -61,6 +61,59 @@ describe('DocPersistence', () => {
     expect(await store.countUpdates('d')).toBe(1);
   });
 
+  it('[SYNC-P4] updates the relay already holds are stored a little later; a local write, whenPersisted or destroy stores them at once', async () => {
+    const store = await openStore();
+    const REMOTE = Symbol('remote');
+    const remote = (doc: Y.Doc, k: string) => {
+      const peer = new Y.Doc();
+      peer.getMap('m').set(k, 1);
+      Y.applyUpdate(doc, Y.encodeStateAsUpdate(peer), REMOTE);
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 30));
+    const storedKeys = async (name: string) => {
+      const { update } = await store.loadUpdates(name);
+      const d = new Y.Doc();
+      if (update) Y.applyUpdate(d, update);
+      return Object.keys(d.getMap('m').toJSON()).sort();
+    };
+    const opts = { deferred: (o: unknown) => o === REMOTE, deferMs: 200 };
+
+    // Deferred: nothing stored right away, everything once the delay passed.
+    const a = new Y.Doc();
+    const pa = new DocPersistence(store, 'a', a, undefined, undefined, opts);
+    await pa.load();
+    remote(a, 'r1');
+    await settle();
+    expect(await storedKeys('a')).toEqual([]);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await storedKeys('a')).toEqual(['r1']);
+
+    // A local write does not wait, and takes the deferred ones along.
+    remote(a, 'r2');
+    a.getMap('m').set('local', 1);
+    await settle();
+    expect(await storedKeys('a')).toEqual(['local', 'r1', 'r2']);
+
+    // whenPersisted (a flush, a shutdown) stores them now.
+    remote(a, 'r3');
+    await pa.whenPersisted();
+    expect(await storedKeys('a')).toEqual(['local', 'r1', 'r2', 'r3']);
+
+    // destroy (the doc is closed) writes what was waiting.
+    remote(a, 'r4');
+    pa.destroy();
+    await pa.whenPersisted();
+    expect(await storedKeys('a')).toEqual(['local', 'r1', 'r2', 'r3', 'r4']);
+
+    // Without the option every update is stored at once, as before.
+    const b = new Y.Doc();
+    const pb = new DocPersistence(store, 'b', b);
+    await pb.load();
+    remote(b, 'r1');
+    await settle();
+    expect(await storedKeys('b')).toEqual(['r1']);
+  });
+
   it('[SYNC-P2] does not store again what load() applied, and compacts past the threshold', async () => {
     const store = await openStore();
     const doc = new Y.Doc();
