@@ -182,9 +182,9 @@ test('[TABLE-14] the header box selects every shown run (drawn or not), is mixed
   await expect(exp.selectAll).not.toBeChecked();
   await expect(exp.selectedCount).toHaveCount(0);
 
-  // Keyboard: Tab from the first run's checkbox backwards reaches the header box; Space selects all 8 runs, child-a
-  // too, which is not drawn (its parent r0 is collapsed).
-  await exp.runRow('odd, "quoted"').getByRole('checkbox').focus();
+  // Keyboard: the header box is in the tab order, just before the first sort button; Space selects all 8 runs,
+  // child-a too, which is not drawn (its parent r0 is collapsed).
+  await exp.runsTable.getByRole('columnheader', { name: 'Run Name' }).getByRole('button').focus();
   await page.keyboard.press('Shift+Tab');
   await expect(exp.selectAll).toBeFocused();
   await page.keyboard.press('Space');
