@@ -30,8 +30,12 @@ describe('REST door: runs of a deleted experiment', () => {
     const mk = async (e: string) => (await c.post('runs/create', { experiment_id: e })).json.run.info.run_id as string;
     const [a, b, gone, o] = [await mk(exp), await mk(exp), await mk(exp), await mk(other)];
     expect((await c.post('runs/delete', { run_id: gone })).status).toBe(200);
+    await c.post('runs/log-inputs', { run_id: a, datasets: [{ dataset: { name: 'ds', digest: 'd1', source_type: 'local', source: '{}' } }] });
+    const datasets = async () => ((await c.post('experiments/search-datasets', { experiment_ids: [exp] })).json.dataset_summaries ?? []).length as number;
+    expect(await datasets()).toBe(1);
 
     expect((await c.post('experiments/delete', { experiment_id: exp })).status).toBe(200);
+    expect(await datasets()).toBe(0);
     expect([await stage(a), await stage(b), await stage(gone), await stage(o)]).toEqual(['deleted', 'deleted', 'deleted', 'active']);
     expect(await search([exp, other])).toEqual([`${o}:active`]);
     expect(await search([exp, other], 'ACTIVE_ONLY')).toEqual([`${o}:active`]);
@@ -55,6 +59,7 @@ describe('REST door: runs of a deleted experiment', () => {
     expect([await stage(a), await stage(b), await stage(gone)]).toEqual(['active', 'active', 'deleted']);
     expect(await search([exp])).toEqual([`${a}:active`, `${b}:active`].sort());
     expect(await search([exp], 'DELETED_ONLY')).toEqual([`${gone}:deleted`]);
+    expect(await datasets()).toBe(1);
     expect((await c.post('runs/set-tag', { run_id: a, key: 'k', value: 'v' })).status).toBe(200);
   });
 

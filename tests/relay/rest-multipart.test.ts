@@ -104,6 +104,13 @@ describe('REST door: multipart uploads on disk', () => {
     expect([over.status, isEnvelope(over, 'REQUEST_LIMIT_EXCEEDED')]).toEqual([413, true]);
     expect(readdirSync(folderOf(id)).filter((f) => f.startsWith('part-')).length).toBe(2);
     expect(readdirSync(folderOf(id)).some((f) => f.endsWith('.tmp'))).toBe(false);
+    // Parts sent side by side each pass their own check: here part 3 as if it had arrived alongside part 2. The
+    // whole is checked again at complete: 413, and nothing is logged.
+    const extra = Buffer.from('arrived alongside');
+    writeFileSync(join(folderOf(id), `part-3.${sha(extra).slice(1, -1)}`), extra);
+    const done = await mpu(c, 'complete', at, 'x.bin', { upload_id: id, parts: [] });
+    expect([done.status, isEnvelope(done, 'REQUEST_LIMIT_EXCEEDED')]).toEqual([413, true]);
+    expect((await c.get('artifacts/list', { run_id: at.run })).json.files).toBeUndefined();
   });
 
   it('[REST-18] uploads older than 24 h are deleted when the relay starts; fresh ones are kept', async () => {

@@ -103,8 +103,7 @@ export class ArtifactDoor {
     const up = await this.uploads.meta(uploadId);
     if (!up) throw notFound(`No multipart upload with id ${uploadId}`);
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > this.blobs.maxBytes) throw tooLarge('part', this.blobs.maxBytes);
-    const part = await this.uploads.putPart(uploadId, up, /^\d+$/.test(partRaw) ? Number(partRaw) : NaN, req);
+    const part = await this.uploads.putPart(uploadId, up, /^\d+$/.test(partRaw) ? Number(partRaw) : NaN, req, declared);
     const etag = `"${part.sha256}"`;
     res.writeHead(200, { etag, 'content-length': 0 });
     res.end();

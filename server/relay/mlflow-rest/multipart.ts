@@ -138,21 +138,23 @@ export class MultipartUploads {
    * Part `n` of the upload streamed to disk (never buffered whole), hashed on the way; its ETag is the sha256. Over the
    * blob limit, alone or with the other parts received, it is refused with 413 and nothing of it is kept.
    */
-  async putPart(id: string, up: UploadMeta, n: number, body: Readable): Promise<StoredPart> {
+  async putPart(id: string, up: UploadMeta, n: number, body: Readable, declared = NaN): Promise<StoredPart> {
     if (!Number.isSafeInteger(n) || n < 1 || n > up.numParts) throw invalid(`Part number must be an integer from 1 to ${up.numParts}`);
     const max = this.blobs.maxBytes;
     let others = 0;
     for (const [k, p] of await this.parts(id)) if (k !== n) others += p.size;
     const room = max - others;
+    const over = () => (others === 0 ? tooLarge('part', max) : tooLarge(`the upload (${others} bytes in its other parts, and this part)`, max));
+    // A Content-Length past the room is refused before a byte is stored. Parts sent side by side (MLflow's client
+    // uploads several at once) each see only the parts stored before them: complete checks the total again.
+    if (declared > room) throw over();
     const folder = this.folder(id);
     const tmp = join(folder, `part-${n}.${randomBytes(6).toString('hex')}.tmp`);
     let got: { sha256: Sha256; size: number };
     try {
       got = await receiveToFile(body, tmp, room);
     } catch (err) {
-      if (err instanceof CairnError && err.code === 'REQUEST_LIMIT_EXCEEDED') {
-        throw others === 0 ? tooLarge('part', max) : tooLarge(`the upload (${others} bytes in its other parts, and this part)`, max);
-      }
+      if (err instanceof CairnError && err.code === 'REQUEST_LIMIT_EXCEEDED') throw over();
       throw err;
     }
     // Aborted (or swept) while the part was on its way: nothing may be left in a folder that is gone.
