@@ -11,6 +11,7 @@ import {
   shownColumns,
   useCommands,
   useRunsPage,
+  useShownRunIds,
   useTableCommands,
   useTableKeys,
   type Experiment,
@@ -23,7 +24,7 @@ import LoadError from './LoadError';
 import ColumnPicker from './runs-table/ColumnPicker';
 import RunActionsDialog from './runs-table/RunActionsDialog';
 import RunsFilter from './runs-table/RunsFilter';
-import RunsTable from './runs-table/RunsTable';
+import RunsTable, { type SelectAllState } from './runs-table/RunsTable';
 import type { RowHandlers } from './runs-table/RunsTableRow';
 import { useUrlView } from './runs-table/use-url-view';
 import { useWindowedRuns } from './runs-table/use-runs-window';
@@ -136,6 +137,25 @@ export default function ExperimentRuns({ experiment: exp }: { experiment: Experi
   );
   const onToggleGroup = useCallback((key: string) => setCollapsedGroups((x) => toggled(x, key)), []);
   const selected = useMemo(() => new Set(view.selected), [view.selected]);
+  // "Select all" (TABLE-14): the ids of every shown run, asked of the worker while something is selected, so the box
+  // shows all / some whatever rows are drawn; a click asks for them when nothing is selected yet.
+  const shownIds = useShownRunIds(view.selected.length > 0 ? expId : null, query).data ?? null;
+  const selectAllState: SelectAllState =
+    view.selected.length === 0 ? 'none' : shownIds && shownIds.length > 0 && shownIds.every((id) => selected.has(id)) ? 'all' : 'some';
+  const selectAll = useMemo(
+    () => ({
+      state: selectAllState,
+      onToggle() {
+        if (selectAllState === 'all') return setView({ selected: [] });
+        setActionError(null);
+        tableCommands.shownRunIds(expId, query).then(
+          (ids) => setView({ selected: ids }),
+          (e) => setActionError(errorMessage(e)),
+        );
+      },
+    }),
+    [selectAllState, setView, tableCommands, expId, query],
+  );
 
   const exportCsv = async () => {
     setExporting(true);
@@ -256,6 +276,7 @@ export default function ExperimentRuns({ experiment: exp }: { experiment: Experi
           sort={view.sort}
           onSort={onSort}
           selected={selected}
+          selectAll={selectAll}
           deletedView={view.deleted}
           handlers={handlers}
           onToggleGroup={onToggleGroup}

@@ -125,6 +125,22 @@ export function tableApi(core: ServiceCore) {
     return entry;
   }
 
+  /**
+   * The shown list with nothing folded away (every run a person could scroll to with every parent and group open):
+   * the CSV's rows and "select all"'s ids. A filter that cannot be used gives no entries.
+   */
+  async function everything(expId: ReturnType<typeof asExperimentId>, q: ListQuery): Promise<{ rows: IndexRow[]; entries: ShownList['entries']; columns: string[] }> {
+    const h = await core.ready();
+    const lc = await lifecycleOf(h, expId, q.deleted);
+    const s = await shownList(expId, q);
+    if (s.error) return { rows: lc.rows, entries: [], columns: s.columns };
+    const orderBy = orderByOf(q.sort);
+    const found = searchTable(lc.table(), { filter: q.filter, orderBy: orderBy ? [orderBy] : null, maxResults: Math.min(lc.rows.length, MAX_RESULTS_THRESHOLD), viewType: q.deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY' });
+    if (!found.ok) return { rows: lc.rows, entries: [], columns: s.columns };
+    const all = buildList(lc.rows, found.rows, { ...q, sorted: orderBy !== null, columns: s.columns, everything: true });
+    return { rows: lc.rows, entries: all.entries, columns: s.columns };
+  }
+
   /** Saved views change → one topic; the observer is attached once per host, on first use. */
   function observeViews(h: DocHost): void {
     if (observed.has(h)) return;
@@ -160,17 +176,21 @@ export function tableApi(core: ServiceCore) {
 
     /** The CSV of the shown list (every matching run, the shown columns): lib/search table-csv.ts. */
     async exportRunsCsv(experimentId: string, rawQuery: ListQuery): Promise<string> {
-      const expId = asExperimentId(experimentId);
       const q = parseInput(ListQuerySchema, rawQuery, 'runs table query') as ListQuery;
-      const h = await core.ready();
-      const lc = await lifecycleOf(h, expId, q.deleted);
-      const s = await shownList(expId, q);
-      if (s.error) return toCsv(lc.rows, [], s.columns, q.groupBy);
-      const orderBy = orderByOf(q.sort);
-      const found = searchTable(lc.table(), { filter: q.filter, orderBy: orderBy ? [orderBy] : null, maxResults: Math.min(lc.rows.length, MAX_RESULTS_THRESHOLD), viewType: q.deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY' });
-      if (!found.ok) return toCsv(lc.rows, [], s.columns, q.groupBy);
-      const all = buildList(lc.rows, found.rows, { ...q, sorted: orderBy !== null, columns: s.columns, everything: true });
-      return toCsv(lc.rows, all.entries, s.columns, q.groupBy);
+      const all = await everything(asExperimentId(experimentId), q);
+      return toCsv(all.rows, all.entries, all.columns, q.groupBy);
+    },
+
+    /**
+     * The ids of every run of the shown list, in its order (children of collapsed parents and runs of collapsed groups
+     * included, hidden runs only when shown): what the table's "select all" selects (TABLE-14), not only drawn rows.
+     */
+    async listShownRunIds(experimentId: string, rawQuery: ListQuery): Promise<string[]> {
+      const q = parseInput(ListQuerySchema, rawQuery, 'runs table query') as ListQuery;
+      const all = await everything(asExperimentId(experimentId), q);
+      const out: string[] = [];
+      for (const e of all.entries) if (e.kind === 'run') out.push(all.rows[e.row]!.runId);
+      return out;
     },
 
     /** Every param, metric and tag key of the experiment's runs (active and deleted), sorted: columns and autocomplete. */

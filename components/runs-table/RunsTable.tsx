@@ -3,7 +3,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { columnLabel, parseColumn, type Aggregate, type TableItem, type TableSort } from '@/lib/react';
 import { formatMetric } from '../format';
-import { ACTIONS_WIDTH, columnWidth, isNumeric, LEAD_WIDTHS } from './columns';
+import { ACTIONS_WIDTH, columnWidth, drawnColumns, isNumeric, LEAD_WIDTHS, STICKY_LEFT, stickyCell } from './columns';
 import RunsTableRow, { type RowHandlers } from './RunsTableRow';
 
 /** Row height (px): every row has it, so the scroll area is sized and rows are placed without measuring. */
@@ -21,6 +21,9 @@ const COLUMN_OVERSCAN = 240;
 export const DRAW_ALL_UP_TO = 60;
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
 
+/** Whether none, some or every run the table shows (drawn or not) is selected. */
+export type SelectAllState = 'none' | 'some' | 'all';
+
 export interface VisibleRange {
   first: number;
   last: number;
@@ -34,6 +37,8 @@ interface Props {
   sort: TableSort | null;
   onSort(column: string): void;
   selected: ReadonlySet<string>;
+  /** The header's "select all" box (TABLE-14): its state over every shown run, and what a click does. */
+  selectAll: { state: SelectAllState; onToggle(): void };
   deletedView: boolean;
   handlers: RowHandlers;
   onToggleGroup(key: string): void;
@@ -64,7 +69,8 @@ const CELL = 'flex items-center overflow-hidden whitespace-nowrap border-b pr-3'
  * index × ROW_HEIGHT (and layout-contained, so adding a row never re-lays out the others); only the visible rows plus
  * OVERSCAN are drawn (short lists whole), the rest fetched by window from the worker as the person scrolls. Header
  * cells sort (click: ascending, again: descending, again: off); group headers show count and min/mean/max of each
- * metric column.
+ * metric column. The select, pin and name cells are sticky (TABLE-15); the header's box selects every shown run
+ * (TABLE-14).
  */
 export default function RunsTable(p: Props) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -101,16 +107,9 @@ export default function RunsTable(p: Props) {
   const leadWidth = LEAD_WIDTHS[0] + LEAD_WIDTHS[1];
   const width = leadWidth + p.columns.reduce((a, id) => a + columnWidth(id), 0) + ACTIONS_WIDTH;
   // Body rows draw only the columns near the visible part (the header has them all): paint grows with cells drawn.
-  let x = leadWidth;
-  let padLeft = 0;
-  const drawn: string[] = [];
-  for (const id of p.columns) {
-    const w = columnWidth(id);
-    if (whole || (x + w >= left - COLUMN_OVERSCAN && x <= left + viewWidth + COLUMN_OVERSCAN)) drawn.push(id);
-    else if (drawn.length === 0) padLeft += w;
-    x += w;
-  }
-  const drawnKey = drawn.join('\u0001');
+  const cut = drawnColumns(p.columns, { left, viewWidth, overscan: COLUMN_OVERSCAN, whole });
+  const drawnKey = cut.columns.join('\u0001');
+  const padLeft = cut.padLeft;
   const layout = useMemo(() => ({ columns: drawnKey ? drawnKey.split('\u0001') : [], padLeft }), [drawnKey, padLeft]);
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++) {
@@ -127,7 +126,7 @@ export default function RunsTable(p: Props) {
     } else if (item.kind === 'group') {
       rows.push(
         <div key={`group-${item.key}`} role="row" data-testid="group-row" aria-rowindex={i + 2} style={place} className="absolute top-0 left-0 flex bg-stone-100 [contain:strict] dark:bg-stone-800">
-          <div role="cell" style={cellStyle(LEAD_WIDTHS[0] + LEAD_WIDTHS[1])} className={`${CELL} border-stone-200 px-2 dark:border-stone-700`}>
+          <div role="cell" style={stickyCell(LEAD_WIDTHS[0] + LEAD_WIDTHS[1], STICKY_LEFT.select)} className={`${CELL} border-stone-200 bg-inherit px-2 dark:border-stone-700`}>
             <button
               type="button"
               aria-expanded={!item.collapsed}
@@ -140,7 +139,7 @@ export default function RunsTable(p: Props) {
           </div>
           {p.columns.map((id, j) =>
             j === 0 ? (
-              <div key={id} role="cell" style={cellStyle(columnWidth(id))} className={`${CELL} border-stone-200 text-xs font-medium text-stone-700 dark:border-stone-700 dark:text-stone-300`}>
+              <div key={id} role="cell" style={stickyCell(columnWidth(id), STICKY_LEFT.name)} className={`${CELL} border-stone-200 bg-inherit text-xs font-medium text-stone-700 dark:border-stone-700 dark:text-stone-300`}>
                 <span className="truncate">
                   {p.groupLabel} = <span className="font-mono">{item.value ?? '(none)'}</span>{' '}
                   <span data-testid="group-count" className="text-stone-500 dark:text-stone-400">
@@ -189,10 +188,10 @@ export default function RunsTable(p: Props) {
       <div role="table" aria-label="Runs" aria-rowcount={p.itemCount + 1} className="text-sm" style={{ width }}>
         <div role="rowgroup" className="sticky top-0 z-10 bg-white dark:bg-stone-900">
           <div role="row" aria-rowindex={1} className="flex text-left text-xs tracking-wide text-stone-500 dark:text-stone-400" style={{ height: ROW_HEIGHT, width }}>
-            <div role="columnheader" style={cellStyle(LEAD_WIDTHS[0])} className={`${CELL} border-stone-300 px-2 font-medium dark:border-stone-600`}>
-              <span className="sr-only">Select</span>
+            <div role="columnheader" style={stickyCell(LEAD_WIDTHS[0], STICKY_LEFT.select)} className={`${CELL} border-stone-300 bg-white px-2 font-medium dark:border-stone-600 dark:bg-stone-900`}>
+              <SelectAllBox state={p.selectAll.state} onToggle={p.selectAll.onToggle} />
             </div>
-            <div role="columnheader" style={cellStyle(LEAD_WIDTHS[1])} className={`${CELL} border-stone-300 font-medium dark:border-stone-600`}>
+            <div role="columnheader" style={stickyCell(LEAD_WIDTHS[1], STICKY_LEFT.pin)} className={`${CELL} border-stone-300 bg-white font-medium dark:border-stone-600 dark:bg-stone-900`}>
               <span className="sr-only">Pin</span>
             </div>
             {p.columns.map((id) => {
@@ -204,8 +203,8 @@ export default function RunsTable(p: Props) {
                   key={id}
                   role="columnheader"
                   aria-sort={sorted ? (sorted.ascending ? 'ascending' : 'descending') : undefined}
-                  style={cellStyle(columnWidth(id))}
-                  className={`${CELL} border-stone-300 font-medium ${isNumeric(id) ? 'justify-end' : ''} ${c?.kind === 'attr' ? 'uppercase' : ''} dark:border-stone-600`}
+                  style={id === 'attr:name' ? stickyCell(columnWidth(id), STICKY_LEFT.name) : cellStyle(columnWidth(id))}
+                  className={`${CELL} border-stone-300 font-medium ${isNumeric(id) ? 'justify-end' : ''} ${c?.kind === 'attr' ? 'uppercase' : ''} ${id === 'attr:name' ? 'border-r bg-white dark:bg-stone-900' : ''} dark:border-stone-600`}
                 >
                   <button type="button" onClick={() => p.onSort(id)} title={`Sort by ${label}`} className={`max-w-full truncate rounded hover:text-stone-800 ${FOCUS}`}>
                     {c?.kind === 'attr' ? label : <ColumnName label={label} />}
@@ -247,6 +246,27 @@ function moveFocus(e: KeyboardEvent<HTMLDivElement>) {
   if (!to) return;
   e.preventDefault();
   to.focus();
+}
+
+/**
+ * The header's checkbox: checked when every shown run is selected, mixed when some are; a click (or Space) selects
+ * every shown run, or clears the selection when all were (TABLE-14). A native checkbox, so Tab reaches it.
+ */
+function SelectAllBox({ state, onToggle }: { state: SelectAllState; onToggle(): void }) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = state === 'some';
+  }, [state]);
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      aria-label="Select all runs"
+      checked={state === 'all'}
+      onChange={() => onToggle()}
+      className={FOCUS}
+    />
+  );
 }
 
 /** `metric acc`: the kind faint, the key as it is (keys are case-sensitive). */

@@ -6,7 +6,7 @@ import { formatMetric, formatTime, runLabel } from '../format';
 import { runColor } from '../run-colors';
 import RunDuration from '../RunDuration';
 import RunStatusBadge from '../RunStatusBadge';
-import { ACTIONS_WIDTH, columnWidth, isNumeric, LEAD_WIDTHS } from './columns';
+import { ACTIONS_WIDTH, columnWidth, isNumeric, LEAD_WIDTHS, STICKY_LEFT, stickyCell } from './columns';
 
 type RunItem = Extract<TableItem, { kind: 'run' }>;
 
@@ -87,8 +87,39 @@ function titleOf(run: RunRow, id: string): string | undefined {
 }
 
 /**
- * One run of the runs table (fixed height: the table is virtualized): select box, pin, the run's colour swatch and
- * name (indented under its parent, with expand/collapse when it has children), the chosen columns, row actions.
+ * The run's name cell, sticky after the select and pin cells (TABLE-15): indent under its parent, expand/collapse when
+ * it has children, colour swatch, the link to the run page.
+ */
+function NameCell({ item, name, href, handlers }: { item: RunItem; name: string; href: string; handlers: RowHandlers }) {
+  const r = item.run;
+  return (
+    <div role="cell" data-testid="run-name-cell" style={stickyCell(columnWidth('attr:name'), STICKY_LEFT.name)} className={`${CELL} gap-1.5 border-r border-stone-100 bg-inherit dark:border-stone-800`}>
+      <span className="shrink-0" style={{ width: item.depth * 16 }} aria-hidden />
+      {item.children > 0 ? (
+        <button
+          type="button"
+          aria-expanded={item.expanded}
+          aria-label={`${item.expanded ? 'Collapse' : 'Expand'} ${name} (${item.children} child run${item.children === 1 ? '' : 's'})`}
+          onClick={() => handlers.onExpand(r.info.runId)}
+          className={`w-4 shrink-0 rounded text-xs text-stone-600 ${FOCUS} dark:text-stone-400`}
+        >
+          <span aria-hidden>{item.expanded ? '▾' : '▸'}</span>
+        </button>
+      ) : (
+        <span className="w-4 shrink-0" aria-hidden />
+      )}
+      <span aria-hidden data-testid="run-swatch" className="inline-block h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: runColor(r.info.runId) }} />
+      <a href={href} onClick={(e) => handlers.onOpen(href, e)} title={name} className={`truncate text-sky-800 hover:underline ${FOCUS} dark:text-sky-300`}>
+        {name}
+      </a>
+      {item.children > 0 && <span className="shrink-0 text-xs text-stone-400">({item.children})</span>}
+    </div>
+  );
+}
+
+/**
+ * One run of the runs table (fixed height: the table is virtualized): select box, pin and name (sticky, TABLE-15), the
+ * chosen columns drawn near the visible part, row actions.
  */
 function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, top, width, height, handlers }: Props) {
   const r = item.run;
@@ -104,7 +135,7 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
       style={{ transform: `translateY(${top}px)`, height, width }}
       className={`absolute top-0 left-0 flex border-b border-stone-100 [contain:strict] ${selected ? 'bg-sky-50 dark:bg-sky-950' : item.pinned ? 'bg-amber-50 dark:bg-amber-950' : 'bg-white dark:bg-stone-900'} ${item.hidden ? 'opacity-50' : ''} hover:bg-stone-50 dark:border-stone-800 dark:hover:bg-stone-800`}
     >
-      <div role="cell" style={box(LEAD_WIDTHS[0])} className={`${CELL} px-2`}>
+      <div role="cell" style={stickyCell(LEAD_WIDTHS[0], STICKY_LEFT.select)} className={`${CELL} bg-inherit px-2`}>
         <input
           type="checkbox"
           aria-label={`Select ${name}`}
@@ -114,7 +145,7 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
           className={FOCUS}
         />
       </div>
-      <div role="cell" style={box(LEAD_WIDTHS[1])} className={`${CELL} justify-center pr-0`}>
+      <div role="cell" style={stickyCell(LEAD_WIDTHS[1], STICKY_LEFT.pin)} className={`${CELL} justify-center bg-inherit pr-0`}>
         <button
           type="button"
           aria-label={item.pinned ? `Unpin ${name}` : `Pin ${name}`}
@@ -125,31 +156,10 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
           <span aria-hidden>{item.pinned ? '★' : '☆'}</span>
         </button>
       </div>
+      {columns[0] === 'attr:name' && <NameCell item={item} name={name} href={href} handlers={handlers} />}
       {padLeft > 0 && <div aria-hidden style={box(padLeft)} />}
       {columns.map((id) =>
-        id === 'attr:name' ? (
-          <div key={id} role="cell" style={box(columnWidth(id))} className={`${CELL} gap-1.5`}>
-            <span className="shrink-0" style={{ width: item.depth * 16 }} aria-hidden />
-            {item.children > 0 ? (
-              <button
-                type="button"
-                aria-expanded={item.expanded}
-                aria-label={`${item.expanded ? 'Collapse' : 'Expand'} ${name} (${item.children} child run${item.children === 1 ? '' : 's'})`}
-                onClick={() => handlers.onExpand(r.info.runId)}
-                className={`w-4 shrink-0 rounded text-xs text-stone-600 ${FOCUS} dark:text-stone-400`}
-              >
-                <span aria-hidden>{item.expanded ? '▾' : '▸'}</span>
-              </button>
-            ) : (
-              <span className="w-4 shrink-0" aria-hidden />
-            )}
-            <span aria-hidden data-testid="run-swatch" className="inline-block h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: runColor(r.info.runId) }} />
-            <a href={href} onClick={(e) => handlers.onOpen(href, e)} title={name} className={`truncate text-sky-800 hover:underline ${FOCUS} dark:text-sky-300`}>
-              {name}
-            </a>
-            {item.children > 0 && <span className="shrink-0 text-xs text-stone-400">({item.children})</span>}
-          </div>
-        ) : (
+        id === 'attr:name' ? null : (
           <div
             key={id}
             role="cell"

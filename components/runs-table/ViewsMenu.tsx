@@ -4,12 +4,13 @@ import { useState, type FormEvent } from 'react';
 import { useSavedViews, useTableCommands } from '@/lib/react';
 import { errorMessage } from '../format';
 import { useDismiss } from './use-dismiss';
+import ViewRenameForm from './ViewRenameForm';
 
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
 
 /**
  * "Views": the experiment's saved views (workspace doc, shared with collaborators and live): save the current view
- * under a name, apply one, rename or delete one (TABLE-9).
+ * under a name, apply one, rename it in place (TABLE-16) or delete one (TABLE-9).
  */
 export default function ViewsMenu({ experimentId, current, onApply }: { experimentId: string; current: string; onApply: (query: string) => void }) {
   const views = useSavedViews(experimentId);
@@ -17,6 +18,8 @@ export default function ViewsMenu({ experimentId, current, onApply }: { experime
   const [name, setName] = useState('');
   const menu = useDismiss();
   const [error, setError] = useState<string | null>(null);
+  /** The view whose name is being edited in place (TABLE-16), if any. */
+  const [renaming, setRenaming] = useState<string | null>(null);
   const run = async (f: () => Promise<unknown>) => {
     setError(null);
     try {
@@ -67,28 +70,40 @@ export default function ViewsMenu({ experimentId, current, onApply }: { experime
           <ul aria-label="Saved views list" className="divide-y divide-stone-100">
             {list.map((v) => (
               <li key={v.viewId} data-testid="saved-view" className="flex items-center gap-1 py-1">
-                <button type="button" onClick={() => onApply(v.query)} className={`min-w-0 flex-1 truncate rounded text-left text-sky-800 hover:underline ${FOCUS} dark:text-sky-300`}>
-                  {v.name}
-                </button>
-                <button
-                  type="button"
-                  aria-label={`Rename view ${v.name}`}
-                  onClick={() => {
-                    const next = window.prompt('New name for this view', v.name);
-                    if (next && next.trim() && next !== v.name) void run(() => commands.renameView(v.viewId, next));
-                  }}
-                  className={`rounded px-1 text-stone-500 hover:bg-stone-100 ${FOCUS} dark:text-stone-400 dark:hover:bg-stone-800`}
-                >
-                  Rename
-                </button>
-                <button
-                  type="button"
-                  aria-label={`Delete view ${v.name}`}
-                  onClick={() => void run(() => commands.deleteView(v.viewId))}
-                  className={`rounded px-1 text-red-700 hover:bg-red-50 ${FOCUS}`}
-                >
-                  Delete
-                </button>
+                {renaming === v.viewId ? (
+                  <ViewRenameForm
+                    name={v.name}
+                    onRename={(next) => void run(() => commands.renameView(v.viewId, next))}
+                    onClose={() => {
+                      setRenaming(null);
+                      // Focus back where the rename began (the list re-renders with the button there).
+                      requestAnimationFrame(() => menu.current?.querySelector<HTMLElement>(`[data-rename="${CSS.escape(v.viewId)}"]`)?.focus());
+                    }}
+                  />
+                ) : (
+                  <>
+                    <button type="button" onClick={() => onApply(v.query)} className={`min-w-0 flex-1 truncate rounded text-left text-sky-800 hover:underline ${FOCUS} dark:text-sky-300`}>
+                      {v.name}
+                    </button>
+                    <button
+                      type="button"
+                      data-rename={v.viewId}
+                      aria-label={`Rename view ${v.name}`}
+                      onClick={() => setRenaming(v.viewId)}
+                      className={`rounded px-1 text-stone-500 hover:bg-stone-100 ${FOCUS} dark:text-stone-400 dark:hover:bg-stone-800`}
+                    >
+                      Rename
+                    </button>
+                    <button
+                      type="button"
+                      aria-label={`Delete view ${v.name}`}
+                      onClick={() => void run(() => commands.deleteView(v.viewId))}
+                      className={`rounded px-1 text-red-700 hover:bg-red-50 ${FOCUS}`}
+                    >
+                      Delete
+                    </button>
+                  </>
+                )}
               </li>
             ))}
           </ul>

@@ -48,6 +48,17 @@ export function useRunsWindow(experimentId: string | null | undefined, query: Li
   );
 }
 
+/**
+ * The ids of every run the table shows (`null` experiment: not asked), live as the experiment's runs change: the
+ * "select all" box knows whether every shown run is selected, whatever rows are drawn.
+ */
+export function useShownRunIds(experimentId: string | null | undefined, query: ListQuery): QueryResult<string[] | null> {
+  const qk = JSON.stringify(query);
+  return useWorkerQuery(`shown-run-ids:${experimentId ?? ''}:${qk}`, experimentId ? [`runs:${experimentId}`] : [], async (c) =>
+    experimentId ? c.listShownRunIds(experimentId, query) : null,
+  );
+}
+
 const NO_KEYS: TableKeys = { params: [], metrics: [], tags: [] };
 
 /** Every param, metric and tag key of the experiment's runs: the column picker's and the filter autocomplete's lists. */
@@ -70,6 +81,8 @@ export interface TableCommands {
   deleteView(viewId: string): Promise<void>;
   /** The CSV text of what the table shows (every matching run, not only the rendered rows). */
   exportCsv(experimentId: string, query: ListQuery): Promise<string>;
+  /** The ids of every run the table shows (not only the rendered rows): what "select all" selects. */
+  shownRunIds(experimentId: string, query: ListQuery): Promise<string[]>;
 }
 
 /** The runs table's commands (see useCommands in hooks.ts for the run commands). */
@@ -79,5 +92,6 @@ export function useTableCommands(): TableCommands {
     renameView: async (id, n) => c().renameTableView(id, n),
     deleteView: async (id) => c().deleteTableView(id),
     exportCsv: async (e, q) => c().exportRunsCsv(e, q),
+    shownRunIds: async (e, q) => c().listShownRunIds(e, q),
   }));
 }

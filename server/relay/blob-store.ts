@@ -69,50 +69,64 @@ export class DiskBlobStore {
   private async receive(body: Readable, sha: Sha256 | null): Promise<{ sha256: Sha256; size: number }> {
     await mkdir(this.tmp, { recursive: true });
     const tmpPath = join(this.tmp, `${sha ?? 'unnamed'}.${randomBytes(6).toString('hex')}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const maxBytes = this.maxBytes;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (size > maxBytes) {
-          done(new CairnError('REQUEST_LIMIT_EXCEEDED', `blob exceeds the limit of ${maxBytes} bytes`, { max_bytes: maxBytes }));
-          return;
-        }
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    // The body is piped through a PassThrough rather than handed to pipeline(): on refusal pipeline would destroy the
-    // request, and with it the socket the 413/400 answer must go out on.
-    const source = new PassThrough();
-    const onBodyError = (err: Error) => source.destroy(err);
-    const onBodyClose = () => {
-      if (!body.readableEnded) source.destroy(new Error('upload aborted by the client'));
-    };
-    body.on('error', onBodyError);
-    body.on('close', onBodyClose);
-    body.pipe(source);
     try {
-      // flush: fsync before close, so the rename below never publishes bytes that are not on disk yet.
-      await pipeline(source, meter, createWriteStream(tmpPath, { flush: true }));
-      const actual = hash.digest('hex') as Sha256;
-      if (sha !== null && actual !== sha) {
-        throw new CairnError('INVALID_PARAMETER_VALUE', `body sha256 ${actual} does not match the url's ${sha}`, {
+      const got = await receiveToFile(body, tmpPath, this.maxBytes);
+      if (sha !== null && got.sha256 !== sha) {
+        throw new CairnError('INVALID_PARAMETER_VALUE', `body sha256 ${got.sha256} does not match the url's ${sha}`, {
           expected: sha,
-          actual,
+          actual: got.sha256,
         });
       }
-      await mkdir(join(this.root, actual.slice(0, 2)), { recursive: true });
-      await rename(tmpPath, this.pathFor(actual));
-      return { sha256: actual, size };
+      await mkdir(join(this.root, got.sha256.slice(0, 2)), { recursive: true });
+      await rename(tmpPath, this.pathFor(got.sha256));
+      return got;
     } catch (err) {
-      body.unpipe(source);
       await unlink(tmpPath).catch(() => undefined);
       throw storageFailure(err) ?? err;
-    } finally {
-      body.off('error', onBodyError);
-      body.off('close', onBodyClose);
     }
+  }
+}
+
+/**
+ * Streams `body` into `file` (created or replaced), hashing on the way and flushed to disk before it resolves: the one
+ * way bytes from a client reach the relay's disk (blob uploads, the REST door's multipart parts). Past `maxBytes` it
+ * throws REQUEST_LIMIT_EXCEEDED, a full or failing disk TEMPORARILY_UNAVAILABLE; on any throw `file` is removed. The
+ * request is never destroyed by a refusal, so the answer can still go out on its socket.
+ */
+export async function receiveToFile(body: Readable, file: string, maxBytes: number): Promise<{ sha256: Sha256; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        done(new CairnError('REQUEST_LIMIT_EXCEEDED', `blob exceeds the limit of ${maxBytes} bytes`, { max_bytes: maxBytes }));
+        return;
+      }
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  // The body is piped through a PassThrough rather than handed to pipeline(): on refusal pipeline would destroy the
+  // request, and with it the socket the 413/400 answer must go out on.
+  const source = new PassThrough();
+  const onBodyError = (err: Error) => source.destroy(err);
+  const onBodyClose = () => {
+    if (!body.readableEnded) source.destroy(new Error('upload aborted by the client'));
+  };
+  body.on('error', onBodyError);
+  body.on('close', onBodyClose);
+  body.pipe(source);
+  try {
+    // flush: fsync before close, so a later rename never publishes bytes that are not on disk yet.
+    await pipeline(source, meter, createWriteStream(file, { flush: true }));
+    return { sha256: hash.digest('hex') as Sha256, size };
+  } catch (err) {
+    body.unpipe(source);
+    await unlink(file).catch(() => undefined);
+    throw storageFailure(err) ?? err;
+  } finally {
+    body.off('error', onBodyError);
+    body.off('close', onBodyClose);
   }
 }

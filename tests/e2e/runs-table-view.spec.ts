@@ -172,3 +172,82 @@ test('[TABLE-2] [TABLE-3] [TABLE-4] "/" focuses the filter, keys complete from t
   await expect(exp.runLink('odd, "quoted"')).toBeFocused();
   expect(pageErrors()).toEqual([]);
 });
+
+test('[TABLE-14] the header box selects every shown run (drawn or not), is mixed when some are, clears when all were; keyboard reachable', async ({ page, baseURL }) => {
+  const pageErrors = collectPageErrors(page.context());
+  const { experimentId, runIds } = await seedTableExperiment(baseURL!, `table-select-all-${Date.now()}`);
+  const exp = new ExperimentPage(page);
+  await exp.goto(experimentId);
+  await expect(exp.heading(8)).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+  await expect(exp.selectAll).not.toBeChecked();
+  await expect(exp.selectedCount).toHaveCount(0);
+
+  // Keyboard: the header box is in the tab order, just before the first sort button; Space selects all 8 runs,
+  // child-a too, which is not drawn (its parent r0 is collapsed).
+  await exp.runsTable.getByRole('columnheader', { name: 'Run Name' }).getByRole('button').focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(exp.selectAll).toBeFocused();
+  await page.keyboard.press('Space');
+  await expect(exp.selectedCount).toHaveText('8 selected');
+  await expect(exp.selectAll).toBeChecked();
+  await expect(exp.runLink('child-a')).toHaveCount(0);
+  await expect(page).toHaveURL(new RegExp(`sel=${runIds['child-a']}`));
+
+  // One run unticked: mixed; a click selects all again; a click on a full selection clears it.
+  await exp.runRow('r3').getByRole('checkbox').click();
+  await expect(exp.selectedCount).toHaveText('7 selected');
+  await expect(exp.selectAll).toHaveJSProperty('indeterminate', true);
+  await exp.selectAll.click();
+  await expect(exp.selectedCount).toHaveText('8 selected');
+  await expect(exp.selectAll).toHaveJSProperty('indeterminate', false);
+  await exp.selectAll.click();
+  await expect(exp.selectedCount).toHaveCount(0);
+  await expect(exp.selectAll).not.toBeChecked();
+
+  // Under a filter, "all" is every matching run: adam = odd, r0, child-a, r2, r4.
+  await exp.filter("params.opt = 'adam'");
+  await expect(exp.heading(5)).toBeVisible();
+  await exp.selectAll.click();
+  await expect(exp.selectedCount).toHaveText('5 selected');
+  const ids = [runIds['odd, "quoted"'], runIds.r0, runIds['child-a'], runIds.r2, runIds.r4];
+  await expect.poll(() => new URL(page.url()).searchParams.getAll('sel').sort()).toEqual([...ids].sort());
+  expect(pageErrors()).toEqual([]);
+});
+
+test('[TABLE-15] the select, pin and name cells stay in view while the table scrolls sideways; rows keep their ARIA cells', async ({ page, baseURL }) => {
+  const pageErrors = collectPageErrors(page.context());
+  const { experimentId } = await seedTableExperiment(baseURL!, `table-sticky-${Date.now()}`);
+  const exp = new ExperimentPage(page);
+  await page.setViewportSize({ width: 900, height: 800 });
+  const cols = ['attr:status', 'attr:created', 'attr:duration', 'attr:user', 'attr:source', 'attr:version', 'attr:dataset', 'param:lr', 'param:opt', 'tag:team', 'metric:acc', 'metricmin:acc', 'metricmax:acc'];
+  await exp.goto(experimentId, `cols=1&${cols.map((c) => `col=${encodeURIComponent(c)}`).join('&')}`);
+  await expect(exp.heading(8)).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+  const link = exp.runLink('r3');
+  const before = (await link.boundingBox())!;
+  const nameHeader = exp.runsTable.getByRole('columnheader', { name: 'Run Name' });
+  const headerBefore = (await nameHeader.boundingBox())!;
+
+  await exp.scrollLeftTo('end');
+  await expect.poll(() => exp.runsScroll.evaluate((el) => el.scrollLeft)).toBeGreaterThan(1000);
+  // The far right columns are drawn and in view...
+  await expect(exp.runsTable.getByRole('columnheader', { name: 'metric acc (max)' })).toBeInViewport();
+  await expect(exp.runRow('r3').getByTestId('run-metric-acc')).toBeInViewport();
+  // ...and the name is where it was, on top of the cells scrolled under it, still a working link and checkbox.
+  await expect.poll(async () => (await link.boundingBox())!.x).toBeCloseTo(before.x, 0);
+  expect((await nameHeader.boundingBox())!.x).toBeCloseTo(headerBefore.x, 0);
+  const box = (await link.boundingBox())!;
+  expect(await page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.closest('a')?.textContent ?? null, [box.x + 4, box.y + box.height / 2])).toBe('r3');
+  await exp.runRow('r3').getByRole('checkbox').click();
+  await expect(exp.selectedCount).toHaveText('1 selected');
+
+  // ARIA: a table of rows (header row 1, runs from 2), each row's cells in order: select, pin, name, the columns.
+  await expect(exp.runsTable).toHaveAttribute('aria-rowcount', '8');
+  const row = exp.runRow('r3');
+  await expect(row).toHaveAttribute('aria-rowindex', /^\d+$/);
+  const cells = row.getByRole('cell');
+  await expect(cells.nth(0).getByRole('checkbox')).toHaveCount(1);
+  await expect(cells.nth(1).getByRole('button', { name: /Pin r3/ })).toHaveCount(1);
+  await expect(cells.nth(2).getByRole('link', { name: 'r3', exact: true })).toHaveCount(1);
+  await expect(cells.last().getByRole('button', { name: 'Actions for r3' })).toHaveCount(1);
+  expect(pageErrors()).toEqual([]);
+});

@@ -47,3 +47,50 @@ test('[TABLE-9] a view saved in one browser context appears in another, live, an
     await ctxB.close();
   }
 });
+
+test('[TABLE-16] a saved view is renamed in place (no browser prompt): Enter saves, Escape leaves the name and the menu open', async ({ page, baseURL }) => {
+  const pageErrors = collectPageErrors(page.context());
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.type());
+    void d.dismiss();
+  });
+  const { experimentId } = await seedTableExperiment(baseURL!, `table-rename-view-${Date.now()}`);
+  const exp = new ExperimentPage(page);
+  await exp.goto(experimentId);
+  await expect(exp.heading(8)).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+  await exp.filter("params.opt = 'sgd'");
+  await expect(exp.heading(3)).toBeVisible();
+  await exp.openViews();
+  await exp.saveView('sgd runs');
+
+  await exp.viewsMenu.getByRole('button', { name: 'Rename view sgd runs' }).click();
+  const input = exp.viewsMenu.getByLabel('New name for view sgd runs');
+  await expect(input).toBeFocused();
+  await expect(input).toHaveValue('sgd runs');
+  await page.keyboard.type('sgd only');
+  await page.keyboard.press('Enter');
+  await expect(exp.viewsMenu.getByRole('button', { name: 'sgd only', exact: true })).toBeVisible();
+  await expect(exp.viewsMenu.getByTestId('saved-view')).toHaveCount(1);
+  await expect(exp.viewsMenu.getByRole('button', { name: 'Rename view sgd only' })).toBeFocused();
+
+  // Escape: the rename ends, the name stays, the menu stays open.
+  await exp.viewsMenu.getByRole('button', { name: 'Rename view sgd only' }).click();
+  await page.keyboard.type('something else');
+  await page.keyboard.press('Escape');
+  await expect(exp.viewsMenu).toBeVisible();
+  await expect(exp.viewsMenu.getByRole('button', { name: 'sgd only', exact: true })).toBeVisible();
+  await expect(exp.viewsMenu.getByLabel('New name for view sgd only')).toHaveCount(0);
+
+  // The renamed view still applies; Delete removes it.
+  await exp.filter('');
+  await expect(exp.heading(8)).toBeVisible();
+  await exp.openViewsIfClosed();
+  await exp.viewsMenu.getByRole('button', { name: 'sgd only', exact: true }).click();
+  await expect(exp.heading(3)).toBeVisible();
+  await exp.openViewsIfClosed();
+  await exp.viewsMenu.getByRole('button', { name: 'Delete view sgd only' }).click();
+  await expect(exp.viewsMenu.getByTestId('saved-view')).toHaveCount(0);
+  expect(dialogs).toEqual([]);
+  expect(pageErrors()).toEqual([]);
+});

@@ -110,6 +110,17 @@ describe('REST door: artifacts', () => {
     expect(inner.json.files).toEqual([{ path: 'notes/readme.md', is_dir: false, file_size: 4 }]);
   });
 
+  it('[REST-15] a run\'s artifact_uri is the relay\'s proxy whatever its experiment\'s artifact_location, and its artifacts land in the blob store', async () => {
+    const e = (await c.post('experiments/create', { name: 'elsewhere', artifact_location: 's3://bucket/prefix' })).json.experiment_id as string;
+    expect((await c.get('experiments/get', { experiment_id: e })).json.experiment.artifact_location).toBe('s3://bucket/prefix');
+    const r = (await c.post('runs/create', { experiment_id: e })).json.run.info;
+    expect(r.artifact_uri).toBe(`mlflow-artifacts:/${e}/${r.run_id}/artifacts`);
+    const up = await c.call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${e}/${r.run_id}/artifacts/model.txt`, 'weights', { 'content-type': 'text/plain' });
+    expect(up.status).toBe(200);
+    const listed = await c.get('artifacts/list', { run_id: r.run_id });
+    expect(listed.json).toEqual({ root_uri: r.artifact_uri, files: [{ path: 'model.txt', is_dir: false, file_size: 7 }] });
+  });
+
   it('[REST-18] multipart upload: create, parts PUT to the returned URLs, complete into the blob store; abort drops the parts', async () => {
     const mpu = (step: string, path: string, body: unknown) =>
       c.call('POST', `/api/2.0/mlflow-artifacts/mpu/${step}/${exp}/${run}/artifacts/${path}`, JSON.stringify(body), { 'content-type': 'application/json' });

@@ -1,16 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, unlink } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import * as doc from '../../../lib/doc/index';
-import { ArtifactPathSchema, CairnError, RunIdSchema, Sha256Schema, invalid, notFound, type ArtifactRef, type Run, type WorkspaceId } from '../../../lib/domain/index';
+import { ArtifactPathSchema, CairnError, RunIdSchema, invalid, notFound, type ArtifactRef, type Run, type RunId, type Sha256, type WorkspaceId } from '../../../lib/domain/index';
 import type { DiskBlobStore } from '../blob-store';
 import { pipeToResponse } from '../http-response';
 import { contentDisposition } from '../http-routes';
 import type { DocAccess } from './docs';
+import { MAX_PARTS, MultipartUploads, tooLarge, type UploadMeta } from './multipart';
 import { decodeOffsetToken, encodeOffsetToken, protoJson, sendJsonText, statusError } from './wire';
 
 /**
@@ -54,6 +49,11 @@ export function parseProxyPath(raw: string): ProxyPath {
   return { runId: parts[1]!, path: safePath(parts.slice(3).join('/')) };
 }
 
+/** Writes need an active run (REST-9), in MLflow's words. */
+function requireActive(run: Run): void {
+  if (run.info.lifecycleStage !== 'active') throw invalid(`The run ${run.info.runId} must be in the 'active' state. Current state is deleted.`);
+}
+
 /** The files and directories directly inside `dir` of a run's artifacts (MLflow lists one level). */
 export function listDir(run: Run, dir: string): { path: string; is_dir: boolean; file_size?: number }[] | null {
   const prefix = dir === '' ? '' : `${dir}/`;
@@ -69,33 +69,18 @@ export function listDir(run: Run, dir: string): { path: string; is_dir: boolean;
   return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-/** A multipart upload in progress (kept in memory: a relay restart forgets it, and the client starts again). */
-interface Upload {
-  ws: WorkspaceId;
-  actor: string;
-  runId: string;
-  path: string;
-  numParts: number;
-  createdAt: number;
-  dir: string;
-  /** Part number → its ETag (the part's sha256). */
-  parts: Map<number, string>;
-}
-
-/** The most parts one upload may have (S3's limit). */
-const MAX_PARTS = 10_000;
-/** Uploads neither completed nor aborted are dropped after this long. */
-const UPLOAD_TTL_MS = 24 * 3600_000;
-const UPLOAD_ID = /^[0-9a-f]{32}$/;
-
 export class ArtifactDoor {
-  private readonly uploads = new Map<string, Upload>();
+  private readonly uploads: MultipartUploads;
 
   constructor(
     private readonly docs: DocAccess,
     private readonly blobs: DiskBlobStore,
-    private readonly tmpDir: string,
-  ) {}
+    uploadDir: string,
+  ) {
+    this.uploads = new MultipartUploads(uploadDir, blobs);
+    // Uploads left by an earlier run of the relay: the fresh ones are kept (their client may still complete them).
+    this.uploads.sweepSoon();
+  }
 
   /**
    * `mpu/create/<path>` (REST-18): an upload id and one part URL per part on this relay. MLflow's client PUTs each part
@@ -107,112 +92,68 @@ export class ArtifactDoor {
     if (path === '') throw invalid('A multipart upload needs a file path under the run\'s artifacts/');
     const numParts = Number(body.num_parts);
     if (!Number.isSafeInteger(numParts) || numParts < 1 || numParts > MAX_PARTS) throw invalid(`num_parts must be an integer from 1 to ${MAX_PARTS}`);
-    const run = this.docs.requireRun(ws, runId);
-    if (run.info.lifecycleStage !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
-    await this.dropStale();
-    const uploadId = randomBytes(16).toString('hex');
-    const dir = join(this.tmpDir, `mpu-${uploadId}`);
-    await mkdir(dir, { recursive: true });
-    this.uploads.set(uploadId, { ws, actor, runId, path, numParts, createdAt: Date.now(), dir, parts: new Map() });
+    requireActive(this.docs.requireRun(ws, runId));
+    const uploadId = await this.uploads.create({ ws, actor, runId, path, numParts });
     const credentials = Array.from({ length: numParts }, (_, i) => ({ url: `${origin}/api/2.0/mlflow-artifacts/mpu/part/${uploadId}/${i + 1}`, part_number: i + 1, headers: {} }));
     return { upload_id: uploadId, credentials };
   }
 
-  /** `PUT mpu/part/<upload_id>/<n>`: one part, stored beside the others; its ETag is its sha256. */
+  /** `PUT mpu/part/<upload_id>/<n>`: one part streamed to disk beside the others; its ETag is its sha256. */
   async putPart(res: ServerResponse, req: IncomingMessage, uploadId: string, partRaw: string): Promise<void> {
-    const up = UPLOAD_ID.test(uploadId) ? this.uploads.get(uploadId) : undefined;
+    const up = await this.uploads.meta(uploadId);
     if (!up) throw notFound(`No multipart upload with id ${uploadId}`);
-    const part = Number(partRaw);
-    if (!Number.isSafeInteger(part) || part < 1 || part > up.numParts) throw invalid(`part number must be from 1 to ${up.numParts}`);
-    const hash = createHash('sha256');
-    const max = this.blobs.maxBytes;
-    let size = 0;
-    const file = join(up.dir, `part-${part}`);
-    try {
-      await pipeline(
-        req,
-        new Transform({
-          transform(chunk: Buffer, _e, done) {
-            size += chunk.length;
-            if (size > max) return done(statusError('REQUEST_LIMIT_EXCEEDED', `part exceeds the limit of ${max} bytes`, 413));
-            hash.update(chunk);
-            done(null, chunk);
-          },
-        }),
-        createWriteStream(file),
-      );
-    } catch (err) {
-      await unlink(file).catch(() => undefined);
-      throw err;
-    }
-    const etag = `"${hash.digest('hex')}"`;
-    up.parts.set(part, etag);
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    const part = await this.uploads.putPart(uploadId, up, /^\d+$/.test(partRaw) ? Number(partRaw) : NaN, req, declared);
+    const etag = `"${part.sha256}"`;
     res.writeHead(200, { etag, 'content-length': 0 });
     res.end();
   }
 
   /**
-   * `mpu/complete/<path>`: every part present (and each ETag as given back), concatenated in part order into the blob
-   * store and the reference committed to the run doc, as a single PUT would.
+   * `mpu/complete/<path>`: every part present (and each ETag as given back), streamed in part order into the blob
+   * store and the reference committed to the run doc, as a single PUT would; then the parts are deleted.
    */
   async completeUpload(ws: WorkspaceId, raw: string, body: Record<string, unknown>): Promise<void> {
-    const up = this.uploadOf(ws, raw, body);
+    const { id, up } = await this.uploadOf(ws, raw, body);
+    const stored = await this.uploads.parts(id);
     const listed = Array.isArray(body.parts) ? (body.parts as { part_number?: unknown; etag?: unknown }[]) : [];
+    const parts = [];
     for (let n = 1; n <= up.numParts; n++) {
-      const etag = up.parts.get(n);
-      if (!etag) throw invalid(`Part ${n} of upload ${body.upload_id} was not uploaded`);
-      const given = listed.find((p) => Number(p.part_number) === n);
-      if (given && given.etag !== undefined && given.etag !== '' && given.etag !== etag) throw invalid(`Part ${n}: ETag ${String(given.etag)} does not match the part uploaded`);
+      const p = stored.get(n);
+      if (!p) throw invalid(`Part ${n} of upload ${id} was not uploaded`);
+      const given = listed.find((x) => x !== null && typeof x === 'object' && Number(x.part_number) === n);
+      if (given && given.etag !== undefined && given.etag !== '' && given.etag !== `"${p.sha256}"`) throw invalid(`Part ${n}: ETag ${String(given.etag)} does not match the part uploaded`);
+      parts.push(p);
     }
-    const joined = join(up.dir, 'joined');
-    const hash = createHash('sha256');
-    let size = 0;
+    // Checked again at complete: the run may have been deleted while its parts were on their way.
+    requireActive(this.docs.requireRun(up.ws as WorkspaceId, up.runId));
     const max = this.blobs.maxBytes;
-    const out = createWriteStream(joined);
-    const parts = Array.from({ length: up.numParts }, (_, i) => join(up.dir, `part-${i + 1}`));
-    await pipeline(
-      (async function* () {
-        for (const p of parts) {
-          for await (const chunk of createReadStream(p)) {
-            size += (chunk as Buffer).length;
-            if (size > max) throw statusError('REQUEST_LIMIT_EXCEEDED', `artifact exceeds the limit of ${max} bytes`, 413);
-            hash.update(chunk as Buffer);
-            yield chunk as Buffer;
-          }
-        }
-      })(),
-      out,
-    );
-    const sha = Sha256Schema.parse(hash.digest('hex'));
-    if ((await this.blobs.size(sha)) === null) await this.blobs.put(sha, createReadStream(joined));
-    const ref: ArtifactRef = { path: up.path, size, sha256: sha, mediaType: 'application/octet-stream', loggedAt: Date.now() };
-    this.docs.writeRun(up.ws, up.actor, up.runId, (c) => doc.logArtifactRef(c, { runId: up.runId, ref }));
-    await this.forget(String(body.upload_id));
+    const total = parts.reduce((s, p) => s + p.size, 0);
+    if (total > max) throw tooLarge('artifact', max);
+    let got: { sha256: Sha256; size: number };
+    try {
+      got = await this.blobs.putUnnamed(this.uploads.joined(parts));
+    } catch (err) {
+      if (err instanceof CairnError && err.code === 'REQUEST_LIMIT_EXCEEDED') throw tooLarge('artifact', max);
+      throw err;
+    }
+    const ref: ArtifactRef = { path: up.path, size: got.size, sha256: got.sha256, mediaType: 'application/octet-stream', loggedAt: Date.now() };
+    this.docs.writeRun(up.ws as WorkspaceId, up.actor, up.runId, (c) => doc.logArtifactRef(c, { runId: up.runId as RunId, ref }));
+    await this.uploads.remove(id);
   }
 
-  /** `mpu/abort/<path>`: the parts are deleted. */
+  /** `mpu/abort/<path>`: the upload and its parts are deleted. */
   async abortUpload(ws: WorkspaceId, raw: string, body: Record<string, unknown>): Promise<void> {
-    this.uploadOf(ws, raw, body);
-    await this.forget(String(body.upload_id));
+    const { id } = await this.uploadOf(ws, raw, body);
+    await this.uploads.remove(id);
   }
 
-  private uploadOf(ws: WorkspaceId, raw: string, body: Record<string, unknown>): Upload {
+  private async uploadOf(ws: WorkspaceId, raw: string, body: Record<string, unknown>): Promise<{ id: string; up: UploadMeta }> {
     const { runId, path } = parseProxyPath(raw);
     const id = typeof body.upload_id === 'string' ? body.upload_id : '';
-    const up = UPLOAD_ID.test(id) ? this.uploads.get(id) : undefined;
+    const up = await this.uploads.meta(id);
     if (!up || up.ws !== ws || up.runId !== runId || up.path !== path) throw notFound(`No multipart upload with id ${id} for this path`);
-    return up;
-  }
-
-  private async forget(id: string): Promise<void> {
-    const up = this.uploads.get(id);
-    this.uploads.delete(id);
-    if (up) await rm(up.dir, { recursive: true, force: true });
-  }
-
-  private async dropStale(): Promise<void> {
-    const now = Date.now();
-    for (const [id, up] of this.uploads) if (now - up.createdAt > UPLOAD_TTL_MS) await this.forget(id);
+    return { id, up };
   }
 
   /** PUT: the body streamed into the blob store (hashed on the way), then its reference committed to the run doc. */
@@ -220,8 +161,7 @@ export class ArtifactDoor {
     const { runId, path } = parseProxyPath(raw);
     if (path === '') throw invalid('An artifact PUT needs a file path under the run\'s artifacts/');
     // Checked before the upload so a refused write costs no bytes on disk.
-    const run = this.docs.requireRun(ws, runId);
-    if (run.info.lifecycleStage !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
+    requireActive(this.docs.requireRun(ws, runId));
     const { sha256, size } = await this.store(req);
     const type = String(req.headers['content-type'] ?? 'application/octet-stream').slice(0, 255) || 'application/octet-stream';
     const ref: ArtifactRef = { path, size, sha256: sha256 as ArtifactRef['sha256'], mediaType: type, loggedAt: Date.now() };
@@ -232,13 +172,12 @@ export class ArtifactDoor {
   /** The body into the blob store in one pass, named by the sha256 of its bytes (DiskBlobStore.putUnnamed). */
   private async store(req: IncomingMessage): Promise<{ sha256: string; size: number }> {
     const max = this.blobs.maxBytes;
-    const tooLarge = () => statusError('REQUEST_LIMIT_EXCEEDED', `artifact exceeds the limit of ${max} bytes`, 413);
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > max) throw tooLarge();
+    if (declared > max) throw tooLarge('artifact', max);
     try {
       return await this.blobs.putUnnamed(req);
     } catch (err) {
-      if (err instanceof CairnError && err.code === 'REQUEST_LIMIT_EXCEEDED') throw tooLarge();
+      if (err instanceof CairnError && err.code === 'REQUEST_LIMIT_EXCEEDED') throw tooLarge('artifact', max);
       throw err;
     }
   }

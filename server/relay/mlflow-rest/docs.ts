@@ -87,10 +87,17 @@ export class DocAccess {
   }
 
   /**
-   * The run as its run doc reads (a loaded room, else its stored rows in a throwaway doc), or undefined. The view is
-   * shared with later reads until the run changes: callers must not modify it.
+   * The run as the door serves it (its run doc, from a loaded room or else its stored rows in a throwaway doc; deleted
+   * when its experiment is, REST-20), or undefined. `deletedExperiments`, when the caller knows them already (a search
+   * page), saves a look at the workspace doc per run. The view is shared with later reads: callers must not modify it.
    */
-  readRun(ws: WorkspaceId, runId: string): Run | undefined {
+  readRun(ws: WorkspaceId, runId: string, deletedExperiments?: ReadonlySet<string>): Run | undefined {
+    const run = this.storedRun(ws, runId);
+    return run && asServed(run, deletedExperiments ?? this.deletedExperiments(ws, [run.info.experimentId]));
+  }
+
+  /** The run as its run doc holds it (its own lifecycle, whatever its experiment's), cached until it changes. */
+  private storedRun(ws: WorkspaceId, runId: string): Run | undefined {
     const id = RunIdSchema.safeParse(runId);
     if (!id.success) return undefined;
     const name = runRoomName(ws, id.data).name;
@@ -102,6 +109,11 @@ export class DocAccess {
       if (this.runs.size > RUN_CACHE_ENTRIES) this.runs.delete(this.runs.keys().next().value!);
     }
     return run;
+  }
+
+  /** Of `ids`, the experiments of the workspace that are deleted: their runs are served as deleted (REST-20). */
+  deletedExperiments(ws: WorkspaceId, ids: readonly string[]): Set<string> {
+    return this.workspace(ws, (d) => new Set(ids.filter((id) => doc.readExperimentRecord(d, id)?.lifecycle === 'deleted')));
   }
 
   /** A room committed an update (RoomHooks.committed): a cached view of its run is stale. */
@@ -120,6 +132,16 @@ export class DocAccess {
   metrics<T>(ws: WorkspaceId, runId: RunId, f: (d: Y.Doc) => T): T {
     return this.with(this.rooms.open(metricsRoomName(ws, runId)), (room) => f(room.doc));
   }
+}
+
+/**
+ * The run as the door serves it (REST-20): a run of a deleted experiment is `deleted`, as MLflow's delete_experiment
+ * marks them, while its run doc keeps its own lifecycle, so restoring the experiment brings back exactly the runs that
+ * were not deleted on their own. The shared view is copied, never changed.
+ */
+export function asServed(run: Run, deletedExperiments: ReadonlySet<string>): Run {
+  if (run.info.lifecycleStage === 'deleted' || !deletedExperiments.has(run.info.experimentId)) return run;
+  return { ...run, info: { ...run.info, lifecycleStage: 'deleted' } };
 }
 
 function runIdOf(raw: string): RunId {

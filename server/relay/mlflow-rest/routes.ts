@@ -70,7 +70,7 @@ const cut = (v: string, max: number) => (v.length > max ? v.slice(0, max) : v);
 
 /**
  * Refuses writes to a run whose experiment is deleted, as MLflow does (its delete marks the runs deleted; Cairn's
- * leaves run docs alone, so the door checks the experiment too), in MLflow's words.
+ * leaves run docs alone and serves their runs as deleted, REST-20, so the door checks the experiment too).
  */
 function requireWritable(c: doc.Ctx, runId: string): void {
   const rec = doc.readRunRecord(c.runDoc(runId));
@@ -79,6 +79,24 @@ function requireWritable(c: doc.Ctx, runId: string): void {
   if (rec.lifecycle !== 'active' || exp?.lifecycle === 'deleted') {
     throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
   }
+}
+
+/**
+ * Of `ids`, the experiments the workspace holds (an index is never made for an id a client invents), and which of
+ * them are deleted (their runs are served as deleted, REST-20).
+ */
+function experimentsHeld(call: Call, ids: readonly string[]): { known: string[]; deleted: Set<string> } {
+  return call.docs.workspace(call.ws, (d) => {
+    const known: string[] = [];
+    const deleted = new Set<string>();
+    for (const id of ids) {
+      const rec = ExperimentIdSchema.safeParse(id).success ? doc.readExperimentRecord(d, id) : undefined;
+      if (!rec) continue;
+      known.push(id);
+      if (rec.lifecycle === 'deleted') deleted.add(id);
+    }
+    return { known, deleted };
+  });
 }
 
 function getExperimentOr404(call: Call, id: string) {
@@ -350,10 +368,10 @@ const runs: Route[] = [
       page_token: str.optional(),
     }),
     handle: (call, i) => {
-      // Only experiments the workspace holds: an index is never made for an id a client invents.
-      const known = call.docs.workspace(call.ws, (d) => (i.experiment_ids ?? []).filter((id) => ExperimentIdSchema.safeParse(id).success && doc.readExperimentRecord(d, id)));
+      const { known, deleted } = experimentsHeld(call, i.experiment_ids ?? []);
       const found = call.runs.search(call.ws, {
         experimentIds: known,
+        deletedExperimentIds: deleted,
         ...(i.filter ? { filter: i.filter } : {}),
         ...(i.order_by ? { orderBy: i.order_by } : {}),
         ...(i.max_results !== undefined ? { maxResults: i.max_results } : {}),
@@ -361,7 +379,7 @@ const runs: Route[] = [
         ...(i.run_view_type ? { viewType: i.run_view_type } : {}),
       });
       const out: Record<string, unknown> = {};
-      const list = found.runIds.map((id) => call.docs.readRun(call.ws, id)).filter((r) => r !== undefined);
+      const list = found.runIds.map((id) => call.docs.readRun(call.ws, id, deleted)).filter((r) => r !== undefined);
       if (list.length) out.runs = list.map((r) => runJson(r));
       if (found.nextPageToken) out.next_page_token = found.nextPageToken;
       return out;
@@ -483,8 +501,8 @@ const runs: Route[] = [
     schema: z.object({ experiment_ids: repeated(expId) }),
     handle: (call, i) => {
       if (i.experiment_ids.length < 1 || i.experiment_ids.length > 20) throw invalid('SearchDatasets request must specify between 1 and 20 experiment_ids.');
-      const known = call.docs.workspace(call.ws, (d) => i.experiment_ids.filter((id) => ExperimentIdSchema.safeParse(id).success && doc.readExperimentRecord(d, id)));
-      const found = call.runs.datasets(call.ws, known);
+      const { known, deleted } = experimentsHeld(call, i.experiment_ids);
+      const found = call.runs.datasets(call.ws, known, deleted);
       return found.length ? { dataset_summaries: found } : {};
     },
   }),

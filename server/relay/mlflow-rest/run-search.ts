@@ -17,10 +17,10 @@ export class RunSearch {
 
   search(
     ws: WorkspaceId,
-    req: { experimentIds: string[]; filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string; viewType?: string },
+    req: { experimentIds: string[]; deletedExperimentIds?: ReadonlySet<string>; filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string; viewType?: string },
   ): { runIds: string[]; nextPageToken: string | null } {
     if (req.experimentIds.length === 0) return { runIds: [], nextPageToken: null };
-    const { rows, table } = this.tableOf(ws, req.experimentIds);
+    const { rows, table } = this.tableOf(ws, req.experimentIds, req.deletedExperimentIds ?? new Set());
     const r = searchTable(table, {
       filter: req.filter ?? null,
       orderBy: req.orderBy ?? null,
@@ -41,9 +41,9 @@ export class RunSearch {
    * MLflow's `experiments/search-datasets` (the UI's dataset filter): the distinct (experiment, name, digest, context)
    * of the experiments' runs' dataset inputs, from the index rows.
    */
-  datasets(ws: WorkspaceId, experimentIds: string[]): { experiment_id: string; name: string; digest: string; context?: string }[] {
+  datasets(ws: WorkspaceId, experimentIds: string[], deletedExperimentIds: ReadonlySet<string> = new Set()): { experiment_id: string; name: string; digest: string; context?: string }[] {
     if (experimentIds.length === 0) return [];
-    const { rows } = this.tableOf(ws, experimentIds);
+    const { rows } = this.tableOf(ws, experimentIds, deletedExperimentIds);
     const seen = new Map<string, { experiment_id: string; name: string; digest: string; context?: string }>();
     for (const r of rows) {
       if (r.lifecycleStage !== 'active') continue;
@@ -55,13 +55,20 @@ export class RunSearch {
     return [...seen.values()];
   }
 
-  private tableOf(ws: WorkspaceId, experimentIds: string[]): { rows: IndexRow[]; table: RunTable } {
+  /**
+   * The rows of the experiments, runs of a deleted experiment read as deleted (REST-20: as MLflow's delete_experiment
+   * marks them), so `run_view_type` and every later step see the lifecycle the door serves.
+   */
+  private tableOf(ws: WorkspaceId, experimentIds: string[], deleted: ReadonlySet<string>): { rows: IndexRow[]; table: RunTable } {
     const ids = [...new Set(experimentIds)].sort();
     this.indexes.foldWorkspace(ws);
-    const metas = ids.map((id) => ({ id, m: this.indexes.tables.experiment(ws, id) }));
-    const key = JSON.stringify([ws, metas.map((x) => [x.id, x.m.epoch, x.m.seq])]);
+    const metas = ids.map((id) => ({ id, m: this.indexes.tables.experiment(ws, id), deleted: deleted.has(id) }));
+    const key = JSON.stringify([ws, metas.map((x) => [x.id, x.m.epoch, x.m.seq, x.deleted])]);
     if (this.cache?.key === key) return this.cache;
-    const rows = metas.flatMap((x) => this.indexes.tables.snapshot(ws, x.id, x.m).rows);
+    const rows = metas.flatMap((x) => {
+      const own = this.indexes.tables.snapshot(ws, x.id, x.m).rows;
+      return x.deleted ? own.map((r): IndexRow => (r.lifecycleStage === 'deleted' ? r : { ...r, lifecycleStage: 'deleted' })) : own;
+    });
     this.cache = { key, rows, table: tableFromRows(rows) };
     return this.cache;
   }

@@ -13,6 +13,11 @@ export class ExperimentPage {
   readonly filterBox: Locator;
   readonly filterError: Locator;
   readonly toolbar: Locator;
+  /** The "select all" box in the selection column's header, and the "N selected" count of the toolbar. */
+  readonly selectAll: Locator;
+  readonly selectedCount: Locator;
+  /** The saved views menu (open it with `openViews`). */
+  readonly viewsMenu: Locator;
 
   constructor(readonly page: Page) {
     this.header = new AppHeader(page);
@@ -22,6 +27,27 @@ export class ExperimentPage {
     this.filterBox = page.getByLabel('Filter runs');
     this.filterError = page.getByTestId('runs-filter-error');
     this.toolbar = page.getByRole('toolbar', { name: 'Runs table' });
+    this.selectAll = this.runsTable.getByRole('checkbox', { name: 'Select all runs' });
+    this.selectedCount = page.getByTestId('selected-count');
+    this.viewsMenu = this.toolbar.getByRole('group', { name: 'Saved views' });
+  }
+
+  /** Opens the saved views menu. */
+  async openViews(): Promise<void> {
+    await this.toolbar.getByText(/^Views/).click();
+    await expect(this.viewsMenu).toBeVisible();
+  }
+
+  /** Opens the saved views menu unless it is open (a click outside closes it). */
+  async openViewsIfClosed(): Promise<void> {
+    if (!(await this.viewsMenu.isVisible())) await this.openViews();
+  }
+
+  /** Saves the current view under `name` from the open views menu. */
+  async saveView(name: string): Promise<void> {
+    await this.viewsMenu.getByLabel('View name').fill(name);
+    await this.viewsMenu.getByRole('button', { name: 'Save' }).click();
+    await expect(this.viewsMenu.getByRole('button', { name, exact: true })).toBeVisible();
   }
 
   async goto(experimentId: string, query = ''): Promise<void> {
@@ -80,6 +106,11 @@ export class ExperimentPage {
   /** Scrolls the runs table to `top` px (or its end). */
   async scrollTo(top: number | 'end'): Promise<void> {
     await this.runsScroll.evaluate((el, t) => el.scrollTo({ top: t === 'end' ? el.scrollHeight : t }), top);
+  }
+
+  /** Scrolls the runs table sideways to `left` px (or its right end). */
+  async scrollLeftTo(left: number | 'end'): Promise<void> {
+    await this.runsScroll.evaluate((el, l) => el.scrollTo({ left: l === 'end' ? el.scrollWidth : l }), left);
   }
 
   async exportCsv(): Promise<Download> {
