@@ -258,6 +258,15 @@ export function manageApi(core: ServiceCore) {
       });
     },
 
+    /** RUNPAGE-N6: undoes (`redo`: redoes) this client's last editing step of the description; peers' words stay. */
+    async undoRunNote(runId: string, redo = false): Promise<RunNoteEdit & { changed: boolean }> {
+      const r = parseInput(z.boolean(), redo, 'redo');
+      return core.writeRun(runId, (c) => {
+        const { text, changed } = doc.undoRunNote(c, { runId, redo: r });
+        return { text, changed, version: versionOf(c.runDoc(runId)) };
+      });
+    },
+
     /** RUNPAGE-N4: publishes this client's caret in a description (a relative position), or clears it (null). */
     async setNoteCursor(runId: string | null, index: number): Promise<void> {
       if (runId === null) {

@@ -16,7 +16,7 @@ const CURSOR_THROTTLE_MS = 120;
  */
 export default function RunDescription({ runId, readOnly }: { runId: string; readOnly?: boolean }) {
   const note = useRunNote(runId);
-  const { editRunNote, setNoteCursor } = useManageCommands();
+  const { editRunNote, undoRunNote, setNoteCursor } = useManageCommands();
   const ref = useRef<HTMLTextAreaElement>(null);
   const [shown, setShown] = useState<string | null>(null);
   const shownRef = useRef<string | null>(null);
@@ -126,6 +126,34 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
   const latestRef = useRef(latest);
   latestRef.current = latest;
 
+  /**
+   * RUNPAGE-N6: Ctrl/⌘+Z undoes this person's last step of typing, Ctrl/⌘+Shift+Z or Ctrl+Y redoes it. The
+   * textarea's own undo is gone once a peer's change replaced its value, so the worker's history (of this person's
+   * edits only) does it, queued behind the edits in flight; the caret goes to where the text changed.
+   */
+  function onKeyDown(e: React.KeyboardEvent<HTMLTextAreaElement>) {
+    if (readOnly || !(e.ctrlKey || e.metaKey) || e.altKey) return;
+    const k = e.key.toLowerCase();
+    const redo = (k === 'z' && e.shiftKey) || (k === 'y' && !e.shiftKey && !e.metaKey);
+    if (k !== 'z' && !redo) return;
+    e.preventDefault();
+    pending.current++;
+    chain.current = chain.current.then(async () => {
+      let result: { text: string; version: number; changed: boolean } | null = null;
+      try {
+        result = await undoRunNote(runId, redo);
+      } catch (err) {
+        setError(errorMessage(err));
+      }
+      pending.current--;
+      if (!result || pending.current > 0) return;
+      const change = result.changed ? diffText(committed.current ?? '', result.text) : null;
+      adopt(result.text, result.version);
+      // adopt() mapped the caret as for a peer's change; an undo puts it where the text changed (before the render).
+      if (change && document.activeElement === ref.current) caretAfter.current = [change.index + change.insert.length, change.index + change.insert.length];
+    });
+  }
+
   if (note.error && shown === null) return <LoadError error={note.error} />;
   if (shown === null) return <p className="text-sm text-stone-500">Loading description…</p>;
   const cursors = note.data?.cursors ?? [];
@@ -140,6 +168,7 @@ export default function RunDescription({ runId, readOnly }: { runId: string; rea
           readOnly={readOnly}
           placeholder={readOnly ? 'No description.' : 'Describe this run: what you tried, what you saw. Others see your changes as you type.'}
           onChange={(e) => onChange(e.target.value)}
+          onKeyDown={onKeyDown}
           onSelect={publishCaret}
           onFocus={publishCaret}
           onBlur={() => {

@@ -49,12 +49,44 @@ export function editRunNote(c: Ctx, input: z.input<typeof EditInput>): string {
   const after = applyEdit(base, e);
   if (after.length > MAX_NOTE_LENGTH) throw invalid(`a description is at most ${MAX_NOTE_LENGTH} characters`);
   if (e.deleteCount === 0 && e.insert === '' && !seed) return current;
+  undoOf(text); // from the first edit on, this replica's edits can be undone (RUNPAGE-N6)
   d.transact(() => {
     if (seed) text.insert(0, seed);
     if (e.deleteCount > 0) text.delete(e.index, e.deleteCount);
     if (e.insert) text.insert(e.index, e.insert);
   }, LOCAL_ORIGIN);
   return readRunNote(d);
+}
+
+/** Keystrokes closer together than this are one undo step, as a text field's own undo groups typing. */
+export const NOTE_UNDO_GROUP_MS = 500;
+
+/** Per description: the undo history of THIS replica's edits (peers' edits are never undone here). */
+const undoManagers = new WeakMap<Y.Text, Y.UndoManager>();
+
+function undoOf(text: Y.Text): Y.UndoManager {
+  let um = undoManagers.get(text);
+  if (!um) {
+    um = new Y.UndoManager(text, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: NOTE_UNDO_GROUP_MS });
+    undoManagers.set(text, um);
+  }
+  return um;
+}
+
+const UndoInput = z.object({ runId: RunIdSchema, redo: z.boolean() });
+
+/**
+ * RUNPAGE-N6: undoes (or redoes) this replica's last step of editing the description — its own typing only: what a
+ * peer wrote meanwhile stays, and the step is mapped over it (Yjs' UndoManager). The page's textarea cannot keep
+ * its native undo once a peer's change replaced its value, so Ctrl+Z comes here. Returns the text after it and
+ * whether anything changed.
+ */
+export function undoRunNote(c: Ctx, input: z.input<typeof UndoInput>): { text: string; changed: boolean } {
+  const { runId, redo } = parseInput(UndoInput, input, 'undoRunNote');
+  const d = requireRun(c, runId);
+  const um = undoManagers.get(runNotes(d));
+  const item = um ? (redo ? um.redo() : um.undo()) : null;
+  return { text: readRunNote(d), changed: item !== null };
 }
 
 /** A position in the description that survives concurrent edits (awareness cursors): Yjs' relative position as JSON. */

@@ -92,6 +92,8 @@ export function blobHref(settings: Pick<Settings, 'relayUrl' | 'token'> | undefi
 export interface ManageCommands {
   /** One edit of a run's description made on `before` (the text the page showed); resolves with the text after it. */
   editRunNote(runId: string, before: string, edit: TextEdit): Promise<RunNoteEdit>;
+  /** Undoes (redo: redoes) this person's last editing step of a run's description; what peers wrote stays. */
+  undoRunNote(runId: string, redo?: boolean): Promise<RunNoteEdit & { changed: boolean }>;
   /** Where this person's caret is in a run's description (null: not editing any). */
   setNoteCursor(runId: string | null, index: number): Promise<void>;
   /** Hashes (in the worker, in slices), uploads with progress and records an artifact of a run. */
@@ -101,6 +103,7 @@ export interface ManageCommands {
 export function useManageCommands(): ManageCommands {
   return useCommandSet<ManageCommands>((c) => ({
     editRunNote: async (runId, before, edit) => c().editRunNote(runId, before, edit),
+    undoRunNote: async (runId, redo = false) => c().undoRunNote(runId, redo),
     setNoteCursor: async (runId, index) => c().setNoteCursor(runId, index),
     uploadArtifact: async (runId, file, path, mediaType, onProgress) =>
       c().uploadArtifact(runId, file, path, mediaType, onProgress ? Comlink.proxy(onProgress) : undefined),

@@ -108,7 +108,8 @@ export class DocHost {
       remote: relayUrl
         ? relayRemote({ relay: relayUrl, token, fetch: opts.fetch, ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill } : {}) })
         : null,
-      isLocalOrigin: (o) => o === LOCAL_ORIGIN || o === UPGRADE_ORIGIN,
+      // An UndoManager's undo (RUNPAGE-N6) is a local write too: stored, marked dirty, pushed.
+      isLocalOrigin: (o) => o === LOCAL_ORIGIN || o === UPGRADE_ORIGIN || o instanceof Y.UndoManager,
       ...(opts.runDocs?.idleCloseMs !== undefined ? { idleCloseMs: opts.runDocs.idleCloseMs } : {}),
       ...(opts.runDocs?.maxLiveSockets !== undefined ? { maxLive: opts.runDocs.maxLiveSockets } : {}),
       ...(opts.runDocs?.pollMs !== undefined ? { pollMs: opts.runDocs.pollMs } : {}),

@@ -10,7 +10,7 @@ import { RunPage } from './pages/run-page';
  * description at the same time, one at the start and one at the end; both keep their words, both pages converge, and
  * each sees the other's caret. The run doc's new root type (`notes`) passes the relay's update admission.
  */
-test('[RUNPAGE-N4][RUNPAGE-N5] two people typing into one description at once both keep their words and see each other’s caret', async ({ browser, baseURL }) => {
+test('[RUNPAGE-N4][RUNPAGE-N5][RUNPAGE-N6] two people typing into one description at once both keep their words, see each other’s caret, and undo only their own typing', async ({ browser, baseURL }) => {
   test.setTimeout(120_000);
   const relay = new URL(baseURL!).origin;
   const data = tempDir('cairn-notes-');
@@ -34,6 +34,7 @@ test('[RUNPAGE-N4][RUNPAGE-N5] two people typing into one description at once bo
     await ra.description.click();
     await ra.description.pressSequentially('middle');
     await expect(rb.description).toHaveValue('middle', { timeout: FIRST_LOAD_TIMEOUT });
+    await a!.waitForTimeout(700); // what A types next is a new undo step (RUNPAGE-N6: keystrokes 500 ms apart)
 
     // Both type at once: A at the start, B at the end.
     await rb.description.click();
@@ -54,6 +55,14 @@ test('[RUNPAGE-N4][RUNPAGE-N5] two people typing into one description at once bo
     // Each sees the other's caret: A's page shows B's at the end of the text, B's page shows A's after "bravo ".
     await expect.poll(() => ra.noteCursors.first().getAttribute('data-index'), { timeout: FIRST_LOAD_TIMEOUT }).toBe(String(want.length));
     await expect.poll(() => rb.noteCursors.first().getAttribute('data-index'), { timeout: FIRST_LOAD_TIMEOUT }).toBe(String('alpha bravo '.length));
+
+    // RUNPAGE-N6: A's Ctrl+Z takes back A's own last typing only (B's words stay), on both pages; Ctrl+Shift+Z redoes.
+    await ra.description.press('Control+z');
+    await expect(ra.description).toHaveValue('middle yankee zulu', { timeout: FIRST_LOAD_TIMEOUT });
+    await expect(rb.description).toHaveValue('middle yankee zulu', { timeout: FIRST_LOAD_TIMEOUT });
+    await ra.description.press('Control+Shift+z');
+    await expect(ra.description).toHaveValue(want, { timeout: FIRST_LOAD_TIMEOUT });
+    await expect(rb.description).toHaveValue(want, { timeout: FIRST_LOAD_TIMEOUT });
 
     // A fresh page reads it from the relay (the run doc's notes were admitted and stored), as mlflow.note.content too.
     const c = await users[0]!.newPage();

@@ -191,4 +191,36 @@ describe('run descriptions (lib/doc/run-notes.ts, text-edit.ts)', () => {
     expect(doc.readRunNote(d).slice(12)).toBe('world');
     for (const bad of [null, 1, 'x', {}, { type: 5 }, { item: { client: 'x' } }]) expect(doc.noteCursorIndex(d, bad)).toBeNull();
   });
+  it('[RUNPAGE-N6] undo takes back this replica\'s own last editing step only (a peer\'s words stay); redo puts it back', async () => {
+    const a = replica('a', 1);
+    const b = replica('b', 2);
+    const { runId } = doc.startRun(a, { experimentId: '0' });
+    sync(a.ws, b.ws);
+    const [da, db] = [a.runDoc(runId), b.runDoc(runId)];
+    da.clientID = 11;
+    db.clientID = 22;
+    sync(da, db);
+    // Nothing typed here yet: nothing to undo.
+    expect(doc.undoRunNote(a, { runId, redo: false })).toEqual({ text: '', changed: false });
+    let ta = typeInto(a, runId, '', 0, 'middle');
+    await new Promise((r) => setTimeout(r, doc.NOTE_UNDO_GROUP_MS + 50)); // the next typing is a new step
+    ta = typeInto(a, runId, ta, 0, 'alpha ');
+    sync(da, db);
+    typeInto(b, runId, doc.readRunNote(db), doc.readRunNote(db).length, ' zulu');
+    sync(da, db);
+    expect(doc.readRunNote(da)).toBe('alpha middle zulu');
+    // A's undo: its "alpha " goes (one step: the keystrokes were typed together), B's " zulu" stays, on both.
+    expect(doc.undoRunNote(a, { runId, redo: false })).toEqual({ text: 'middle zulu', changed: true });
+    sync(da, db);
+    expect(doc.readRunNote(db)).toBe('middle zulu');
+    // B's own undo takes back only B's word.
+    expect(doc.undoRunNote(b, { runId, redo: false }).text).toBe('middle');
+    sync(da, db);
+    // A redoes its step; then undoes twice (both steps), and a third undo has nothing left.
+    expect(doc.undoRunNote(a, { runId, redo: true }).text).toBe('alpha middle');
+    expect(doc.undoRunNote(a, { runId, redo: false }).text).toBe('middle');
+    expect(doc.undoRunNote(a, { runId, redo: false }).text).toBe('');
+    expect(doc.undoRunNote(a, { runId, redo: false }).changed).toBe(false);
+    expect(() => doc.undoRunNote(a, { runId: 'nope!', redo: false })).toThrow(CairnError);
+  });
 });
