@@ -100,6 +100,22 @@ describe('cairn import mlflow: file store', () => {
     expect(Buffer.from(a.artifacts['notes.txt']!, 'hex').toString()).toBe('changed\n');
   });
 
+  it('[MIO-6] deleted runs and experiments stay deleted on a rerun; a run a user deleted in the target is a conflict, not restored', async () => {
+    const { c, close } = await client(relay.url);
+    try {
+      await c.deleteRun(RUN_B);
+      await c.flush();
+    } finally {
+      await close();
+    }
+    const summary = await runImport();
+    expect(summary.skipped).toContainEqual(expect.objectContaining({ kind: 'run', item: RUN_B, reason: 'conflict' }));
+    const state = await workspaceState(relay.url);
+    expect(state.runs[RUN_B]!.run.info.lifecycleStage).toBe('deleted');
+    expect(state.runs[RUN_C]!.run.info.lifecycleStage).toBe('deleted');
+    expect((state.experiments.old as { lifecycle: string }).lifecycle).toBe('deleted');
+  });
+
   it('[MIO-8] a missing folder or one that is not a file store is a clear error, before anything is written', () => {
     expect(() => FileStoreSource.open(join(store.path, 'nope'))).toThrow(/does not exist/);
     const empty = temp('cairn-mio-empty-');
