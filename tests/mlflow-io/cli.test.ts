@@ -73,12 +73,17 @@ describe('cairn import mlflow (the built CLI)', () => {
     return exited;
   }
 
-  it('[MIO-7] [MIO-9] an import SIGKILLed midway and run again ends exactly as an uninterrupted one; progress on stderr, the summary on stdout', async () => {
+  it('[MIO-7] [MIO-9] an import SIGKILLed midway (twice, resumed from its journal and then from another data dir) ends exactly as an uninterrupted one; progress on stderr, the summary on stdout', async () => {
     const killed = await importCli(relay.url, sdk.path, 10);
     expect(killed.signal).toBe('SIGKILL');
     expect(killed.stdout).toBe('');
+    // Resumed from the same journal, and killed again further on.
+    const killedAgain = await importCli(relay.url, sdk.path, 30);
+    expect(killedAgain.signal).toBe('SIGKILL');
 
-    const again = await importCli(relay.url, sdk.path);
+    // Finished from another data dir: what the killed journal never sent is written again from the source.
+    const other = temp('cairn-mio-cli-sdk3-');
+    const again = await importCli(relay.url, other.path).finally(() => other.remove());
     expect(again.code, again.stderr).toBe(0);
     const lines = again.stderr.trim().split('\n');
     for (const l of lines) expect(l).toMatch(/^import: runs \d+\/80, \d+ metric points, [\d.]+ (B|KiB|MiB) of artifacts$/);
