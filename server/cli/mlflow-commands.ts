@@ -38,7 +38,7 @@ async function connectTarget(flags: TargetFlags, notSameAs?: string): Promise<Ca
   });
   if (client.status !== 'synced') {
     await client.close({ timeoutMs: 0 });
-    throw new Error(`cannot reach the relay at ${resolved.relay.http}`);
+    throw new Error(`cannot reach the relay at ${resolved.relay.http} (${client.status})`);
   }
   return client;
 }

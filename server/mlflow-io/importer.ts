@@ -317,7 +317,9 @@ async function writeArtifacts(client: CairnClient, source: Source, run: SourceRu
       continue;
     }
     const ref = refs.get(a.path);
-    if (ref && ref.size === a.size && ref.sha256 === (await sha256Of(data))) {
+    // The reference can reach the relay before its bytes (a killed import's journal may still hold the upload): the
+    // blob must be there too, or the file is written again.
+    if (ref && ref.size === a.size && ref.sha256 === (await sha256Of(data)) && (await blobOnRelay(client, ref.sha256))) {
       s.artifacts.present++;
       continue;
     }
@@ -339,3 +341,15 @@ async function sha256Of(data: Awaited<ReturnType<SourceArtifact['read']>>): Prom
 
 const isFsError = (e: unknown): e is NodeJS.ErrnoException =>
   e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!);
+
+/** HEAD <relay>/blobs/<sha256>: does the relay hold these bytes? */
+async function blobOnRelay(client: CairnClient, sha256: string): Promise<boolean> {
+  const relay = client.options.relay;
+  if (!relay) return false;
+  const headers: Record<string, string> = client.options.token ? { authorization: `Bearer ${client.options.token}` } : {};
+  try {
+    return (await fetch(`${relay.http}/blobs/${sha256}`, { method: 'HEAD', headers })).ok;
+  } catch (e) {
+    throw new CairnError('TEMPORARILY_UNAVAILABLE', `cannot reach the relay to check blob ${sha256}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}

@@ -51,20 +51,24 @@ describe('cairn import mlflow (the built CLI)', () => {
   });
 
   /** `cairn import mlflow <store>` into `to`; `killWhen` SIGKILLs it once the relay holds that many runs. */
-  function importCli(to: string, dataDir: string, killWhen?: number): Promise<Done> {
-    const proc = spawn(process.execPath, [cli, 'import', 'mlflow', store.path, '--relay', to, '--sdk-data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const importCli = (to: string, dataDir: string, killWhen?: number): Promise<Done> =>
+    cliRun(['import', 'mlflow', store.path, '--relay', to, '--sdk-data', dataDir], killWhen === undefined ? undefined : { relay: to, runs: killWhen });
+
+  /** The CLI as a child process, without blocking this process (whose event loop serves the in-process relays). */
+  function cliRun(args: string[], kill?: { relay: string; runs: number }): Promise<Done> {
+    const proc = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<Done>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));
-    if (killWhen !== undefined) {
-      const door = mlflowClient(to);
+    if (kill) {
+      const door = mlflowClient(kill.relay);
       void waitFor(
         async () => {
           if (proc.exitCode !== null) return true;
           const r = await door.post('runs/search', { experiment_ids: ['1'], run_view_type: 'ALL', max_results: 1000 });
-          return ((r.json?.runs as unknown[] | undefined)?.length ?? 0) >= killWhen;
+          return ((r.json?.runs as unknown[] | undefined)?.length ?? 0) >= kill.runs;
         },
         'the import to be under way',
         60_000,
@@ -103,6 +107,32 @@ describe('cairn import mlflow (the built CLI)', () => {
     expect(Object.keys(a.runs)).toHaveLength(RUNS);
     expect(a.experiments).toEqual(b.experiments);
     for (const id of Object.keys(b.runs)) expect(comparable(a.runs[id]!), id).toEqual(comparable(b.runs[id]!));
+  }, 180_000);
+
+  it('[MIO-8] a read token cannot import (a clear refusal, exit 1) but can export; a write token imports', async () => {
+    const locked = await startTestRelay({ auth: 'tokens' });
+    const dirs = [temp('cairn-mio-tok-a-'), temp('cairn-mio-tok-b-'), temp('cairn-mio-tok-c-'), temp('cairn-mio-tok-out-')];
+    try {
+      const token = (role: string) => spawnSync(process.execPath, [cli, 'token', 'create', '--data', locked.dataDir, '--workspace', 'default', '--role', role], { encoding: 'utf8' }).stdout.trim();
+      const [read, write] = [token('read'), token('write')];
+      const run = cliRun;
+      const imported = await run(['import', 'mlflow', store.path, '--relay', locked.url, '--token', write, '--sdk-data', dirs[1]!.path]);
+      expect(imported.code, imported.stderr).toBe(0);
+      // Something new to write, with a token that may only read: refused as the relay refuses it.
+      const small = temp('cairn-mio-small-');
+      buildMlruns(small.path, [{ id: '7', name: 'small', runs: [{ id: runId(1), name: 'one', status: 3, start: 1, end: 2, params: { a: '1' } }] }]);
+      const refused = await run(['import', 'mlflow', small.path, '--relay', locked.url, '--token', read, '--sdk-data', dirs[0]!.path]);
+      small.remove();
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/^cairn: read-only token/m);
+      const exported = await run(['export', 'mlflow', `${dirs[3]!.path}/out`, '--relay', locked.url, '--token', read, '--sdk-data', dirs[2]!.path, '--experiment', 'big']);
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(exported.stdout).toMatch(/^exported {5}1 experiments, 80 runs, 80 params, /m);
+    } finally {
+      await locked.dispose();
+      for (const d of dirs) d.remove();
+    }
   }, 180_000);
 
   it('[MIO-8] a missing store is one clear line on stderr and exit code 1', () => {

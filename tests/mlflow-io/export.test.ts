@@ -119,6 +119,22 @@ describe('cairn export mlflow', () => {
     expect(b.runs[sdkRun]!.histories.score!.map((p) => p.value).slice(6, 10)).toEqual([2, NaN, 8 / 3, -Infinity]);
   });
 
+  it('[MIO-10] --experiment exports only the experiments named (by name or id); an unknown one is refused', async () => {
+    const { c, close } = await client(source.url);
+    const only = temp('cairn-mio-only-');
+    try {
+      const s = await exportMlflow(c, only.path, { experiments: ['vision', '456'] });
+      expect(s).toMatchObject({ experiments: 2, runs: 2 });
+      expect(existsSync(join(only.path, '123', RUN_C, 'meta.yaml'))).toBe(true);
+      expect(existsSync(join(only.path, '.trash', '456', 'meta.yaml'))).toBe(true);
+      expect(existsSync(join(only.path, '0'))).toBe(false);
+      await expect(exportMlflow(c, join(only.path, 'again'), { experiments: ['nope'] })).rejects.toThrow(/No experiment named or with id 'nope'/);
+    } finally {
+      await close();
+      only.remove();
+    }
+  });
+
   it('[MIO-10] refuses a folder that is not empty', async () => {
     const { c, close } = await client(source.url);
     try {
