@@ -1,11 +1,16 @@
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as doc from '@/lib/doc';
+import type { Sha256 } from '@/lib/domain';
 import { FileStoreSource } from '@/server/mlflow-io/file-store-source';
 import { importMlflow } from '@/server/mlflow-io/importer';
 import { startTestRelay, type TestRelay } from '../relay/helpers/in-process';
 import { client, temp, workspaceState } from './helpers';
 import { PNG, RUN_A, RUN_B, RUN_C, RUN_D, buildSampleStore } from './store-fixture';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex') as Sha256;
 
 describe('cairn import mlflow: file store', () => {
   let relay: TestRelay;
@@ -114,6 +119,40 @@ describe('cairn import mlflow: file store', () => {
     expect(state.runs[RUN_B]!.run.info.lifecycleStage).toBe('deleted');
     expect(state.runs[RUN_C]!.run.info.lifecycleStage).toBe('deleted');
     expect((state.experiments.old as { lifecycle: string }).lifecycle).toBe('deleted');
+  });
+
+  it('[MIO-5] a reference whose bytes never reached the relay is not “already present”: the file is uploaded again', async () => {
+    const bare = await startTestRelay();
+    try {
+      const { c, close } = await client(bare.url);
+      try {
+        // What a killed import can leave: the run and the reference on the relay, the blob only in its journal.
+        const held = await c.holdRun(RUN_A);
+        c.withRun(RUN_A, () => {
+          doc.startRun(c.ctx, { runId: RUN_A, experimentId: '0', runName: 'bold-fox-123', startTime: 1_700_000_000_000 });
+          doc.logArtifactRef(c.ctx, { runId: RUN_A, ref: { path: 'notes.txt', size: 6, sha256: sha256('hello\n'), mediaType: 'text/plain', loggedAt: 1 } });
+        });
+        await held.release();
+      } finally {
+        await close();
+      }
+      expect((await fetch(`${bare.url}/blobs/${sha256('hello\n')}`)).status).toBe(404);
+      const fresh = temp('cairn-mio-fresh-');
+      try {
+        buildSampleStore(fresh.path);
+        const { c: c2, close: close2 } = await client(bare.url);
+        try {
+          await importMlflow(c2, FileStoreSource.open(fresh.path));
+        } finally {
+          await close2();
+        }
+      } finally {
+        fresh.remove();
+      }
+      expect(Buffer.from(await (await fetch(`${bare.url}/blobs/${sha256('hello\n')}`)).arrayBuffer()).toString()).toBe('hello\n');
+    } finally {
+      await bare.dispose();
+    }
   });
 
   it('[MIO-8] a missing folder or one that is not a file store is a clear error, before anything is written', () => {
