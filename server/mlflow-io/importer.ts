@@ -81,7 +81,13 @@ export async function importMlflow(client: CairnClient, source: Source, opts: Im
     // knows its runs are complete.
     if (target.sourceDeleted && (!target.deleted || target.restored)) {
       await client.flush();
-      doc.deleteExperiment(client.ctx, target.id);
+      try {
+        doc.deleteExperiment(client.ctx, target.id);
+      } catch (e) {
+        // The Default experiment cannot be deleted (in MLflow either).
+        if (!(e instanceof CairnError) || FATAL.has(e.code)) throw e;
+        skip({ kind: 'experiment', item: exp.id, reason: 'conflict', detail: `not deleted in the target: ${e.message}` });
+      }
     }
   }
   await client.flush();
