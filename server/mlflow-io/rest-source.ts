@@ -65,14 +65,19 @@ const kv = (list: { key: string; value: string }[]) => Object.fromEntries(list.m
  */
 export class RestSource implements Source {
   private readonly base: string;
+  private readonly searchPage: number;
+  private readonly historyPage: number;
 
-  constructor(readonly label: string, private readonly token?: string) {
+  /** `pages` sets smaller pages than MLflow's largest (a server with a lower cap; tests of the paging). */
+  constructor(readonly label: string, private readonly token?: string, pages: { search?: number; history?: number } = {}) {
     this.base = label.replace(/\/+$/, '');
+    this.searchPage = pages.search ?? SEARCH_PAGE;
+    this.historyPage = pages.history ?? HISTORY_PAGE;
   }
 
   async experiments(): Promise<SourceExperiment[]> {
     const out: SourceExperiment[] = [];
-    await this.pages(ExperimentsPage, (page_token) => this.call('POST', '/api/2.0/mlflow/experiments/search', { body: { max_results: SEARCH_PAGE, view_type: 'ALL', ...(page_token ? { page_token } : {}) } }), (p) => {
+    await this.pages(ExperimentsPage, (page_token) => this.call('POST', '/api/2.0/mlflow/experiments/search', { body: { max_results: this.searchPage, view_type: 'ALL', ...(page_token ? { page_token } : {}) } }), (p) => {
       for (const e of p.experiments) out.push({ id: e.experiment_id, name: e.name, lifecycle: e.lifecycle_stage, tags: kv(e.tags) });
     });
     return out;
@@ -80,7 +85,7 @@ export class RestSource implements Source {
 
   async runs(experiment: SourceExperiment, skip: SkipSink): Promise<SourceRun[]> {
     const out: SourceRun[] = [];
-    const body = (page_token: string | undefined) => ({ experiment_ids: [experiment.id], run_view_type: 'ALL', max_results: SEARCH_PAGE, ...(page_token ? { page_token } : {}) });
+    const body = (page_token: string | undefined) => ({ experiment_ids: [experiment.id], run_view_type: 'ALL', max_results: this.searchPage, ...(page_token ? { page_token } : {}) });
     await this.pages(RunsPage, (t) => this.call('POST', '/api/2.0/mlflow/runs/search', { body: body(t) }), (p) => {
       for (const r of p.runs) {
         const i = r.info;
@@ -115,7 +120,7 @@ export class RestSource implements Source {
 
   async history(run: SourceRun, key: string): Promise<SourcePoint[]> {
     const out: SourcePoint[] = [];
-    const query = (page_token: string | undefined) => ({ run_id: run.runId, metric_key: key, max_results: String(HISTORY_PAGE), ...(page_token ? { page_token } : {}) });
+    const query = (page_token: string | undefined) => ({ run_id: run.runId, metric_key: key, max_results: String(this.historyPage), ...(page_token ? { page_token } : {}) });
     await this.pages(HistoryPage, (t) => this.call('GET', '/api/2.0/mlflow/metrics/get-history', { query: query(t) }), (p) => {
       for (const m of p.metrics) out.push({ step: m.step, timestamp: m.timestamp, value: m.value });
     });

@@ -93,6 +93,23 @@ describe('cairn import mlflow: a running MLflow server (REST)', () => {
     expect(summary.params.written + summary.tags.written + summary.inputs.written).toBe(0);
   });
 
+  it('[MIO-2] every page is followed: with pages of one experiment, one run and 7,000 points the same state arrives', async () => {
+    const paged = await startTestRelay();
+    try {
+      const { c, close } = await client(paged.url);
+      try {
+        await importMlflow(c, new RestSource(server.url, undefined, { search: 1, history: 7_000 }));
+      } finally {
+        await close();
+      }
+      const [a, b] = await Promise.all([workspaceState(server.url), workspaceState(paged.url)]);
+      expect(b.experiments).toEqual(a.experiments);
+      for (const id of runs) expect(comparable(b.runs[id]!), id).toEqual(comparable(a.runs[id]!));
+    } finally {
+      await paged.dispose();
+    }
+  });
+
   it('[MIO-8] an unreachable server stops the import with a clear error', async () => {
     const { c, close } = await client(target.url);
     try {
