@@ -82,6 +82,16 @@ export const runDocName = (id: string) => `run/${id}`;
 export const metricsDocName = (id: string) => `run/${id}/metrics`;
 const RUN_NAME = /^run\/([^/]+)$/;
 
+/** A run held for an importer's writes (SDK-22), from `CairnClient.holdRun`. */
+export interface HeldRun {
+  /** The run as the relay (and this client's journal) had it when it was held; null when neither has it. */
+  existing: Run | null;
+  /** Points of `key` in the held metrics doc. */
+  pointCount(key: string): number;
+  /** Resolves once the relay holds what was written to the run, then lets its docs go. */
+  release(opts?: { timeoutMs?: number }): Promise<void>;
+}
+
 /** A run being logged to from this client: its run doc (and, once it has points, its metrics doc) held live. */
 interface Logging {
   run: DocHandle;
@@ -563,6 +573,45 @@ export class CairnClient implements RunHost {
   async endRun(runId: string, status: RunStatus, opts: { timeoutMs?: number } = {}): Promise<void> {
     this.flushChunks();
     this.withRun(runId, () => doc.updateRun(this.ctx, { runId, status, endTime: Date.now() }));
+    await this.releaseRun(runId, opts);
+  }
+
+  /**
+   * SDK-22, for importers: holds the run doc of `runId` and its metrics doc live, brought up to the relay's copy
+   * first, so lib/doc commands on `ctx` write the run with explicit ids, times, status and lifecycle (`doc.startRun(ctx,
+   * { runId, startTime, ... })` when `existing` is null, `doc.updateRun`, `deleteRun`) and `logPoints` appends to it.
+   * An importer must not write over a copy it could not read: when the relay does not answer within `timeoutMs`, this
+   * rejects TEMPORARILY_UNAVAILABLE and holds nothing. `pointCount(key)` counts the points of a key in the held
+   * metrics doc (the relay's and this client's). `release()` is `end()` without the status change: it resolves once
+   * the relay holds this run's part, then lets the docs go.
+   */
+  async holdRun(runId: string, opts: { timeoutMs?: number } = {}): Promise<HeldRun> {
+    this.live();
+    const id = asRunId(runId);
+    if (this.logging.has(id)) throw new CairnError('INVALID_STATE', `Run ${id} is already held by this client`);
+    const wait = opts.timeoutMs ?? READ_SYNC_WAIT_MS;
+    const run = this.acquireRun(id, 'live');
+    const metrics = this.engine.acquire(metricsDocName(id), metricsRoom(this.options.workspace, id), 'live');
+    try {
+      const synced = this.remote ? await Promise.all([run.whenSynced(wait), metrics.whenSynced(wait)]) : [true, true];
+      if (!synced[0] || !synced[1]) throw new CairnError('TEMPORARILY_UNAVAILABLE', `The relay did not send run ${id} within ${wait} ms`);
+    } catch (e) {
+      run.release();
+      metrics.release();
+      throw e;
+    }
+    this.logging.set(id, { run, metrics });
+    return {
+      existing: doc.readRun(id, run.doc) ?? null,
+      pointCount: (key) => doc.readSeries(metrics.doc, key).get(key)?.values.length ?? 0,
+      release: (o = {}) => this.releaseRun(id, o),
+    };
+  }
+
+  /** Waits until the relay holds this run's part (journal, blobs, its docs, the workspace doc when dirty), then lets
+   * the run's docs go (SDK-12). */
+  private async releaseRun(runId: string, opts: { timeoutMs?: number }): Promise<void> {
+    this.flushChunks();
     const lg = this.logging.get(runId);
     this.logging.delete(runId);
     const handles = lg ? [lg.run, ...(lg.metrics ? [lg.metrics] : [])] : [];

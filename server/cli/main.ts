@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { RELAY_VERSION } from '../relay/version';
+import { registerMlflowCommands } from './mlflow-commands';
 import { registerRelayCommand, registerStartCommand } from './relay-commands';
 import { registerTokenCommands } from './token-commands';
 
@@ -16,6 +17,7 @@ function buildProgram(): Command {
   registerStartCommand(program);
   registerRelayCommand(program);
   registerTokenCommands(program);
+  registerMlflowCommands(program);
   return program;
 }
 
