@@ -202,9 +202,9 @@ describe('run descriptions (lib/doc/run-notes.ts, text-edit.ts)', () => {
     sync(da, db);
     // Nothing typed here yet: nothing to undo.
     expect(doc.undoRunNote(a, { runId, redo: false })).toEqual({ text: '', changed: false });
-    let ta = typeInto(a, runId, '', 0, 'middle');
+    const ta = typeInto(a, runId, '', 0, 'middle');
     await new Promise((r) => setTimeout(r, doc.NOTE_UNDO_GROUP_MS + 50)); // the next typing is a new step
-    ta = typeInto(a, runId, ta, 0, 'alpha ');
+    typeInto(a, runId, ta, 0, 'alpha ');
     sync(da, db);
     typeInto(b, runId, doc.readRunNote(db), doc.readRunNote(db).length, ' zulu');
     sync(da, db);
