@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { chunkKey, concatSeries, decodeChunk, metricChunks, sortedByStep, type DecodedChunk, type Series } from '../lib/doc';
+import { chunkKey, concatSeries, decodeChunk, decodeChunkInto, metricChunks, readChunkHeader, sortedByStep, type ChunkHeader, type DecodedChunk, type Series } from '../lib/doc';
 import { DEFAULT_BUCKETS, bucketSeries, type ChartSeries } from '../lib/search/bucket';
 
 export type { ChartSeries };
@@ -113,8 +113,9 @@ export function keySeries(metricsDoc: Y.Doc, key: string): Series | null {
   }
   let any = e.n > 0;
   let unsorted = false;
-  // The new chunks of this key first, so the columns grow once (to the exact size on a first read).
-  const fresh: DecodedChunk[] = [];
+  // The new chunks of this key first (their headers only), so the columns grow once (to the exact size on a first
+  // read), then each is decoded straight into them: no per-chunk arrays to allocate, copy and collect.
+  const fresh: { b: Uint8Array; h: ChunkHeader }[] = [];
   let more = 0;
   for (const b of metricChunks(metricsDoc).toArray()) {
     if (!(b instanceof Uint8Array)) continue;
@@ -125,10 +126,14 @@ export function keySeries(metricsDoc: Y.Doc, key: string): Series | null {
     e.seen.add(b);
     if (chunkKeyOf(b) !== key) continue;
     any = true;
-    const ch = decodeCached(b);
-    if (!ch) continue;
-    fresh.push(ch);
-    more += ch.values.length;
+    let h: ChunkHeader;
+    try {
+      h = readChunkHeader(b);
+    } catch {
+      continue; // a malformed chunk from a peer is skipped, not fatal to the chart
+    }
+    fresh.push({ b, h });
+    more += h.n;
   }
   if (more > 0) {
     const need = e.n + more;
@@ -136,13 +141,16 @@ export function keySeries(metricsDoc: Y.Doc, key: string): Series | null {
     e.steps = grow(e.steps, need, cap);
     e.timestamps = grow(e.timestamps, need, cap);
     e.values = grow(e.values, need, cap);
-    for (const ch of fresh) {
-      const m = ch.values.length;
-      if (m > 0 && e.n > 0 && ch.steps[0]! < e.steps[e.n - 1]!) unsorted = true;
-      for (let i = 1; i < m && !unsorted; i++) if (ch.steps[i]! < ch.steps[i - 1]!) unsorted = true;
-      e.steps.set(ch.steps, e.n);
-      e.timestamps.set(ch.timestamps, e.n);
-      e.values.set(ch.values, e.n);
+    for (const { b, h } of fresh) {
+      const at = e.n;
+      try {
+        decodeChunkInto(b, h, e, at);
+      } catch {
+        continue; // its columns are cut short: what it wrote past `at` is overwritten by the next chunk
+      }
+      const m = h.n;
+      if (m > 0 && at > 0 && e.steps[at]! < e.steps[at - 1]!) unsorted = true;
+      for (let i = at + 1; i < at + m && !unsorted; i++) if (e.steps[i]! < e.steps[i - 1]!) unsorted = true;
       e.n += m;
     }
   }

@@ -71,7 +71,7 @@ export function linesOption(
   const shown: number[] = [];
   for (const line of lines) {
     const s = line.series;
-    const { xs, ys, n } = columns(s);
+    const { xs, ys } = columns(s);
     const smooth = beta > 0 ? emaDebiased(ys, beta) : null;
     const main: Point[] = [];
     const raw: Point[] = [];
@@ -117,40 +117,9 @@ export function linesOption(
         z: 2,
       });
     }
-    if (s.min && s.max && lines.length > BAND_STACK_RUNS) {
-      polygons.push(bandPolygons(s, line.color, useLogX, logY));
-    } else if (s.min && s.max) {
-      const lower: Point[] = [];
-      const range: Point[] = [];
-      for (let i = 0; i < n; i++) {
-        const x = s.steps[i]!;
-        if (useLogX && !(x > 0)) continue;
-        const lo = s.min[i]!;
-        const hi = s.max[i]!;
-        const ok = drawable(lo, logY) && drawable(hi, logY);
-        // One gap marker is enough: a run of them (a zoomed range sent raw, CHART-4) would only cost drawing time.
-        if (!ok && lower.length > 0 && lower[lower.length - 1]![1] === null) continue;
-        lower.push([x, ok ? lo : null]);
-        range.push([x, ok ? hi - lo : null]);
-      }
-      // The stack must add every value whatever its sign (stackStrategy 'all'): ECharts' default stacks a positive
-      // range only onto a positive running sum, so a band whose `min` is negative was drawn from 0 up, off the line.
-      const band = {
-        type: 'line',
-        stack: `band:${line.id}`,
-        stackStrategy: 'all',
-        symbol: 'none',
-        lineStyle: { opacity: 0 },
-        silent: true,
-        tooltip: { show: false },
-        color: line.color,
-        z: 1,
-      };
-      series.push({ ...band, id: `band-min:${line.id}`, name: `${line.name} min`, data: lower });
-      series.push({ ...band, id: `band-range:${line.id}`, name: `${line.name} max`, data: range, areaStyle: { opacity: single ? 0.25 : 0.12 } });
-    }
+    if (s.min && s.max) polygons.push(bandPolygons(s, line.color, useLogX, logY, line.id));
   }
-  if (polygons.length > 0) series.push(bandsSeries(polygons));
+  if (polygons.length > 0) series.push(bandsSeries(polygons, single ? 0.25 : 0.12));
   const yClip = settings.clipOutliers ? clipRange(shown, logY) : null;
   // The x axis is fixed to the whole series' extent, so a zoom window means the same x whatever range is loaded; on a
   // log axis, to the drawn (positive) points'.
@@ -185,17 +154,22 @@ export function linesOption(
 }
 
 /**
- * Past this many runs the bands are drawn by ONE custom series (a polygon per run and gap-free stretch) instead of two
- * stacked line series per run: ECharts' cost grows with the series count (150 series for 50 runs took ~4× the time
- * of 50), and a compare of 50 runs must draw in well under 2 s. Same envelope, same colours.
+ * Every run's min/max band is drawn by ONE custom series: per run a polygon through each bucket's max and back through
+ * its min, split where the band has a gap (CHART-1). Not two stacked line series per run: ECharts' cost grows with the
+ * number of series and with stacking (the run page's ten charts drew in about half the main-thread time this way, and
+ * 150 series for a 50-run compare took ~4× the time of 50), and a stacked band needs `stackStrategy: 'all'` not to
+ * be drawn from 0 up.
  */
-export const BAND_STACK_RUNS = 8;
-
-/** One run's band as polygons (upper edge left to right, then lower edge back), split where the band has a gap. */
 export interface BandPolygons {
+  /** The run (line) it belongs to. */
+  id: string;
   color: string;
   /** Each polygon as [x, y] pairs in data coordinates. */
   polygons: [number, number][][];
+  /** The drawn buckets (gaps left out): x, min, max, exactly as the polygons run through them. */
+  x: Float64Array;
+  lo: Float64Array;
+  hi: Float64Array;
   /** The band's y extent (for the axis). */
   yMin: number;
   yMax: number;
@@ -203,8 +177,11 @@ export interface BandPolygons {
   xMax: number;
 }
 
-export function bandPolygons(s: ChartSeries, color: string, logX: boolean, logY: boolean): BandPolygons {
-  const out: BandPolygons = { color, polygons: [], yMin: Infinity, yMax: -Infinity, xMin: Infinity, xMax: -Infinity };
+export function bandPolygons(s: ChartSeries, color: string, logX: boolean, logY: boolean, id = ''): BandPolygons {
+  const out: BandPolygons = { id, color, polygons: [], x: new Float64Array(0), lo: new Float64Array(0), hi: new Float64Array(0), yMin: Infinity, yMax: -Infinity, xMin: Infinity, xMax: -Infinity };
+  const xs: number[] = [];
+  const los: number[] = [];
+  const his: number[] = [];
   let upper: [number, number][] = [];
   let lower: [number, number][] = [];
   const flush = () => {
@@ -222,12 +199,18 @@ export function bandPolygons(s: ChartSeries, color: string, logX: boolean, logY:
     }
     upper.push([x, hi]);
     lower.push([x, lo]);
+    xs.push(x);
+    los.push(lo);
+    his.push(hi);
     out.yMin = Math.min(out.yMin, lo);
     out.yMax = Math.max(out.yMax, hi);
     out.xMin = Math.min(out.xMin, x);
     out.xMax = Math.max(out.xMax, x);
   }
   flush();
+  out.x = Float64Array.from(xs);
+  out.lo = Float64Array.from(los);
+  out.hi = Float64Array.from(his);
   return out;
 }
 
@@ -235,8 +218,12 @@ interface CustomApi {
   coord(p: [number, number]): [number, number];
 }
 
-/** The custom series drawing every run's band polygons; its two data points per run only give the axes its extent. */
-function bandsSeries(bands: BandPolygons[]) {
+/**
+ * The custom series drawing every run's band polygons; its two data points per run only give the axes its extent.
+ * Each run's group is named `band:<runId>`, and `cairnBands` carries the exact buckets (what tests compare the drawn
+ * polygons with: tests/e2e/pages/charts.ts).
+ */
+function bandsSeries(bands: BandPolygons[], opacity: number) {
   const data: [number, number][] = [];
   for (const b of bands) {
     if (b.polygons.length === 0) continue;
@@ -252,16 +239,18 @@ function bandsSeries(bands: BandPolygons[]) {
     clip: true,
     z: 1,
     tooltip: { show: false },
+    cairnBands: drawn.map((b) => ({ id: b.id, x: b.x, lo: b.lo, hi: b.hi })),
     renderItem: (params: { dataIndex: number }, api: CustomApi) => {
       if (params.dataIndex % 2 === 1) return null;
       const b = drawn[params.dataIndex / 2];
       if (!b) return null;
       return {
         type: 'group',
+        name: `band:${b.id}`,
         children: b.polygons.map((poly) => ({
           type: 'polygon',
           shape: { points: poly.map((p) => api.coord(p)) },
-          style: { fill: b.color, opacity: 0.12 },
+          style: { fill: b.color, opacity },
         })),
       };
     },

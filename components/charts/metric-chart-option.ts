@@ -4,7 +4,7 @@ import { linesOption } from './lines-option';
 
 /**
  * The chart option of one run's series alone (the run page's charts, the band rule's unit test): linesOption with one
- * line. Its series ids are `line:<key>`, `band-min:<key>` and `band-range:<key>`.
+ * line. Its series ids are `line:<key>` and `bands` (the min/max band's polygons, CHART-1).
  */
 export function metricChartOption(s: ChartSeries, color = runColor(s.key)) {
   return linesOption([{ id: s.key, name: s.key, color, series: s }]).option;

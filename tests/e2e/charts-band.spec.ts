@@ -23,31 +23,33 @@ test('[CHART-1, CHART-3] the run page band envelopes a spiky series crossing zer
     const chart = new ChartView(page, 'spiky');
     await chart.expectDrawn();
     await expect.poll(() => run.pointCount('spiky'), { timeout: FIRST_LOAD_TIMEOUT }).toBe(STEPS);
-    await expect.poll(async () => (await chart.series('band-range:'))?.x.length ?? 0).toBeGreaterThan(1_000);
+    await expect.poll(async () => (await chart.band())?.drawn.x.length ?? 0).toBeGreaterThan(1_000);
 
     const line = (await chart.series('line:'))!;
-    const lower = (await chart.series('band-min:'))!;
-    const upper = (await chart.series('band-range:'))!;
-    const n = lower.x.length;
+    const { drawn, buckets } = (await chart.band())!;
+    const n = drawn.x.length;
     expect(n).toBeGreaterThanOrEqual(1_499);
     expect(n).toBeLessThanOrEqual(1_500);
+    expect(buckets.x).toHaveLength(n);
     // The line is the buckets' means, ending on the true last point.
     expect(line.x.length - n).toBeLessThanOrEqual(1);
     expect(line.x.at(-1)).toBe(STEPS - 1);
     expect(line.y.at(-1)).toBeCloseTo(spiky(STEPS - 1), 12);
     let negative = 0;
+    const tol = 1e-6; // pixels and back
     for (let i = 0; i < n; i++) {
-      const lo = lower.stacked![i]!;
-      const hi = upper.stacked![i]!;
+      const lo = drawn.lo[i]!;
+      const hi = drawn.hi[i]!;
       const v = line.y[i]!;
-      expect(line.x[i]).toBe(lower.x[i]);
-      expect(lo <= v + 1e-9 && v <= hi + 1e-9, `bucket ${i} at step ${lower.x[i]}: ${lo} ≤ ${v} ≤ ${hi}`).toBe(true);
+      expect(Math.abs(line.x[i]! - drawn.x[i]!)).toBeLessThan(tol);
+      expect(Math.abs(lo - buckets.lo[i]!) < tol && Math.abs(hi - buckets.hi[i]!) < tol, `bucket ${i}: drawn where the option says`).toBe(true);
+      expect(lo <= v + tol && v <= hi + tol, `bucket ${i} at step ${drawn.x[i]}: ${lo} ≤ ${v} ≤ ${hi}`).toBe(true);
       if (hi < 0) negative++;
     }
     // The series does cross zero, and the spikes are inside the band.
     expect(negative).toBeGreaterThan(100);
-    expect(Math.max(...upper.stacked!.map((v) => v ?? -Infinity))).toBeGreaterThan(3);
-    expect(Math.min(...lower.stacked!.map((v) => v ?? Infinity))).toBeLessThan(-3);
+    expect(Math.max(...drawn.hi)).toBeGreaterThan(3);
+    expect(Math.min(...drawn.lo)).toBeLessThan(-3);
     expect(pageErrors()).toEqual([]);
   } finally {
     logger.kill();

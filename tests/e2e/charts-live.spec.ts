@@ -27,20 +27,21 @@ test('[CHART-8] a running run\'s bucketed chart grows as points arrive, keeping 
     await run.goto(runId);
     const chart = new ChartView(page, 'loss');
     await chart.expectDrawn();
-    await expect.poll(async () => (await chart.series('band-min:'))?.x.length ?? 0, { timeout: FIRST_LOAD_TIMEOUT }).toBeGreaterThan(1_000);
-    const first = (await chart.series('band-min:'))!;
+    await expect.poll(async () => (await chart.band())?.buckets.x.length ?? 0, { timeout: FIRST_LOAD_TIMEOUT }).toBeGreaterThan(1_000);
+    const first = (await chart.band())!.buckets;
     const firstCount = await run.pointCount('loss');
     const lastStep = first.x.at(-1)!;
 
     // New points arrive: the count caption and the drawn x extent grow.
     await expect.poll(() => run.pointCount('loss'), { timeout: 20_000 }).toBeGreaterThan(firstCount + 20);
     await expect.poll(async () => (await chart.series('line:'))!.x.at(-1)!, { timeout: 10_000 }).toBeGreaterThan(lastStep + 20);
-    const later = (await chart.series('band-min:'))!;
+    const later = (await chart.band())!.buckets;
     // Every bucket drawn before (but the open last one) is still there, unchanged.
     const closed = first.x.length - 1;
     expect(later.x.length).toBeGreaterThan(closed);
     expect(later.x.slice(0, closed)).toEqual(first.x.slice(0, closed));
-    expect(later.y.slice(0, closed)).toEqual(first.y.slice(0, closed));
+    expect(later.lo.slice(0, closed)).toEqual(first.lo.slice(0, closed));
+    expect(later.hi.slice(0, closed)).toEqual(first.hi.slice(0, closed));
     await expect(run.status).toHaveText('RUNNING');
 
     logger.stop();

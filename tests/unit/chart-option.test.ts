@@ -4,7 +4,7 @@ import { CustomChart, LineChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 import { DEFAULT_CHART_SETTINGS, chartSettingsFrom, smoothingBeta, type ChartSettings } from '@/components/charts/chart-settings';
-import { BAND_STACK_RUNS, SYMBOL_LIMIT, bandPolygons, clipRange, linesOption, type ChartLine } from '@/components/charts/lines-option';
+import { SYMBOL_LIMIT, bandPolygons, clipRange, linesOption, type ChartLine } from '@/components/charts/lines-option';
 import { emaDebiased } from '@/components/charts/smoothing';
 import { spliceRange, windowToRange } from '@/components/charts/zoom';
 import type { ChartSeries } from '@/lib/react';
@@ -117,14 +117,15 @@ describe('line chart option', () => {
     expect([...s.steps]).toEqual([0, 110, 120, 130, 300]);
     expect([...s.min!]).toEqual([0, NaN, NaN, NaN, 3]);
     expect([...s.max!]).toEqual([2, NaN, NaN, NaN, 5]);
-    // Drawn: the raw part has no band, one gap marker only.
-    const band = byId(linesOption([line(s)]), 'band-min:r1').data;
-    expect(band).toEqual([[0, 0], [110, null], [300, 3]]);
+    // Drawn: the raw part has no band: the band is split around it.
+    const band = bandPolygons(s, '#000', false, false);
+    expect([...band.x]).toEqual([0, 300]);
+    expect(band.polygons).toEqual([[[0, 2], [0, 0]], [[300, 5], [300, 3]]]);
   });
 
-  it('[CHART-1] past BAND_STACK_RUNS runs one custom series draws every band: its polygons envelope each line, gaps split them', () => {
+  it('[CHART-1] one custom series draws every band, for one run or many: its polygons envelope each line, gaps split them', () => {
     const steps = Float64Array.from({ length: 20_000 }, (_, i) => i);
-    const lines = Array.from({ length: BAND_STACK_RUNS + 2 }, (_, r) => {
+    const lines = Array.from({ length: 10 }, (_, r) => {
       const values = steps.map((i) => Math.sin(i / 500 + r) + 0.3 * Math.sin(i * 7.3) - 0.5);
       const b = bucketSeries(steps, values, 200);
       return line({ key: 'm', steps: b.steps, values: b.values, min: b.min, max: b.max, count: 20_000 }, `r${r}`, `run ${r}`);
@@ -133,6 +134,7 @@ describe('line chart option', () => {
     const ids = seriesOf(o).map((x) => x.id);
     expect(ids.filter((id) => id.startsWith('band-'))).toEqual([]);
     expect(ids.filter((id) => id === 'bands')).toHaveLength(1);
+    expect(seriesOf(linesOption(lines.slice(0, 1))).map((x) => x.id)).toEqual(['line:r0', 'bands']);
     for (const l of lines) {
       const [poly] = bandPolygons(l.series, l.color, false, false).polygons;
       const n = l.series.steps.length;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as echarts from 'echarts/core';
-import { LineChart } from 'echarts/charts';
+import { CustomChart, LineChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 import { metricChartOption } from '@/components/charts/metric-chart-option';
 import { bucketSeries } from '@/lib/search/bucket';
 
-echarts.use([LineChart, GridComponent, TooltipComponent, DataZoomComponent, SVGRenderer]);
+echarts.use([LineChart, CustomChart, GridComponent, TooltipComponent, DataZoomComponent, SVGRenderer]);
 
 /** A bucketed series of `n` points of `f(step)`, as the worker sends it. */
 function bucketed(f: (s: number) => number, n = 20_000, buckets = 200) {
@@ -19,32 +19,52 @@ function bucketed(f: (s: number) => number, n = 20_000, buckets = 200) {
 
 /**
  * What ECharts itself draws for the band: the option is laid out by the real engine (server-side, no DOM) and the
- * stacked values read back from its series data, the numbers its lines and areas are drawn through.
+ * band polygon's points read back from the custom series' drawn elements, converted from pixels to data coordinates
+ * by the chart; the line's values from its series data.
  */
 function drawnBand(option: ReturnType<typeof metricChartOption>) {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 600, height: 300 });
   try {
     chart.setOption(option);
-    const model = (chart as unknown as { getModel(): { getSeriesByIndex(i: number): { id: string; getData(): StackData } } }).getModel();
-    const byId = (id: string) => [0, 1, 2].map((i) => model.getSeriesByIndex(i)).find((s) => s.id === id)!.getData();
-    const stacked = (d: StackData) => {
-      const dim = d.getCalculationInfo('stackResultDimension');
-      return Array.from({ length: d.count() }, (_, i) => d.get(dim, i) as number);
+    type Series = { id: string; seriesIndex: number; getData(): LineData };
+    const c = chart as unknown as {
+      getModel(): { getSeriesCount(): number; getSeriesByIndex(i: number): Series };
+      getViewOfSeriesModel(s: Series): { group: Group };
+      convertFromPixel(finder: { seriesIndex: number }, p: number[]): number[];
     };
-    const line = byId('line:m');
+    const model = c.getModel();
+    const all = Array.from({ length: model.getSeriesCount() }, (_, i) => model.getSeriesByIndex(i));
+    const bands = all.find((s) => s.id === 'bands')!;
+    const polygons: number[][][] = [];
+    const walk = (g: Group) => {
+      for (const el of g.children?.() ?? []) {
+        if (el.type === 'polygon') polygons.push(el.shape!.points.map((p) => c.convertFromPixel({ seriesIndex: bands.seriesIndex }, p)));
+        else walk(el);
+      }
+    };
+    walk(c.getViewOfSeriesModel(bands).group);
+    expect(polygons).toHaveLength(1);
+    const poly = polygons[0]!;
+    const n = poly.length / 2;
+    const line = all.find((s) => s.id === 'line:m')!.getData();
     return {
-      lower: stacked(byId('band-min:m')),
-      upper: stacked(byId('band-range:m')),
+      x: poly.slice(0, n).map((p) => p[0]!),
+      upper: poly.slice(0, n).map((p) => p[1]!),
+      lower: poly.slice(n).reverse().map((p) => p[1]!),
       value: Array.from({ length: line.count() }, (_, i) => line.get('y', i) as number),
     };
   } finally {
     chart.dispose();
   }
 }
-interface StackData {
+interface LineData {
   count(): number;
   get(dim: string, i: number): unknown;
-  getCalculationInfo(key: string): string;
+}
+interface Group {
+  type?: string;
+  shape?: { points: number[][] };
+  children?(): Group[];
 }
 
 describe('[CHART-1] metric chart option', () => {
@@ -54,12 +74,14 @@ describe('[CHART-1] metric chart option', () => {
     ['crossing zero', (s: number) => Math.sin(s / 500) + 0.3 * Math.sin(s * 7.3)],
   ])('[CHART-1] the min/max band envelopes the line in every bucket: %s series (drawn by ECharts itself)', (_name, f) => {
     const s = bucketed(f);
-    const { lower, upper, value } = drawnBand(metricChartOption(s));
+    const { x, lower, upper, value } = drawnBand(metricChartOption(s));
     expect(lower).toHaveLength(s.steps.length);
+    const tol = 1e-9 * (Math.max(...s.max) - Math.min(...s.min)); // pixels and back: a rounding error, no more
     for (let i = 0; i < s.steps.length; i++) {
-      expect(lower[i], `bucket ${i} lower`).toBeCloseTo(s.min[i]!, 9);
-      expect(upper[i], `bucket ${i} upper`).toBeCloseTo(s.max[i]!, 9);
-      expect(lower[i]! <= value[i]! + 1e-12 && value[i]! <= upper[i]! + 1e-12, `bucket ${i}: ${lower[i]} ≤ ${value[i]} ≤ ${upper[i]}`).toBe(true);
+      expect(Math.abs(x[i]! - s.steps[i]!), `bucket ${i} x`).toBeLessThan(1e-6);
+      expect(Math.abs(lower[i]! - s.min[i]!), `bucket ${i} lower`).toBeLessThan(tol);
+      expect(Math.abs(upper[i]! - s.max[i]!), `bucket ${i} upper`).toBeLessThan(tol);
+      expect(lower[i]! <= value[i]! + tol && value[i]! <= upper[i]! + tol, `bucket ${i}: ${lower[i]} ≤ ${value[i]} ≤ ${upper[i]}`).toBe(true);
     }
   });
 });

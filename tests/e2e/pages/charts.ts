@@ -9,7 +9,7 @@ import { FIRST_LOAD_TIMEOUT } from './app-header';
  * read back from the live instance (EChart.tsx puts it on its canvas container as `cairnChart`).
  */
 
-/** One drawn series: its id (`line:<runId>`, `band-min:<runId>`, `band-range:<runId>`, `raw:<runId>`), points, stacked y. */
+/** One drawn series: its id (`line:<runId>`, `raw:<runId>`, `bands`), points, stacked y. */
 export interface DrawnSeries {
   id: string;
   x: number[];
@@ -63,6 +63,48 @@ export class ChartView {
       }
       return out;
     });
+  }
+
+  /**
+   * A run's min/max band (the first run's when `runId` is not given): `drawn` read back from the polygons ECharts drew
+   * (pixels converted to data by the chart: equal up to rounding), `buckets` the exact buckets the option gave it.
+   */
+  async band(runId?: string): Promise<{ drawn: { x: number[]; lo: number[]; hi: number[] }; buckets: { x: number[]; lo: number[]; hi: number[] } } | null> {
+    return this.canvas.evaluate((el, id) => {
+      type Shape = { type?: string; name?: string; shape?: { points: number[][] }; children?(): Shape[] };
+      type Series = { id: string; seriesIndex: number; option: { cairnBands?: { id: string; x: ArrayLike<number>; lo: ArrayLike<number>; hi: ArrayLike<number> }[] } };
+      const chart = (el as unknown as {
+        cairnChart?: {
+          getModel(): { getSeriesCount(): number; getSeriesByIndex(i: number): Series };
+          getViewOfSeriesModel(s: Series): { group: Shape } | undefined;
+          convertFromPixel(f: { seriesIndex: number }, p: number[]): number[];
+        };
+      }).cairnChart;
+      if (!chart) return null;
+      const model = chart.getModel();
+      let bands: Series | undefined;
+      for (let i = 0; i < model.getSeriesCount(); i++) if (model.getSeriesByIndex(i).id === 'bands') bands = model.getSeriesByIndex(i);
+      const exact = bands?.option.cairnBands?.find((b) => id === null || b.id === id);
+      const view = bands && chart.getViewOfSeriesModel(bands);
+      if (!bands || !exact || !view) return null;
+      const drawn = { x: [] as number[], lo: [] as number[], hi: [] as number[] };
+      const walk = (g: Shape, mine: boolean) => {
+        for (const c of g.children?.() ?? []) {
+          const isMine = mine || c.name === `band:${exact.id}`;
+          if (c.type === 'polygon' && isMine && c.shape) {
+            const pts = c.shape.points.map((p) => chart.convertFromPixel({ seriesIndex: bands!.seriesIndex }, p));
+            const n = pts.length / 2;
+            for (let i = 0; i < n; i++) {
+              drawn.x.push(pts[i]![0]!);
+              drawn.hi.push(pts[i]![1]!);
+              drawn.lo.push(pts[pts.length - 1 - i]![1]!);
+            }
+          } else walk(c, isMine);
+        }
+      };
+      walk(view.group, false);
+      return { drawn, buckets: { x: Array.from(exact.x), lo: Array.from(exact.lo), hi: Array.from(exact.hi) } };
+    }, runId ?? null);
   }
 
   /** The series whose id starts with `prefix` (e.g. `line:`). */
