@@ -1,0 +1,303 @@
+/**
+ * Model signatures as MLflow writes them (mlflow/types/schema.py): a column-based or tensor-based input schema, an
+ * output schema and a params schema, each stored in the MLmodel YAML as a JSON *string*. `parseSchemaJson` and
+ * `schemaToJson` read and write those strings exactly (key order and separators as Python's `json.dumps` writes
+ * `Schema.to_dict()`), so an MLflow-written signature survives a Cairn round trip byte for byte (MODEL-3).
+ */
+import { z } from 'zod';
+import { invalid } from '../domain';
+import { pyJsonDumps } from './py-json';
+
+/** MLflow's scalar column types and the numpy dtype each one means (DataType in mlflow/types/schema.py). */
+export const DATA_TYPES = ['boolean', 'integer', 'long', 'float', 'double', 'string', 'binary', 'datetime'] as const;
+export type DataType = (typeof DATA_TYPES)[number];
+export const NUMPY_NAME: Record<DataType, string> = {
+  boolean: 'bool',
+  integer: 'int32',
+  long: 'int64',
+  float: 'float32',
+  double: 'float64',
+  string: 'str',
+  binary: 'bytes',
+  datetime: 'datetime64[ns]',
+};
+
+/** A column's type: a scalar, or one of the compound types MLflow 2.10+ writes (array, object, map, any). */
+export type ColType =
+  | { kind: 'scalar'; type: DataType }
+  | { kind: 'array'; items: ColType }
+  | { kind: 'object'; properties: Property[] }
+  | { kind: 'map'; values: ColType }
+  | { kind: 'any' }
+  | { kind: 'sparkml_vector' };
+/** One property of an object type. MLflow keeps them sorted by name; so do we. */
+export interface Property {
+  name: string;
+  type: ColType;
+  required: boolean;
+}
+export interface ColSpec {
+  name?: string;
+  type: ColType;
+  required: boolean;
+}
+/** A tensor: a numpy dtype name (`float32`, `int64`, `bool`, `str`, `object`, …) and a shape with -1 for "any". */
+export interface TensorSpec {
+  name?: string;
+  dtype: string;
+  shape: number[];
+}
+export type Schema = { kind: 'columns'; columns: ColSpec[] } | { kind: 'tensors'; tensors: TensorSpec[] };
+/** A params entry. `type` is a scalar type (never binary) or an object type; `shape` is null or [-1]. */
+export interface ParamSpec {
+  name: string;
+  type: ColType;
+  default: unknown;
+  shape: number[] | null;
+}
+export interface Signature {
+  inputs: Schema | null;
+  outputs: Schema | null;
+  params: ParamSpec[] | null;
+}
+
+/** The numpy dtype names a tensor spec may carry (TensorInfo accepts any numpy dtype; these are the ones that occur). */
+export const TENSOR_DTYPES = [
+  'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float16', 'float32', 'float64',
+  'str', 'bytes', 'object', 'datetime64[ns]',
+] as const;
+
+// ---- JSON shapes (what MLflow's to_dict writes), validated with zod ----
+
+type JsonType = { type: string; items?: JsonType; values?: JsonType; properties?: Record<string, JsonType & { required?: boolean | null }> };
+const JsonTypeSchema: z.ZodType<JsonType> = z.lazy(() =>
+  z.looseObject({
+    type: z.string(),
+    items: JsonTypeSchema.optional(),
+    values: JsonTypeSchema.optional(),
+    properties: z.record(z.string(), z.lazy(() => JsonTypeSchema.and(z.looseObject({ required: z.boolean().nullish() })))).optional(),
+  }),
+);
+const TensorJsonSchema = z.object({
+  type: z.literal('tensor'),
+  name: z.string().nullish(),
+  'tensor-spec': z.object({ dtype: z.string().min(1), shape: z.array(z.number().int().min(-1)) }),
+});
+const ColJsonSchema = z.looseObject({ type: z.string(), name: z.string().nullish(), required: z.boolean().nullish() });
+const ParamJsonSchema = z.looseObject({
+  name: z.union([z.string(), z.number()]),
+  type: z.string().optional(),
+  dtype: z.string().optional(),
+  default: z.unknown(),
+  shape: z.array(z.number().int()).nullish(),
+});
+
+function fail(field: string, message: string): never {
+  throw invalid(`Invalid ${field}: ${message}`, { field });
+}
+
+function readType(j: JsonType, field: string): ColType {
+  switch (j.type) {
+    case 'array':
+      if (!j.items) fail(field, "Missing keys in Array JSON. Expected to find keys `items` and `type`");
+      return { kind: 'array', items: readType(j.items, `${field}.items`) };
+    case 'map':
+      if (!j.values) fail(field, "Missing keys in Map JSON. Expected to find keys `values` and `type`");
+      return { kind: 'map', values: readType(j.values, `${field}.values`) };
+    case 'object': {
+      if (!j.properties) fail(field, "Missing keys in Object JSON. Expected to find keys `properties` and `type`");
+      const props = Object.entries(j.properties).map(([name, p]) => ({
+        name,
+        type: readType(p, `${field}.properties.${name}`),
+        required: p.required ?? true,
+      }));
+      if (props.length === 0) fail(field, 'Creating Object with empty properties is not allowed.');
+      return { kind: 'object', properties: props.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+    }
+    case 'any':
+      return { kind: 'any' };
+    case 'sparkml_vector':
+      return { kind: 'sparkml_vector' };
+    default:
+      if ((DATA_TYPES as readonly string[]).includes(j.type)) return { kind: 'scalar', type: j.type as DataType };
+      return fail(field, `Unsupported type '${j.type}', expected one of ${pyList(DATA_TYPES)} or array, object, map, any`);
+  }
+}
+
+function writeType(t: ColType): Record<string, unknown> {
+  switch (t.kind) {
+    case 'scalar':
+      return { type: t.type };
+    case 'array':
+      return { type: 'array', items: writeType(t.items) };
+    case 'map':
+      return { type: 'map', values: writeType(t.values) };
+    case 'object':
+      return {
+        type: 'object',
+        properties: Object.fromEntries(t.properties.map((p) => [p.name, { ...writeType(p.type), required: p.required }])),
+      };
+    case 'any':
+      return { type: 'any' };
+    case 'sparkml_vector':
+      return { type: 'sparkml_vector' };
+  }
+}
+
+/** Python's repr of a list of strings, as MLflow's messages quote column names: `['a', 'b']`. */
+export function pyList(items: readonly (string | number)[]): string {
+  return `[${items.map((s) => (typeof s === 'number' ? String(s) : `'${s}'`)).join(', ')}]`;
+}
+
+/** A schema from its MLflow JSON (a list of column or tensor specs), checked as MLflow's Schema() checks it. */
+export function schemaFromJson(value: unknown, field: string): Schema {
+  if (!Array.isArray(value)) fail(field, 'a schema must be a JSON list');
+  if (value.length === 0) fail(field, 'Creating Schema with empty inputs is not allowed.');
+  const isTensor = (v: unknown) => !!v && typeof v === 'object' && (v as { type?: unknown }).type === 'tensor';
+  const tensors = value.filter(isTensor).length;
+  if (tensors !== 0 && tensors !== value.length) fail(field, 'Creating Schema with a combination of ColSpec and TensorSpec is not supported.');
+  let schema: Schema;
+  if (tensors) {
+    schema = {
+      kind: 'tensors',
+      tensors: value.map((v, i) => {
+        const r = TensorJsonSchema.safeParse(v);
+        if (!r.success) fail(`${field}[${i}]`, r.error.issues[0]?.message ?? 'bad tensor spec');
+        const spec: TensorSpec = { dtype: r.data['tensor-spec'].dtype, shape: r.data['tensor-spec'].shape };
+        if (r.data.name != null) spec.name = r.data.name;
+        return spec;
+      }),
+    };
+    if (schema.tensors.length > 1 && schema.tensors.some((t) => t.name === undefined)) {
+      fail(field, 'Creating Schema with multiple unnamed TensorSpecs is not supported. Please provide names for each TensorSpec.');
+    }
+  } else {
+    schema = {
+      kind: 'columns',
+      columns: value.map((v, i) => {
+        const r = ColJsonSchema.safeParse(v);
+        if (!r.success) fail(`${field}[${i}]`, 'Missing keys in ColSpec JSON. Expected to find key `type`');
+        const t = JsonTypeSchema.safeParse(v);
+        if (!t.success) fail(`${field}[${i}]`, t.error.issues[0]?.message ?? 'bad column type');
+        const spec: ColSpec = { type: readType(t.data, `${field}[${i}]`), required: r.data.required ?? true };
+        if (r.data.name != null) spec.name = r.data.name;
+        return spec;
+      }),
+    };
+    if (schema.columns.every((c) => c.name === undefined) && schema.columns.some((c) => !c.required)) {
+      fail(field, 'Creating Schema with unnamed optional inputs is not supported. Please name all inputs or make all inputs required.');
+    }
+  }
+  const named = (schema.kind === 'tensors' ? schema.tensors : schema.columns).map((s) => s.name !== undefined);
+  if (named.some((n) => n) && named.some((n) => !n)) fail(field, 'Creating Schema with a combination of named and unnamed inputs is not allowed.');
+  return schema;
+}
+
+/** The MLflow JSON value of a schema (Schema.to_dict: type first, then name, then required; tensors name first). */
+export function schemaToDict(schema: Schema): Record<string, unknown>[] {
+  if (schema.kind === 'tensors') {
+    return schema.tensors.map((t) => ({
+      ...(t.name !== undefined ? { name: t.name } : {}),
+      type: 'tensor',
+      'tensor-spec': { dtype: t.dtype, shape: t.shape },
+    }));
+  }
+  return schema.columns.map((c) => ({ ...writeType(c.type), ...(c.name !== undefined ? { name: c.name } : {}), required: c.required }));
+}
+
+/** A params schema from its MLflow JSON; `type` or the older `dtype` key, binary refused as ParamSpec refuses it. */
+export function paramsFromJson(value: unknown, field: string): ParamSpec[] {
+  if (!Array.isArray(value)) fail(field, 'a params schema must be a JSON list');
+  const seen = new Set<string>();
+  return value.map((v, i) => {
+    const r = ParamJsonSchema.safeParse(v);
+    const at = `${field}[${i}]`;
+    if (!r.success || !(r.data.type ?? r.data.dtype) || !Object.hasOwn(v as object, 'default')) {
+      fail(at, 'Missing keys in ParamSpec JSON. Expected to find keys `name`, `type`(or `dtype`) and `default`.');
+    }
+    const name = String(r.data.name);
+    if (seen.has(name)) fail(field, `Duplicated parameters found in schema: ${pyList([name])}`);
+    seen.add(name);
+    const typeName = (r.data.type ?? r.data.dtype) as string;
+    const type = readType({ ...(v as JsonType), type: typeName }, at);
+    if (type.kind === 'scalar' && type.type === 'binary') fail(at, `Binary type is not supported for parameters, ParamSpec '${name}' has dtype 'binary'`);
+    if (type.kind !== 'scalar' && type.kind !== 'object') fail(at, `'dtype' must be DataType, Object or str, got ${typeName}`);
+    const shape = r.data.shape ?? null;
+    if (shape !== null && !(shape.length === 1 && shape[0] === -1)) fail(at, `Shape must be None for scalar or dictionary value, or (-1,) for 1D array value for ParamSpec '${name}', received ${JSON.stringify(shape)}`);
+    return { name, type, default: r.data.default, shape };
+  });
+}
+
+/** ParamSpec.to_dict: name, default, shape, then the type keys. */
+export function paramsToDict(params: ParamSpec[]): Record<string, unknown>[] {
+  return params.map((p) => ({ name: p.name, default: p.default, shape: p.shape, ...writeType(p.type) }));
+}
+
+function parseJsonString(text: string, field: string): unknown {
+  try {
+    // Python's json.dumps writes NaN/Infinity bare; only a params default could hold one.
+    return JSON.parse(text.replace(/(?<=[:[,]\s*)-?(?:NaN|Infinity)(?=\s*[,\]}])/g, (m) => `"__py_${m}__"`), (_k, v: unknown) =>
+      typeof v === 'string' && /^__py_-?(?:NaN|Infinity)__$/.test(v) ? Number(v.slice(5, -2)) : v,
+    );
+  } catch (e) {
+    return fail(field, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** A schema from the JSON string MLflow stores in the MLmodel (`signature.inputs` / `signature.outputs`). */
+export function parseSchemaJson(text: string, field = 'signature.inputs'): Schema {
+  return schemaFromJson(parseJsonString(text, field), field);
+}
+/** The JSON string MLflow would store for this schema. */
+export function schemaToJson(schema: Schema): string {
+  return pyJsonDumps(schemaToDict(schema));
+}
+/** A params schema from the JSON string MLflow stores as `signature.params`. */
+export function parseParamsJson(text: string, field = 'signature.params'): ParamSpec[] {
+  return paramsFromJson(parseJsonString(text, field), field);
+}
+/** The JSON string MLflow would store for this params schema. */
+export function paramsToJson(params: ParamSpec[]): string {
+  return pyJsonDumps(paramsToDict(params));
+}
+
+/** The MLmodel `signature:` mapping (each value a JSON string or null) → a typed signature. */
+export function signatureFromDict(dict: { inputs?: unknown; outputs?: unknown; params?: unknown }): Signature {
+  const read = <T>(v: unknown, field: string, parse: (s: string, f: string) => T): T | null => {
+    if (v === null || v === undefined) return null;
+    if (typeof v !== 'string') fail(field, 'expected a JSON string or null');
+    return parse(v, field);
+  };
+  return {
+    inputs: read(dict.inputs, 'signature.inputs', parseSchemaJson),
+    outputs: read(dict.outputs, 'signature.outputs', parseSchemaJson),
+    params: read(dict.params, 'signature.params', parseParamsJson),
+  };
+}
+
+/** A typed signature → the MLmodel `signature:` mapping (ModelSignature.to_dict). */
+export function signatureToDict(sig: Signature): { inputs: string | null; outputs: string | null; params: string | null } {
+  return {
+    inputs: sig.inputs ? schemaToJson(sig.inputs) : null,
+    outputs: sig.outputs ? schemaToJson(sig.outputs) : null,
+    params: sig.params ? paramsToJson(sig.params) : null,
+  };
+}
+
+/** How MLflow names a type in messages (`repr`): `double`, `Array(double)`, `Map(str -> long)`, `Any`, `{a: long (required)}`. */
+export function typeLabel(t: ColType): string {
+  switch (t.kind) {
+    case 'scalar':
+      return t.type;
+    case 'array':
+      return `Array(${typeLabel(t.items)})`;
+    case 'map':
+      return `Map(str -> ${typeLabel(t.values)})`;
+    case 'any':
+      return 'Any';
+    case 'sparkml_vector':
+      return 'SparkML vector';
+    case 'object':
+      return `{${t.properties.map((p) => `${p.name}: ${typeLabel(p.type)} (${p.required ? 'required' : 'optional'})`).join(', ')}}`;
+  }
+}
