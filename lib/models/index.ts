@@ -2,3 +2,8 @@
 export * from './mlmodel';
 export * from './signature';
 export { pyJsonDumps } from './py-json';
+export * from './serving-input';
+export * from './enforce';
+export type { BatchColumn, ColumnBatch, ColumnData } from './enforce-columns';
+export type { BatchTensor, TensorBatch } from './enforce-tensors';
+export type { NumericDtype, TypedData } from './tensor-data';
