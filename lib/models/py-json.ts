@@ -47,3 +47,29 @@ function pyString(s: string): string {
   }
   return `${out}"`;
 }
+
+const SENTINEL = '\u0000py:';
+/**
+ * `json.loads` as Python reads it: standard JSON plus the bare `NaN`, `Infinity` and `-Infinity` Python's
+ * `json.dumps` writes for non-finite floats (in params defaults, input examples). Throws SyntaxError like JSON.parse.
+ */
+export function parsePyJson(text: string): unknown {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    const word = /^(?:-?Infinity|NaN)/.exec(text.slice(i, i + 9))?.[0];
+    if (word) {
+      out += JSON.stringify(SENTINEL + word);
+      i += word.length - 1;
+    } else out += c;
+  }
+  return JSON.parse(out, (_k, v: unknown) => (typeof v === 'string' && v.startsWith(SENTINEL) ? Number(v.slice(SENTINEL.length)) : v));
+}

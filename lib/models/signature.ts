@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { invalid } from '../domain';
-import { pyJsonDumps } from './py-json';
+import { parsePyJson, pyJsonDumps } from './py-json';
 
 /** MLflow's scalar column types and the numpy dtype each one means (DataType in mlflow/types/schema.py). */
 export const DATA_TYPES = ['boolean', 'integer', 'long', 'float', 'double', 'string', 'binary', 'datetime'] as const;
@@ -235,10 +235,7 @@ export function paramsToDict(params: ParamSpec[]): Record<string, unknown>[] {
 
 function parseJsonString(text: string, field: string): unknown {
   try {
-    // Python's json.dumps writes NaN/Infinity bare; only a params default could hold one.
-    return JSON.parse(text.replace(/(?<=[:[,]\s*)-?(?:NaN|Infinity)(?=\s*[,\]}])/g, (m) => `"__py_${m}__"`), (_k, v: unknown) =>
-      typeof v === 'string' && /^__py_-?(?:NaN|Infinity)__$/.test(v) ? Number(v.slice(5, -2)) : v,
-    );
+    return parsePyJson(text);
   } catch (e) {
     return fail(field, `not valid JSON (${(e as Error).message})`);
   }
