@@ -1,29 +1,20 @@
 /**
  * The `MLmodel` file: read and written as MLflow 3.6 does (mlflow/models/model.py `Model.to_dict` / `to_yaml`, which is
- * `yaml.safe_dump(..., default_flow_style=False)`: keys sorted, block style, sequences not indented under their key,
- * strings single-quoted only where YAML 1.1 would read them as something else, lines folded at 80 columns).
+ * `yaml.safe_dump(..., default_flow_style=False)`; lib/models/pyyaml.ts is that reader and writer).
  *
  * Every key is kept, known or not (MODEL-2): the known ones are typed and validated, unknown top-level keys, unknown
  * flavor keys and unknown flavors ride along verbatim. The signature is held typed (lib/models/signature.ts) and
  * written back as the JSON strings MLflow stores. A malformed file is a CairnError naming the field and its line.
  */
-import { LineCounter, isNode, parseDocument, stringify } from 'yaml';
+import { LineCounter, isNode, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CairnError, invalid } from '../domain';
+import { PY_YAML_PARSE, pyYamlDump } from './pyyaml';
 import { signatureFromDict, signatureToDict, type Signature } from './signature';
 
 /** The MLflow version whose MLmodel format Cairn writes (`mlflow_version` of a model Cairn creates). */
 export const MLFLOW_FORMAT_VERSION = '3.6.0';
 export const MLMODEL_FILE_NAME = 'MLmodel';
-
-/** PyYAML's `safe_dump` defaults, in the yaml library's words. YAML 1.1 so that `yes`, `on`, `1_000` are quoted. */
-const DUMP_OPTIONS = {
-  version: '1.1',
-  sortMapEntries: true,
-  indentSeq: false,
-  singleQuote: true,
-  lineWidth: 80,
-} as const;
 
 /** `str(datetime)` in Python: microseconds only when non-zero. */
 const UTC_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{6})?$/;
@@ -124,7 +115,7 @@ export type MLmodel = KnownKeys<MLmodelFile> & { signature?: Signature | null; [
 /** Parse an MLmodel YAML text. Throws CairnError('INVALID_PARAMETER_VALUE') naming the field and line. */
 export function parseMLmodel(text: string): MLmodel {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', lineCounter: lines, uniqueKeys: true });
+  const doc = parseDocument(text, { ...PY_YAML_PARSE, lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line;
@@ -170,7 +161,7 @@ export function mlmodelToDict(model: MLmodel): Record<string, unknown> {
 
 /** Write an MLmodel YAML text as MLflow's `Model.save` writes it (MODEL-1). */
 export function writeMLmodel(model: MLmodel): string {
-  return stringify(mlmodelToDict(model), DUMP_OPTIONS);
+  return pyYamlDump(mlmodelToDict(model));
 }
 
 /** `str(datetime.now(timezone.utc).replace(tzinfo=None))`: MLflow's `utc_time_created`. */

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { CairnError, invalid } from '../domain';
 import { MLMODEL_FILE_NAME, parseMLmodel, type MLmodel } from './mlmodel';
 import { parsePyJson } from './py-json';
+import { PY_YAML_PARSE } from './pyyaml';
 import { rawInput, type RawInput } from './serving-input';
 import { readZip, writeZip } from './zip';
 
@@ -188,7 +189,7 @@ export function readRegisteredModelMeta(files: ModelFiles): { model_name: string
   if (!files.has('registered_model_meta')) return null;
   const r = z
     .object({ model_name: z.string(), model_version: z.union([z.string(), z.number()]).transform(String) })
-    .safeParse(parseYaml(text(files, 'registered_model_meta'), { version: '1.1' }));
+    .safeParse(parseYaml(text(files, 'registered_model_meta'), PY_YAML_PARSE));
   if (!r.success) throw invalid("'registered_model_meta' should hold model_name and model_version", { path: 'registered_model_meta' });
   return r.data;
 }

@@ -132,8 +132,8 @@ describe('lib/models MLmodel', () => {
       'run_id', 'signature', 'type_hint_from_example', 'utc_time_created',
     ]);
     expect(text).toContain("utc_time_created: '2026-12-01 16:38:54.591000'\n");
-    // Folded at 80 columns as PyYAML folds it; the JSON string itself is MLflow's.
-    expect(text).toContain('  inputs: \'[{"name": "x", "type": "tensor", "tensor-spec": {"dtype": "float32",\n    "shape": [-1, 4]}}]\'\n');
+    // Folded after the word that crosses column 80, as PyYAML folds it (its own output for this mapping).
+    expect(text).toContain('  inputs: \'[{"name": "x", "type": "tensor", "tensor-spec": {"dtype": "float32", "shape":\n    [-1, 4]}}]\'\n');
     expect(parseYaml(text, { version: '1.1' }).signature.inputs).toBe('[{"name": "x", "type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 4]}}]');
     expect(text).toContain('  outputs: null\n');
     expect(parseMLmodel(text)).toEqual(m);
