@@ -6,15 +6,18 @@
  * flavor keys and unknown flavors ride along verbatim. The signature is held typed (lib/models/signature.ts) and
  * written back as the JSON strings MLflow stores. A malformed file is a CairnError naming the field and its line.
  */
-import { LineCounter, isNode, parseDocument } from 'yaml';
+import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CairnError, invalid } from '../domain';
+import { protoKeyPath } from './proto-keys';
 import { PY_YAML_PARSE, pyYamlDump } from './pyyaml';
 import { signatureFromDict, signatureToDict, type Signature } from './signature';
 
 /** The MLflow version whose MLmodel format Cairn writes (`mlflow_version` of a model Cairn creates). */
 export const MLFLOW_FORMAT_VERSION = '3.6.0';
 export const MLMODEL_FILE_NAME = 'MLmodel';
+/** An MLmodel is a few KB; 4 MiB leaves room for the largest signatures and still bounds the parse work. */
+export const MAX_MLMODEL_BYTES = 4 * 1024 * 1024;
 
 /** `str(datetime)` in Python: microseconds only when non-zero. */
 const UTC_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{6})?$/;
@@ -114,6 +117,7 @@ export type MLmodel = KnownKeys<MLmodelFile> & { signature?: Signature | null; [
 
 /** Parse an MLmodel YAML text. Throws CairnError('INVALID_PARAMETER_VALUE') naming the field and line. */
 export function parseMLmodel(text: string): MLmodel {
+  if (text.length > MAX_MLMODEL_BYTES) throw invalid(`Invalid MLmodel: larger than ${MAX_MLMODEL_BYTES} bytes`, { field: null, line: null });
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...PY_YAML_PARSE, lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length) {
@@ -123,13 +127,28 @@ export function parseMLmodel(text: string): MLmodel {
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid('Invalid MLmodel: the file must be a YAML mapping', { field: null, line: 1 });
+  // The line of the key a path ends at (of the item, for a list index), else of the nearest enclosing node.
   const lineOf = (path: readonly PropertyKey[]): number | null => {
     for (let n = path.length; n > 0; n--) {
-      const node = doc.getIn(path.slice(0, n) as unknown[], true);
-      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+      const parent = n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1) as unknown[], true);
+      const last = path[n - 1];
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === last);
+        const node = pair && isNode(pair.key) ? pair.key : undefined;
+        if (node?.range) return lines.linePos(node.range[0]).line;
+      } else if (isSeq(parent) && typeof last === 'number') {
+        const node = parent.items[last];
+        if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+      }
     }
     return null;
   };
+  const proto = protoKeyPath(value);
+  if (proto) {
+    const field = proto.map(String).join('.');
+    const line = lineOf(proto);
+    throw invalid(`Invalid MLmodel field '${field}'${line ? ` (line ${line})` : ''}: '__proto__' is reserved and cannot be used as a key`, { field, line });
+  }
   const r = MLmodelFileSchema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0]!;

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { invalid } from '../domain';
+import { protoKeyPath } from './proto-keys';
 import { parsePyJson, pyJsonDumps } from './py-json';
 
 /** MLflow's scalar column types and the numpy dtype each one means (DataType in mlflow/types/schema.py). */
@@ -234,11 +235,15 @@ export function paramsToDict(params: ParamSpec[]): Record<string, unknown>[] {
 }
 
 function parseJsonString(text: string, field: string): unknown {
+  let value: unknown;
   try {
-    return parsePyJson(text);
+    value = parsePyJson(text);
   } catch (e) {
     return fail(field, `not valid JSON (${(e as Error).message})`);
   }
+  const proto = protoKeyPath(value);
+  if (proto) fail(field, `'__proto__' is reserved and cannot be used as a key (at ${proto.join('.')})`);
+  return value;
 }
 
 /** A schema from the JSON string MLflow stores in the MLmodel (`signature.inputs` / `signature.outputs`). */

@@ -113,6 +113,10 @@ describe('lib/models MLmodel', () => {
     expect(refusal('- a\n- b\n').message).toMatch(/mapping/);
     expect(refusal('artifact_path: x\n').details).toMatchObject({ field: 'flavors' });
     expect(refusal(base.replace('  inputs: \'[{', '  inputs: \'[{]{')).details).toMatchObject({ field: 'signature.inputs', line: 29 });
+    // A key zod would drop without a word is refused loudly, naming where it is.
+    expect(refusal(`${base}metadata:\n  owner: ada\n  __proto__:\n    polluted: 1\n`).details).toMatchObject({ field: 'metadata.__proto__', line: 37 });
+    expect(refusal(base.replace('"name": "f1"', '"name": "f1", "__proto__": {}')).details).toMatchObject({ field: 'signature.inputs', line: 29 });
+    expect(refusal('flavors: {}\nmetadata:\n  x: ' + 'a'.repeat(4 * 1024 * 1024) + '\n').message).toMatch(/larger than/);
   });
 
   it('[MODEL-5] a new MLmodel has the keys MLflow 3.6 writes and its time format', () => {
