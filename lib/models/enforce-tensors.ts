@@ -28,12 +28,21 @@ export const pyShape = (s: readonly number[]) => (s.length === 1 ? `(${s[0]},)` 
 
 /** A nested list's shape and row-major leaves, or null when it is ragged (numpy would make an object array). */
 export function flatten(value: unknown): { shape: number[]; leaves: unknown[] } | null {
-  if (!Array.isArray(value)) return { shape: [], leaves: [value] };
-  const parts = value.map(flatten);
-  if (parts.some((p) => p === null)) return null;
-  const inner = parts[0]?.shape ?? [];
-  if (parts.some((p) => p!.shape.length !== inner.length || p!.shape.some((d, i) => d !== inner[i]))) return null;
-  return { shape: [value.length, ...inner], leaves: parts.flatMap((p) => p!.leaves) };
+  // The shape the first elements imply; then one walk checks every element against it while collecting leaves.
+  const shape: number[] = [];
+  for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+  const leaves: unknown[] = [];
+  const walk = (node: unknown, depth: number): boolean => {
+    if (depth === shape.length) {
+      if (Array.isArray(node)) return false;
+      leaves.push(node);
+      return true;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) return false;
+    for (const x of node) if (!walk(x, depth + 1)) return false;
+    return true;
+  };
+  return walk(value, 0) ? { shape, leaves } : null;
 }
 
 /** The dtype numpy infers for JSON leaves. */

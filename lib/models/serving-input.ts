@@ -33,6 +33,8 @@ const REQUIRED_INPUT_FORMAT =
 const SCORING_PROTOCOL_CHANGE_INFO =
   'IMPORTANT: The MLflow Model scoring protocol has changed in MLflow version 2.0. If you are seeing this error, you are likely using an outdated scoring request format.';
 
+/** The keys `safeRecord` drops (lib/domain): never column names. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const bad = (message: string) => new CairnError('BAD_REQUEST', message);
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -98,7 +100,7 @@ function frameFromRecords(value: unknown): Frame {
 /** Keys of a list of records in first-seen order, prototype keys dropped (STYLE habit 2). */
 function unionKeys(records: Record<string, unknown>[]): string[] {
   const seen = new Set<string>();
-  for (const r of records) for (const k of Object.keys(safeRecord(r))) seen.add(k);
+  for (const r of records) for (const k of Object.keys(r)) if (!UNSAFE_KEYS.has(k)) seen.add(k);
   return [...seen];
 }
 

@@ -53,6 +53,9 @@ describe('lib/models enforceSchema', () => {
       expect(e.message).toMatch(/The input must be a JSON dictionary with exactly one of the input fields/);
     }
     expect(refusal(() => enforceSchema({ inputs: [1], instances: [1] }, XY)).message).toContain("Received dictionary with input fields: ['inputs', 'instances']");
+    // A peer's `__proto__` / `constructor` keys never become columns.
+    const hostile = enforceSchema(JSON.parse('{"dataframe_records": [{"__proto__": 1, "constructor": 2, "f1": 0, "f2": 1, "x": 3}]}'), XY).batch;
+    expect(hostile.kind === 'columns' && hostile.ignored).toEqual(['x']);
     const r = enforceSchema({ inputs: { f1: [1], f2: [2] }, params: { extra: 1 } }, XY);
     expect(r.params).toBeNull();
     expect(r.ignoredParams).toEqual(['extra']);
