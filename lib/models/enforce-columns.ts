@@ -6,7 +6,7 @@
  */
 import { invalid } from '../domain';
 import type { Frame } from './serving-input';
-import { NUMPY_NAME, pyList, typeLabel, type ColSpec, type ColType, type DataType, type Property } from './signature';
+import { NUMPY_NAME, pyList, typeLabel, type ColSpec, type ColType, type DataType, type Property } from './schema-types';
 import { fitsDtype, toTypedArray, type TypedData } from './tensor-data';
 
 /** One column of a batch: the typed array of its scalar type, or JSON values for compound types. */

@@ -6,7 +6,7 @@
  */
 import { CairnError, invalid } from '../domain';
 import type { RawInput } from './serving-input';
-import { pyList, type TensorSpec } from './signature';
+import { pyList, type TensorSpec } from './schema-types';
 import { fitsDtype, isIntegerDtype, isNumericDtype, toTypedArray, type TypedData } from './tensor-data';
 
 export interface BatchTensor {

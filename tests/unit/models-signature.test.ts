@@ -85,5 +85,9 @@ describe('lib/models signatures', () => {
     expect(refused(() => parseParamsJson('[{"name": "b", "type": "long"}]')).message).toMatch(/Missing keys in ParamSpec/);
     expect(refused(() => parseParamsJson('[{"name": "b", "type": "long", "default": 1}, {"name": "b", "type": "long", "default": 2}]')).message).toMatch(/Duplicated parameters/);
     expect(refused(() => parseParamsJson('[{"name": "b", "type": "long", "default": [1], "shape": [2]}]')).message).toMatch(/Shape must be None/);
+    // A default must be a value of its own type and shape, as ParamSpec's constructor checks.
+    expect(refused(() => parseParamsJson('[{"name": "k", "type": "long", "default": "three", "shape": null}]')).message).toMatch(/Can not safely convert `<class 'str'>` to `long`/);
+    expect(refused(() => parseParamsJson('[{"name": "s", "type": "string", "default": "a", "shape": [-1]}]')).details).toMatchObject({ field: 'signature.params[0]' });
+    expect(refused(() => parseParamsJson('[{"name": "o", "type": "object", "properties": {"a": {"type": "long", "required": true}}, "default": {"a": "x"}, "shape": null}]')).message).toMatch(/Expected long/);
   });
 });
