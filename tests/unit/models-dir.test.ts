@@ -69,6 +69,21 @@ describe('lib/models model directories', () => {
     expect(roles).toMatchObject({ 'python_model.pkl': 'flavor', 'code/helpers.py': 'code', registered_model_meta: 'registered-model-meta', 'notes.md': 'other', 'artifacts/weights/a.bin': 'other' });
     expect(readRegisteredModelMeta(files)).toEqual({ model_name: 'addone', model_version: '3' });
     expect(readRegisteredModelMeta(load('sklearn-logreg'))).toBeNull();
+    // ONNX names its file, PyTorch a folder; both flavors' files are theirs, MLflow's own files keep their roles.
+    const onnx = new Map<string, Uint8Array>([
+      ['MLmodel', enc('flavors:\n  onnx:\n    data: model.onnx\n    onnx_version: 1.17.0\n  pytorch:\n    model_data: data\n    pytorch_version: 2.5.0\n  python_function:\n    data: model.onnx\n    loader_module: mlflow.onnx\n')],
+      ['model.onnx', enc('o')],
+      ['data/model.pth', enc('p')],
+      ['data/pickle_module_info.txt', enc('m')],
+      ['requirements.txt', enc('onnx')],
+    ]);
+    expect(describeModelDir(onnx).map((e) => [e.path, e.role, e.flavors])).toEqual([
+      ['MLmodel', 'mlmodel', undefined],
+      ['data/model.pth', 'flavor', ['pytorch']],
+      ['data/pickle_module_info.txt', 'flavor', ['pytorch']],
+      ['model.onnx', 'flavor', ['onnx', 'python_function']],
+      ['requirements.txt', 'requirements', undefined],
+    ]);
   });
 
   it('[MODEL-11] input examples read as saved_input_example_info says, and run through enforcement', () => {
