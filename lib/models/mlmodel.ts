@@ -16,7 +16,7 @@ import { signatureFromDict, signatureToDict, type Signature } from './signature'
 /** The MLflow version whose MLmodel format Cairn writes (`mlflow_version` of a model Cairn creates). */
 export const MLFLOW_FORMAT_VERSION = '3.6.0';
 export const MLMODEL_FILE_NAME = 'MLmodel';
-/** An MLmodel is a few KB; 4 MiB leaves room for the largest signatures and still bounds the parse work. */
+/** An MLmodel is a few KB; 4 Mi characters leave room for the largest signatures and still bound the parse work. */
 export const MAX_MLMODEL_BYTES = 4 * 1024 * 1024;
 
 /** `str(datetime)` in Python: microseconds only when non-zero. */
@@ -117,7 +117,7 @@ export type MLmodel = KnownKeys<MLmodelFile> & { signature?: Signature | null; [
 
 /** Parse an MLmodel YAML text. Throws CairnError('INVALID_PARAMETER_VALUE') naming the field and line. */
 export function parseMLmodel(text: string): MLmodel {
-  if (text.length > MAX_MLMODEL_BYTES) throw invalid(`Invalid MLmodel: larger than ${MAX_MLMODEL_BYTES} bytes`, { field: null, line: null });
+  if (text.length > MAX_MLMODEL_BYTES) throw invalid(`Invalid MLmodel: longer than ${MAX_MLMODEL_BYTES} characters`, { field: null, line: null });
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...PY_YAML_PARSE, lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length) {

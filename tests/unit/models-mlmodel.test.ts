@@ -116,7 +116,7 @@ describe('lib/models MLmodel', () => {
     // A key zod would drop without a word is refused loudly, naming where it is.
     expect(refusal(`${base}metadata:\n  owner: ada\n  __proto__:\n    polluted: 1\n`).details).toMatchObject({ field: 'metadata.__proto__', line: 37 });
     expect(refusal(base.replace('"name": "f1"', '"name": "f1", "__proto__": {}')).details).toMatchObject({ field: 'signature.inputs', line: 29 });
-    expect(refusal('flavors: {}\nmetadata:\n  x: ' + 'a'.repeat(4 * 1024 * 1024) + '\n').message).toMatch(/larger than/);
+    expect(refusal('flavors: {}\nmetadata:\n  x: ' + 'a'.repeat(4 * 1024 * 1024) + '\n').message).toMatch(/longer than/);
   });
 
   it('[MODEL-5] a new MLmodel has the keys MLflow 3.6 writes and its time format', () => {
