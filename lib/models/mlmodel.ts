@@ -125,7 +125,13 @@ export function parseMLmodel(text: string): MLmodel {
     const line = e.linePos?.[0]?.line;
     throw invalid(`Invalid MLmodel: ${e.message.split('\n')[0]}${line ? ` (line ${line})` : ''}`, { field: null, line: line ?? null });
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    // An unresolved alias or an alias bomb (more than 100 expansions) surfaces here, not in doc.errors.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw invalid(`Invalid MLmodel: ${(e as Error).message}`, { field: null, line: null });
+  }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid('Invalid MLmodel: the file must be a YAML mapping', { field: null, line: 1 });
   // The line of the key a path ends at (of the item, for a list index), else of the nearest enclosing node.
   const lineOf = (path: readonly PropertyKey[]): number | null => {

@@ -160,7 +160,9 @@ export function paramsFromJson(value: unknown, field: string): ParamSpec[] {
     if (seen.has(name)) fail(field, `Duplicated parameters found in schema: ${pyList([name])}`);
     seen.add(name);
     const typeName = (r.data.type ?? r.data.dtype) as string;
-    const type = readType({ ...(v as JsonType), type: typeName }, at);
+    const shapeOfType = JsonTypeSchema.safeParse({ ...(v as object), type: typeName });
+    if (!shapeOfType.success) fail(at, shapeOfType.error.issues[0]?.message ?? 'bad param type');
+    const type = readType(shapeOfType.data, at);
     if (type.kind === 'scalar' && type.type === 'binary') fail(at, `Binary type is not supported for parameters, ParamSpec '${name}' has dtype 'binary'`);
     if (type.kind !== 'scalar' && type.kind !== 'object') fail(at, `'dtype' must be DataType, Object or str, got ${typeName}`);
     const shape = r.data.shape ?? null;

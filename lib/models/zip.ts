@@ -134,7 +134,12 @@ export function readZip(zip: Uint8Array): Map<string, Uint8Array> {
     const extraLen = view.getUint16(at + 30, true);
     const commentLen = view.getUint16(at + 32, true);
     const localAt = view.getUint32(at + 42, true);
-    const path = dec.decode(zip.subarray(at + 46, at + 46 + nameLen));
+    let path: string;
+    try {
+      path = dec.decode(zip.subarray(at + 46, at + 46 + nameLen));
+    } catch {
+      throw corrupt(`central directory entry ${n} has a name that is not UTF-8`);
+    }
     at += 46 + nameLen + extraLen + commentLen;
     if (path.endsWith('/')) continue; // a directory entry another tool wrote
     checkEntryPath(path);
