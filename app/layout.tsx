@@ -25,8 +25,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en" suppressHydrationWarning>
       <head>
         {/* Before first paint: the saved theme or the system's, so a dark page never flashes light (RUNPAGE-8). */}
-        <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
-        {process.env.NODE_ENV === 'production' && <script dangerouslySetInnerHTML={{ __html: START_WORKER }} />}
+        {/* data-cairn-early: moved to the very start of <head> after the export (scripts/hoist-early-scripts.mjs). */}
+        <script data-cairn-early="" dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
+        {process.env.NODE_ENV === 'production' && <script data-cairn-early="" dangerouslySetInnerHTML={{ __html: START_WORKER }} />}
       </head>
       <body className="min-h-screen bg-white text-stone-900 antialiased">
         <AppShell>{children}</AppShell>

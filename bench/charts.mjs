@@ -138,6 +138,8 @@ try {
     const all = await worker()?.evaluate(() => [performance.timeOrigin, [...performance.getEntriesByType('mark'), ...performance.getEntriesByType('measure')].map((m) => [m.name, Math.round(m.startTime), Math.round(m.duration)])]);
     const res = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => [r.name.replace(globalThis.location.origin, ''), Math.round(r.startTime), Math.round(r.responseEnd)]));
     console.log('page resources', JSON.stringify(res));
+    const wres = await worker()?.evaluate(() => performance.getEntriesByType('resource').map((r) => [decodeURIComponent(r.name).replace(/^https?:\/\/[^/]+/, '').slice(0, 60), Math.round(r.startTime), Math.round(r.responseStart), Math.round(r.responseEnd)]));
+    console.log('worker resources [name, start, firstByte, end]', JSON.stringify(wres));
     const pageOrigin = await page.evaluate(() => performance.timeOrigin);
     console.log('worker origin − page origin', Math.round(all[0] - pageOrigin), 'ms; worker measures', JSON.stringify(all[1]));
     console.log('page measures', JSON.stringify(await page.evaluate(() => performance.getEntriesByType('measure').map((m) => [m.name, Math.round(m.startTime), Math.round(m.duration)]))));

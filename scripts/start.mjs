@@ -48,7 +48,10 @@ if (!existsSync(cli)) {
 const appStale = !existsSync(appIndex) || statSync(appIndex).mtimeMs < newestMtime(APP_INPUTS);
 if (appStale) {
   console.error(existsSync(appIndex) ? 'cairn: app sources changed, rebuilding out/...' : 'cairn: building the app (out/)...');
-  const status = run(bin('next'), ['build']) || run(bin('serwist'), ['build', 'serwist.config.mjs']);
+  const status =
+    run(bin('next'), ['build']) ||
+    run(process.execPath, [join(root, 'scripts', 'hoist-early-scripts.mjs')]) ||
+    run(bin('serwist'), ['build', 'serwist.config.mjs']);
   if (status !== 0) {
     // The relay is still useful (SDK, Python clients); `cairn start` says whether an app can be served.
     console.error(`cairn: the app build failed (exit ${status}); starting the relay with ${existsSync(appIndex) ? 'the previous build' : 'no app'}.`);

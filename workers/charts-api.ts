@@ -15,7 +15,7 @@ import {
 } from '../lib/search/bucket';
 import { seriesXY, type XAxis } from '../lib/search/series-x';
 import type { DocHost } from '../lib/sync';
-import { MAX_BUCKETS, keySeries, seriesBuffers } from './metric-series';
+import { MAX_BUCKETS, keySeries, metricKeys, seriesBuffers } from './metric-series';
 import type { ServiceCore } from './service-core';
 
 /**
@@ -51,6 +51,8 @@ export const RAW_ZOOM_BUDGET = 12_000;
 const SNAPSHOT_WAIT_MS = 5_000;
 /** Points of finished runs' series kept decoded in the worker (≈ 24 B each: steps, timestamps, values). */
 const FINISHED_CACHE_POINTS = 6_000_000;
+/** A page prefetch decodes at most this many points ahead of the charts' requests (CHART-14). */
+const PREFETCH_DECODE_POINTS = 2_000_000;
 
 const finite = z.number().refine(Number.isFinite, 'must be finite');
 const XAxisSchema = z.discriminatedUnion('kind', [
@@ -206,15 +208,18 @@ export function chartsApi(core: ServiceCore) {
   return {
     /**
      * CHART-14: fetches the metrics docs of the finished runs a page is about to chart (a cold run or compare page:
-     * workers/page-hint.ts) while the page's scripts still load. Each doc is released once applied and lingers in the
-     * doc engine (IDLE_CLOSE_MS) for the chart's request to find; nothing is decoded until a chart asks. The runs'
-     * status comes from the experiment's index when `experimentId` is given, else from each run doc.
+     * workers/page-hint.ts) while the page's scripts still load, and reads their series into the finished cache (up
+     * to PREFETCH_DECODE_POINTS) while the page renders. Each doc is released once applied and lingers in the doc
+     * engine (IDLE_CLOSE_MS). The runs' status comes from the experiment's index when `experimentId` is given, else
+     * from each run doc.
      */
     async prefetchRunSeries(experimentId: string | null, runIds: string[]): Promise<number> {
       const ids = parseInput(RunIdsArg, runIds, 'run ids');
       const h = await core.ready();
       if (!h.settings.relayUrl) return 0;
       if (experimentId !== null) await h.runs.rows(parseInput(z.string().min(1).max(256), experimentId, 'experiment id')).catch(() => []);
+      const cache = cacheOf(h);
+      let decoded = 0;
       const fetched = await Promise.all(
         ids.map(async (runId) => {
           asRunId(runId);
@@ -222,7 +227,17 @@ export function chartsApi(core: ServiceCore) {
           const handle = acquireFinished(h, runId);
           try {
             await handle.loaded;
-            return await handle.whenSynced(SNAPSHOT_WAIT_MS);
+            const ok = await handle.whenSynced(SNAPSHOT_WAIT_MS);
+            // While the page still renders, the worker reads the series ahead of the charts' requests (a budget:
+            // a compare of many long runs decodes only what the cache would keep).
+            for (const k of ok ? metricKeys(handle.doc) : []) {
+              if (decoded >= PREFETCH_DECODE_POINTS) break;
+              if (cache.get(runId, k) !== undefined) continue;
+              const s = keySeries(handle.doc, k);
+              cache.set(runId, k, s);
+              decoded += s?.values.length ?? 0;
+            }
+            return ok;
           } finally {
             handle.release();
           }

@@ -164,6 +164,16 @@ export function keySeries(metricsDoc: Y.Doc, key: string): Series | null {
   return { steps: e.steps.subarray(0, e.n), timestamps: e.timestamps.subarray(0, e.n), values: e.values.subarray(0, e.n) };
 }
 
+/** The metric keys a metrics doc holds chunks of, in the order they first appear (junk chunks skipped). */
+export function metricKeys(metricsDoc: Y.Doc): string[] {
+  const keys = new Set<string>();
+  for (const b of metricChunks(metricsDoc).toArray()) {
+    const k = b instanceof Uint8Array ? chunkKeyOf(b) : null;
+    if (k !== null) keys.add(k);
+  }
+  return [...keys];
+}
+
 function chunkKeyOf(b: Uint8Array): string | null {
   try {
     return chunkKey(b);

@@ -48,6 +48,13 @@ test('[CHART-14] a cold run or compare page fetches its finished runs\u2019 metr
     finishedBefore: 3,
   });
   try {
+    // The worker is started by the first script of the page, ahead of the stylesheet and Next's chunks.
+    const html = await (await fetch(new URL('/run/', baseURL))).text();
+    const start = html.indexOf("name:'cairn-page:'");
+    expect(start, 'the page starts the data worker').toBeGreaterThan(0);
+    expect(start).toBeLessThan(html.indexOf('rel="stylesheet"'));
+    expect(start).toBeLessThan(html.indexOf('<script src='));
+
     const ids = (await logger.runId).split(',');
     const experimentId = await logger.experimentId;
     await logger.done;
