@@ -100,6 +100,9 @@ try {
   const otherMs = Date.now() - t0;
   await collect(page);
   await collect(other);
+  // The dashboard tabs keep syncing (sockets, index polls): closed, so the line compare below is measured alone, as
+  // charts.mjs measures it, not against two live pages on this 2-core machine.
+  for (const c of contexts) await c.close();
 
   // Compare's line chart: LINE_RUNS finished runs of LINE_POINTS points each (snapshots, not sockets, per run).
   const lineGen = await preparedWorkspace({ runs: LINE_RUNS, experiments: 1, params: 5, metrics: 1, points: LINE_POINTS }, (l) => console.log(l));
