@@ -12,7 +12,7 @@ export default function AppHeader() {
   return (
     <header className="border-b border-stone-200 bg-stone-50">
       <div className="mx-auto flex max-w-6xl items-center gap-4 px-4 py-2">
-        <Link href="/" className="text-lg font-semibold tracking-tight text-sky-800 hover:text-sky-900">
+        <Link prefetch={false} href="/" className="text-lg font-semibold tracking-tight text-sky-800 hover:text-sky-900">
           Cairn
         </Link>
         <span className="text-sm text-stone-500">
@@ -22,7 +22,7 @@ export default function AppHeader() {
           </span>
         </span>
         <nav className="flex items-center gap-3 text-sm">
-          <Link href="/" className="text-stone-700 hover:text-sky-800">
+          <Link prefetch={false} href="/" className="text-stone-700 hover:text-sky-800">
             Experiments
           </Link>
         </nav>

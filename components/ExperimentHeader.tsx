@@ -24,7 +24,7 @@ export default function ExperimentHeader({ experiment: exp }: { experiment: Expe
   return (
     <>
       <nav aria-label="Breadcrumb" className="text-xs text-stone-500">
-        <Link href="/" className="hover:underline">
+        <Link prefetch={false} href="/" className="hover:underline">
           Experiments
         </Link>{' '}
         /

@@ -21,7 +21,7 @@ export default function ExperimentView() {
     return (
       <p data-testid="experiment-not-found" className="text-sm text-stone-600">
         Experiment <span className="font-mono">{id}</span> does not exist in this workspace (yet: it may still be syncing).{' '}
-        <Link href="/" className="text-sky-800 hover:underline">
+        <Link prefetch={false} href="/" className="text-sky-800 hover:underline">
           All experiments
         </Link>
       </p>

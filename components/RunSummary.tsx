@@ -17,11 +17,11 @@ export default function RunSummary({ run }: { run: Run }) {
   return (
     <div className="space-y-1">
       <nav aria-label="Breadcrumb" className="text-xs text-stone-500">
-        <Link href="/" className="hover:underline">
+        <Link prefetch={false} href="/" className="hover:underline">
           Experiments
         </Link>{' '}
         /{' '}
-        <Link href={`/experiment/?id=${encodeURIComponent(info.experimentId)}`} className="hover:underline">
+        <Link prefetch={false} href={`/experiment/?id=${encodeURIComponent(info.experimentId)}`} className="hover:underline">
           {experiment.data ? experimentLabel(experiment.data) : info.experimentId}
         </Link>{' '}
         /

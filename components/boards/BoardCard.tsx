@@ -151,7 +151,7 @@ function ChartCardBody({ experimentId, card, onLineSettingsChange }: { experimen
           <CopyEmbedLink spec={spec} />
         </div>
         {data.runs.length >= 2 && (
-          <Link
+          <Link prefetch={false}
             href={`/compare/?experiment=${encodeURIComponent(experimentId)}&runs=${data.runs.map((r) => encodeURIComponent(r.info.runId)).join(',')}`}
             className="shrink-0 py-0.5 text-xs text-sky-800 hover:underline dark:text-sky-300"
           >

@@ -33,7 +33,7 @@ export default function DashboardsView() {
     return (
       <p data-testid="experiment-not-found" className="text-sm text-stone-600 dark:text-stone-400">
         Experiment <span className="font-mono">{experimentId}</span> does not exist in this workspace (yet: it may still be syncing).{' '}
-        <Link href="/" className="text-sky-800 hover:underline dark:text-sky-300">
+        <Link prefetch={false} href="/" className="text-sky-800 hover:underline dark:text-sky-300">
           All experiments
         </Link>
       </p>
@@ -44,7 +44,7 @@ export default function DashboardsView() {
   return (
     <section aria-labelledby="experiment-heading" className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-xs text-stone-500 dark:text-stone-400">
-        <Link href="/" className="hover:underline">
+        <Link prefetch={false} href="/" className="hover:underline">
           Experiments
         </Link>{' '}
         /
@@ -79,7 +79,7 @@ function BoardPicker({ experimentId, boards, chosenId }: { experimentId: string;
           <ul className="flex flex-wrap gap-1">
             {boards.map((b) => (
               <li key={b.boardId}>
-                <Link
+                <Link prefetch={false}
                   href={boardHref(experimentId, b.boardId)}
                   aria-current={b.boardId === chosenId ? 'page' : undefined}
                   className={`rounded px-2 py-1 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-600 ${

@@ -12,7 +12,7 @@ export default function ExperimentNav({ experimentId, current }: { experimentId:
       {items.map((it) => {
         const on = it.key === current;
         return (
-          <Link
+          <Link prefetch={false}
             key={it.key}
             href={it.href}
             aria-current={on ? 'page' : undefined}

@@ -38,7 +38,7 @@ export default function RunsTableCard(p: { experimentId: string; metric: string;
           <tr key={r.info.runId} className="border-b border-stone-100 dark:border-stone-800">
             <td className="max-w-0 truncate py-1 pr-2">
               <span className="mr-1 inline-block h-2 w-2 rounded-full" style={{ backgroundColor: runColor(r.info.runId) }} aria-hidden />
-              <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline dark:text-sky-300">
+              <Link prefetch={false} href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline dark:text-sky-300">
                 {runLabel(r.info)}
               </Link>
             </td>

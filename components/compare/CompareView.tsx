@@ -39,7 +39,7 @@ export default function CompareView() {
   if (!experimentId) return <Problem>No experiment given: open compare from an experiment's runs table.</Problem>;
   const expName = experiment.data ? experimentLabel(experiment.data) : experimentId;
   const back = (
-    <Link href={`/experiment/?id=${encodeURIComponent(experimentId)}`} className="text-sm text-sky-800 hover:underline dark:text-sky-300">
+    <Link prefetch={false} href={`/experiment/?id=${encodeURIComponent(experimentId)}`} className="text-sm text-sky-800 hover:underline dark:text-sky-300">
       ← {expName}
     </Link>
   );
@@ -130,7 +130,7 @@ function RunLegend({ runs }: { runs: readonly RunRow[] }) {
       {runs.map((r) => (
         <li key={r.info.runId} className="inline-flex items-center gap-1">
           <span className="inline-block h-2.5 w-2.5 rounded-full" style={{ backgroundColor: runColor(r.info.runId) }} aria-hidden />
-          <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline dark:text-sky-300">
+          <Link prefetch={false} href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline dark:text-sky-300">
             {runLabel(r.info)}
           </Link>
         </li>

@@ -37,7 +37,7 @@ export default function DiffTable({ runs }: { runs: readonly RunRow[] }) {
               {runs.map((r) => (
                 <th key={r.info.runId} scope="col" className="py-1.5 pr-4 font-medium">
                   <span className="mr-1 inline-block h-2.5 w-2.5 rounded-full align-middle" style={{ backgroundColor: runColor(r.info.runId) }} aria-hidden />
-                  <Link href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline dark:text-sky-300">
+                  <Link prefetch={false} href={`/run/?id=${encodeURIComponent(r.info.runId)}`} className="text-sky-800 hover:underline dark:text-sky-300">
                     {runLabel(r.info)}
                   </Link>
                 </th>

@@ -58,7 +58,7 @@ export default function RunOverview({ run }: { run: Run }) {
       </Item>
       <Item label="Parent run" testId="run-parent">
         {parentId ? (
-          <Link href={runHref(parentId)} className="text-sky-800 hover:underline">
+          <Link prefetch={false} href={runHref(parentId)} className="text-sky-800 hover:underline">
             {family.data?.parent?.runName ? runLabel({ runId: parentId, runName: family.data.parent.runName }) : parentId}
           </Link>
         ) : (
@@ -76,7 +76,7 @@ export default function RunOverview({ run }: { run: Run }) {
           <ul className="flex flex-wrap gap-x-3">
             {children.map((c) => (
               <li key={c.runId}>
-                <Link href={runHref(c.runId)} className="text-sky-800 hover:underline">
+                <Link prefetch={false} href={runHref(c.runId)} className="text-sky-800 hover:underline">
                   {runLabel(c)}
                 </Link>{' '}
                 <span className="text-xs text-stone-500">{c.status.toLowerCase()}</span>
