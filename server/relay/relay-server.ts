@@ -45,6 +45,9 @@ const SYNC_PREFIX = '/sync/';
 /** On shutdown, peers get this long to answer the close frame before their sockets are cut. */
 const SHUTDOWN_GRACE_MS = 1_000;
 
+/** Request line plus headers accepted (RELAY-42): a URL holding 10k selected run ids is ~370 KB. */
+export const MAX_HEADER_BYTES = 512 * 1024;
+
 export interface RelayHandle {
   /** http://host:port — WebSocket clients use ws://host:port/sync. */
   url: string;
@@ -128,7 +131,9 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
   const mlflow = new MlflowDoor({ auth, origins, rooms, store, indexes, defaultWorkspace: o.appWorkspace, blobs, uploadTmpDir: join(o.dataDir, 'blobs', 'tmp') });
   const roomHooks = rooms.hooks;
   rooms.hooks = { ...roomHooks, committed: (name, seq, room) => (roomHooks.committed?.(name, seq, room), mlflow.committed(name.name)) };
-  const server = createServer((req, res) => {
+  // RELAY-42: an app page's URL may carry a view with thousands of selected runs (TABLE-8); Node's default of 16 KiB
+  // of request line and headers refused its reload with 431.
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     void handleHttp({ auth, indexes, origins, rooms, blobs, app, appWorkspace: o.appWorkspace, debug, mlflow }, req, res);
   });
   // maxPayload: ws closes an oversized frame's connection with 1009 before buffering it whole. Read tokens (and

@@ -63,6 +63,16 @@ describe('relay HTTP surface', () => {
     app.remove();
   });
 
+  it('[RELAY-42] an app URL of a few hundred KB (a view with 5,000 selected runs) is served; past 512 KiB, 431', async () => {
+    const sel = Array.from({ length: 5_000 }, (_, i) => `sel=${i.toString(16).padStart(32, '0')}`).join('&');
+    const res = await fetch(`${relay.url}/?id=1&${sel}`);
+    expect(sel.length).toBeGreaterThan(180_000);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<h1>home</h1>');
+    const huge = await fetch(`${relay.url}/?id=1&x=${'a'.repeat(600 * 1024)}`).catch((e: unknown) => e);
+    expect(huge instanceof Response ? huge.status : 431).toBe(431);
+  });
+
   it('[RELAY-21] GET /healthz reports status and version', async () => {
     const r = await http(`${relay.url}/healthz`);
     expect(r.status).toBe(200);
