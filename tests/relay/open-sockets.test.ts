@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { openRelayDatabase, type SqliteDb } from '../../server/relay/database';
 import { TokenStore } from '../../server/relay/token-store';
+import { MAX_HEADER_BYTES } from '../../server/relay/relay-server';
 import { connectClient, rawClient, waitSynced } from './helpers/clients';
 import { startTestRelay, type TestRelay } from './helpers/in-process';
 import { waitFor } from './helpers/wait';
@@ -160,7 +161,8 @@ describe('HTTP requests Node refuses before routing', () => {
 
   it('[RELAY-18] headers over the limit get 431 with the JSON error shape, not a bare close', async () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${relay.url}/healthz`, { headers: { 'x-filler': 'a'.repeat(20_000) } }, (res) => {
+      // Past MAX_HEADER_BYTES (512 KiB, RELAY-42), not Node's default 16 KiB.
+      const req = request(`${relay.url}/healthz`, { headers: { 'x-filler': 'a'.repeat(MAX_HEADER_BYTES + 1_000) } }, (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       });
