@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { collectPageErrors } from './fixtures/page-errors';
-import { startApp, tempDir, type ServerProcess } from './fixtures/processes';
+import { useGeneratedExperiment } from './fixtures/generated-experiment';
 import { ExperimentPage } from './pages/experiment-page';
 
 /**
@@ -12,33 +10,14 @@ import { ExperimentPage } from './pages/experiment-page';
  */
 const RUNS = 10_000;
 
-let app: ServerProcess;
-let data: ReturnType<typeof tempDir>;
-let experimentId: string;
-
-test.beforeAll(async () => {
-  test.setTimeout(180_000);
-  data = tempDir('cairn-e2e-10k-');
-  // The bench generator (an ES module with its own bundling): run as a process, it caches the folder under bench/.data.
-  const out = execFileSync(process.execPath, [join(__dirname, '../../bench/generate.mjs'), '--runs', String(RUNS), '--experiments', '1', '--out', data.path], {
-    encoding: 'utf8',
-    timeout: 170_000,
-  });
-  experimentId = /experiment (\d+) /.exec(out)![1]!;
-  app = await startApp({ dataDir: data.path });
-});
-
-test.afterAll(async () => {
-  await app?.stop();
-  data?.remove();
-});
+const big = useGeneratedExperiment(RUNS, 'cairn-e2e-10k-');
 
 test('[TABLE-1] an experiment of 10k runs opens and shows its first rows; a filter narrows them in the worker; scrolling reaches the last run', async ({ browser }) => {
-  const ctx = await browser.newContext({ baseURL: app.origin });
+  const ctx = await browser.newContext({ baseURL: big.app.origin });
   const pageErrors = collectPageErrors(ctx);
   try {
     const page = await ctx.newPage();
-    await page.goto(`/experiment/?id=${experimentId}`);
+    await page.goto(`/experiment/?id=${big.experimentId}`);
     const exp = new ExperimentPage(page);
     await expect(page.getByRole('heading', { name: `Runs (${RUNS})` })).toBeVisible({ timeout: 30_000 });
     await expect(exp.runsTable.getByTestId('run-row').first()).toBeVisible();

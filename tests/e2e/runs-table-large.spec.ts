@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { collectPageErrors } from './fixtures/page-errors';
-import { startApp, tempDir, type ServerProcess } from './fixtures/processes';
+import { useGeneratedExperiment } from './fixtures/generated-experiment';
 import { ExperimentPage } from './pages/experiment-page';
 
 /**
@@ -11,33 +9,15 @@ import { ExperimentPage } from './pages/experiment-page';
  */
 const RUNS = 10_000;
 
-let app: ServerProcess;
-let data: ReturnType<typeof tempDir>;
-let experimentId: string;
-
-test.beforeAll(async () => {
-  test.setTimeout(180_000);
-  data = tempDir('cairn-e2e-10k-table-');
-  const out = execFileSync(process.execPath, [join(__dirname, '../../bench/generate.mjs'), '--runs', String(RUNS), '--experiments', '1', '--out', data.path], {
-    encoding: 'utf8',
-    timeout: 170_000,
-  });
-  experimentId = /experiment (\d+) /.exec(out)![1]!;
-  app = await startApp({ dataDir: data.path });
-});
-
-test.afterAll(async () => {
-  await app?.stop();
-  data?.remove();
-});
+const big = useGeneratedExperiment(RUNS, 'cairn-e2e-10k-table-');
 
 test('[TABLE-14] [TABLE-15] on 10k runs: select all takes every matching run, not the drawn ones; the name stays in view across every metric column', async ({ browser }) => {
-  const ctx = await browser.newContext({ baseURL: app.origin });
+  const ctx = await browser.newContext({ baseURL: big.app.origin });
   const pageErrors = collectPageErrors(ctx);
   try {
     const page = await ctx.newPage();
     const exp = new ExperimentPage(page);
-    await exp.goto(experimentId);
+    await exp.goto(big.experimentId);
     await expect(page.getByRole('heading', { name: `Runs (${RUNS})` })).toBeVisible({ timeout: 30_000 });
     await exp.filter("params.param_2 = 'adam' and params.param_0 = '0.01'");
     await expect(page.getByRole('heading', { name: `Runs (${RUNS / 4})` })).toBeVisible();
