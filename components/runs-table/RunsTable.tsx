@@ -3,7 +3,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { columnLabel, parseColumn, type Aggregate, type TableItem, type TableSort } from '@/lib/react';
 import { formatMetric } from '../format';
-import { ACTIONS_WIDTH, columnWidth, drawnColumns, isNumeric, LEAD_WIDTHS, STICKY_LEFT, stickyCell } from './columns';
+import { ACTIONS_WIDTH, columnWidth, drawnColumns, isNumeric, LEAD_WIDTHS, STICKY_LEFT, STICKY_ON, stickyCell } from './columns';
 import RunsTableRow, { type RowHandlers } from './RunsTableRow';
 
 /** Row height (px): every row has it, so the scroll area is sized and rows are placed without measuring. */
@@ -77,6 +77,8 @@ export default function RunsTable(p: Props) {
   // The scroll position in STEP-row steps: a scroll event within a step renders nothing.
   const [top, setTop] = useState(0);
   const [left, setLeft] = useState(0);
+  // TABLE-15: the lead cells are sticky only while the table is scrolled sideways (see stickyCell).
+  const [scrolledX, setScrolledX] = useState(false);
   const [height, setHeight] = useState(600);
   const [viewWidth, setViewWidth] = useState(1200);
 
@@ -180,10 +182,11 @@ export default function RunsTable(p: Props) {
       onScroll={(e) => {
         setTop(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT / STEP) * STEP);
         setLeft(Math.floor(e.currentTarget.scrollLeft / (COLUMN_OVERSCAN / 2)) * (COLUMN_OVERSCAN / 2));
+        setScrolledX(e.currentTarget.scrollLeft > 0);
       }}
       data-testid="runs-scroll"
       className="max-h-[70vh] min-h-[12rem] overflow-auto rounded border border-stone-200 bg-white [contain:strict] [will-change:scroll-position] dark:bg-stone-900 dark:border-stone-700"
-      style={{ height: Math.min(2 + (p.itemCount + 1) * ROW_HEIGHT + 16, 100_000) }}
+      style={{ height: Math.min(2 + (p.itemCount + 1) * ROW_HEIGHT + 16, 100_000), ...(scrolledX ? STICKY_ON : {}) }}
     >
       <div role="table" aria-label="Runs" aria-rowcount={p.itemCount + 1} className="text-sm" style={{ width }}>
         <div role="rowgroup" className="sticky top-0 z-10 bg-white dark:bg-stone-900">

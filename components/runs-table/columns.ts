@@ -22,8 +22,16 @@ export const ACTIONS_WIDTH = 96;
  */
 export const STICKY_LEFT = { select: 0, pin: LEAD_WIDTHS[0], name: LEAD_WIDTHS[0] + LEAD_WIDTHS[1] } as const;
 
-/** The style of a sticky cell `width` px wide at `left` (above the scrolling cells it covers). */
-export const stickyCell = (width: number, left: number) => ({ width, flex: 'none' as const, position: 'sticky' as const, left, zIndex: 1 });
+/**
+ * The style of a sticky cell `width` px wide at `left` (above the scrolling cells it covers). It is sticky only while
+ * the scroller sets STICKY_ON (scrolled sideways): a hundred sticky cells made Chromium composite each one, which
+ * doubled a vertical scroll's frame time (p95 16.8 → 33.4 ms, Layerize 12.6 ms a frame) though at the left edge they
+ * stay where they are anyway. One custom property on the scroller switches them all, without rendering a row.
+ */
+export const stickyCell = (width: number, left: number) => ({ width, flex: 'none' as const, position: 'var(--cairn-sticky-x, static)' as 'sticky', left, zIndex: 1 });
+
+/** Set on the scroller while it is scrolled sideways: the lead cells become sticky. */
+export const STICKY_ON = { '--cairn-sticky-x': 'sticky' } as Record<string, string>;
 
 /**
  * The columns a body row draws when the table is scrolled `left` px sideways in a `viewWidth` px wide view: those within

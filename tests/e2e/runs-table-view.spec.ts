@@ -226,8 +226,13 @@ test('[TABLE-15] the select, pin and name cells stay in view while the table scr
   const before = (await link.boundingBox())!;
   const nameHeader = exp.runsTable.getByRole('columnheader', { name: 'Run Name' });
   const headerBefore = (await nameHeader.boundingBox())!;
+  // At the left edge the lead cells are not sticky (a hundred sticky cells cost a vertical scroll a composited layer
+  // each); scrolled sideways they are.
+  const nameCellPosition = () => exp.runRow('r3').getByTestId('run-name-cell').evaluate((el) => getComputedStyle(el).position);
+  expect(await nameCellPosition()).toBe('static');
 
   await exp.scrollLeftTo('end');
+  await expect.poll(nameCellPosition).toBe('sticky');
   await expect.poll(() => exp.runsScroll.evaluate((el) => el.scrollLeft)).toBeGreaterThan(1000);
   // The far right columns are drawn and in view...
   await expect(exp.runsTable.getByRole('columnheader', { name: 'metric acc (max)' })).toBeInViewport();
