@@ -601,6 +601,9 @@ export class CairnClient implements RunHost {
       throw e;
     }
     this.logging.set(id, { run, metrics });
+    // Points this journal replayed but never chunked (a killed importer's) count as the target's: chunked into the
+    // held metrics doc first, so a rerun from this journal does not append them a second time.
+    if (this.pending.has(id)) this.flushChunks();
     return {
       existing: doc.readRun(id, run.doc) ?? null,
       pointCount: (key) => doc.readSeries(metrics.doc, key).get(key)?.values.length ?? 0,

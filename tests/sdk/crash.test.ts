@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '@/lib/sdk';
 import {
   Closer,
   buildCli,
@@ -99,6 +100,33 @@ describe('SDK crash safety (child processes, SIGKILL)', () => {
       const h = await fresh.getMetricHistory(runId!, 'm');
       expectSteps(h, TOTAL);
       expect(h.every((p) => p.value === p.step)).toBe(true);
+    } finally {
+      await t.closeAll();
+    }
+  });
+
+  it('[SDK-22] a run held right after a restart counts the points its journal still held unchunked: an importer resuming from that journal appends none twice', async () => {
+    const N = 20_000;
+    const t = new Closer();
+    const data = tempDir('cairn-relay-');
+    t.add(data, (d) => d.remove());
+    try {
+      const r = await relay(data.path);
+      const sdkDir = t.dir();
+      // tight: all N points are still pending (not yet a chunk) when the process dies.
+      const logger = child('log-n.mjs', [r.url, sdkDir, String(N), 'tight']);
+      const [, runId] = await logger.line(/logged ([0-9a-f]{32})/, '"logged"');
+      await logger.kill('SIGKILL');
+
+      const resumed = t.track(await connect({ relay: r.url, workspace: 'crash', dataDir: sdkDir }));
+      const held = await resumed.holdRun(runId!);
+      const have = held.pointCount('m');
+      expect(have).toBe(N);
+      // What an importer does with the count: append the source's points past it (here none).
+      const rest = Array.from({ length: N - have }, (_, i) => have + i);
+      if (rest.length) resumed.logPoints(runId!, rest.map(() => 'm'), rest.map((s) => s * 0.5), rest, rest.map((s) => 1_700_000_000_000 + s));
+      await held.release();
+      expectSteps((await relayHistory(r.url, 'crash', runId!, 'm'))!, N);
     } finally {
       await t.closeAll();
     }
