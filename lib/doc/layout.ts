@@ -10,6 +10,12 @@ import * as Y from 'yjs';
  *   expTags     Y.Map  `${experimentId}\u0001${key}` → string
  *   views       Y.Map  viewId → saved runs-table view record (views.ts)
  *   boards      Y.Map  flat dashboard keys: board, card config, card position and size apart (boards.ts)
+ *   regModels   Y.Map  `${modelId}\u0001${field}` → scalar     (the registry, lib/registry; flat: DOC-L2)
+ *   regModelTags Y.Map `${modelId}\u0001${key}` → string
+ *   regVersions Y.Map  `${versionId}\u0001${field}` → scalar   (`number` written by the relay only, REG-N1)
+ *   regVersionTags Y.Map `${versionId}\u0001${key}` → string
+ *   regAliases  Y.Map  `${modelId}\u0001${alias}` → versionId
+ *   regHistory  Y.Array<RegistryEvent>  every registry change, appended (concurrent appends all kept)
  * Run doc (one per run, room `<workspace>/run/<runId>`): root types only, so no two replicas can ever create the same
  * nested type (DOC-L2) and a writer can write into a run doc it has not synced yet.
  *   meta        Y.Map  formatVersion, runId
@@ -37,6 +43,12 @@ export const wsExp = (d: Y.Doc) => d.getMap<unknown>('exp');
 export const wsExpTags = (d: Y.Doc) => d.getMap<unknown>('expTags');
 export const wsViews = (d: Y.Doc) => d.getMap<unknown>('views');
 export const wsBoards = (d: Y.Doc) => d.getMap<unknown>('boards');
+export const wsRegModels = (d: Y.Doc) => d.getMap<unknown>('regModels');
+export const wsRegModelTags = (d: Y.Doc) => d.getMap<unknown>('regModelTags');
+export const wsRegVersions = (d: Y.Doc) => d.getMap<unknown>('regVersions');
+export const wsRegVersionTags = (d: Y.Doc) => d.getMap<unknown>('regVersionTags');
+export const wsRegAliases = (d: Y.Doc) => d.getMap<unknown>('regAliases');
+export const wsRegHistory = (d: Y.Doc) => d.getArray<unknown>('regHistory');
 
 export const runMeta = (d: Y.Doc) => d.getMap<unknown>('meta');
 export const runFields = (d: Y.Doc) => d.getMap<unknown>('run');

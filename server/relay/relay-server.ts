@@ -12,6 +12,7 @@ import { IndexTables } from './index-tables';
 import { READ_ONLY_MAX_FRAME_BYTES, isLoopbackHost, resolveRelayOptions, type RelayOptions, type ResolvedRelayOptions } from './config';
 import { DB_FILE_NAME, META_INDEX_BUILT, META_RELAY_PID, getMeta, openMemoryDatabase, openRelayDatabase, setMeta, type SqliteDb } from './database';
 import { upgradeDataFolder } from './data-upgrade';
+import { scheduleNumbering } from './registry-numbering';
 import { Format1Runs } from './format1-live';
 import { RunReader } from './run-reader';
 import type { DocStore } from './doc-store';
@@ -92,11 +93,20 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
     });
     const format1 = new Format1Runs(rooms, o.log);
     const idx = indexes;
+    const log = o.log;
+    const numberingFailed = (name: string) => (err: unknown) => log(`room ${name}: numbering registry versions failed (retried at the next update): ${(err as Error).message}`);
     rooms.hooks = {
-      loaded: (room) => format1.check(room),
+      loaded: (room) => {
+        format1.check(room);
+        if (room.name.kind === 'workspace') scheduleNumbering(room, numberingFailed(room.name.name));
+      },
       committed: (name, seq, room) => {
         if (name.kind === 'run') idx.runAppended(name.name, seq, sqliteStore !== null);
-        else if (name.kind === 'workspace' && room) format1.check(room);
+        else if (name.kind === 'workspace' && room) {
+          format1.check(room);
+          // REG-N1: versions registered offline get their numbers from the relay as soon as it sees them.
+          scheduleNumbering(room, numberingFailed(name.name));
+        }
       },
     };
     // Built from every run doc when the tables are new or an upgrade left them unbuilt (RELAY-35); a memory or

@@ -1,0 +1,342 @@
+import { z } from 'zod';
+import { CairnError, KeySchema, alreadyExists, invalid, newRunId, notFound, parseInput } from '../domain';
+import { LOCAL_ORIGIN, SEP, wsRegAliases, wsRegHistory, wsRegModelTags, wsRegModels, wsRegVersionTags, wsRegVersions, type Ctx } from '../doc';
+import { readRegistry, type ModelVersion, type RegisteredModel, type RegistryEvent } from './read';
+import {
+  AliasSchema,
+  DescriptionSchema,
+  ModelNameSchema,
+  RegistryTagValueSchema,
+  RegistryTagsSchema,
+  SourceSchema,
+  StageSchema,
+  UserIdSchema,
+  VersionNumberSchema,
+  type Stage,
+} from './schemas';
+
+/**
+ * The registry's write rules (SPEC.md REG-*). Like lib/doc's commands: validate with zod, check against the local
+ * replica, apply ONE Yjs transaction on the workspace doc, which also appends the change to the history (REG-H1).
+ */
+
+const now = (c: Ctx) => (c.now ? c.now() : Date.now());
+/** Ids of models, versions and events: 32 random hex digits, never a name (DOC-L2: what is created by name is flat). */
+const newId = (): string => newRunId();
+
+function tx<T>(c: Ctx, f: () => T): T {
+  let out!: T;
+  c.ws.transact(() => {
+    out = f();
+  }, LOCAL_ORIGIN);
+  return out;
+}
+
+function record(c: Ctx, e: Omit<RegistryEvent, 'id' | 'actor'>): void {
+  const ev: RegistryEvent = { id: newId(), actor: c.actor, ...e };
+  // Plain JSON: no undefined fields in a Yjs array.
+  wsRegHistory(c.ws).push([JSON.parse(JSON.stringify(ev)) as RegistryEvent]);
+}
+
+/** The live model `name` names (REG-M3's owner), or MLflow's RESOURCE_DOES_NOT_EXIST. */
+export function requireModel(c: Pick<Ctx, 'ws'>, rawName: unknown): RegisteredModel {
+  const name = parseInput(z.string({ error: "Missing value for required parameter 'name'." }), rawName, 'name');
+  const m = readRegistry(c.ws).modelByName(name);
+  if (!m) throw notFound(`Registered Model with name=${name} not found`);
+  return m;
+}
+
+/** The live version `version` of model `name`, or MLflow's RESOURCE_DOES_NOT_EXIST. */
+export function requireVersion(c: Pick<Ctx, 'ws'>, rawName: unknown, rawVersion: unknown): { model: RegisteredModel; version: ModelVersion } {
+  const model = requireModel(c, rawName);
+  const n = parseInput(VersionNumberSchema, rawVersion, 'version');
+  const v = readRegistry(c.ws).version(model.modelId, n);
+  if (!v) throw notFound(`Model Version (name=${model.name}, version=${n}) not found`);
+  return { model, version: v };
+}
+
+const CreateModelInput = z.object({
+  name: ModelNameSchema,
+  description: DescriptionSchema.optional(),
+  tags: RegistryTagsSchema.optional(),
+  userId: UserIdSchema.optional(),
+});
+
+/** REG-M1, REG-M2: a new registered model; a live model of that name is RESOURCE_ALREADY_EXISTS. */
+export function createRegisteredModel(c: Ctx, input: z.input<typeof CreateModelInput>): RegisteredModel {
+  const { name, description, tags, userId } = parseInput(CreateModelInput, input, 'createRegisteredModel');
+  if (readRegistry(c.ws).modelByName(name)) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
+  const id = newId();
+  const t = now(c);
+  tx(c, () => {
+    const m = wsRegModels(c.ws);
+    const p = id + SEP;
+    m.set(p + 'creationTime', t);
+    m.set(p + 'lastUpdatedTime', t);
+    if (userId) m.set(p + 'userId', userId);
+    m.set(p + 'description', description ?? '');
+    m.set(p + 'name', name);
+    for (const [k, v] of Object.entries(tags ?? {})) wsRegModelTags(c.ws).set(p + k, v);
+    record(c, { at: t, kind: 'model.create', modelId: id, to: name, ...(userId ? { userId } : {}) });
+  });
+  return readRegistry(c.ws).modelById(id)!;
+}
+
+/** REG-M4: rename (the versions follow: they point at the model's id); a taken name is RESOURCE_ALREADY_EXISTS. */
+export function renameRegisteredModel(c: Ctx, input: { name: string; newName: string }): RegisteredModel {
+  const m = requireModel(c, input.name);
+  const newName = parseInput(ModelNameSchema, input.newName, 'new_name');
+  if (newName === m.name) return m;
+  if (readRegistry(c.ws).modelByName(newName)) throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
+  const t = now(c);
+  tx(c, () => {
+    wsRegModels(c.ws).set(m.modelId + SEP + 'name', newName);
+    wsRegModels(c.ws).set(m.modelId + SEP + 'lastUpdatedTime', t);
+    // MLflow's rename touches every version's last_updated_timestamp.
+    for (const v of readRegistry(c.ws).versionsOf(m.modelId)) wsRegVersions(c.ws).set(v.versionId + SEP + 'lastUpdatedTime', t);
+    record(c, { at: t, kind: 'model.rename', modelId: m.modelId, from: m.name, to: newName });
+  });
+  return readRegistry(c.ws).modelById(m.modelId)!;
+}
+
+export function updateRegisteredModel(c: Ctx, input: { name: string; description?: string | undefined }): RegisteredModel {
+  const m = requireModel(c, input.name);
+  const description = parseInput(DescriptionSchema, input.description ?? '', 'description');
+  const t = now(c);
+  tx(c, () => {
+    wsRegModels(c.ws).set(m.modelId + SEP + 'description', description);
+    wsRegModels(c.ws).set(m.modelId + SEP + 'lastUpdatedTime', t);
+    record(c, { at: t, kind: 'model.description', modelId: m.modelId, from: m.description, to: description });
+  });
+  return readRegistry(c.ws).modelById(m.modelId)!;
+}
+
+/**
+ * REG-M5: MLflow deletes a model and its versions for good. Here the model is marked deleted (`deletedTime`): it and
+ * its versions stop being served, its name is free again, and a version another replica registered into it offline
+ * is still in the doc (nothing a user wrote is dropped by a merge).
+ */
+export function deleteRegisteredModel(c: Ctx, input: { name: string }): void {
+  const m = requireModel(c, input.name);
+  const t = now(c);
+  tx(c, () => {
+    wsRegModels(c.ws).set(m.modelId + SEP + 'deletedTime', t);
+    record(c, { at: t, kind: 'model.delete', modelId: m.modelId, from: m.name });
+  });
+}
+
+const TagInput = z.object({ key: KeySchema, value: RegistryTagValueSchema });
+
+export function setRegisteredModelTag(c: Ctx, input: { name: string; key: string; value: string }): void {
+  const m = requireModel(c, input.name);
+  const { key, value } = parseInput(TagInput, { key: input.key, value: input.value }, 'tag');
+  tx(c, () => {
+    wsRegModelTags(c.ws).set(m.modelId + SEP + key, value);
+    record(c, { at: now(c), kind: 'model.tag', modelId: m.modelId, key, from: m.tags[key] ?? null, to: value });
+  });
+}
+
+/** Deleting a tag the model does not have changes nothing (as MLflow's SQL store). */
+export function deleteRegisteredModelTag(c: Ctx, input: { name: string; key: string }): void {
+  const m = requireModel(c, input.name);
+  const key = parseInput(KeySchema, input.key, 'key');
+  if (!(key in m.tags)) return;
+  tx(c, () => {
+    wsRegModelTags(c.ws).delete(m.modelId + SEP + key);
+    record(c, { at: now(c), kind: 'model.tag', modelId: m.modelId, key, from: m.tags[key] ?? null, to: null });
+  });
+}
+
+const CreateVersionInput = z.object({
+  name: z.string(),
+  source: SourceSchema,
+  runId: z.string().max(256).optional(),
+  runLink: z.string().max(5000).optional(),
+  description: DescriptionSchema.optional(),
+  tags: RegistryTagsSchema.optional(),
+  userId: UserIdSchema.optional(),
+  loggedModelId: z.string().max(256).optional(),
+});
+
+/**
+ * REG-V1: a new version of model `name`, from a source (a run's artifacts, a logged model). Its number is not written
+ * here: the relay assigns it (REG-N1), so two replicas registering offline both keep their version and neither number
+ * ever changes once shown. Returns the version id (and the number, when `assignNumbers` runs in the same place).
+ */
+export function createModelVersion(c: Ctx, input: z.input<typeof CreateVersionInput>): ModelVersion {
+  const { name, source, runId, runLink, description, tags, userId, loggedModelId } = parseInput(CreateVersionInput, input, 'createModelVersion');
+  const m = requireModel(c, name);
+  const id = newId();
+  const t = now(c);
+  tx(c, () => {
+    const v = wsRegVersions(c.ws);
+    const p = id + SEP;
+    v.set(p + 'creationTime', t);
+    v.set(p + 'lastUpdatedTime', t);
+    if (userId) v.set(p + 'userId', userId);
+    v.set(p + 'stage', 'None');
+    v.set(p + 'description', description ?? '');
+    v.set(p + 'source', source);
+    if (runId) v.set(p + 'runId', runId);
+    v.set(p + 'runLink', runLink ?? '');
+    if (loggedModelId) v.set(p + 'loggedModelId', loggedModelId);
+    for (const [k, val] of Object.entries(tags ?? {})) wsRegVersionTags(c.ws).set(p + k, val);
+    v.set(p + 'modelId', m.modelId);
+    // MLflow: a new version touches the model's last_updated_timestamp.
+    wsRegModels(c.ws).set(m.modelId + SEP + 'lastUpdatedTime', t);
+    record(c, { at: t, kind: 'version.create', modelId: m.modelId, versionId: id, to: source, ...(userId ? { userId } : {}) });
+  });
+  return readRegistry(c.ws).versionById(id)!;
+}
+
+/**
+ * REG-N1: the numbering authority's step (the relay, after every change of a workspace doc, and the REST door in the
+ * request that creates a version): every version without a number gets max(numbers of its model, deleted versions
+ * included) + 1, oldest first. Only the relay runs this; clients never write `number`. Returns how many it numbered.
+ */
+export function assignVersionNumbers(c: Ctx): number {
+  const view = readRegistry(c.ws);
+  if (view.pending.length === 0) return 0;
+  const next = new Map<string, number>();
+  const t = now(c);
+  tx(c, () => {
+    for (const v of view.pending) {
+      const n = (next.get(v.modelId) ?? view.maxNumber(v.modelId)) + 1;
+      next.set(v.modelId, n);
+      wsRegVersions(c.ws).set(v.versionId + SEP + 'number', n);
+      record(c, { at: t, kind: 'version.number', modelId: v.modelId, versionId: v.versionId, to: n });
+    }
+  });
+  return view.pending.length;
+}
+
+export function updateModelVersion(c: Ctx, input: { name: string; version: unknown; description?: string | undefined }): ModelVersion {
+  const { model, version } = requireVersion(c, input.name, input.version);
+  const description = parseInput(DescriptionSchema, input.description ?? '', 'description');
+  const t = now(c);
+  tx(c, () => {
+    wsRegVersions(c.ws).set(version.versionId + SEP + 'description', description);
+    wsRegVersions(c.ws).set(version.versionId + SEP + 'lastUpdatedTime', t);
+    record(c, { at: t, kind: 'version.description', modelId: model.modelId, versionId: version.versionId, from: version.description, to: description });
+  });
+  return readRegistry(c.ws).versionById(version.versionId)!;
+}
+
+const TransitionInput = z.object({ stage: StageSchema, archiveExistingVersions: z.boolean().optional() });
+
+/**
+ * REG-S1, REG-S2: moves a version to a stage; `archiveExistingVersions` (only for Staging and Production) moves the
+ * model's other versions in that stage to Archived in the same transaction. Each move is a history event.
+ */
+export function transitionModelVersionStage(c: Ctx, input: { name: string; version: unknown; stage: string; archiveExistingVersions?: boolean | undefined }): ModelVersion {
+  const { stage, archiveExistingVersions } = parseInput(TransitionInput, { stage: input.stage, archiveExistingVersions: input.archiveExistingVersions }, 'transition');
+  const { model, version } = requireVersion(c, input.name, input.version);
+  if (archiveExistingVersions && stage !== 'Staging' && stage !== 'Production') {
+    throw invalid(`Model version transition cannot archive existing model versions because '${stage}' is not an Active stage. Valid stages are Staging, Production.`);
+  }
+  const t = now(c);
+  tx(c, () => {
+    const move = (v: ModelVersion, to: Stage) => {
+      wsRegVersions(c.ws).set(v.versionId + SEP + 'stage', to);
+      wsRegVersions(c.ws).set(v.versionId + SEP + 'lastUpdatedTime', t);
+      record(c, { at: t, kind: 'version.stage', modelId: model.modelId, versionId: v.versionId, from: v.stage, to });
+    };
+    move(version, stage);
+    if (archiveExistingVersions) {
+      for (const other of readRegistry(c.ws).versionsOf(model.modelId)) {
+        if (other.versionId !== version.versionId && other.stage === stage) move(other, 'Archived');
+      }
+    }
+    wsRegModels(c.ws).set(model.modelId + SEP + 'lastUpdatedTime', t);
+  });
+  return readRegistry(c.ws).versionById(version.versionId)!;
+}
+
+/** REG-V2: soft delete: the version stops being served, its aliases go, and its number is never given again. */
+export function deleteModelVersion(c: Ctx, input: { name: string; version: unknown }): void {
+  const { model, version } = requireVersion(c, input.name, input.version);
+  const t = now(c);
+  tx(c, () => {
+    wsRegVersions(c.ws).set(version.versionId + SEP + 'deletedTime', t);
+    wsRegVersions(c.ws).set(version.versionId + SEP + 'lastUpdatedTime', t);
+    for (const alias of version.aliases) {
+      wsRegAliases(c.ws).delete(model.modelId + SEP + alias);
+      record(c, { at: t, kind: 'alias.delete', modelId: model.modelId, versionId: version.versionId, key: alias, from: version.versionId, to: null });
+    }
+    wsRegModels(c.ws).set(model.modelId + SEP + 'lastUpdatedTime', t);
+    record(c, { at: t, kind: 'version.delete', modelId: model.modelId, versionId: version.versionId, from: version.version });
+  });
+}
+
+export function setModelVersionTag(c: Ctx, input: { name: string; version: unknown; key: string; value: string }): void {
+  const { model, version } = requireVersion(c, input.name, input.version);
+  const { key, value } = parseInput(TagInput, { key: input.key, value: input.value }, 'tag');
+  tx(c, () => {
+    wsRegVersionTags(c.ws).set(version.versionId + SEP + key, value);
+    record(c, { at: now(c), kind: 'version.tag', modelId: model.modelId, versionId: version.versionId, key, from: version.tags[key] ?? null, to: value });
+  });
+}
+
+export function deleteModelVersionTag(c: Ctx, input: { name: string; version: unknown; key: string }): void {
+  const { model, version } = requireVersion(c, input.name, input.version);
+  const key = parseInput(KeySchema, input.key, 'key');
+  if (!(key in version.tags)) return;
+  tx(c, () => {
+    wsRegVersionTags(c.ws).delete(version.versionId + SEP + key);
+    record(c, { at: now(c), kind: 'version.tag', modelId: model.modelId, versionId: version.versionId, key, from: version.tags[key] ?? null, to: null });
+  });
+}
+
+/**
+ * REG-A1, REG-A2: points `alias` at a version (moving it if it pointed elsewhere). `version` is a number, or — for a
+ * version still pending its number (REG-N2) — `{ versionId }`. The alias map key is per (model, alias), so two
+ * replicas moving the same alias offline converge on one value everywhere; the other move stays in the history (REG-H2).
+ */
+export function setRegisteredModelAlias(c: Ctx, input: { name: string; alias: string; version: unknown }): void {
+  const model = requireModel(c, input.name);
+  const alias = parseInput(AliasSchema, input.alias, 'alias');
+  const view = readRegistry(c.ws);
+  let target: ModelVersion | undefined;
+  if (input.version && typeof input.version === 'object' && 'versionId' in input.version) {
+    const v = view.versionById(String((input.version as { versionId: unknown }).versionId));
+    target = v && !v.deleted && v.modelId === model.modelId ? v : undefined;
+    if (!target) throw notFound(`Model Version ${String((input.version as { versionId: unknown }).versionId)} of ${model.name} not found`);
+  } else {
+    target = requireVersion(c, model.name, input.version).version;
+  }
+  const from = model.aliases.find((a) => a.alias === alias)?.versionId ?? null;
+  if (from === target.versionId) return;
+  tx(c, () => {
+    wsRegAliases(c.ws).set(model.modelId + SEP + alias, target.versionId);
+    record(c, { at: now(c), kind: 'alias.set', modelId: model.modelId, versionId: target.versionId, key: alias, from, to: target.versionId });
+  });
+}
+
+export function deleteRegisteredModelAlias(c: Ctx, input: { name: string; alias: string }): void {
+  const model = requireModel(c, input.name);
+  const alias = parseInput(z.string().min(1), input.alias, 'alias');
+  const cur = model.aliases.find((a) => a.alias === alias);
+  if (!cur) return;
+  tx(c, () => {
+    wsRegAliases(c.ws).delete(model.modelId + SEP + alias);
+    record(c, { at: now(c), kind: 'alias.delete', modelId: model.modelId, versionId: cur.versionId, key: alias, from: cur.versionId, to: null });
+  });
+}
+
+/** The version an alias points at, or MLflow's INVALID_PARAMETER_VALUE "Registered model alias <a> not found." */
+export function requireAlias(c: Pick<Ctx, 'ws'>, rawName: unknown, alias: string): ModelVersion {
+  const model = requireModel(c, rawName);
+  const a = model.aliases.find((x) => x.alias === alias);
+  const v = a && readRegistry(c.ws).versionById(a.versionId);
+  if (!v) throw invalid(`Registered model alias ${alias} not found.`);
+  return v;
+}
+
+/** MLflow's get_latest_versions: the latest numbered version per stage (all stages when `stages` is empty). */
+export function latestVersions(c: Pick<Ctx, 'ws'>, rawName: unknown, stages: readonly string[] = []): ModelVersion[] {
+  const model = requireModel(c, rawName);
+  const want = stages.map((s) => parseInput(StageSchema, s, 'stages'));
+  return want.length === 0 ? model.latestVersions : model.latestVersions.filter((v) => want.includes(v.stage));
+}
+
+export { CairnError };

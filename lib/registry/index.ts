@@ -1,0 +1,4 @@
+export * from './schemas';
+export * from './read';
+export * from './commands';
+export * from './uri';
