@@ -37,6 +37,7 @@ import {
 } from '../relay-client';
 import { MAX_RESULTS_THRESHOLD, searchErrorToCairn, searchTable, tableFromRows } from '../search';
 import { ActiveRun, type RunHost, type StartRunOptions } from './run';
+import { RegistryClient } from './registry';
 import { BlobUploader } from './blobs';
 import { PointBuffer } from './point-buffer';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
@@ -129,6 +130,7 @@ export class CairnClient implements RunHost {
   private upgrading: Promise<boolean> | null = null;
   /** `mlflow.user` for new runs: the OS user in Node (as MLflow's client records it). */
   private userName: string | undefined;
+  private registryClient: RegistryClient | null = null;
 
   private constructor(
     readonly options: ResolvedOptions,
@@ -254,6 +256,11 @@ export class CairnClient implements RunHost {
 
   get actor(): string {
     return this.ctx.actor;
+  }
+
+  /** The model registry of this workspace (SDK-23): MLflow's registry calls, offline-safe, numbered by the relay. */
+  get registry(): RegistryClient {
+    return (this.registryClient ??= new RegistryClient({ ctx: this.ctx, ws: this.ws, hasRelay: this.remote !== null, flush: (o) => this.flush(o) }));
   }
 
   /** The workspace doc (experiments). */

@@ -16,3 +16,5 @@ export type { ConnectOptions } from './env';
 export { CairnError } from '../domain';
 export type { Experiment, ExperimentId, Run, RunId, RunInfo, MetricSummary, ArtifactRef, ParamConflict, Dataset, DatasetInput } from '../domain';
 export type { HistoryPoint } from '../doc';
+export { RegistryClient, AWAIT_REGISTRATION_MS } from './registry';
+export type { RegisteredModel, ModelVersion, HistoryEntry, Stage } from '../registry';
