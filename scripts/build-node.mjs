@@ -14,7 +14,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate'];
 const alias = { '@': root };
 // The Node SDK leaves its npm dependencies to Node's resolver (one copy of Yjs for the caller and us).
-const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod'];
+// onnxruntime-node (a native addon, loaded by lib/sdk/onnx-node.ts only when a model is loaded) is never bundled.
+const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod', 'onnxruntime-node'];
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', alias, absWorkingDir: root, target: 'es2022' };
 
 /**
@@ -65,7 +66,7 @@ if (existsSync(join(root, 'lib/sdk/index.ts'))) {
       minify: true,
       sourcemap: false,
       // Node-only modules are reached through dynamic imports guarded by runtime checks; keep them out of the bundle.
-      external: ['ws', 'node:*'],
+      external: ['ws', 'node:*', 'onnxruntime-node'],
       plugins: [zodEnglishOnly],
     }),
   );
