@@ -11,11 +11,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate'];
+// Native addons stay Node's to resolve: onnxruntime-node is loaded (lib/sdk/onnx-node.ts) only when a model is.
+const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'onnxruntime-node'];
 const alias = { '@': root };
 // The Node SDK leaves its npm dependencies to Node's resolver (one copy of Yjs for the caller and us).
-// onnxruntime-node (a native addon, loaded by lib/sdk/onnx-node.ts only when a model is loaded) is never bundled.
-const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod', 'onnxruntime-node'];
+const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod'];
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', alias, absWorkingDir: root, target: 'es2022' };
 
 /**

@@ -11,3 +11,4 @@ export * from './model-dir';
 export { crc32, readZip, writeZip } from './zip';
 export * from './onnx-backend';
 export * from './pyfunc';
+export * from './onnx-model-dir';

@@ -38,6 +38,7 @@ import {
 import { MAX_RESULTS_THRESHOLD, searchErrorToCairn, searchTable, tableFromRows } from '../search';
 import { ActiveRun, type RunHost, type StartRunOptions } from './run';
 import { BlobUploader } from './blobs';
+import { loadModel, type LoadModelOptions, type LoadedModel } from './models';
 import { PointBuffer } from './point-buffer';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
 import { JournalLog } from './journal-log';
@@ -558,6 +559,16 @@ export class CairnClient implements RunHost {
       if (!r) throw notFound(`Run with id=${runId} not found`);
       return r.info;
     });
+  }
+
+  /** Artifact bytes by sha256: the journal's copy when this client stored them, else the relay's (checked). */
+  readBlob(sha256: string): Promise<Uint8Array> {
+    return this.blobs.read(sha256);
+  }
+
+  /** `mlflow.pyfunc.load_model` for ONNX models (lib/sdk/models.ts, SDK-24). */
+  loadModel(uri: string, o?: LoadModelOptions): Promise<LoadedModel> {
+    return loadModel(this, uri, o);
   }
 
   /** RunHost: the bytes go to the journal and then the blob store; resolves with their address once journaled. */

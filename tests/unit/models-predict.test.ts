@@ -175,3 +175,30 @@ describe('predict in Node (onnxruntime-node)', () => {
     expect(e.message).toMatch(/^onnxruntime-node could not load 'model.onnx'/);
   });
 });
+
+describe('onnxModelDir', () => {
+  it('[MODEL-17] writes what mlflow.onnx.save_model wrote for the fixtures (but the versions): flavors, signature, examples', async () => {
+    const { onnxModelDir, readInputExample, mlmodelToDict } = await import('@/lib/models');
+    for (const name of NAMES) {
+      const ref = loadDir(join(FIXTURES, name));
+      const refModel = parseMLmodel(new TextDecoder().decode(ref.get('MLmodel')));
+      const example = JSON.parse(new TextDecoder().decode(ref.get('input_example.json'))) as never;
+      const files = onnxModelDir({ onnx: ref.get('model.onnx')!, signature: refModel.signature!, inputExample: example, modelUuid: refModel.model_uuid!, createdAt: new Date('2026-12-02T04:00:00Z') });
+      const m = parseMLmodel(new TextDecoder().decode(files.get('MLmodel')));
+      const strip = (d: Record<string, unknown>) => {
+        const f = JSON.parse(JSON.stringify(d.flavors)) as Record<string, Record<string, unknown>>;
+        delete f.onnx!.onnx_version;
+        delete f.python_function!.python_version;
+        return { ...d, flavors: f, utc_time_created: null, model_size_bytes: null };
+      };
+      expect(strip(mlmodelToDict(m))).toEqual(strip(mlmodelToDict(refModel)));
+      expect(readInputExample(files)).toEqual(readInputExample(ref));
+      expect(JSON.parse(new TextDecoder().decode(files.get('serving_input_example.json')))).toEqual(JSON.parse(new TextDecoder().decode(ref.get('serving_input_example.json'))));
+      // The directory it wrote loads and predicts like the exporter's.
+      const model = await loadPyfunc(files, await nodeOnnxBackend());
+      const [c] = expected(name);
+      close(predictionToJson(await model.predict(c!.body)), c!.predictions);
+      await model.close();
+    }
+  });
+});
