@@ -4,6 +4,8 @@
 //   public/sdk/cairn.mjs  the browser ESM bundle, served by the app at /sdk/cairn.mjs
 //   public/data-worker.js the app's data worker as one ES module, started by an inline script in the page's <head>
 //                         before Next's runtime loads (lib/react/DataProvider.tsx adopts it)
+//   public/model-worker.js the model worker (onnxruntime-web, wasm from public/ort/: scripts/copy-ort-wasm.mjs),
+//                         started on demand by lib/react/model-client.ts
 // Runs as `prepare`, so `npm install`/`npm ci` leave a usable CLI and SDK behind.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -77,6 +79,21 @@ if (existsSync(join(root, 'workers/data.worker.ts'))) {
       ...common,
       entryPoints: ['workers/data.worker.ts'],
       outfile: 'public/data-worker.js',
+      platform: 'browser',
+      format: 'esm',
+      minify: true,
+      sourcemap: false,
+      define: { 'process.env.NODE_ENV': '"production"' },
+      plugins: [zodEnglishOnly],
+    }),
+  );
+}
+if (existsSync(join(root, 'workers/model.worker.ts'))) {
+  jobs.push(
+    build({
+      ...common,
+      entryPoints: ['workers/model.worker.ts'],
+      outfile: 'public/model-worker.js',
       platform: 'browser',
       format: 'esm',
       minify: true,
