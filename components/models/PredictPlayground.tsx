@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { useModelClient, type LoadedModelInfo, type ModelClient, type OnnxValueInfo } from '@/lib/react';
+// The model client module itself, not lib/react's index: nothing else (the data worker's provider) comes with it.
+import { useModelClient, type LoadedModelInfo, type ModelClient, type OnnxValueInfo } from '@/lib/react/model-client';
 import { errorMessage } from '../format';
 
 interface Props {
