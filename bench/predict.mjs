@@ -1,4 +1,3 @@
-/* global window -- the functions passed to page.evaluate run in the page */
 // Predict latency of the ONNX fixtures (tests/fixtures/models), through lib/models' Model.predict (enforceSchema,
 // feeds, run, outputs), batch 1 and batch 256, in Node and in the browser worker:
 //   node bench/predict.mjs      (the browser half needs out/ and dist/: `npm run build`)
