@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as doc from '@/lib/doc';
 import { describeModelDir, mlmodelToDict, parseMLmodel, readInputExample, readServingInputExample, schemaToJson, writeMLmodel } from '@/lib/models';
 import { parseModelUri, predictionToJson, type ModelRegistrar } from '@/lib/sdk';
-import { Closer, expectCairnError, startTestRelay, type TestRelay } from './helpers';
+import { Closer, ensureSdkBuilt, expectCairnError, runNode, startTestRelay, type TestRelay } from './helpers';
 
 const WS = 'default';
 const FIXTURES = join(__dirname, '../fixtures/models');
@@ -198,6 +198,32 @@ describe('logModel / loadModel against a real relay', () => {
       await expectCairnError(() => b.loadModel('runs:/0123456789abcdef0123456789abcdef/reg'), 'RESOURCE_DOES_NOT_EXIST');
       e = await expectCairnError(() => b.loadModel(`runs:/${run.id}/sk`), 'NOT_IMPLEMENTED');
       expect(e.message).toBe('This model is not runnable here: sklearn needs Python; ONNX is the runnable flavor (log the model as ONNX to predict in Cairn)');
+    } finally {
+      await t.closeAll();
+    }
+  });
+
+  it('[SDK-23, SDK-24] the published cairn/sdk in plain Node, offline: logModel then loadModel from the journal, onnxruntime-node external', async () => {
+    await ensureSdkBuilt();
+    const t = new Closer();
+    try {
+      const dir = t.dir();
+      const script = `import { connect, predictionToJson } from 'cairn/sdk';
+        const c = await connect({ relay: null, dataDir: process.env.D });
+        const run = await c.startRun({ experimentName: 'pkg-models' });
+        const logged = await run.logModel('m', { onnx: process.env.ONNX });
+        const model = await c.loadModel(logged.modelUri);
+        const p = await model.predict(JSON.parse(process.env.BODY));
+        await model.close();
+        await c.close();
+        console.log(JSON.stringify(predictionToJson(p)));`;
+      const [c] = cases('mlp-tensor');
+      const child = runNode(['--input-type=module', '-e', script], { D: dir, ONNX: join(FIXTURES, 'mlp-tensor', 'model.onnx'), BODY: JSON.stringify(c!.body) });
+      const { code } = await child.exited;
+      expect(code, child.stderr()).toBe(0);
+      const got = JSON.parse(child.stdout().trim().split('\n').pop()!) as { predictions: Record<string, number[][]> };
+      const want = (c!.predictions as typeof got).predictions;
+      for (const k of Object.keys(want)) got.predictions[k]!.flat().forEach((v, i) => expect(v).toBeCloseTo(want[k]!.flat()[i]!, 5));
     } finally {
       await t.closeAll();
     }
