@@ -202,3 +202,35 @@ describe('onnxModelDir', () => {
     }
   });
 });
+
+describe('predict on hostile bodies', () => {
+  it('[MODEL-16] whatever the body, predict resolves or rejects with a CairnError (seeded, 300 bodies per fixture)', async () => {
+    let seed = 9;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const scalar = () => pick<unknown>([0, 1, -1, 1.5, 1e40, -0, null, true, 'a', '', NaN, 2 ** 60]);
+    const value = (depth: number): unknown => {
+      const r = rnd();
+      if (depth > 2 || r < 0.4) return scalar();
+      if (r < 0.8) return Array.from({ length: Math.floor(rnd() * 5) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 4) }, () => [pick(['x', 'n', 'sepal_length', 'features', 'inputs', 'q']), value(depth + 1)]));
+    };
+    const body = () => {
+      const k = pick(['inputs', 'instances', 'dataframe_split', 'dataframe_records', 'params', 'other']);
+      if (k === 'dataframe_split') return { dataframe_split: { columns: value(1), data: value(0) } };
+      return { [k]: value(0) };
+    };
+    for (const name of NAMES) {
+      const model = await load(name);
+      for (let i = 0; i < 300; i++) {
+        const b = body();
+        const r = await model.predict(b).then(
+          (p) => p,
+          (e: unknown) => e,
+        );
+        if (!(r instanceof CairnError)) expect(r, JSON.stringify(b)).toHaveProperty('outputs');
+      }
+      await model.close();
+    }
+  });
+});
