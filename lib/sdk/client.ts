@@ -4,7 +4,7 @@
  * close, and `holdRun` for the MLflow importer) and the few lines of state tying them together (held run docs, pending points, the upgrade flag). Each part
  * with a life of its own lives beside it: the doc engine (lib/engine), the journal as its local log (journal-log.ts),
  * the format-1 upgrade rules (format1.ts), the run listing (run-listing.ts), listed-run shapes (listed-run.ts), blobs
- * (blobs.ts), points (point-buffer.ts), the run handle (run.ts). Splitting the facade itself would only spread one
+ * (blobs.ts), points (point-buffer.ts), the run handle (run.ts), models (models.ts: logModel / loadModel). Splitting the facade itself would only spread one
  * object's private state across files.
  */
 import * as Y from 'yjs';
