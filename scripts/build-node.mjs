@@ -4,6 +4,8 @@
 //   public/sdk/cairn.mjs  the browser ESM bundle, served by the app at /sdk/cairn.mjs
 //   public/data-worker.js the app's data worker as one ES module, started by an inline script in the page's <head>
 //                         before Next's runtime loads (lib/react/DataProvider.tsx adopts it)
+//   public/model-worker.js the model worker (onnxruntime-web, wasm from public/ort/: scripts/copy-ort-wasm.mjs),
+//                         started on demand by lib/react/model-client.ts
 // Runs as `prepare`, so `npm install`/`npm ci` leave a usable CLI and SDK behind.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -11,10 +13,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate'];
+// Native addons stay Node's to resolve: onnxruntime-node is loaded (lib/sdk/onnx-node.ts) only when a model is.
+const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'onnxruntime-node'];
 const alias = { '@': root };
 // The Node SDK leaves its npm dependencies to Node's resolver (one copy of Yjs for the caller and us).
-const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod'];
+const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod', 'yaml'];
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', alias, absWorkingDir: root, target: 'es2022' };
 
 /**
@@ -65,7 +68,7 @@ if (existsSync(join(root, 'lib/sdk/index.ts'))) {
       minify: true,
       sourcemap: false,
       // Node-only modules are reached through dynamic imports guarded by runtime checks; keep them out of the bundle.
-      external: ['ws', 'node:*'],
+      external: ['ws', 'node:*', 'onnxruntime-node'],
       plugins: [zodEnglishOnly],
     }),
   );
@@ -76,6 +79,21 @@ if (existsSync(join(root, 'workers/data.worker.ts'))) {
       ...common,
       entryPoints: ['workers/data.worker.ts'],
       outfile: 'public/data-worker.js',
+      platform: 'browser',
+      format: 'esm',
+      minify: true,
+      sourcemap: false,
+      define: { 'process.env.NODE_ENV': '"production"' },
+      plugins: [zodEnglishOnly],
+    }),
+  );
+}
+if (existsSync(join(root, 'workers/model.worker.ts'))) {
+  jobs.push(
+    build({
+      ...common,
+      entryPoints: ['workers/model.worker.ts'],
+      outfile: 'public/model-worker.js',
       platform: 'browser',
       format: 'esm',
       minify: true,

@@ -2,7 +2,7 @@ import * as Comlink from 'comlink';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import * as doc from '../lib/doc';
-import { CairnError, asExperimentId, asRunId, parseInput, toWire, type ExperimentId, type ParamConflict, type RunId } from '../lib/domain';
+import { CairnError, asExperimentId, asRunId, parseInput, type ExperimentId, type ParamConflict, type RunId } from '../lib/domain';
 import type { IndexRow } from '../lib/run-index';
 import { searchTable, tableFromRows, type RunTable } from '../lib/search';
 import type { RunRow, RunsPage, RunsQuery } from '../lib/search/runs-page';
@@ -465,21 +465,5 @@ export function createDataService(platform: Platform) {
 
 export type DataService = ReturnType<typeof createDataService>;
 
-/**
- * Wraps every function so a throw becomes a rejected plain WireError (comlink keeps plain objects whole). The
- * returned value is passed through untouched, so a `Comlink.transfer` marker on it still applies.
- */
-export function withWireErrors<T extends Record<string, (...args: never[]) => Promise<unknown>>>(api: T): T {
-  const out = {} as Record<string, unknown>;
-  for (const [name, f] of Object.entries(api)) {
-    out[name] = async (...args: never[]) => {
-      try {
-        return await f(...args);
-      } catch (err) {
-        throw toWire(err);
-      }
-    };
-  }
-  return out as T;
-}
+export { withWireErrors } from './wire-errors';
 

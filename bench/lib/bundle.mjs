@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DATA = join(ROOT, 'bench', '.data');
 
-const EXTERNAL = ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod'];
+const EXTERNAL = ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'onnxruntime-node', 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod', 'yaml'];
 
 /**
  * `contents` is a TypeScript module whose imports are resolved from the repo root (e.g.

@@ -9,3 +9,4 @@ export * from './upgrade';
 export * from './views';
 export * from './boards';
 export * from './run-notes';
+export * from './model-history';

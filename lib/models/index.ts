@@ -9,3 +9,6 @@ export type { BatchTensor, TensorBatch } from './enforce-tensors';
 export type { NumericDtype, TypedData } from './tensor-data';
 export * from './model-dir';
 export { crc32, readZip, writeZip } from './zip';
+export * from './onnx-backend';
+export * from './pyfunc';
+export * from './onnx-model-dir';

@@ -237,3 +237,20 @@ export function newMLmodel(o: NewMLmodelOptions): MLmodel {
   if (o.modelSizeBytes !== undefined) m.model_size_bytes = o.modelSizeBytes;
   return m;
 }
+
+/**
+ * `Model.get_tags_dict()`: what MLflow records of a logged model in the run's `mlflow.log-model.history` tag —
+ * `run_id`, `utc_time_created`, `artifact_path`, `model_uuid` and the flavors (each without its `config` key).
+ */
+export function mlmodelTagsDict(model: MLmodel): Record<string, unknown> {
+  const dict = mlmodelToDict(model);
+  const out: Record<string, unknown> = {};
+  for (const k of ['run_id', 'utc_time_created', 'artifact_path', 'model_uuid']) if (dict[k] !== undefined) out[k] = dict[k];
+  out.flavors = Object.fromEntries(
+    Object.entries(model.flavors).map(([name, conf]) => [
+      name,
+      conf && typeof conf === 'object' && !Array.isArray(conf) ? Object.fromEntries(Object.entries(conf).filter(([k]) => k !== 'config')) : conf,
+    ]),
+  );
+  return out;
+}

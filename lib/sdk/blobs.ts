@@ -6,7 +6,8 @@ import { REC_BLOB, REC_BLOB_DONE, recSimple, type Journal } from './journal';
 /** Upload attempts back off up to this long while the relay is away. */
 const MAX_RETRY_MS = 5_000;
 
-async function toBytes(data: Uint8Array | Blob | string): Promise<Uint8Array> {
+/** The bytes of an artifact argument: a Uint8Array, a Blob, or (Node only) a file path. */
+export async function toBytes(data: Uint8Array | Blob | string): Promise<Uint8Array> {
   if (data instanceof Uint8Array) return data;
   if (typeof Blob !== 'undefined' && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
   if (typeof data === 'string') {
@@ -59,6 +60,21 @@ export class BlobUploader {
       if (this.refused) throw this.refused;
       if (this.waiting.size) await new Promise((r) => setTimeout(r, 200));
     }
+  }
+
+  /**
+   * The bytes stored under `sha256`: this client's journal copy when it stored them, else the relay's
+   * (`GET /blobs/<sha256>`), checked against the sha (DATA_LOSS when they differ).
+   */
+  async read(sha256: string): Promise<Uint8Array> {
+    const local = await this.journal.getBlob(sha256);
+    if (local) return local;
+    if (!this.opts.relay) throw new CairnError('RESOURCE_DOES_NOT_EXIST', `Blob ${sha256} is not in this client's journal and no relay is configured`, { sha256 });
+    const res = await this.fetchRelay(`/blobs/${sha256}`);
+    if (!res.ok) throw await errorFromResponse(res, `blob ${sha256}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if ((await sha256Hex(bytes)) !== sha256) throw new CairnError('DATA_LOSS', `The relay's blob ${sha256} does not hash to its name`, { sha256 });
+    return bytes;
   }
 
   fetchRelay(path: string, init: RequestInit = {}): Promise<Response> {

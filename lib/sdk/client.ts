@@ -4,7 +4,7 @@
  * close, and `holdRun` for the MLflow importer) and the few lines of state tying them together (held run docs, pending points, the upgrade flag). Each part
  * with a life of its own lives beside it: the doc engine (lib/engine), the journal as its local log (journal-log.ts),
  * the format-1 upgrade rules (format1.ts), the run listing (run-listing.ts), listed-run shapes (listed-run.ts), blobs
- * (blobs.ts), points (point-buffer.ts), the run handle (run.ts). Splitting the facade itself would only spread one
+ * (blobs.ts), points (point-buffer.ts), the run handle (run.ts), models (models.ts: logModel / loadModel). Splitting the facade itself would only spread one
  * object's private state across files.
  */
 import * as Y from 'yjs';
@@ -39,6 +39,7 @@ import { MAX_RESULTS_THRESHOLD, searchErrorToCairn, searchTable, tableFromRows }
 import { ActiveRun, type RunHost, type StartRunOptions } from './run';
 import { RegistryClient } from './registry';
 import { BlobUploader } from './blobs';
+import { loadModel, type LoadModelOptions, type LoadedModel } from './models';
 import { PointBuffer } from './point-buffer';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
 import { JournalLog } from './journal-log';
@@ -258,7 +259,7 @@ export class CairnClient implements RunHost {
     return this.ctx.actor;
   }
 
-  /** The model registry of this workspace (SDK-23): MLflow's registry calls, offline-safe, numbered by the relay. */
+  /** The model registry of this workspace (SDK-25): MLflow's registry calls, offline-safe, numbered by the relay. */
   get registry(): RegistryClient {
     return (this.registryClient ??= new RegistryClient({ ctx: this.ctx, ws: this.ws, hasRelay: this.remote !== null, flush: (o) => this.flush(o) }));
   }
@@ -565,6 +566,16 @@ export class CairnClient implements RunHost {
       if (!r) throw notFound(`Run with id=${runId} not found`);
       return r.info;
     });
+  }
+
+  /** Artifact bytes by sha256: the journal's copy when this client stored them, else the relay's (checked). */
+  readBlob(sha256: string): Promise<Uint8Array> {
+    return this.blobs.read(sha256);
+  }
+
+  /** `mlflow.pyfunc.load_model` for ONNX models (lib/sdk/models.ts, SDK-24). */
+  loadModel(uri: string, o?: LoadModelOptions): Promise<LoadedModel> {
+    return loadModel(this, uri, o);
   }
 
   /** RunHost: the bytes go to the journal and then the blob store; resolves with their address once journaled. */

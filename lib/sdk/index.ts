@@ -13,6 +13,18 @@ export { connect, CairnClient, FLUSH_INTERVAL_MS, MAX_PENDING_POINTS, type HeldR
 export type { SearchRunsRequest, SearchRunsResult, ListedRun, ListedMetric } from './listed-run';
 export { ActiveRun, type StartRunOptions, type MetricOptions } from './run';
 export type { ConnectOptions } from './env';
+export {
+  loadModel,
+  parseModelUri,
+  type LoadModelOptions,
+  type LoadedModel,
+  type LogModelOptions,
+  type LoggedModel,
+  type ModelRegistrar,
+  type ModelUriResolver,
+} from './models';
+export { nodeOnnxBackend } from './onnx-node';
+export { ortBackend, predictionToJson, type OnnxBackend, type Prediction, type PredictOutput } from '../models';
 export { CairnError } from '../domain';
 export type { Experiment, ExperimentId, Run, RunId, RunInfo, MetricSummary, ArtifactRef, ParamConflict, Dataset, DatasetInput } from '../domain';
 export type { HistoryPoint } from '../doc';

@@ -16,7 +16,7 @@ export interface RegistryHost {
 }
 
 /**
- * The SDK's model registry (SDK-23), MLflow's MlflowClient registry calls in TypeScript casing, written into the
+ * The SDK's model registry (SDK-25), MLflow's MlflowClient registry calls in TypeScript casing, written into the
  * workspace doc with lib/registry's commands (so offline calls work and sync later). Versions get their numbers from
  * the relay: `createModelVersion` and `registerModel` wait for it (`awaitRegistrationFor`, like MLflow's client
  * waits for READY) and answer a pending version when it does not come (offline), never a made-up number.

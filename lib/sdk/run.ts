@@ -10,6 +10,7 @@ import {
   type RunStatus,
 } from '../domain';
 import * as doc from '../doc';
+import { logModelToRun, type LogModelOptions, type LoggedModel } from './models';
 
 /**
  * What a run needs from the client that owns it, and nothing more: the command context for param/tag writes (with the
@@ -117,6 +118,15 @@ export class ActiveRun {
     const ref: ArtifactRef = { path: p, size, sha256: sha256 as ArtifactRef['sha256'], mediaType: o.mediaType ?? guessMediaType(p), loggedAt: Date.now() };
     this.onRun(() => doc.logArtifactRef(this.client.ctx, { runId: this.id, ref }));
     return ref;
+  }
+
+  /**
+   * MLflow's `mlflow.onnx.log_model` (SDK-23): writes the MLflow model directory (MLmodel with the onnx and
+   * python_function flavors, input examples, requirements and env files, `files`) under `artifactPath` and records it
+   * in the run's `mlflow.log-model.history` tag. Load it back with `loadModel(client, result.modelUri)`.
+   */
+  logModel(artifactPath: string, o: LogModelOptions): Promise<LoggedModel> {
+    return logModelToRun(this, this.client, artifactPath, o);
   }
 
   async flush(opts: { timeoutMs?: number } = {}): Promise<void> {

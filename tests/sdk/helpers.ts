@@ -236,8 +236,8 @@ export function lastJson<T = Record<string, unknown>>(stdout: string): T {
  * when their content changed, each through a temp file and a rename, so parallel test files never see half a file.
  */
 export async function ensureSdkBuilt(): Promise<void> {
-  const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate'];
-  const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod'];
+  const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'onnxruntime-node'];
+  const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod', 'yaml'];
   for (const [format, ext] of [['esm', 'mjs'], ['cjs', 'cjs']] as const) {
     const result = await build({
       bundle: true,

@@ -10,7 +10,7 @@ describe('SDK model registry', () => {
     await relay?.dispose();
   });
 
-  it('[SDK-23] registerModel creates the model and a version numbered by the relay; stages, aliases and tags reach another client; errors are MLflow’s', async () => {
+  it('[SDK-25] registerModel creates the model and a version numbered by the relay; stages, aliases and tags reach another client; errors are MLflow’s', async () => {
     const t = new Closer();
     try {
       const a = await t.client({ relay: relay.url, workspace: 'reg' });
@@ -47,7 +47,7 @@ describe('SDK model registry', () => {
     }
   });
 
-  it('[SDK-23] offline, a registered version answers pending — never an invented number', async () => {
+  it('[SDK-25] offline, a registered version answers pending — never an invented number', async () => {
     const t = new Closer();
     try {
       const gone = await startTestRelay();

@@ -28,7 +28,7 @@ export async function buildTestBundle(entry: string, prefix: string): Promise<st
     outfile: `dist/${prefix}.cjs`,
     platform: 'node',
     format: 'cjs',
-    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'onnxruntime-node'],
   });
   const code = result.outputFiles[0]!.contents;
   const dir = join(REPO_ROOT, 'dist', '.test-cli');
