@@ -15,11 +15,12 @@ const config = {
     // Served by the relay at runtime (per deployment); a precached copy would pin a stale config.
     'cairn-config.json',
     '**/cairn-config.json',
+    // onnxruntime-web (~13 MB): cached at runtime the first time a model runs (sw/sw.ts), not on every first visit.
+    'ort/**',
   ],
   injectionPoint: 'self.__SW_MANIFEST',
   // Next's static chunks carry a content hash in their names already.
   dontCacheBustURLsMatching: /^_next\/static\//,
-  // onnxruntime-web's .wasm files are large (10-25 MB) and must still work offline.
   maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,
 };
 

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 // The offline service worker. `serwist build` (after `next build`) bundles this file to out/sw.js and injects the
 // precache manifest of out/ at `self.__SW_MANIFEST`. Pitfalls 5 and 6 of STACK.md explain the two unusual options.
-import { NetworkFirst, Serwist } from 'serwist';
+import { CacheFirst, NetworkFirst, Serwist } from 'serwist';
 import type { PrecacheEntry, SerwistGlobalConfig, SerwistPlugin } from 'serwist';
 
 declare global {
@@ -39,6 +39,13 @@ const serwist = new Serwist({
   skipWaiting: true,
   clientsClaim: true,
   runtimeCaching: [
+    {
+      // onnxruntime-web's wasm (~13 MB) is not precached: the first model run fetches and keeps it, so a model that
+      // ran once runs offline too. Its file names are the installed version's, so cache-first cannot serve a stale one
+      // for long (the next build's cleanup drops old precache entries; this cache is keyed by URL).
+      matcher: ({ url, sameOrigin }) => sameOrigin && url.pathname.includes('/ort/'),
+      handler: new CacheFirst({ cacheName: 'cairn-ort' }),
+    },
     {
       // Pages not in the precache (none today, but a host may add some): network first, cached copy offline.
       matcher: ({ request, sameOrigin }) => sameOrigin && request.mode === 'navigate',

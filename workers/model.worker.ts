@@ -14,8 +14,9 @@ import { withWireErrors } from './wire-errors';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
-// The runtime's files sit at /ort/ of the origin that served this worker.
-ort.env.wasm.wasmPaths = new URL('/ort/', scope.location.href).href;
+// The runtime's files sit in ort/<version>/ beside this worker (scripts/copy-ort-wasm.mjs): relative, so an app served
+// under a sub-path finds them, and versioned, so the service worker's cache-first copy never mixes two releases.
+ort.env.wasm.wasmPaths = new URL(`ort/${ort.env.versions.web}/`, scope.location.href).href;
 
 const api = withWireErrors(createModelService(ortBackend(ort as unknown as OrtModule, 'onnxruntime-web (wasm)', { executionProviders: ['wasm'] })));
 Comlink.expose(api);

@@ -7,7 +7,7 @@ import { nodeOnnxBackend } from '../../lib/sdk/onnx-node';
 import { collectPageErrors } from './fixtures/page-errors';
 
 /**
- * The model worker in real Chromium: the built app's /model-worker.js (onnxruntime-web, wasm from /ort/) runs the
+ * The model worker in real Chromium: the built app's /model-worker.js (onnxruntime-web, wasm from /ort/<version>/) runs the
  * fixtures of tests/fixtures/models through the real PredictPlayground and model client, and answers what
  * onnxruntime-node answers in Node for the same model and body. The component is not mounted on an app page yet (the
  * model page belongs to the registry UI), so a harness page on the app's origin renders it: the harness is bundled
@@ -85,7 +85,7 @@ test('[PLAY-2] the model worker predicts every fixture as onnxruntime-node does,
     await node.close();
   }
   // The worker's wasm came from the app's /ort/ (the build's copy), single-threaded build.
-  expect(wasm).toContain('/ort/ort-wasm-simd-threaded.wasm');
+  expect(wasm).toContain('/ort/1.30.0/ort-wasm-simd-threaded.wasm');
   expect(errors()).toEqual([]);
 });
 
