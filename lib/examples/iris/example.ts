@@ -1,0 +1,35 @@
+/**
+ * The built-in example end to end, minus the logging (IRIS-10): train with `params`, export to ONNX, package as an
+ * MLflow model directory for run `runId`. Pure computation, so workers/train.worker.ts runs it off the main thread and
+ * Node tests run the very same code; the caller logs what it returns through the app's one write path.
+ */
+import { irisModelPackage } from './model-package';
+import { exportIrisOnnx } from './onnx-export';
+import { trainIris, type EpochMetrics, type IrisTrainParams } from './train';
+
+/** How many held-out rows go into `input_example.json`. */
+const EXAMPLE_ROWS = 3;
+
+export interface IrisExampleResult {
+  /** The model directory: path inside `model/` → bytes. */
+  files: Map<string, Uint8Array>;
+  testAccuracy: number;
+  testLoss: number;
+  /** Wall time of the training loop (ms), export not included. */
+  trainMs: number;
+  onnxBytes: number;
+}
+
+/** Trains, exports and packages; `onEpoch` sees each epoch's metrics as they are computed. */
+export function runIrisExample(params: IrisTrainParams, runId: string, onEpoch?: (m: EpochMetrics) => void): IrisExampleResult {
+  const t0 = performance.now();
+  const r = trainIris(params, onEpoch);
+  const trainMs = performance.now() - t0;
+  const onnx = exportIrisOnnx(r.model);
+  const { files } = irisModelPackage(onnx, {
+    runId,
+    exampleFeatures: r.test.features.subarray(0, EXAMPLE_ROWS * 4),
+    metadata: { cairn_example: 'iris', model: params.model, test_accuracy: r.testAccuracy },
+  });
+  return { files, testAccuracy: r.testAccuracy, testLoss: r.testLoss, trainMs, onnxBytes: onnx.length };
+}
