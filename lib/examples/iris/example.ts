@@ -5,7 +5,8 @@
  */
 import { irisModelPackage } from './model-package';
 import { exportIrisOnnx } from './onnx-export';
-import { trainIris, type EpochMetrics, type IrisTrainParams } from './train';
+import type { IrisTrainParams } from './params';
+import { trainIris, type EpochMetrics } from './train';
 
 /** How many held-out rows go into `input_example.json`. */
 const EXAMPLE_ROWS = 3;

@@ -2,7 +2,9 @@
 export * from './dataset';
 export { splitIris, DEFAULT_TEST_FRACTION, type IrisSplit, type IrisSplitPart } from './split';
 export { seededRng } from './prng';
+export * from './params';
 export * from './train';
+export * from './model-files';
 export * from './onnx-export';
 export * from './model-package';
 export * from './example';

@@ -12,11 +12,10 @@
  * - `model_size_bytes` is the size of every file but MLmodel itself.
  */
 import { IRIS_FEATURES, IRIS_FEATURE_COUNT } from './dataset';
+import { IRIS_MODEL_ARTIFACT_PATH, IRIS_ONNX_FILE } from './model-files';
 import { IRIS_ONNX_LABEL, IRIS_ONNX_PROBABILITIES } from './onnx-export';
 import { MLMODEL_FILE_NAME, newMLmodel, pyJsonDumps, writeMLmodel, type MLmodel, type Signature } from '../../models';
 
-export const IRIS_MODEL_ARTIFACT_PATH = 'model';
-export const IRIS_ONNX_FILE = 'model.onnx';
 const INPUT_EXAMPLE_FILE = 'input_example.json';
 const SERVING_INPUT_FILE = 'serving_input_example.json';
 /** The onnx package version whose format the file is (see the file comment). */
@@ -96,3 +95,4 @@ export function irisModelPackage(onnx: Uint8Array, o: IrisPackageOptions): { fil
   files.set(MLMODEL_FILE_NAME, encoder.encode(writeMLmodel(mlmodel)));
   return { files, mlmodel };
 }
+

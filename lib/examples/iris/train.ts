@@ -12,15 +12,9 @@ import { z } from 'zod';
 import { parseInput } from '../../domain';
 import { IRIS_CLASS_COUNT, IRIS_FEATURE_COUNT } from './dataset';
 import { seededRng, shuffleInPlace, type Rng } from './prng';
+import { IRIS_MODEL_KINDS, MAX_EPOCHS, MAX_HIDDEN, type IrisModelKind, type IrisTrainParams } from './params';
 import { splitIris, type IrisSplitPart } from './split';
 
-export const IRIS_MODEL_KINDS = ['logistic_regression', 'mlp'] as const;
-export type IrisModelKind = (typeof IRIS_MODEL_KINDS)[number];
-
-/** Far more than the few hundred epochs Iris needs; bounds what one click can ask of the worker. */
-export const MAX_EPOCHS = 2000;
-/** Hidden units of the MLP: 256 is already a thousand times more capacity than four features need. */
-export const MAX_HIDDEN = 256;
 /** Adam's moment decay rates and its epsilon (Kingma & Ba's defaults). */
 const ADAM_BETA1 = 0.9;
 const ADAM_BETA2 = 0.999;
@@ -28,27 +22,18 @@ const ADAM_EPS = 1e-8;
 /** A feature whose training spread is below this is left unscaled (divided by 1), so nothing divides by zero. */
 const MIN_STD = 1e-12;
 
-/** The hyper-parameters, named as they are logged as the run's params (IRIS-4). */
+/** The params' schema (IRIS-4): the shape of params.ts's IrisTrainParams, with their bounds. */
 export const IrisTrainParamsSchema = z
   .object({
     model: z.enum(IRIS_MODEL_KINDS),
     epochs: z.number().int().min(1).max(MAX_EPOCHS),
     learning_rate: z.number().positive().max(10),
-    /** Hidden units (MLP only; logistic regression has no hidden layer and ignores it). */
     hidden: z.number().int().min(1).max(MAX_HIDDEN),
     batch_size: z.number().int().min(1).max(150),
     seed: z.number().int().min(0).max(0xffffffff),
     optimizer: z.enum(['adam', 'sgd']),
   })
-  .strict();
-export type IrisTrainParams = z.infer<typeof IrisTrainParamsSchema>;
-
-/** Defaults that reach ≥ 0.9 test accuracy for both models (IRIS-5). */
-export function defaultIrisParams(model: IrisModelKind = 'logistic_regression'): IrisTrainParams {
-  return model === 'mlp'
-    ? { model, epochs: 100, learning_rate: 0.01, hidden: 16, batch_size: 16, seed: 42, optimizer: 'adam' }
-    : { model, epochs: 100, learning_rate: 0.05, hidden: 16, batch_size: 16, seed: 42, optimizer: 'adam' };
-}
+  .strict() satisfies z.ZodType<IrisTrainParams>;
 
 /** One fully connected layer: `y = x · weights + bias` (weights row-major, inputs × outputs), then ReLU if `relu`. */
 export interface DenseLayer {
