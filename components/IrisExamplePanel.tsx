@@ -40,7 +40,7 @@ function Status({ state }: { state: IrisExampleState }) {
   }
   return (
     <p data-testid="iris-status" aria-live="polite" className="text-sm text-stone-700">
-      Finished: test accuracy {pct(state.testAccuracy)} · trained in {state.trainMs.toFixed(0)} ms · model.onnx {state.onnxBytes} bytes, logged
+      Finished: test accuracy {pct(state.testAccuracy)} · training computed in {state.trainMs.toFixed(0)} ms · model.onnx {state.onnxBytes} bytes, logged
       under <code>model/</code>. {link('Open the run', state.runId)}
     </p>
   );
@@ -69,7 +69,8 @@ export default function IrisExamplePanel() {
       <h2 className="text-sm font-semibold text-stone-700">Train the built-in Iris example</h2>
       <p className="text-xs text-stone-500">
         Trains a classifier of Fisher&apos;s Iris flowers in this tab (a worker, no Python), logs its params and per-epoch metrics to the
-        experiment <code>{IRIS_EXAMPLE_EXPERIMENT}</code>, and logs the model as ONNX.
+        experiment <code>{IRIS_EXAMPLE_EXPERIMENT}</code>, and logs the model as ONNX. Epochs are paced to about 3 s in all so the
+        run&apos;s charts can be watched as they grow.
       </p>
       <form onSubmit={submit} aria-label="Train the Iris example" className="flex flex-wrap items-end gap-3 text-sm">
         <label htmlFor={ids.model} className="flex flex-col text-xs text-stone-600">

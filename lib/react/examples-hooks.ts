@@ -27,6 +27,12 @@ const EXPERIMENT_DESCRIPTION =
 /** Points go to the data worker in batches of at most this many (its per-call limit, WRK-11). */
 const MAX_POINTS_PER_CALL = 1000;
 const METRIC_KEYS = ['train_loss', 'train_accuracy', 'val_loss', 'val_accuracy'] as const;
+/**
+ * Training is paced to about this long (at most PACE_MAX_MS an epoch) so a person can watch the run's charts grow:
+ * unpaced, 100 epochs take ~30 ms and the charts are simply there. The reported training time excludes the pauses.
+ */
+const PACED_TOTAL_MS = 3000;
+const PACE_MAX_MS = 50;
 
 export type IrisExampleState =
   | { phase: 'idle' }
@@ -37,6 +43,8 @@ export type IrisExampleState =
 export interface IrisExampleOptions {
   model: IrisModelKind;
   epochs: number;
+  /** Pause between epochs so the charts can be watched (default: about PACED_TOTAL_MS in all); 0 trains flat out. */
+  paceMs?: number;
 }
 
 /** The experiment's id: the active one by that name, a deleted one restored, or a new one. */
@@ -93,11 +101,11 @@ function metricsSender(c: DataClient, runId: string) {
   };
 }
 
-async function train(params: IrisTrainParams, runId: string, onEpoch: (m: EpochMetrics) => void): Promise<IrisTrainOutcome> {
+async function train(params: IrisTrainParams, runId: string, onEpoch: (m: EpochMetrics) => void, paceMs: number): Promise<IrisTrainOutcome> {
   const worker = new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name: 'cairn-train' });
   const remote = Comlink.wrap<TrainApi>(worker);
   try {
-    return await remote.trainIris(params, runId, Comlink.proxy(onEpoch));
+    return await remote.trainIris(params, runId, Comlink.proxy(onEpoch), paceMs);
   } finally {
     remote[Comlink.releaseProxy]();
     worker.terminate();
@@ -139,10 +147,16 @@ export function useIrisExample(): { state: IrisExampleState; start(o: IrisExampl
         await client.setRunTag(id, 'cairn.example', 'iris');
         await client.logRunParams(id, paramsOf(params));
         const sender = metricsSender(client, id);
-        const outcome = await train(params, id, (m) => {
-          sender.add(m);
-          progress({ epoch: m.epoch, last: m });
-        });
+        const paceMs = o.paceMs ?? Math.min(PACE_MAX_MS, Math.round(PACED_TOTAL_MS / params.epochs));
+        const outcome = await train(
+          params,
+          id,
+          (m) => {
+            sender.add(m);
+            progress({ epoch: m.epoch, last: m });
+          },
+          paceMs,
+        );
         await sender.drain();
         progress({ step: 'Logging the model' });
         const artifacts: string[] = [];

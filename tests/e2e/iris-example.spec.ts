@@ -19,17 +19,21 @@ test('[IRIS-10] the built-in Iris example trains in the browser and logs a run w
   await panel.getByLabel('Model').selectOption('mlp');
   await panel.getByLabel('Epochs').fill(String(EPOCHS));
   await panel.getByRole('button', { name: 'Train' }).click();
-  const status = panel.getByTestId('iris-status');
-  await expect(status).toContainText('Finished: test accuracy', { timeout: FIRST_LOAD_TIMEOUT });
-  const accuracy = Number(/test accuracy ([\d.]+)%/.exec((await status.textContent()) ?? '')![1]);
-  expect(accuracy).toBeGreaterThanOrEqual(90);
-  await home.expectListed('iris-example');
 
-  // The run page: name, FINISHED, the params, a chart per metric with one point per epoch, the model's files.
-  await panel.getByRole('link', { name: 'Open the run' }).click();
+  // While it trains (paced, ~3 s) the person follows the link to the run: the training goes on after the panel is
+  // gone, and the run page shows it RUNNING with part of its epochs, its charts growing to one point per epoch.
+  await panel.getByRole('link', { name: 'Watch the run' }).click();
   const run = new RunPage(page);
   await expect(run.name).toHaveText('iris-mlp', { timeout: FIRST_LOAD_TIMEOUT });
-  await expect(run.status).toHaveText('FINISHED');
+  await run.expectChartDrawn('val_accuracy');
+  const seenRunning = await run.status.textContent();
+  const early = await run.pointCount('val_accuracy');
+  await expect.poll(() => run.pointCount('val_accuracy'), { timeout: 15_000 }).toBe(EPOCHS);
+  await expect(run.status).toHaveText('FINISHED', { timeout: FIRST_LOAD_TIMEOUT });
+  expect(seenRunning).toBe('RUNNING');
+  expect(early).toBeLessThan(EPOCHS);
+
+  // The run page: the params, a chart per metric with one point per epoch, the model's files.
   const runId = new URL(page.url()).searchParams.get('id')!;
   expect(runId).toMatch(/^[0-9a-f]{32}$/);
   const param = (key: string) => run.params.getByRole('row').filter({ has: page.getByRole('cell', { name: key, exact: true }) });
@@ -56,6 +60,7 @@ test('[IRIS-10] the built-in Iris example trains in the browser and logs a run w
   const mlmodel = parseMLmodel(new TextDecoder().decode(await artifact('model/MLmodel')));
   expect(mlmodel.run_id).toBe(runId);
   expect(mlmodel.flavors.python_function?.loader_module).toBe('mlflow.onnx');
+  expect(mlmodel.metadata?.test_accuracy).toBeGreaterThanOrEqual(0.9);
   const example = JSON.parse(new TextDecoder().decode(await artifact('model/input_example.json'))) as { columns: string[]; data: number[][] };
   expect(example.columns).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
   const session = await ort.InferenceSession.create(await artifact('model/model.onnx'));
@@ -67,5 +72,21 @@ test('[IRIS-10] the built-in Iris example trains in the browser and logs a run w
   const p = out.probabilities!.data as Float32Array;
   for (let i = 0; i < labels.length; i++) expect(p[i * 3]! + p[i * 3 + 1]! + p[i * 3 + 2]!).toBeCloseTo(1, 5);
   await session.release();
+
+  // Staying on the panel: logistic regression, its figures when it is done, and a link to its run.
+  await home.goto();
+  await panel.getByLabel('Model').selectOption('logistic_regression');
+  await panel.getByLabel('Epochs').fill('30');
+  await panel.getByRole('button', { name: 'Train' }).click();
+  await expect(panel.getByRole('button', { name: 'Training…' })).toBeDisabled();
+  const status = panel.getByTestId('iris-status');
+  await expect(status).toContainText('Finished: test accuracy', { timeout: FIRST_LOAD_TIMEOUT });
+  expect(Number(/test accuracy ([\d.]+)%/.exec((await status.textContent()) ?? '')![1])).toBeGreaterThanOrEqual(90);
+  await expect(status).toContainText(/model\.onnx \d+ bytes/);
+  await panel.getByRole('link', { name: 'Open the run' }).click();
+  await expect(run.name).toHaveText('iris-logreg', { timeout: FIRST_LOAD_TIMEOUT });
+  await expect(run.status).toHaveText('FINISHED');
+  await expect(param('epochs')).toContainText('30');
+  await expect(param('hidden')).toHaveCount(0);
   expect(pageErrors()).toEqual([]);
 });

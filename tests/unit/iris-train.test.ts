@@ -9,6 +9,7 @@ import {
   irisTable,
   splitIris,
   trainIris,
+  trainIrisEpochs,
   type EpochMetrics,
   type IrisModelKind,
 } from '@/lib/examples/iris';
@@ -63,6 +64,18 @@ describe('Iris dataset and split', () => {
 
 describe('Iris trainer', () => {
   it('[IRIS-3] the same params give the same model and history, another seed another model', () => {
+    // Driven epoch by epoch (as the train worker does) it is the same training.
+    const p0 = { ...defaultIrisParams('mlp'), epochs: 15 };
+    const gen = trainIrisEpochs(p0);
+    const yielded: EpochMetrics[] = [];
+    let r = gen.next();
+    while (!r.done) {
+      yielded.push(r.value);
+      r = gen.next();
+    }
+    const straight = trainIris(p0);
+    expect(yielded).toEqual(straight.history);
+    expect([...r.value.model.layers[1]!.weights]).toEqual([...straight.model.layers[1]!.weights]);
     for (const kind of KINDS) {
       const p = { ...defaultIrisParams(kind), epochs: 20 };
       const a = trainIris(p);

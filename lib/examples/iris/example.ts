@@ -6,7 +6,7 @@
 import { irisModelPackage } from './model-package';
 import { exportIrisOnnx } from './onnx-export';
 import type { IrisTrainParams } from './params';
-import { trainIris, type EpochMetrics } from './train';
+import { trainIris, type EpochMetrics, type IrisTrainResult } from './train';
 
 /** How many held-out rows go into `input_example.json`. */
 const EXAMPLE_ROWS = 3;
@@ -16,16 +16,13 @@ export interface IrisExampleResult {
   files: Map<string, Uint8Array>;
   testAccuracy: number;
   testLoss: number;
-  /** Wall time of the training loop (ms), export not included. */
+  /** Time spent computing epochs (ms), export not included. */
   trainMs: number;
   onnxBytes: number;
 }
 
-/** Trains, exports and packages; `onEpoch` sees each epoch's metrics as they are computed. */
-export function runIrisExample(params: IrisTrainParams, runId: string, onEpoch?: (m: EpochMetrics) => void): IrisExampleResult {
-  const t0 = performance.now();
-  const r = trainIris(params, onEpoch);
-  const trainMs = performance.now() - t0;
+/** Exports and packages a trained model (the second half of runIrisExample, for callers that drive training). */
+export function packageIrisExample(r: IrisTrainResult, params: IrisTrainParams, runId: string, trainMs: number): IrisExampleResult {
   const onnx = exportIrisOnnx(r.model);
   const { files } = irisModelPackage(onnx, {
     runId,
@@ -33,4 +30,11 @@ export function runIrisExample(params: IrisTrainParams, runId: string, onEpoch?:
     metadata: { cairn_example: 'iris', model: params.model, test_accuracy: r.testAccuracy },
   });
   return { files, testAccuracy: r.testAccuracy, testLoss: r.testLoss, trainMs, onnxBytes: onnx.length };
+}
+
+/** Trains, exports and packages; `onEpoch` sees each epoch's metrics as they are computed. */
+export function runIrisExample(params: IrisTrainParams, runId: string, onEpoch?: (m: EpochMetrics) => void): IrisExampleResult {
+  const t0 = performance.now();
+  const r = trainIris(params, onEpoch);
+  return packageIrisExample(r, params, runId, performance.now() - t0);
 }

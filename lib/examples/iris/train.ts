@@ -249,10 +249,12 @@ function freeze(kind: IrisModelKind, mean: Float64Array, std: Float64Array, laye
 }
 
 /**
- * Trains on the seeded split (IRIS-3): `onEpoch` is called after every epoch with the loss and accuracy of the whole
- * training part and of the held-out part (`val_*`). Params are validated first (INVALID_PARAMETER_VALUE).
+ * Training as a generator (IRIS-3): yields each epoch's metrics — loss and accuracy of the whole training part and of
+ * the held-out part (`val_*`) — and returns the trained model. A caller that wants to pace or interleave epochs
+ * (the train worker) drives it; `trainIris` runs it straight through. Params are validated on the first `next()`
+ * (INVALID_PARAMETER_VALUE).
  */
-export function trainIris(raw: IrisTrainParams, onEpoch?: (m: EpochMetrics) => void): IrisTrainResult {
+export function* trainIrisEpochs(raw: IrisTrainParams): Generator<EpochMetrics, IrisTrainResult, void> {
   const p = parseInput(IrisTrainParamsSchema, raw, 'iris training params');
   const { train, test } = splitIris(p.seed);
   // The split and the training draw from separate streams, so changing the batch size does not change the split.
@@ -283,12 +285,22 @@ export function trainIris(raw: IrisTrainParams, onEpoch?: (m: EpochMetrics) => v
     const va = lossAndAccuracy(forwardTrain(layers, xTest, test.labels.length).at(-1)!, test.labels, IRIS_CLASS_COUNT);
     const m = { epoch, train_loss: tr.loss, train_accuracy: tr.accuracy, val_loss: va.loss, val_accuracy: va.accuracy };
     history.push(m);
-    onEpoch?.(m);
+    yield m;
   }
   const model = freeze(p.model, mean, std, layers);
   const out = predictIris(model, Float32Array.from(test.features));
   const final = lossAndAccuracy(out.probabilities, test.labels, IRIS_CLASS_COUNT);
   return { model, history, test, testLoss: final.loss, testAccuracy: final.accuracy };
+}
+
+/** Trains straight through (IRIS-3): `onEpoch` is called after every epoch with its metrics. */
+export function trainIris(raw: IrisTrainParams, onEpoch?: (m: EpochMetrics) => void): IrisTrainResult {
+  const epochs = trainIrisEpochs(raw);
+  for (;;) {
+    const r = epochs.next();
+    if (r.done) return r.value;
+    onEpoch?.(r.value);
+  }
 }
 
 /**
