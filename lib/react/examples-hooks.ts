@@ -140,6 +140,9 @@ export function useIrisExample(): { state: IrisExampleState; start(o: IrisExampl
       progress({});
       try {
         if (!client) throw new CairnError('INVALID_STATE', 'The data worker is not running yet; try again in a moment.');
+        // The model's files go to the relay's blob store: without a relay the run would end FAILED after training.
+        if (!(await client.getSettings()).relayUrl)
+          throw new CairnError('INVALID_STATE', 'The example logs its model as artifacts, which live on the relay, and this workspace has none (local only): set a relay in Settings.');
         experimentId = await exampleExperiment(client);
         runId = await client.startRun(experimentId, `iris-${o.model === 'mlp' ? 'mlp' : 'logreg'}`);
         const id = runId;
