@@ -4,11 +4,15 @@ import { useState } from 'react';
 import { useExperiments } from '@/lib/react';
 import CreateExperimentForm from './CreateExperimentForm';
 import ExperimentsTable from './ExperimentsTable';
+import IrisExamplePanel from './IrisExamplePanel';
 import LoadError from './LoadError';
 
 type View = 'ACTIVE_ONLY' | 'DELETED_ONLY';
 
-/** `/`: the workspace's experiments (active, or the deleted ones with restore: RUNPAGE-7) and a form to create one. */
+/**
+ * `/`: the workspace's experiments (active, or the deleted ones with restore: RUNPAGE-7), a form to create one, and the
+ * built-in Iris example (IRIS-10).
+ */
 export default function ExperimentsPage() {
   const [view, setView] = useState<View>('ACTIVE_ONLY');
   const { data, error, loading } = useExperiments(view);
@@ -50,6 +54,7 @@ export default function ExperimentsPage() {
       ) : (
         <ExperimentsTable experiments={experiments} />
       )}
+      <IrisExamplePanel />
     </section>
   );
 }

@@ -23,6 +23,7 @@ import { chartSeries, seriesBuffers, type ChartSeries } from './metric-series';
 import { byStartDesc, viewOfRow } from './run-rows';
 import { boardsApi } from './boards-api';
 import { chartsApi } from './charts-api';
+import { loggingApi } from './logging-api';
 import { manageApi } from './manage-api';
 import type { ServiceCore } from './service-core';
 import { tableApi } from './table-api';
@@ -460,7 +461,7 @@ export function createDataService(platform: Platform) {
       store?.close();
     },
   };
-  return { ...api, ...tableApi(core), ...chartsApi(core), ...manageApi(core), ...boardsApi(core) };
+  return { ...api, ...tableApi(core), ...chartsApi(core), ...manageApi(core), ...boardsApi(core), ...loggingApi(core) };
 }
 
 export type DataService = ReturnType<typeof createDataService>;

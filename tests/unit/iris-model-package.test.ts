@@ -1,0 +1,94 @@
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import {
+  IRIS_FEATURES,
+  IRIS_SIGNATURE,
+  defaultIrisParams,
+  exportIrisOnnx,
+  irisModelPackage,
+  predictIris,
+  runIrisExample,
+  trainIris,
+} from '@/lib/examples/iris';
+import {
+  describeModelDir,
+  enforceInput,
+  enforceSchema,
+  inputExampleAsRaw,
+  parseMLmodel,
+  readInputExample,
+  readServingInputExample,
+  writeMLmodel,
+  type ColumnBatch,
+} from '@/lib/models';
+
+const RUN_ID = '0123456789abcdef0123456789abcdef';
+const dec = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
+
+/** A column batch (one Float64Array per feature) as the float32 [n, 4] tensor the graph takes. */
+function toFeatures(batch: ColumnBatch): Float32Array {
+  const x = new Float32Array(batch.rows * 4);
+  batch.columns.forEach((c, j) => {
+    for (let i = 0; i < batch.rows; i++) x[i * 4 + j] = (c.data as Float64Array)[i]!;
+  });
+  return x;
+}
+
+describe('the Iris model directory', () => {
+  const trained = trainIris(defaultIrisParams('mlp'));
+  const onnx = exportIrisOnnx(trained.model);
+  const { files, mlmodel } = irisModelPackage(onnx, {
+    runId: RUN_ID,
+    exampleFeatures: trained.test.features.subarray(0, 12),
+    createdAt: new Date(Date.UTC(2026, 11, 2, 4, 0, 0, 123)),
+    modelUuid: 'a'.repeat(32),
+  });
+
+  it('[IRIS-9] MLmodel parses with lib/models, round trips byte for byte, and says onnx + python_function (mlflow.onnx)', () => {
+    const text = dec(files.get('MLmodel'));
+    const parsed = parseMLmodel(text);
+    expect(writeMLmodel(parsed)).toBe(text);
+    expect(parsed).toEqual(mlmodel);
+    expect(parsed.run_id).toBe(RUN_ID);
+    expect(parsed.artifact_path).toBe('model');
+    expect(parsed.utc_time_created).toBe('2026-12-02 04:00:00.123000');
+    expect(parsed.flavors.onnx).toMatchObject({ data: 'model.onnx', onnx_version: '1.12.0', code: null });
+    expect(parsed.flavors.python_function).toMatchObject({ loader_module: 'mlflow.onnx', data: 'model.onnx', env: { conda: 'conda.yaml', virtualenv: 'python_env.yaml' } });
+    expect(parsed.signature).toEqual(IRIS_SIGNATURE);
+    // The signature is stored as MLflow's JSON strings.
+    expect(text).toContain(`inputs: '[{"type": "double", "name": "sepal_length", "required": true}`);
+    expect(parsed.saved_input_example_info).toEqual({ artifact_path: 'input_example.json', pandas_orient: 'split', serving_input_path: 'serving_input_example.json', type: 'dataframe' });
+    let others = 0;
+    for (const [p, b] of files) if (p !== 'MLmodel') others += b.length;
+    expect(parsed.model_size_bytes).toBe(others);
+    const roles = Object.fromEntries(describeModelDir(files).map((e) => [e.path, e.role]));
+    expect(roles).toMatchObject({ MLmodel: 'mlmodel', 'model.onnx': 'flavor', 'input_example.json': 'input-example', 'serving_input_example.json': 'serving-input-example' });
+  });
+
+  it('[IRIS-9] the input example reads back as four named columns and runs through the ONNX file to the TypeScript labels', async () => {
+    const example = readInputExample(files)!;
+    expect(example).toMatchObject({ type: 'dataframe', columns: [...IRIS_FEATURES] });
+    expect(example.type === 'dataframe' && example.data.length).toBe(3);
+    const batch = enforceInput(inputExampleAsRaw(example), mlmodel.signature!.inputs) as ColumnBatch;
+    expect(batch.kind).toBe('columns');
+    const served = enforceSchema(readServingInputExample(files), mlmodel.signature!).batch as ColumnBatch;
+    expect(toFeatures(served)).toEqual(toFeatures(batch));
+    const x = toFeatures(batch);
+    expect([...x]).toEqual([...Float32Array.from(trained.test.features.subarray(0, 12))]);
+    const session = await ort.InferenceSession.create(files.get('model.onnx')!);
+    const out = await session.run({ features: new ort.Tensor('float32', x, [3, 4]) });
+    expect(Array.from(out.label!.data as BigInt64Array, Number)).toEqual([...predictIris(trained.model, x).labels]);
+    await session.release();
+  });
+
+  it('[IRIS-10] runIrisExample trains, exports and packages in one call, with the run id and params in the MLmodel', () => {
+    const epochs: number[] = [];
+    const r = runIrisExample({ ...defaultIrisParams('logistic_regression'), epochs: 30 }, RUN_ID, (m) => epochs.push(m.epoch));
+    expect(epochs).toHaveLength(30);
+    expect([...r.files.keys()].sort()).toEqual(['MLmodel', 'conda.yaml', 'input_example.json', 'model.onnx', 'python_env.yaml', 'requirements.txt', 'serving_input_example.json']);
+    expect(r.onnxBytes).toBe(r.files.get('model.onnx')!.length);
+    const m = parseMLmodel(dec(r.files.get('MLmodel')));
+    expect(m.run_id).toBe(RUN_ID);
+    expect(m.metadata).toMatchObject({ cairn_example: 'iris', model: 'logistic_regression', test_accuracy: r.testAccuracy });
+  });
+});
