@@ -20,6 +20,7 @@ import {
   readServingInputExample,
   writeMLmodel,
   type ColumnBatch,
+  ONNX_PIP_VERSIONS,
 } from '@/lib/models';
 
 const RUN_ID = '0123456789abcdef0123456789abcdef';
@@ -52,15 +53,16 @@ describe('the Iris model directory', () => {
     expect(parsed.run_id).toBe(RUN_ID);
     expect(parsed.artifact_path).toBe('model');
     expect(parsed.utc_time_created).toBe('2026-12-02 04:00:00.123000');
-    expect(parsed.flavors.onnx).toMatchObject({ data: 'model.onnx', onnx_version: '1.12.0', code: null });
+    expect(parsed.flavors.onnx).toMatchObject({ data: 'model.onnx', onnx_version: ONNX_PIP_VERSIONS.onnx, code: null, providers: ['CPUExecutionProvider'] });
     expect(parsed.flavors.python_function).toMatchObject({ loader_module: 'mlflow.onnx', data: 'model.onnx', env: { conda: 'conda.yaml', virtualenv: 'python_env.yaml' } });
     expect(parsed.signature).toEqual(IRIS_SIGNATURE);
     // The signature is stored as MLflow's JSON strings.
     expect(text).toContain(`inputs: '[{"type": "double", "name": "sepal_length", "required": true}`);
     expect(parsed.saved_input_example_info).toEqual({ artifact_path: 'input_example.json', pandas_orient: 'split', serving_input_path: 'serving_input_example.json', type: 'dataframe' });
-    let others = 0;
-    for (const [p, b] of files) if (p !== 'MLmodel') others += b.length;
-    expect(parsed.model_size_bytes).toBe(others);
+    // MLflow measures the directory once the model and its example are saved, before the MLmodel and env files.
+    let saved = 0;
+    for (const p of ['model.onnx', 'input_example.json', 'serving_input_example.json']) saved += files.get(p)!.length;
+    expect(parsed.model_size_bytes).toBe(saved);
     const roles = Object.fromEntries(describeModelDir(files).map((e) => [e.path, e.role]));
     expect(roles).toMatchObject({ MLmodel: 'mlmodel', 'model.onnx': 'flavor', 'input_example.json': 'input-example', 'serving_input_example.json': 'serving-input-example' });
   });
