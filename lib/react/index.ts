@@ -18,3 +18,4 @@ export * from './table-hooks';
 export * from './charts-hooks';
 export * from './manage-hooks';
 export * from './boards-hooks';
+export * from './registry-hooks';
