@@ -10,6 +10,8 @@ import { useCommandSet, useWorkerQuery } from './worker-query';
 export type { EventOutcome, HistoryEntry, ModelVersion, RegisteredModel, RegistryEventKind } from '../registry/read';
 export type { ModelDetail, ModelFilesView, VersionCompareEntry, VersionDetail, VersionRef } from '../../workers/registry-api';
 export type { ColSpec, ColType, ParamSpec, Schema, Signature, TensorSpec } from '../models/schema-types';
+/** How MLflow names a column type (`double`, `Array(long)`): lib/models' leaf module, no zod. */
+export { typeLabel } from '../models/schema-types';
 export type { Stage } from '../registry/schemas';
 
 /** Signalled by the worker on any change of the workspace's registry (workers/registry-api.ts REGISTRY_TOPIC). */
