@@ -2,6 +2,7 @@
 
 import type { HistoryEntry, RegistryEventKind } from '@/lib/react';
 import { formatTime } from '../format';
+import { versionLabel } from './links';
 import TableHead from '../TableHead';
 
 const WHAT: Record<RegistryEventKind, string> = {
@@ -32,8 +33,13 @@ function valueOf(v: HistoryEntry['from'], label: (versionId: string) => string, 
  * REGUI-6: the history of a model or a version, newest first: who, when, what, from → to. A move that lost to a
  * concurrent change (REG-H2 `lost`) is marked, and one replaced later is shown as superseded.
  */
-export default function HistoryList({ entries, versionLabel }: { entries: HistoryEntry[]; versionLabel: (versionId: string) => string }) {
+export default function HistoryList({ entries, versions }: { entries: HistoryEntry[]; versions: readonly { versionId: string; version: number | null }[] }) {
   if (entries.length === 0) return <p className="text-sm text-stone-500">No history.</p>;
+  const byId = new Map(versions.map((v) => [v.versionId, v]));
+  const labelOf = (versionId: string) => {
+    const v = byId.get(versionId);
+    return v ? versionLabel(v) : `${versionId.slice(0, 8)}… (deleted)`;
+  };
   const rows = [...entries].reverse();
   return (
     <table aria-label="History" data-testid="history" className="w-full border-collapse text-sm">
@@ -51,10 +57,10 @@ export default function HistoryList({ entries, versionLabel }: { entries: Histor
               <td className="py-1 pr-4 text-xs">
                 {WHAT[e.kind] ?? e.kind}
                 <span className="font-mono">{key}</span>
-                {e.kind === 'version.stage' && !alias && e.versionId && <span className="text-stone-500"> of {versionLabel(e.versionId)}</span>}
+                {e.kind === 'version.stage' && !alias && e.versionId && <span className="text-stone-500"> of {labelOf(e.versionId)}</span>}
               </td>
               <td className="py-1 pr-4 font-mono text-xs">
-                {valueOf(e.from, versionLabel, alias)} → {valueOf(e.to, versionLabel, alias)}
+                {valueOf(e.from, labelOf, alias)} → {valueOf(e.to, labelOf, alias)}
               </td>
               <td className="py-1 text-xs">
                 {e.outcome === 'lost' && (

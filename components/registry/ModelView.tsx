@@ -36,10 +36,6 @@ export default function ModelView() {
     );
   }
   const { model, versions } = data;
-  const labelOf = (versionId: string) => {
-    const v = versions.find((x) => x.versionId === versionId);
-    return v ? versionLabel(v) : `${versionId.slice(0, 8)}… (deleted)`;
-  };
   const compare = [...chosen].filter((n) => versions.some((v) => v.version === n)).sort((a, b) => a - b);
   return (
     <article className="space-y-6">
@@ -167,7 +163,7 @@ export default function ModelView() {
         )}
       </PageSection>
       <PageSection title="History">
-        {history.error ? <LoadError error={history.error} /> : <HistoryList entries={history.data ?? []} versionLabel={labelOf} />}
+        {history.error ? <LoadError error={history.error} /> : <HistoryList entries={history.data ?? []} versions={versions} />}
       </PageSection>
     </article>
   );

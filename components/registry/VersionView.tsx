@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { useModelVersion, useModelVersionFiles, useRegistryCommands, useRegistryHistory, type ModelFilesView } from '@/lib/react';
+import { useModelVersion, useModelVersionFiles, useRegisteredModel, useRegistryCommands, useRegistryHistory, type ModelFilesView } from '@/lib/react';
 import { formatTime } from '../format';
 import LoadError from '../LoadError';
 import PageSection from '../PageSection';
@@ -40,6 +40,8 @@ export default function VersionView({ playground }: { playground?: ReactNode }) 
   const { data, error, loading } = useModelVersion(name || null, ref);
   const files = useModelVersionFiles(name || null, ref, data?.version.runId);
   const history = useRegistryHistory(name || null, data?.version.versionId);
+  // The model's versions name the ones the history mentions (an alias moved from v2).
+  const siblings = useRegisteredModel(name || null);
   const commands = useRegistryCommands();
 
   if (!name || !ref) return <p className="text-sm text-stone-600">No model name and version given.</p>;
@@ -57,10 +59,6 @@ export default function VersionView({ playground }: { playground?: ReactNode }) 
   // Commands address a numbered version by number (the page's URL may name it by id: it was pending when opened).
   const at = v.version ?? { versionId: v.versionId };
   const elsewhere = new Map(model.aliases.filter((a) => a.versionId !== v.versionId).map((a) => [a.alias, versionLabel(a)]));
-  const labelOf = (versionId: string) => {
-    const a = model.aliases.find((x) => x.versionId === versionId);
-    return versionId === v.versionId ? versionLabel(v) : a ? versionLabel(a) : `${versionId.slice(0, 8)}…`;
-  };
   return (
     <article className="space-y-6">
       <header className="space-y-2">
@@ -169,7 +167,7 @@ export default function VersionView({ playground }: { playground?: ReactNode }) 
         </PageSection>
       )}
       <PageSection title="History">
-        {history.error ? <LoadError error={history.error} /> : <HistoryList entries={history.data ?? []} versionLabel={labelOf} />}
+        {history.error ? <LoadError error={history.error} /> : <HistoryList entries={history.data ?? []} versions={siblings.data?.versions ?? [v]} />}
       </PageSection>
     </article>
   );

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { ensureWorkspace, logArtifactRef, memoryCtx, startRun } from '@/lib/doc';
+import type { ArtifactRef } from '@/lib/domain';
 import * as reg from '@/lib/registry';
 import { SIGNAL_DEBOUNCE_MS } from '@/workers/topics';
 import { REGISTRY_TOPIC } from '@/workers/registry-api';
@@ -24,7 +25,7 @@ async function seed(dbName: string): Promise<{ runId: string; v1: string; v2: st
   ensureWorkspace(ctx);
   const run = startRun(ctx, { runName: 'train', startTime: 1_700_000_000_000 });
   for (const path of ['model/MLmodel', 'model/model.onnx', 'logs/train.log']) {
-    logArtifactRef(ctx, { runId: run.runId, ref: { path, size: 3, sha256: SHA, mediaType: 'application/octet-stream', loggedAt: 1 } });
+    logArtifactRef(ctx, { runId: run.runId, ref: { path, size: 3, sha256: SHA, mediaType: 'application/octet-stream', loggedAt: 1 } as ArtifactRef });
   }
   reg.createRegisteredModel(ctx, { name: 'iris', tags: { team: 'ml' } });
   const a = reg.createModelVersion(ctx, { name: 'iris', source: `runs:/${run.runId}/model`, runId: run.runId });

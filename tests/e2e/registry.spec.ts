@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { connect } from 'cairn/sdk';
+import { collectPageErrors } from './fixtures/page-errors';
+import { tempDir } from './fixtures/processes';
+import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
+import { RegistryPages } from './pages/registry-pages';
+import { RunPage } from './pages/run-page';
+
+/*
+ * components/registry/SPEC.md in the real app: two runs logged by the Node SDK with a model folder each (MLflow 3.6's
+ * own MLmodel and input example, tests/unit/fixtures/mlmodel-samples); registered from the run page, numbered by the
+ * relay, moved through stages with archive-existing, aliased, compared; a second browser sees it all and edits too.
+ */
+
+const SAMPLE = 'tests/unit/fixtures/mlmodel-samples/sklearn-logreg';
+const file = (name: string) => new Uint8Array(readFileSync(`${SAMPLE}/${name}`));
+
+/** Registers a run's `model` folder from its run page under `name`; returns once the page links the new version. */
+async function registerFromRunPage(page: Page, runId: string, name: string): Promise<void> {
+  const rp = new RunPage(page);
+  await rp.goto(runId);
+  await expect(rp.folderToggle('model')).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+  await page.getByRole('button', { name: 'Register model model' }).click();
+  const form = page.getByRole('form', { name: 'Register model as a model version' });
+  await form.getByLabel('Model name').fill(name);
+  await form.getByRole('button', { name: 'Register' }).click();
+  await expect(page.getByTestId('registered')).toBeVisible();
+}
+
+test('[REGUI-1][REGUI-2][REGUI-3][REGUI-4][REGUI-5][REGUI-6][REGUI-7][REGUI-8][REGUI-9][REGUI-10] register from a run, numbered by the relay, stage with archive, alias, history, signature, compare; a second browser sees and edits the same', async ({ browser, baseURL }) => {
+  test.setTimeout(150_000);
+  const data = tempDir('cairn-registry-');
+  const client = await connect({ relay: baseURL!, workspace: 'default', dataDir: data.path });
+  const users = await Promise.all([browser.newContext({ baseURL }), browser.newContext({ baseURL })]);
+  const pageErrors = collectPageErrors(...users);
+  const name = `iris-${Date.now()}`;
+  try {
+    const experimentId = await client.createExperiment(`registry-${Date.now()}`);
+    const runIds: string[] = [];
+    for (const [i, lr] of ['0.1', '0.2'].entries()) {
+      const run = await client.startRun({ experimentId, runName: `train-${i}` });
+      run.logParams({ lr });
+      run.logMetric('acc', 0.8 + i / 10, { step: 0 });
+      for (const f of ['MLmodel', 'input_example.json', 'model.pkl']) await run.logArtifact(`model/${f}`, file(f));
+      await run.end();
+      runIds.push(run.id);
+    }
+    await client.flush();
+    const [a, b] = await Promise.all(users.map((c) => c.newPage()));
+    const ann = new RegistryPages(a!);
+    const bob = new RegistryPages(b!);
+
+    // REGUI-9: the run page's model folder registers a new model; the version is pending here, then the relay numbers it
+    // (REGUI-7): the version page opened by id shows v1 without a reload.
+    await registerFromRunPage(a!, runIds[0]!, name);
+    await a!.getByTestId('registered').getByRole('link').click();
+    await expect(ann.versionNumber).toHaveText('v1', { timeout: FIRST_LOAD_TIMEOUT });
+    expect(a!.url()).toContain('&id=');
+    await expect(a!.getByTestId('version-source')).toHaveText(`runs:/${runIds[0]}/model`);
+    await expect(a!.getByTestId('source-run')).toHaveAttribute('href', `/run/?id=${runIds[0]}`);
+    // The second run's folder goes into the same (existing) model: v2.
+    await registerFromRunPage(a!, runIds[1]!, name);
+    await a!.getByTestId('registered').getByRole('link').click();
+    await expect(ann.versionNumber).toHaveText('v2', { timeout: FIRST_LOAD_TIMEOUT });
+
+    // REGUI-5: the signature from the source folder's MLmodel; the input example it names.
+    await expect(ann.signatureRows('inputs')).toHaveText([/f1\s*double\s*—\s*required/, /f2\s*double\s*—\s*required/]);
+    await expect(ann.signatureRows('outputs')).toHaveText([/\[0\]\s*Tensor \(int64\)\s*\(-1\)/]);
+    await expect(a!.getByTestId('input-example')).toContainText('"columns": [');
+
+    // REGUI-4: v2 to Production, then v1 to Production archiving the others: v2 is Archived.
+    await ann.transition('Production', false);
+    await expect(ann.stage).toHaveText('Production');
+    // REGUI-3: an alias on v2, refused reserved names, then moved to v1 (the button says from where).
+    await (await ann.typeAlias('champion')).click();
+    await expect(ann.aliasChips).toHaveText(['@champion×']);
+    await (await ann.typeAlias('latest')).click();
+    await expect(a!.getByTestId('alias-error')).toContainText("'latest' alias name (case insensitive) is reserved.");
+    await (await ann.typeAlias('v7')).click();
+    await expect(a!.getByTestId('alias-error')).toContainText("Version alias name 'v7' is reserved.");
+
+    await ann.gotoVersion(name, 1);
+    await ann.transition('Production', true);
+    await expect(ann.stage).toHaveText('Production');
+    const move = await ann.typeAlias('champion');
+    await expect(move).toHaveText('Move alias from v2');
+    await move.click();
+    await expect(ann.aliasChips).toHaveText(['@champion×']);
+    // REGUI-6: who, when, what, from → to, newest first.
+    await expect(ann.historyRows.first()).toHaveAttribute('data-kind', 'alias.set');
+    await expect(ann.historyRows.first()).toContainText('v2 → v1');
+    const stageRow = ann.historyRows.filter({ hasText: 'None → Production' });
+    await expect(stageRow).toHaveAttribute('data-outcome', 'current');
+    await expect(ann.historyRows.filter({ hasText: 'numbered by the relay' })).toHaveCount(1);
+    await expect(ann.historyRows.filter({ has: a!.getByTestId('history-lost') })).toHaveCount(0);
+
+    // REGUI-2: the model page: versions with stage, aliases, source run; description and tags edited in place.
+    await ann.gotoModel(name);
+    await expect(ann.versionRow('v1')).toContainText('Production');
+    await expect(ann.versionRow('v1')).toContainText('@champion');
+    await expect(ann.versionRow('v2')).toContainText('Archived');
+    await expect(ann.versionRow('v2').getByTestId('source-run')).toHaveAttribute('href', `/run/?id=${runIds[1]}`);
+    await a!.getByRole('button', { name: 'Add description' }).click();
+    await a!.getByRole('textbox', { name: 'Description' }).fill('Iris classifier');
+    await a!.getByRole('button', { name: 'Save description' }).click();
+    await expect(a!.getByTestId('description')).toHaveText('Iris classifier');
+
+    // REGUI-10: Bob, in another browser, sees all of it without a reload and adds a tag that Ann sees appear.
+    await bob.gotoVersion(name, 1);
+    await expect(bob.stage).toHaveText('Production');
+    await expect(bob.aliasChips).toHaveText(['@champion×']);
+    await expect(bob.signatureRows('inputs')).toHaveCount(2);
+    await bob.gotoModel(name);
+    await expect(b!.getByTestId('description')).toHaveText('Iris classifier');
+    const addTag = b!.getByRole('form', { name: 'Add tag' });
+    await addTag.getByLabel('New tag key').fill('team');
+    await addTag.getByLabel('New tag value').fill('vision');
+    await addTag.getByRole('button', { name: 'Add tag' }).click();
+    await expect(a!.getByTestId('model-tags').getByTestId('tag-row')).toHaveText([/team\s*vision/]);
+
+    // REGUI-8: choose two versions on the model page and compare them: params and metrics side by side, the schema.
+    await a!.getByRole('checkbox', { name: 'Select v1' }).check();
+    await a!.getByRole('checkbox', { name: 'Select v2' }).check();
+    await a!.getByRole('link', { name: 'Compare 2 versions' }).click();
+    const params = a!.getByRole('table', { name: 'Parameters' });
+    await expect(params.locator('[data-key="lr"]')).toHaveText(/lr\s*0\.1\s*0\.2/, { timeout: FIRST_LOAD_TIMEOUT });
+    await expect(params.locator('[data-key="lr"]')).toHaveAttribute('data-differs', 'true');
+    await expect(a!.getByRole('table', { name: 'Metrics' }).locator('[data-key="acc"]')).toHaveText(/acc\s*0\.8\s*0\.9/);
+    await expect(a!.getByRole('table', { name: 'Schema' }).locator('[data-key="inputs: f1"]')).toHaveAttribute('data-differs', 'false');
+
+    // REGUI-1: the list: latest per stage, alias chips, tags; the search box filters; "Create model" and its refusal.
+    await ann.gotoModels();
+    const row = ann.modelRow(name);
+    await expect(row.getByTestId('latest-version')).toHaveText(['Productionv1', 'Archivedv2']);
+    await expect(row.getByTestId('alias-chip')).toHaveText(['@champion']);
+    await expect(row).toContainText('team=vision');
+    const create = a!.getByRole('form', { name: 'Create model' });
+    await create.getByLabel('Model name').fill(`${name}-scratch`);
+    await create.getByRole('button', { name: 'Create model' }).click();
+    await expect(ann.modelRow(`${name}-scratch`)).toBeVisible();
+    await create.getByLabel('Model name').fill(name);
+    await create.getByRole('button', { name: 'Create model' }).click();
+    await expect(a!.getByTestId('create-model-error')).toHaveText(`Registered Model (name=${name}) already exists.`);
+    await a!.getByLabel('Search models').fill('scratch');
+    await expect(a!.getByTestId('model-row')).toHaveCount(1);
+    await expect(ann.modelRow(`${name}-scratch`)).toBeVisible();
+
+    // REGUI-2: rename, then delete after confirming; Bob's list loses it too.
+    await bob.gotoModels();
+    await expect(bob.modelRow(`${name}-scratch`)).toBeVisible();
+    await ann.gotoModel(`${name}-scratch`);
+    await a!.getByRole('button', { name: 'Rename', exact: true }).click();
+    await a!.getByLabel('New model name').fill(`${name}-tmp`);
+    await a!.getByLabel('New model name').press('Enter');
+    await expect(a!.getByTestId('model-name')).toHaveText(`${name}-tmp`);
+    await expect(bob.modelRow(`${name}-tmp`)).toBeVisible();
+    await a!.getByRole('button', { name: 'Delete model' }).click();
+    await a!.getByRole('alertdialog').getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(a!).toHaveURL(/\/models\/$/);
+    await expect(bob.modelRow(`${name}-tmp`)).toHaveCount(0);
+    await expect(bob.modelRow(name)).toBeVisible();
+
+    expect(pageErrors()).toEqual([]);
+  } finally {
+    await client.close();
+    await Promise.all(users.map((c) => c.close()));
+    data.remove();
+  }
+});
