@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { connect } from 'cairn/sdk';
+import { NetworkLink } from './fixtures/network-link';
 import { collectPageErrors } from './fixtures/page-errors';
 import { tempDir } from './fixtures/processes';
-import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
+import { AppHeader, FIRST_LOAD_TIMEOUT } from './pages/app-header';
 import { RegistryPages } from './pages/registry-pages';
 import { RunPage } from './pages/run-page';
 
@@ -165,6 +166,97 @@ test('[REGUI-1][REGUI-2][REGUI-3][REGUI-4][REGUI-5][REGUI-6][REGUI-7][REGUI-8][R
   } finally {
     await client.close();
     await Promise.all(users.map((c) => c.close()));
+    data.remove();
+  }
+});
+
+/** Install + activate of the service worker precache on a loaded box (tests/e2e/offline-reload.spec.ts). */
+const SW_TIMEOUT_MS = 15_000;
+
+test('[REGUI-6][REGUI-7] offline: a version registered without the relay shows pending, then its number; an alias moved concurrently shows the lost move', async ({ browser, baseURL }) => {
+  test.setTimeout(150_000);
+  const data = tempDir('cairn-registry-offline-');
+  const client = await connect({ relay: baseURL!, workspace: 'default', dataDir: data.path });
+  // Bob reaches the server through a cable the test can cut; Ann directly.
+  const link = await NetworkLink.open(Number(new URL(baseURL!).port));
+  const ctxA = await browser.newContext({ baseURL });
+  const ctxB = await browser.newContext({ baseURL: link.origin });
+  const pageErrors = collectPageErrors(ctxA, ctxB);
+  const name = `offline-${Date.now()}`;
+  try {
+    const experimentId = await client.createExperiment(`registry-offline-${Date.now()}`);
+    const run = await client.startRun({ experimentId, runName: 'train' });
+    for (const f of ['MLmodel', 'input_example.json']) await run.logArtifact(`model/${f}`, file(f));
+    await run.end();
+    await client.flush();
+    const a = await ctxA.newPage();
+    const b = await ctxB.newPage();
+    const ann = new RegistryPages(a);
+    const bob = new RegistryPages(b);
+    // v1 and v2 from the same folder; @champion on v1.
+    await registerFromRunPage(a, run.id, name);
+    await registerFromRunPage(a, run.id, name);
+    await ann.gotoVersion(name, 2);
+    await ann.gotoVersion(name, 1);
+    await (await ann.typeAlias('champion')).click();
+    await expect(ann.aliasChips).toHaveText(['@champion×']);
+
+    // Bob opens the run page online (its run doc is then on his device) with the service worker in control.
+    await new RunPage(b).goto(run.id);
+    await expect(new RunPage(b).folderToggle('model')).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+    const bobHeader = new AppHeader(b);
+    await bobHeader.expectSynced();
+    await b.evaluate((ms) => Promise.race([navigator.serviceWorker.ready, new Promise((r) => setTimeout(r, ms))]), SW_TIMEOUT_MS);
+    await b.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: SW_TIMEOUT_MS });
+    await ctxB.setOffline(true);
+    link.cut();
+    await bobHeader.expectDisconnected();
+
+    // REGUI-7: offline, the registration is written on Bob's device: pending, PENDING_REGISTRATION, no number.
+    await b.getByRole('button', { name: 'Register model model' }).click();
+    const form = b.getByRole('form', { name: 'Register model as a model version' });
+    await form.getByLabel('Model name').fill(name);
+    await form.getByRole('button', { name: 'Register' }).click();
+    await b.getByTestId('registered').getByRole('link').click();
+    await expect(bob.versionNumber).toHaveText('pending', { timeout: FIRST_LOAD_TIMEOUT });
+    await expect(b.getByText('PENDING_REGISTRATION')).toBeVisible();
+    await expect(b.getByRole('button', { name: 'Transition stage' })).toBeDisabled();
+    // A pending version takes an alias (REG-A2): Bob moves @champion to it while Ann, online, moves it to v2.
+    const move = await bob.typeAlias('champion');
+    await expect(move).toHaveText('Move alias from v1');
+    await move.click();
+    await expect(bob.aliasChips).toHaveText(['@champion×']);
+    await ann.gotoVersion(name, 2);
+    await (await ann.typeAlias('champion')).click();
+    await expect(ann.aliasChips).toHaveText(['@champion×']);
+
+    // Back online: the relay numbers Bob's version (v3) and his page shows it without a reload.
+    link.restore();
+    await ctxB.setOffline(false);
+    await bobHeader.expectSynced();
+    await expect(bob.versionNumber).toHaveText('v3', { timeout: FIRST_LOAD_TIMEOUT });
+    await expect(b.getByText('PENDING_REGISTRATION')).toHaveCount(0);
+
+    // REGUI-6: both moves stay in the history, one of them marked lost; both browsers agree on where @champion is.
+    await ann.gotoModel(name);
+    await bob.gotoModel(name);
+    for (const p of [ann, bob]) {
+      await expect(p.historyRows.filter({ has: p.page.getByTestId('history-lost') })).toHaveCount(1);
+      await expect(p.historyRows.filter({ has: p.page.getByTestId('history-lost') })).toHaveAttribute('data-kind', 'alias.set');
+      await expect(p.versionRow('v3')).toBeVisible();
+    }
+    const holder = async (p: RegistryPages) => {
+      for (const v of ['v1', 'v2', 'v3']) if ((await p.versionRow(v).getByTestId('alias-chip').count()) > 0) return v;
+      return null;
+    };
+    await expect.poll(() => holder(ann)).toMatch(/^v[23]$/);
+    expect(await holder(bob)).toBe(await holder(ann));
+    expect(pageErrors()).toEqual([]);
+  } finally {
+    await client.close();
+    await ctxA.close();
+    await ctxB.close();
+    await link.close();
     data.remove();
   }
 });
