@@ -27,6 +27,11 @@ export type { HistoryEntry, ModelVersion, RegisteredModel } from '../lib/registr
 export interface ModelDetail {
   model: reg.RegisteredModel;
   versions: reg.ModelVersion[];
+  /**
+   * REG-M3: other live models with this name (created concurrently on another device). This one owns the name; the
+   * others are reached by name once this one is renamed or deleted.
+   */
+  sameName: number;
 }
 
 /** A version with its model. */
@@ -166,7 +171,9 @@ export function registryApi(core: ServiceCore) {
     async getRegisteredModel(name: string): Promise<ModelDetail | null> {
       const v = await view();
       const model = v.modelByName(parseInput(NameSchema, name, 'name'));
-      return model ? { model, versions: [...v.versionsOf(model.modelId)] } : null;
+      if (!model) return null;
+      const sameName = v.models.filter((m) => m.name === model.name && m.modelId !== model.modelId).length;
+      return { model, versions: [...v.versionsOf(model.modelId)], sameName };
     },
 
     /** REGUI-W1: one live version (by number, or by id while pending) with its model, or null. */

@@ -64,9 +64,10 @@ export default function ModelView() {
           Created {formatTime(model.creationTime)}
           {model.userId ? ` by ${model.userId}` : ''} · last modified {formatTime(model.lastUpdatedTime)}
         </p>
-        {model.nameConflict && (
+        {data.sameName > 0 && (
           <p role="status" data-testid="name-conflict-banner" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-            Another model named {model.name} was created at the same time on another device; that one owns the name. This one is kept with its versions: rename or delete one of them.
+            {data.sameName === 1 ? 'Another model' : `${data.sameName} other models`} named {model.name} {data.sameName === 1 ? 'was' : 'were'} created at the same time on
+            another device. This one, created first, owns the name; the other is kept with its versions. Rename or delete this one to reach it.
           </p>
         )}
       </header>

@@ -173,7 +173,7 @@ test('[REGUI-1][REGUI-2][REGUI-3][REGUI-4][REGUI-5][REGUI-6][REGUI-7][REGUI-8][R
 /** Install + activate of the service worker precache on a loaded box (tests/e2e/offline-reload.spec.ts). */
 const SW_TIMEOUT_MS = 15_000;
 
-test('[REGUI-6][REGUI-7] offline: a version registered without the relay shows pending, then its number; an alias moved concurrently shows the lost move', async ({ browser, baseURL }) => {
+test('[REGUI-2][REGUI-6][REGUI-7] offline: a version registered without the relay shows pending, then its number; an alias moved concurrently shows the lost move; twin model names are flagged', async ({ browser, baseURL }) => {
   test.setTimeout(150_000);
   const data = tempDir('cairn-registry-offline-');
   const client = await connect({ relay: baseURL!, workspace: 'default', dataDir: data.path });
@@ -212,6 +212,21 @@ test('[REGUI-6][REGUI-7] offline: a version registered without the relay shows p
     link.cut();
     await bobHeader.expectDisconnected();
 
+    // REGUI-2: Ann and Bob each create a model named "<name>-twin", Bob still offline (the header's link: a client-side
+    // navigation served by the service worker; a full load offline would start without the relay's config).
+    const twin = `${name}-twin`;
+    await ann.gotoModels();
+    await b.getByRole('navigation').getByRole('link', { name: 'Models', exact: true }).click();
+    await expect(b.getByRole('heading', { name: 'Models' })).toBeVisible();
+    for (const p of [ann, bob]) {
+      const create = p.page.getByRole('form', { name: 'Create model' });
+      await create.getByLabel('Model name').fill(twin);
+      await create.getByRole('button', { name: 'Create model' }).click();
+      await expect(p.modelRow(twin)).toHaveCount(1);
+    }
+    await b.goBack();
+    await expect(new RunPage(b).folderToggle('model')).toBeVisible();
+
     // REGUI-7: offline, the registration is written on Bob's device: pending, PENDING_REGISTRATION, no number.
     await b.getByRole('button', { name: 'Register model model' }).click();
     const form = b.getByRole('form', { name: 'Register model as a model version' });
@@ -229,7 +244,6 @@ test('[REGUI-6][REGUI-7] offline: a version registered without the relay shows p
     await ann.gotoVersion(name, 2);
     await (await ann.typeAlias('champion')).click();
     await expect(ann.aliasChips).toHaveText(['@champion×']);
-
     // Back online: the relay numbers Bob's version (v3) and his page shows it without a reload.
     link.restore();
     await ctxB.setOffline(false);
@@ -238,6 +252,21 @@ test('[REGUI-6][REGUI-7] offline: a version registered without the relay shows p
     await expect(b.getByText('PENDING_REGISTRATION')).toHaveCount(0);
 
     // REGUI-6: both moves stay in the history, one of them marked lost; both browsers agree on where @champion is.
+    // REGUI-2: both twins are kept; the later one is marked in the list, and the name's owner says so in a banner
+    // until it is renamed, which makes the other one the name's owner.
+    await bob.gotoModels();
+    await expect(bob.modelRow(twin)).toHaveCount(2, { timeout: FIRST_LOAD_TIMEOUT });
+    await expect(bob.modelRow(twin).getByTestId('name-conflict')).toHaveCount(1);
+    await ann.gotoModel(twin);
+    await expect(a.getByTestId('name-conflict-banner')).toContainText(`Another model named ${twin} was created at the same time`);
+    await a.getByRole('button', { name: 'Rename', exact: true }).click();
+    await a.getByLabel('New model name').fill(`${twin}-a`);
+    await a.getByLabel('New model name').press('Enter');
+    await expect(a.getByTestId('model-name')).toHaveText(`${twin}-a`);
+    await expect(a.getByTestId('name-conflict-banner')).toHaveCount(0);
+    await expect(bob.modelRow(twin)).toHaveCount(1);
+    await expect(bob.modelRow(twin).getByTestId('name-conflict')).toHaveCount(0);
+
     await ann.gotoModel(name);
     await bob.gotoModel(name);
     for (const p of [ann, bob]) {

@@ -59,6 +59,7 @@ describe('the registry in the data worker', () => {
     expect(detail!.versions.map((v) => v.versionId)).toEqual([v1, v2]);
     expect((await api.getModelVersion('iris', 2))!.version.source).toBe('s3://bucket/elsewhere');
     expect((await api.getModelVersion('iris', { versionId: v1 }))!.version.version).toBe(1);
+    expect(detail!.sameName).toBe(0);
     expect(await api.getRegisteredModel('nope')).toBeNull();
     expect(await api.getModelVersion('iris', 9)).toBeNull();
     expect(await api.getModelVersion('Wine', { versionId: v1 })).toBeNull();
@@ -66,6 +67,29 @@ describe('the registry in the data worker', () => {
     expect(structuredClone(detail)).toEqual(detail);
     await expect(api.listRegisteredModels({ bogus: 1 } as never)).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
     await expect(api.getModelVersion('iris', { versionId: 'not hex' })).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+  });
+
+  it('[REGUI-W1] two models created offline with one name: the owner is read by name and counts the other; a rename makes the other reachable', async () => {
+    const db = freshDb();
+    const ws = new Y.Doc();
+    const first = memoryCtx(ws, 'alice', () => 1_000);
+    ensureWorkspace(first);
+    reg.createRegisteredModel(first, { name: 'twin', description: 'first' });
+    const other = memoryCtx(new Y.Doc(), 'bob', () => 2_000);
+    reg.createRegisteredModel(other, { name: 'twin', description: 'second' });
+    Y.applyUpdate(ws, Y.encodeStateAsUpdate(other.ws));
+    await storeDocs(db, first);
+    const api = await service(db);
+    const owner = await api.getRegisteredModel('twin');
+    expect(owner).toMatchObject({ model: { description: 'first', nameConflict: false }, sameName: 1 });
+    // Both are listed (ordered by name, then id): the later one marked.
+    const listed = await api.listRegisteredModels();
+    expect(listed.map((m) => [m.description, m.nameConflict]).sort()).toEqual([
+      ['first', false],
+      ['second', true],
+    ]);
+    await api.renameRegisteredModel('twin', 'twin-a');
+    expect(await api.getRegisteredModel('twin')).toMatchObject({ model: { description: 'second', nameConflict: false }, sameName: 0 });
   });
 
   it('[REGUI-W2] every registry change signals the registry topic once per window and the reads show it; history carries outcomes', async () => {
