@@ -36,6 +36,9 @@ function valueOf(v: HistoryEntry['from'], label: (versionId: string) => string, 
 export default function HistoryList({ entries, versions }: { entries: HistoryEntry[]; versions: readonly { versionId: string; version: number | null }[] }) {
   if (entries.length === 0) return <p className="text-sm text-stone-500">No history.</p>;
   const byId = new Map(versions.map((v) => [v.versionId, v]));
+  // Only creations carry the user's name; the writer (actor) of other events is the same device, so it names them too.
+  const userOf = new Map<string, string>();
+  for (const e of entries) if (e.userId && !userOf.has(e.actor)) userOf.set(e.actor, e.userId);
   const labelOf = (versionId: string) => {
     const v = byId.get(versionId);
     return v ? versionLabel(v) : `${versionId.slice(0, 8)}… (deleted)`;
@@ -52,7 +55,7 @@ export default function HistoryList({ entries, versions }: { entries: HistoryEnt
             <tr key={e.id} data-testid="history-row" data-kind={e.kind} data-outcome={e.outcome} className={`border-b border-stone-100 ${e.outcome === 'lost' ? 'bg-amber-50' : ''}`}>
               <td className="whitespace-nowrap py-1 pr-4 text-xs text-stone-600">{formatTime(e.at)}</td>
               <td className="py-1 pr-4 text-xs" title={`actor ${e.actor}`}>
-                {e.userId || <span className="font-mono text-stone-500">{e.actor.slice(0, 8)}</span>}
+                {e.userId || userOf.get(e.actor) || <span className="font-mono text-stone-500">{e.actor.slice(0, 8)}</span>}
               </td>
               <td className="py-1 pr-4 text-xs">
                 {WHAT[e.kind] ?? e.kind}
