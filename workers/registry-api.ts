@@ -17,6 +17,8 @@ import type { ServiceCore } from './service-core';
 export const REGISTRY_TOPIC = 'registry';
 /** An MLmodel or input example is read up to this much (lib/models' own cap on MLmodel text). */
 const MAX_MODEL_FILE_BYTES = 4 * 1024 * 1024;
+/** Model file texts kept by content address (they never change): a registry change re-queries without refetching. */
+const MAX_CACHED_FILES = 64;
 /** Versions a compare view takes. */
 export const MIN_COMPARE_VERSIONS = 2;
 export const MAX_COMPARE_VERSIONS = 10;
@@ -119,12 +121,18 @@ export function registryApi(core: ServiceCore) {
     return d;
   }
 
+  const texts = new Map<string, { text: string; truncated: boolean }>();
   /** The text of one artifact of a run (up to MAX_MODEL_FILE_BYTES), or null when the run has no such artifact. */
   async function artifactText(h: DocHost, run: Run, path: string): Promise<{ text: string; truncated: boolean } | null> {
     const ref = run.artifacts.find((a) => a.path === path);
     if (!ref) return null;
+    const hit = texts.get(ref.sha256);
+    if (hit) return hit;
     const { bytes, ended } = await readHead(await blobResponse(h, ref.sha256), MAX_MODEL_FILE_BYTES);
-    return { text: new TextDecoder().decode(bytes), truncated: !ended };
+    const out = { text: new TextDecoder().decode(bytes), truncated: !ended };
+    if (texts.size >= MAX_CACHED_FILES) texts.delete(texts.keys().next().value!);
+    texts.set(ref.sha256, out);
+    return out;
   }
 
   async function filesOf(h: DocHost, version: reg.ModelVersion): Promise<{ files: ModelFilesView; run: Run | null }> {

@@ -18,7 +18,6 @@ export default function RegisterModel({ runId, folder, disabled }: { runId: stri
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<ModelVersion | null>(null);
-  const models = useRegisteredModels();
   const commands = useRegistryCommands();
   if (done) {
     return (
@@ -73,11 +72,7 @@ export default function RegisterModel({ runId, folder, disabled }: { runId: stri
         placeholder="existing or new model name"
         className="w-56 rounded border border-stone-300 px-1 py-0.5 focus:border-sky-600 focus:outline-none"
       />
-      <datalist id={listId}>
-        {(models.data ?? []).map((m) => (
-          <option key={m.modelId} value={m.name} />
-        ))}
-      </datalist>
+      <ModelNames id={listId} />
       <button type="submit" disabled={busy || !name.trim()} className="rounded bg-sky-700 px-2 py-0.5 font-medium text-white hover:bg-sky-800 disabled:opacity-50">
         Register
       </button>
@@ -90,5 +85,17 @@ export default function RegisterModel({ runId, folder, disabled }: { runId: stri
         </span>
       )}
     </form>
+  );
+}
+
+/** The existing models' names offered by the field (queried only while the form is open). */
+function ModelNames({ id }: { id: string }) {
+  const models = useRegisteredModels();
+  return (
+    <datalist id={id}>
+      {(models.data ?? []).map((m) => (
+        <option key={m.modelId} value={m.name} />
+      ))}
+    </datalist>
   );
 }
