@@ -1,8 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useId, useState } from 'react';
-import { useRegisteredModels, useRegistryCommands } from '@/lib/react';
+import { useId, useRef, useState } from 'react';
+import { useRegisteredModels, useRegistryCommands, type RegisteredModel } from '@/lib/react';
 import { formatTime } from '../format';
 import LoadError from '../LoadError';
 import OneFieldForm from '../OneFieldForm';
@@ -19,7 +19,11 @@ export default function ModelsPage() {
   const [search, setSearch] = useState('');
   const { data, error, loading } = useRegisteredModels(search.trim());
   const commands = useRegistryCommands();
-  const models = data ?? [];
+  // While a new search's answer is on its way, the previous list stays (no "Loading" flash per keystroke).
+  const last = useRef<RegisteredModel[] | undefined>(undefined);
+  if (data) last.current = data;
+  const shown = data ?? last.current;
+  const models = shown ?? [];
   return (
     <section aria-labelledby="models-heading" className="space-y-4">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -51,7 +55,7 @@ export default function ModelsPage() {
         />
       </div>
       {error && <LoadError error={error} />}
-      {loading && !data ? (
+      {loading && !shown ? (
         <p className="text-sm text-stone-500">Loading models…</p>
       ) : models.length === 0 ? (
         <p data-testid="models-empty" className="text-sm text-stone-500">

@@ -96,10 +96,22 @@ test('[REGUI-1][REGUI-2][REGUI-3][REGUI-4][REGUI-5][REGUI-6][REGUI-7][REGUI-8][R
     await expect(ann.historyRows.filter({ hasText: 'numbered by the relay' })).toHaveCount(1);
     await expect(ann.historyRows.filter({ has: a!.getByTestId('history-lost') })).toHaveCount(0);
 
+    // The version's own description and tags (REGUI-2's editors, reused on the version page).
+    await a!.getByRole('button', { name: 'Add description' }).click();
+    await a!.getByRole('textbox', { name: 'Description' }).fill('First good one');
+    await a!.getByRole('button', { name: 'Save description' }).click();
+    await expect(a!.getByTestId('description')).toHaveText('First good one');
+    const versionTag = a!.getByRole('form', { name: 'Add tag' });
+    await versionTag.getByLabel('New tag key').fill('validated');
+    await versionTag.getByLabel('New tag value').fill('yes');
+    await versionTag.getByRole('button', { name: 'Add tag' }).click();
+    await expect(a!.getByTestId('version-tags').getByTestId('tag-row')).toHaveText([/validated\s*yes/]);
+
     // REGUI-2: the model page: versions with stage, aliases, source run; description and tags edited in place.
     await ann.gotoModel(name);
     await expect(ann.versionRow('v1')).toContainText('Production');
     await expect(ann.versionRow('v1')).toContainText('@champion');
+    await expect(ann.versionRow('v1')).toContainText('First good one');
     await expect(ann.versionRow('v2')).toContainText('Archived');
     await expect(ann.versionRow('v2').getByTestId('source-run')).toHaveAttribute('href', `/run/?id=${runIds[1]}`);
     await a!.getByRole('button', { name: 'Add description' }).click();
