@@ -150,7 +150,9 @@ describe('the registry in the data worker', () => {
     expect(await api.getModelVersionFiles('iris', 2)).toMatchObject({ state: 'no-source', signature: null, runId: null });
     // A version whose folder has no MLmodel (made by the registry command directly, as an MLflow client may).
     const ctxDb = freshDb();
-    const ctx = memoryCtx(new Y.Doc(), 'sdk');
+    let t = 1_000;
+    // A clock: versions created in one millisecond would be numbered in id order (random).
+    const ctx = memoryCtx(new Y.Doc(), 'sdk', () => t++);
     ensureWorkspace(ctx);
     const run = startRun(ctx, { runName: 'bare' });
     reg.createRegisteredModel(ctx, { name: 'bare' });
