@@ -25,6 +25,9 @@ export default function AppHeader() {
           <Link prefetch={false} href="/" className="text-stone-700 hover:text-sky-800">
             Experiments
           </Link>
+          <Link prefetch={false} href="/models/" className="text-stone-700 hover:text-sky-800">
+            Models
+          </Link>
         </nav>
         <div className="ml-auto flex items-center gap-4">
           <PresenceList />

@@ -1,6 +1,6 @@
 'use client';
 
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import type { ArtifactRef } from '@/lib/domain';
 import { buildArtifactTree, initiallyExpanded, visibleRows } from './artifacts/artifact-tree';
 import { formatBytes, formatTime } from './format';
@@ -14,10 +14,13 @@ export default function ArtifactsList({
   artifacts,
   selected,
   onSelect,
+  folderAction,
 }: {
   artifacts: ArtifactRef[];
   selected?: string | null;
   onSelect?: (a: ArtifactRef) => void;
+  /** Something to show beside a folder's name (the run page's "Register model" on a model folder), or null. */
+  folderAction?: (folderPath: string) => ReactNode;
 }) {
   const tree = useMemo(() => buildArtifactTree(artifacts), [artifacts]);
   // Folders the person toggled, against the default (all open in a small tree, all closed in a big one): a folder
@@ -68,6 +71,7 @@ export default function ArtifactsList({
                     {node.name}/ <span className="text-stone-500">({node.files})</span>
                   </button>
                 )}
+                {!a && folderAction && <span className="ml-2">{folderAction(node.path)}</span>}
               </td>
               <td className="py-1 pr-4 text-right text-xs">{formatBytes(node.size)}</td>
               <td className="py-1 text-xs text-stone-600">{a ? formatTime(a.loggedAt) : ''}</td>

@@ -25,6 +25,7 @@ import { boardsApi } from './boards-api';
 import { chartsApi } from './charts-api';
 import { loggingApi } from './logging-api';
 import { manageApi } from './manage-api';
+import { registryApi } from './registry-api';
 import type { ServiceCore } from './service-core';
 import { tableApi } from './table-api';
 import { Topics, type TopicCallback } from './topics';
@@ -252,7 +253,7 @@ export function createDataService(platform: Platform) {
 
   const write = async <T>(f: (ctx: doc.Ctx) => T): Promise<T> => (await ready()).command(f);
   const writeRun = async <T>(runId: string, f: (ctx: doc.Ctx) => T): Promise<T> => (await ready()).runCommand(asRunId(runId), f);
-  /** What the area modules (table-api, charts-api, manage-api, boards-api) build their functions on. */
+  /** What the area modules (table-api, charts-api, manage-api, boards-api, registry-api) build their functions on. */
   const core: ServiceCore = { ready, hostNow, write, writeRun, topics, rowsOf, searchTableOf };
 
   const api = {
@@ -461,7 +462,7 @@ export function createDataService(platform: Platform) {
       store?.close();
     },
   };
-  return { ...api, ...tableApi(core), ...chartsApi(core), ...manageApi(core), ...boardsApi(core), ...loggingApi(core) };
+  return { ...api, ...tableApi(core), ...chartsApi(core), ...manageApi(core), ...boardsApi(core), ...loggingApi(core), ...registryApi(core) };
 }
 
 export type DataService = ReturnType<typeof createDataService>;

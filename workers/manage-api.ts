@@ -73,13 +73,15 @@ const UploadInput = z.object({ path: ArtifactPathSchema, mediaType: z.string().m
 /** Awareness field that carries this client's caret: `{ runId, pos }` with `pos` a Yjs relative position (JSON). */
 const CURSOR_FIELD = 'noteCursor';
 
-function relayOf(h: DocHost): { base: string; headers: Record<string, string> } {
+/** The relay's base URL and auth headers for blob requests; INVALID_STATE for a local-only workspace. */
+export function relayOf(h: DocHost): { base: string; headers: Record<string, string> } {
   const { relayUrl, token } = h.settings;
   if (!relayUrl) throw new CairnError('INVALID_STATE', 'Artifacts live on the relay, and this workspace has none (local only): set a relay in Settings.');
   return { base: relayUrl.replace(/\/+$/, ''), headers: token ? { authorization: `Bearer ${token}` } : {} };
 }
 
-async function blobResponse(h: DocHost, sha: string): Promise<Response> {
+/** `GET /blobs/<sha256>` on the workspace's relay; a missing blob is RESOURCE_DOES_NOT_EXIST (registry-api reads MLmodel files with it). */
+export async function blobResponse(h: DocHost, sha: string): Promise<Response> {
   const { base, headers } = relayOf(h);
   const res = await fetch(`${base}/blobs/${sha}`, { headers });
   if (res.status === 404) throw new CairnError('RESOURCE_DOES_NOT_EXIST', `The artifact's content (${sha.slice(0, 12)}…) is not on the relay yet.`);
@@ -88,7 +90,7 @@ async function blobResponse(h: DocHost, sha: string): Promise<Response> {
 }
 
 /** The first `max` bytes of a stream: reads chunk by chunk and cancels the rest, so a 2 GB log costs `max` (ART-4). */
-async function readHead(res: Response, max: number): Promise<{ bytes: Uint8Array; ended: boolean }> {
+export async function readHead(res: Response, max: number): Promise<{ bytes: Uint8Array; ended: boolean }> {
   const reader = res.body!.getReader();
   const parts: Uint8Array[] = [];
   let n = 0;

@@ -5,8 +5,9 @@ import type { DocHost } from '../lib/sync';
 import type { Topics } from './topics';
 
 /**
- * What data-service.ts hands its area modules (table-api.ts, charts-api.ts, manage-api.ts, boards-api.ts): each area
- * builds its worker functions on these and returns them as a plain object, which the service spreads into its API.
+ * What data-service.ts hands its area modules (table-api.ts, charts-api.ts, manage-api.ts, boards-api.ts,
+ * registry-api.ts): each area builds its worker functions on these and returns them as a plain object, which the
+ * service spreads into its API.
  * Every function an area returns must be async (withWireErrors wraps them) and must validate its arguments.
  */
 export interface ServiceCore {

@@ -1,19 +1,27 @@
 'use client';
 
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { ArtifactRef } from '@/lib/domain';
 import ArtifactsList from '../ArtifactsList';
 import ArtifactUpload from './ArtifactUpload';
 import ArtifactViewer from './ArtifactViewer';
+import { modelFolders } from './artifact-tree';
+import RegisterModel from './RegisterModel';
 
-/** The run page's artifacts: the tree, the viewer of the chosen file, and the upload form. */
+/** The run page's artifacts: the tree (a model folder offers "Register model"), the viewer of the chosen file, and the upload form. */
 export default function ArtifactsPanel({ runId, artifacts, deleted }: { runId: string; artifacts: ArtifactRef[]; deleted: boolean }) {
   const [selectedPath, setSelectedPath] = useState<string | null>(null);
   const selected = artifacts.find((a) => a.path === selectedPath) ?? null;
+  const models = useMemo(() => modelFolders(artifacts), [artifacts]);
   return (
     <div className="space-y-3">
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
-        <ArtifactsList artifacts={artifacts} selected={selectedPath} onSelect={(a) => setSelectedPath(a.path)} />
+        <ArtifactsList
+          artifacts={artifacts}
+          selected={selectedPath}
+          onSelect={(a) => setSelectedPath(a.path)}
+          folderAction={(path) => (models.has(path) ? <RegisterModel runId={runId} folder={path} disabled={deleted} /> : null)}
+        />
         {selected ? (
           <ArtifactViewer key={selected.path + selected.sha256} artifact={selected} />
         ) : (

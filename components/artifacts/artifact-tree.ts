@@ -90,3 +90,17 @@ export function initiallyExpanded(root: ArtifactNode, maxFiles = 50): Set<string
   walk(root);
   return out;
 }
+
+/**
+ * REGUI-9: the folders of a run's artifacts that hold an `MLmodel` file directly (an MLflow model directory), which
+ * the run page offers to register. A root-level `MLmodel` is not one: a version's source names a folder of the run
+ * (`runs:/<run>/<folder>`), as MLflow's log_model always writes one.
+ */
+export function modelFolders(artifacts: readonly ArtifactRef[]): Set<string> {
+  const out = new Set<string>();
+  for (const a of artifacts) {
+    const parts = a.path.split('/').filter(Boolean);
+    if (parts.length > 1 && parts.at(-1) === 'MLmodel') out.add(parts.slice(0, -1).join('/'));
+  }
+  return out;
+}

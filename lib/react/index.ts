@@ -20,3 +20,4 @@ export * from './manage-hooks';
 export * from './boards-hooks';
 export { createModelClient, useModelClient, type ModelClient, type LoadedModelInfo, type PredictResult, type OnnxValueInfo, type Prediction, type PredictOutput } from './model-client';
 export * from './examples-hooks';
+export * from './registry-hooks';
