@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useId, useState, type FormEvent } from 'react';
 import { IRIS_EXAMPLE_EXPERIMENT, MAX_EPOCHS, useIrisExample, type IrisExampleState, type IrisModelKind } from '@/lib/react';
 import LoadError from './LoadError';
+import { versionHref, versionLabel } from './registry/links';
 
 const MODEL_LABELS: Record<IrisModelKind, string> = {
   logistic_regression: 'Logistic regression',
@@ -41,7 +42,11 @@ function Status({ state }: { state: IrisExampleState }) {
   return (
     <p data-testid="iris-status" aria-live="polite" className="text-sm text-stone-700">
       Finished: test accuracy {pct(state.testAccuracy)} · training computed in {state.trainMs.toFixed(0)} ms · model.onnx {state.onnxBytes} bytes, logged
-      under <code>model/</code>. {link('Open the run', state.runId)}
+      under <code>model/</code> and registered as{' '}
+      <Link prefetch={false} data-testid="iris-version-link" href={versionHref(state.version)} className="font-medium text-sky-800 hover:underline dark:text-sky-300">
+        {state.version.name} {versionLabel(state.version)}
+      </Link>
+      . {link('Open the run', state.runId)}
     </p>
   );
 }

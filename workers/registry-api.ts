@@ -1,6 +1,7 @@
+import * as Comlink from 'comlink';
 import { z } from 'zod';
 import * as doc from '../lib/doc';
-import { ArtifactPathSchema, CairnError, RunIdSchema, asRunId, invalid, notFound, parseInput, type Run } from '../lib/domain';
+import { ArtifactPathSchema, CairnError, RunIdSchema, asRunId, invalid, notFound, parseInput, sha256Hex, type Run } from '../lib/domain';
 import { MLMODEL_FILE_NAME, parseMLmodel, type Signature } from '../lib/models';
 import * as reg from '../lib/registry';
 import type { DocHost } from '../lib/sync';
@@ -17,6 +18,8 @@ import type { ServiceCore } from './service-core';
 export const REGISTRY_TOPIC = 'registry';
 /** An MLmodel or input example is read up to this much (lib/models' own cap on MLmodel text). */
 const MAX_MODEL_FILE_BYTES = 4 * 1024 * 1024;
+/** A model directory loaded whole into the playground (REGUI-W7): beyond this the page says so instead. */
+export const MAX_MODEL_DIR_BYTES = 256 * 1024 * 1024;
 /** Model file texts kept by content address (they never change): a registry change re-queries without refetching. */
 const MAX_CACHED_FILES = 64;
 /** Versions a compare view takes. */
@@ -202,6 +205,31 @@ export function registryApi(core: ServiceCore) {
     async getModelVersionFiles(name: string, ref: VersionRef): Promise<ModelFilesView> {
       const d = await requireDetail(name, ref);
       return (await filesOf(await host(), d.version)).files;
+    },
+
+    /**
+     * REGUI-W7: every file of the version's model folder (path relative to it → bytes, each checked against its
+     * sha256), for the prediction playground; the buffers are transferred. Refused past MAX_MODEL_DIR_BYTES.
+     */
+    async getModelVersionDirectory(name: string, ref: VersionRef): Promise<[string, Uint8Array][]> {
+      const h = await host();
+      const { version } = await requireDetail(name, ref);
+      const loc = reg.sourceLocation(version.source, version.runId);
+      if (!loc) throw invalid(`The source ${version.source} is not a run's artifacts.`);
+      const run = RunIdSchema.safeParse(loc.runId).success ? await h.getRun(asRunId(loc.runId)) : null;
+      if (!run) throw notFound(`Run ${loc.runId} is not in this workspace (yet: it may still be syncing).`);
+      const prefix = loc.artifactPath.replace(/\/+$/, '') + '/';
+      const refs = run.artifacts.filter((a) => a.path.startsWith(prefix));
+      if (!refs.some((a) => a.path === prefix + MLMODEL_FILE_NAME)) throw notFound(`The run has no ${prefix}${MLMODEL_FILE_NAME}.`);
+      const total = refs.reduce((n, a) => n + a.size, 0);
+      if (total > MAX_MODEL_DIR_BYTES) throw invalid(`The model folder holds ${total} bytes; the playground loads at most ${MAX_MODEL_DIR_BYTES}.`);
+      const out: [string, Uint8Array][] = [];
+      for (const a of refs) {
+        const bytes = new Uint8Array(await (await blobResponse(h, a.sha256)).arrayBuffer());
+        if ((await sha256Hex(bytes)) !== a.sha256) throw new CairnError('DATA_LOSS', `${a.path}: the relay's bytes do not match its sha256`);
+        out.push([a.path.slice(prefix.length), bytes]);
+      }
+      return Comlink.transfer(out, out.map(([, b]) => b.buffer as ArrayBuffer));
     },
 
     /** REGUI-W5: 2–10 numbered versions side by side: their source runs' params and latest metrics, their signatures. */

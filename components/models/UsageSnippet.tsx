@@ -11,21 +11,21 @@ export function trackingUriOf(relayUrl: string | null, workspace: string, defaul
 /** The two snippets of a model page: load the model by URI and predict, in Python (mlflow) and TypeScript (cairn/sdk). */
 export function usageSnippets(modelUri: string, relayUrl: string | null, workspace: string, example: string | null): { python: string; typescript: string } {
   const uri = JSON.stringify(modelUri);
-  const input = example ?? '{"inputs": [[5.1, 3.5, 1.4, 0.2]]}';
   const python = [
-    'import json',
     'import mlflow',
     '',
     `mlflow.set_tracking_uri(${JSON.stringify(trackingUriOf(relayUrl, workspace))})`,
     `model = mlflow.pyfunc.load_model(${uri})`,
-    `print(model.predict(json.loads(${JSON.stringify(input)})))`,
+    '# The input example logged with the model; any DataFrame or array of the signature works.',
+    'print(model.predict(model.input_example))',
   ].join('\n');
   const typescript = [
     "import { connect } from 'cairn/sdk';",
     '',
     `const cairn = await connect({ relay: ${JSON.stringify(relayUrl ?? 'http://127.0.0.1:5000')}, workspace: ${JSON.stringify(workspace)} });`,
     `const model = await cairn.loadModel(${uri});`,
-    `console.log(await model.predict(${input}));`,
+    '// Any /invocations body: dataframe_split, dataframe_records, instances or inputs.',
+    `console.log(await model.predict(${example ?? '{ dataframe_records: [/* rows of the signature */] }'}));`,
   ].join('\n');
   return { python, typescript };
 }

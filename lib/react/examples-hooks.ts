@@ -19,6 +19,8 @@ import { useDataClient } from './DataProvider';
  */
 
 export const IRIS_EXAMPLE_EXPERIMENT = 'iris-example';
+/** The registered model each trained Iris model becomes a version of (IRIS-11). */
+export const IRIS_REGISTERED_MODEL = 'iris-example';
 export { IRIS_MODEL_KINDS, MAX_EPOCHS, defaultIrisParams, type IrisModelKind } from '../examples/iris/params';
 export type { EpochMetrics } from '../examples/iris/train';
 
@@ -37,7 +39,17 @@ const PACE_MAX_MS = 50;
 export type IrisExampleState =
   | { phase: 'idle' }
   | { phase: 'running'; step: string; experimentId: string | null; runId: string | null; epoch: number; epochs: number; last: EpochMetrics | null }
-  | { phase: 'done'; experimentId: string; runId: string; testAccuracy: number; trainMs: number; onnxBytes: number; artifacts: string[] }
+  | {
+      phase: 'done';
+      experimentId: string;
+      runId: string;
+      testAccuracy: number;
+      trainMs: number;
+      onnxBytes: number;
+      artifacts: string[];
+      /** The registered version (`iris-example`); `version` null until the relay numbers it. */
+      version: { name: string; version: number | null; versionId: string };
+    }
   | { phase: 'failed'; experimentId: string | null; runId: string | null; error: WireError };
 
 export interface IrisExampleOptions {
@@ -169,12 +181,11 @@ export function useIrisExample(): { state: IrisExampleState; start(o: IrisExampl
           await client.uploadArtifact(id, new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type }), path, type);
           artifacts.push(path);
         }
-        // REGISTER (for the lead, once lib/registry lands): register this model as a version of the registered model
-        // `iris-example` — createRegisteredModel('iris-example') when it does not exist, then
-        // createModelVersion({ name: 'iris-example', source: `runs:/${id}/model`, runId: id }) — through new data
-        // worker commands beside logging-api.ts, and show the version's number here. Not done: no registry yet.
+        // IRIS-11: the model is registered as a version of `iris-example` (the relay numbers it, REG-N1).
+        progress({ step: 'Registering the model' });
+        const version = await client.registerModelFromRun(id, IRIS_MODEL_ARTIFACT_PATH, IRIS_REGISTERED_MODEL);
         await client.endRun(id, 'FINISHED');
-        set({ phase: 'done', experimentId, runId: id, testAccuracy: outcome.testAccuracy, trainMs: outcome.trainMs, onnxBytes: outcome.onnxBytes, artifacts });
+        set({ phase: 'done', experimentId, runId: id, testAccuracy: outcome.testAccuracy, trainMs: outcome.trainMs, onnxBytes: outcome.onnxBytes, artifacts, version: { name: version.name, version: version.version, versionId: version.versionId } });
       } catch (e) {
         if (runId && client) await client.endRun(runId, 'FAILED').catch(() => {});
         set({ phase: 'failed', experimentId, runId, error: toWire(e) });

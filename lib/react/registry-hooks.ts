@@ -50,6 +50,15 @@ export function useModelVersionFiles(name: string | null | undefined, ref: Versi
   );
 }
 
+/** Every file of a version's model folder (the playground loads it); re-read only when its run changes (a stage or
+ * alias move must not reload the model under the person trying it). */
+export function useModelVersionDirectory(name: string | null | undefined, ref: VersionRef | null, runId: string | null | undefined): QueryResult<Map<string, Uint8Array> | null> {
+  const key = JSON.stringify(ref);
+  return useWorkerQuery(`reg-dir:${name ?? ''}:${key}`, name && ref && runId ? [`run:${runId}`] : [], async (c) =>
+    name && ref ? new Map(await c.getModelVersionDirectory(name, JSON.parse(key) as VersionRef)) : null,
+  );
+}
+
 /** 2–10 numbered versions side by side (their runs' params and metrics, their signatures). */
 export function useCompareModelVersions(
   name: string | null | undefined,

@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { loadPyfunc, predictionToJson } from '../../lib/models';
 import { nodeOnnxBackend } from '../../lib/sdk/onnx-node';
+import { expectClose } from './fixtures/numbers-close';
 import { collectPageErrors } from './fixtures/page-errors';
 
 /**
@@ -49,19 +50,6 @@ async function openHarness(page: Page, baseURL: string) {
 }
 
 /** Same numbers within float32 rounding (wasm and native kernels may differ in the last bits). */
-function close(actual: unknown, want: unknown, path = ''): void {
-  if (typeof want === 'number') {
-    expect(typeof actual, path).toBe('number');
-    expect(Math.abs((actual as number) - want), `${path}: ${String(actual)} vs ${want}`).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(want));
-  } else if (Array.isArray(want)) {
-    expect((actual as unknown[]).length, path).toBe(want.length);
-    want.forEach((w, i) => close((actual as unknown[])[i], w, `${path}[${i}]`));
-  } else if (want && typeof want === 'object') {
-    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(want).sort());
-    for (const [k, w] of Object.entries(want)) close((actual as Record<string, unknown>)[k], w, `${path}.${k}`);
-  } else expect(actual, path).toEqual(want);
-}
-
 test('[PLAY-2] the model worker predicts every fixture as onnxruntime-node does, outputs back as typed arrays', async ({ page, context, baseURL }) => {
   const errors = collectPageErrors(context);
   await openHarness(page, baseURL!);
@@ -79,8 +67,8 @@ test('[PLAY-2] the model worker predicts every fixture as onnxruntime-node does,
     for (const [i, c] of cases(name).entries()) {
       const want = predictionToJson(await node.predict(c.body));
       expect(inBrowser[i]!.typed).toBe(true);
-      close(inBrowser[i]!.json, want, `${name} ${c.name} (vs onnxruntime-node)`);
-      close(inBrowser[i]!.json, c.predictions, `${name} ${c.name} (vs torch)`);
+      expectClose(inBrowser[i]!.json, want, `${name} ${c.name} (vs onnxruntime-node)`);
+      expectClose(inBrowser[i]!.json, c.predictions, `${name} ${c.name} (vs torch)`);
     }
     await node.close();
   }
@@ -105,7 +93,7 @@ test('[PLAY-1, PLAY-2, PLAY-3] PredictPlayground: inputs listed, example prefill
   const [one] = cases('regressor-columns').filter((c) => c.name === 'one row');
   await page.getByTestId('playground-body').fill(JSON.stringify(one!.body));
   await page.getByTestId('playground-predict').click();
-  close(JSON.parse((await page.getByTestId('playground-result').textContent())!), one!.predictions);
+  expectClose(JSON.parse((await page.getByTestId('playground-result').textContent())!), one!.predictions);
   await expect(page.getByTestId('playground-ms')).toContainText('ms in the worker');
 
   await page.getByTestId('playground-body').fill(JSON.stringify({ dataframe_records: [{ x: 0.5, n: 1.5 }] }));

@@ -8,7 +8,7 @@ describe('model usage snippets', () => {
     const s = usageSnippets('models:/iris@champion', 'http://h:5000', 'team', '{"inputs": [[1, 2, 3, 4]]}');
     expect(s.python).toContain('mlflow.set_tracking_uri("http://h:5000/w/team")');
     expect(s.python).toContain('mlflow.pyfunc.load_model("models:/iris@champion")');
-    expect(s.python).toContain('json.loads("{\\"inputs\\": [[1, 2, 3, 4]]}")');
+    expect(s.python).toContain('print(model.predict(model.input_example))');
     expect(s.typescript).toContain('connect({ relay: "http://h:5000", workspace: "team" })');
     expect(s.typescript).toContain('cairn.loadModel("models:/iris@champion")');
     expect(s.typescript).toContain('model.predict({"inputs": [[1, 2, 3, 4]]})');

@@ -4,18 +4,22 @@
  * under the run's artifact path `model`, it loads in Python with `mlflow.pyfunc.load_model("runs:/<run>/model")` and
  * in Cairn with the ONNX flavor.
  *
- * The signature's inputs are four named `double` columns, what MLflow infers from a pandas DataFrame of the example;
- * the ONNX input is float32 [batch, 4], and mlflow.onnx's pyfunc casts a single-input frame to it. The outputs are the
- * graph's two tensors.
+ * The example is three held-out flowers as an array (MLflow's ndarray example, served as `{"inputs": [[…]]}`).
  */
-import { IRIS_FEATURES, IRIS_FEATURE_COUNT } from './dataset';
+import { IRIS_FEATURE_COUNT } from './dataset';
 import { IRIS_MODEL_ARTIFACT_PATH } from './model-files';
-import { IRIS_ONNX_LABEL, IRIS_ONNX_PROBABILITIES } from './onnx-export';
+import { IRIS_ONNX_INPUT, IRIS_ONNX_LABEL, IRIS_ONNX_PROBABILITIES } from './onnx-export';
 import { MLMODEL_FILE_NAME, onnxModelDir, parseMLmodel, type MLmodel, type Signature } from '../../models';
 
-/** The model's signature (IRIS-9): four named double columns in; class probabilities and the label out. */
+/**
+ * The model's signature (IRIS-9): a float32 [batch, 4] tensor in (sepal length, sepal width, petal length, petal
+ * width, in cm), class probabilities [batch, 3] and the label [batch] out. A tensor input, not four columns: MLflow's
+ * onnx pyfunc turns a column-signature prediction into a DataFrame of the outputs flattened, which a [batch, 3] output
+ * next to a [batch] one cannot be ("All arrays must be of the same length") — with a tensor signature both MLflow and
+ * Cairn answer `{probabilities, label}` for a DataFrame or an array alike.
+ */
 export const IRIS_SIGNATURE: Signature = {
-  inputs: { kind: 'columns', columns: IRIS_FEATURES.map((name) => ({ name, type: { kind: 'scalar', type: 'double' }, required: true })) },
+  inputs: { kind: 'tensors', tensors: [{ name: IRIS_ONNX_INPUT, dtype: 'float32', shape: [-1, IRIS_FEATURE_COUNT] }] },
   outputs: {
     kind: 'tensors',
     tensors: [
@@ -49,7 +53,7 @@ export function irisModelPackage(onnx: Uint8Array, o: IrisPackageOptions): { fil
   const files = onnxModelDir({
     onnx,
     signature: IRIS_SIGNATURE,
-    inputExample: { columns: [...IRIS_FEATURES], data: exampleRows(o.exampleFeatures) },
+    inputExample: exampleRows(o.exampleFeatures),
     providers: ['CPUExecutionProvider'],
     runId: o.runId,
     artifactPath: IRIS_MODEL_ARTIFACT_PATH,
