@@ -12,6 +12,7 @@ import {
   StageSchema,
   UserIdSchema,
   VersionNumberSchema,
+  parseInMlflowWords,
   type Stage,
 } from './schemas';
 
@@ -49,7 +50,7 @@ export function requireModel(c: Pick<Ctx, 'ws'>, rawName: unknown): RegisteredMo
 /** The live version `version` of model `name`, or MLflow's RESOURCE_DOES_NOT_EXIST. */
 export function requireVersion(c: Pick<Ctx, 'ws'>, rawName: unknown, rawVersion: unknown): { model: RegisteredModel; version: ModelVersion } {
   const model = requireModel(c, rawName);
-  const n = parseInput(VersionNumberSchema, rawVersion, 'version');
+  const n = parseInMlflowWords(VersionNumberSchema, rawVersion);
   const v = readRegistry(c.ws).version(model.modelId, n);
   if (!v) throw notFound(`Model Version (name=${model.name}, version=${n}) not found`);
   return { model, version: v };
@@ -229,7 +230,8 @@ const TransitionInput = z.object({ stage: StageSchema, archiveExistingVersions: 
  * model's other versions in that stage to Archived in the same transaction. Each move is a history event.
  */
 export function transitionModelVersionStage(c: Ctx, input: { name: string; version: unknown; stage: string; archiveExistingVersions?: boolean | undefined }): ModelVersion {
-  const { stage, archiveExistingVersions } = parseInput(TransitionInput, { stage: input.stage, archiveExistingVersions: input.archiveExistingVersions }, 'transition');
+  const stage = parseInMlflowWords(StageSchema, input.stage);
+  const { archiveExistingVersions } = parseInput(TransitionInput, { stage: input.stage, archiveExistingVersions: input.archiveExistingVersions }, 'transition');
   const { model, version } = requireVersion(c, input.name, input.version);
   if (archiveExistingVersions && stage !== 'Staging' && stage !== 'Production') {
     throw invalid(`Model version transition cannot archive existing model versions because '${stage}' is not an Active stage. Valid stages are Staging, Production.`);
@@ -294,7 +296,7 @@ export function deleteModelVersionTag(c: Ctx, input: { name: string; version: un
  */
 export function setRegisteredModelAlias(c: Ctx, input: { name: string; alias: string; version: unknown }): void {
   const model = requireModel(c, input.name);
-  const alias = parseInput(AliasSchema, input.alias, 'alias');
+  const alias = parseInMlflowWords(AliasSchema, input.alias);
   const view = readRegistry(c.ws);
   let target: ModelVersion | undefined;
   if (input.version && typeof input.version === 'object' && 'versionId' in input.version) {
@@ -335,7 +337,7 @@ export function requireAlias(c: Pick<Ctx, 'ws'>, rawName: unknown, alias: string
 /** MLflow's get_latest_versions: the latest numbered version per stage (all stages when `stages` is empty). */
 export function latestVersions(c: Pick<Ctx, 'ws'>, rawName: unknown, stages: readonly string[] = []): ModelVersion[] {
   const model = requireModel(c, rawName);
-  const want = stages.map((s) => parseInput(StageSchema, s, 'stages'));
+  const want = stages.map((s) => parseInMlflowWords(StageSchema, s));
   return want.length === 0 ? model.latestVersions : model.latestVersions.filter((v) => want.includes(v.stage));
 }
 

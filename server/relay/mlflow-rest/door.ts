@@ -11,7 +11,8 @@ import type { DiskBlobStore } from '../blob-store';
 import { ArtifactDoor } from './artifacts';
 import { DocAccess } from './docs';
 import { TextPieces } from './metrics';
-import { ROUTES, responseText, type Route } from './routes';
+import { roleFor, type Method, type Route } from './route';
+import { ROUTES, responseText } from './routes';
 import { RunSearch } from './run-search';
 import { MAX_BODY_BYTES, parseFields, parseJsonBody, queryFields, readBody, sendJsonText, sendMlflowError, sendPieces, sendText, statusError } from './wire';
 
@@ -112,10 +113,10 @@ export class MlflowDoor {
     if (!(route.methods as readonly string[]).includes(method)) {
       throw statusError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for ${path}; use ${route.methods.join(' or ')}`, 405, { allow: route.methods.join(', ') });
     }
-    const { ws, actor } = this.access(req, url, wsRaw, route.role);
+    const { ws, actor } = this.access(req, url, wsRaw, roleFor(route, method as Method));
     const fields = await this.fields(req, url, route);
     const input = parseFields(route.schema, fields);
-    const call = { ws, actor, docs: this.docs, runs: this.runs };
+    const call = { ws, actor, method: method as Method, docs: this.docs, runs: this.runs };
     const result = (route.handle as (c: typeof call, i: unknown) => unknown)(call, input);
     if (result instanceof TextPieces) return sendPieces(res, result.pieces);
     sendJsonText(res, responseText(result));

@@ -5,12 +5,14 @@ import type { Experiment, Run, RunInfo } from '../../../lib/domain/index';
  * fields left out (SPEC REST-3). Non-finite doubles stay numbers here; `protoJson` writes them as strings.
  */
 
-type Json = Record<string, unknown>;
+/** A proto-JSON object being built. */
+export type Json = Record<string, unknown>;
 
-const kv = (r: Record<string, string>) => Object.entries(r).map(([key, value]) => ({ key, value }));
+/** A record → proto's `[{key, value}]`. */
+export const kv = (r: Record<string, string>) => Object.entries(r).map(([key, value]) => ({ key, value }));
 
 /** Sets `k` only when `v` is not empty (proto3 JSON leaves out empty strings, lists and unset fields). */
-function put(o: Json, k: string, v: unknown): void {
+export function put(o: Json, k: string, v: unknown): void {
   if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) return;
   o[k] = v;
 }

@@ -13,38 +13,14 @@ import {
   newRunId,
   notFound,
   type RunId,
-  type WorkspaceId,
 } from '../../../lib/domain/index';
-import type { Role } from '../token-store';
-import type { DocAccess } from './docs';
 import { experimentJson, runInfoJson, runJson } from './entities';
 import { searchExperiments } from './experiment-search';
 import { bulkInterval, historyBulk, historyPage } from './metrics';
-import type { RunSearch } from './run-search';
-import { double, int64, keyValues, protoJson, repeated } from './wire';
-
-/** What a handler is given: the workspace from the URL, the writer's actor id, and the door's services. */
-export interface Call {
-  ws: WorkspaceId;
-  actor: string;
-  docs: DocAccess;
-  runs: RunSearch;
-}
-
-/** One endpoint of the route table (SPEC REST-2): its methods, the role it needs, its request schema and handler. */
-export interface Route {
-  methods: readonly ('GET' | 'POST')[];
-  /** Under `/api/2.0/mlflow/` (and `/ajax-api/2.0/mlflow/`). */
-  path: string;
-  role: Role;
-  /** Query keys read as repeated fields (GET). */
-  repeated?: readonly string[];
-  schema: z.ZodType;
-  /** Returns the response object (written with protoJson) or its text already (fast paths). */
-  handle(call: Call, input: never): unknown;
-}
-
-const route = <S extends z.ZodType>(r: Omit<Route, 'schema' | 'handle'> & { schema: S; handle(call: Call, input: z.output<S>): unknown }): Route => r as Route;
+import { registryRoutes } from './registry-routes';
+import { route, type Call, type Route } from './route';
+export type { Call, Route } from './route';
+import { double, int64, keyValues, protoJson, repeated, tagsRecord } from './wire';
 
 const str = z.string();
 /** The run tag MLflow's runs/log-model appends each logged model's MLmodel dict to (a JSON list). */
@@ -58,12 +34,6 @@ const VIEW = protoEnum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']);
 const RUN_STATUS = protoEnum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']);
 
 // ---- helpers -------------------------------------------------------------------------------------------------------
-
-const tagsRecord = (kv: { key: string; value: string }[] | undefined) => {
-  const out: Record<string, string> = {};
-  for (const { key, value } of kv ?? []) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  return out;
-};
 
 /** MLflow truncates over-long param and tag values (MLFLOW_TRUNCATE_LONG_VALUES, on by default): so do we (REST-8). */
 const cut = (v: string, max: number) => (v.length > max ? v.slice(0, max) : v);
@@ -535,8 +505,8 @@ const runs: Route[] = [
   }),
 ];
 
-/** The tracking route table: `<path>` → its route. */
-export const ROUTES: ReadonlyMap<string, Route> = new Map([...experiments, ...runs].map((r) => [r.path, r]));
+/** The route table (tracking and registry): `<path>` → its route. */
+export const ROUTES: ReadonlyMap<string, Route> = new Map([...experiments, ...runs, ...registryRoutes].map((r) => [r.path, r]));
 
 /** The response text of a handler's result (strings are already proto-JSON). */
 export function responseText(result: unknown): string {

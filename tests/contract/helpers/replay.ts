@@ -134,7 +134,7 @@ export function requestOf(x: Exchange, ids: IdMap): { pathAndQuery: string; head
 }
 
 const GENERATED_NAME = /^[a-z]+-[a-z]+-\d{1,3}$/;
-const SERVER_TIMES = new Set(['creation_time', 'last_update_time', 'deleted_time']);
+const SERVER_TIMES = new Set(['creation_time', 'last_update_time', 'deleted_time', 'creation_timestamp', 'last_updated_timestamp', 'creation_timestamp_ms', 'last_updated_timestamp_ms']);
 
 /**
  * A body with what legitimately differs between two servers taken out: server-made times, generated run names, page
