@@ -121,13 +121,14 @@ function parseFilter(text: string, attrs: Record<string, AttrRule>): Clause[] {
   return out;
 }
 
-function stringMatch(op: string, have: string | undefined, want: string): boolean {
+/** A string comparison of one clause, its LIKE pattern compiled once (not once per row). */
+function stringTest(op: string, want: string): (have: string | undefined) => boolean {
   // A missing tag matches `!=` (MLflow's registry store: the client's `tag.mlflow.prompt.is_prompt != 'true'` must keep
   // every model without the tag), and nothing else.
-  if (have === undefined) return op === '!=';
-  if (op === '=') return have === want;
-  if (op === '!=') return have !== want;
-  return likeRegExp(want, op === 'ILIKE').test(op === 'ILIKE' ? have.toLowerCase() : have);
+  if (op === '=') return (have) => have === want;
+  if (op === '!=') return (have) => have !== want;
+  const re = likeRegExp(want, op === 'ILIKE');
+  return op === 'ILIKE' ? (have) => have !== undefined && re.test(have.toLowerCase()) : (have) => have !== undefined && re.test(have);
 }
 
 function numberMatch(op: string, a: number | null, b: number): boolean {
@@ -137,14 +138,33 @@ function numberMatch(op: string, a: number | null, b: number): boolean {
 
 type Row = { tags: Record<string, string> };
 function matcher<T extends Row>(clauses: Clause[], attr: (row: T, key: string) => string | number | null | undefined): (row: T) => boolean {
-  return (row) =>
-    clauses.every((c) => {
-      if (c.entity === 'tag') return stringMatch(c.op, Object.hasOwn(row.tags, c.key) ? row.tags[c.key] : undefined, c.value as string);
+  const tests = clauses.map((c): ((row: T) => boolean) => {
+    if (c.entity === 'tag') {
+      const test = stringTest(c.op, c.value as string);
+      return (row) => test(Object.hasOwn(row.tags, c.key) ? row.tags[c.key] : undefined);
+    }
+    if (c.op === 'IN') {
+      const set = new Set(c.value as string[]);
+      return (row) => {
+        const have = attr(row, c.key);
+        return typeof have === 'string' && set.has(have);
+      };
+    }
+    if (typeof c.value === 'number') {
+      const want = c.value;
+      return (row) => {
+        const have = attr(row, c.key);
+        return numberMatch(c.op, typeof have === 'number' ? have : null, want);
+      };
+    }
+    const test = stringTest(c.op, c.value as string);
+    // A missing attribute (a version without run_id) matches nothing, as SQL's NULL.
+    return (row) => {
       const have = attr(row, c.key);
-      if (c.op === 'IN') return typeof have === 'string' && (c.value as string[]).includes(have);
-      if (typeof c.value === 'number') return numberMatch(c.op, typeof have === 'number' ? have : null, c.value);
-      return stringMatch(c.op, typeof have === 'string' ? have : undefined, c.value as string);
-    });
+      return typeof have === 'string' && test(have);
+    };
+  });
+  return (row) => tests.every((t) => t(row));
 }
 
 type Getter<T> = (row: T) => string | number | null;
