@@ -9,3 +9,5 @@ export * from './upgrade';
 export * from './views';
 export * from './boards';
 export * from './run-notes';
+export * from './logged-models';
+export * from './logged-models-read';

@@ -35,7 +35,7 @@ const STRING_OPS = ['=', '!=', 'LIKE', 'ILIKE'];
 const NUMBER_OPS = ['=', '!=', '>', '>=', '<', '<='];
 
 /** What an attribute of a kind accepts: its comparators and whether its value is a number or a list. */
-interface AttrRule {
+export interface AttrRule {
   ops: readonly string[];
   value: 'string' | 'number';
 }
@@ -286,3 +286,18 @@ export function searchModelVersions(view: RegistryView, req: RegistrySearchReque
   const p = page(hits, offset, max);
   return { versions: p.items, nextPageToken: p.nextPageToken };
 }
+
+/**
+ * The same conjunction dialect over other rows with tags (the REST door's logged-models/search): `attrs` names the
+ * attributes and their comparators, `get` reads one. Returns the rows' filter, or throws INVALID_PARAMETER_VALUE.
+ */
+export function conjunctionFilter<T extends { tags: Record<string, string> }>(
+  filter: string,
+  attrs: Record<string, AttrRule>,
+  get: (row: T, key: string) => string | number | null | undefined,
+): (row: T) => boolean {
+  return matcher<T>(parseFilter(filter, attrs), get);
+}
+
+/** String attributes compared with `= != LIKE ILIKE`. */
+export const STRING_ATTR: AttrRule = { ops: STRING_OPS, value: 'string' };

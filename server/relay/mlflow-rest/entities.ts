@@ -1,4 +1,5 @@
-import type { Experiment, Run, RunInfo } from '../../../lib/domain/index';
+import type { Experiment, LoggedModel, Run, RunInfo } from '../../../lib/domain/index';
+import { loggedModelArtifactUri } from './logged-models';
 
 /**
  * Cairn's read views → MLflow's proto-JSON entities (service.proto): snake_case, enum names, int64 as numbers, empty
@@ -74,6 +75,25 @@ export function runJson(run: Run, opts: { outputs?: boolean } = {}): Json {
   put(data, 'params', kv(run.params));
   put(data, 'tags', kv(run.tags));
   const o: Json = { info: runInfoJson(run.info), data, inputs: inputsJson(run) };
-  if (opts.outputs !== false) o.outputs = {};
+  if (opts.outputs !== false) o.outputs = run.modelOutputs?.length ? { model_outputs: run.modelOutputs.map((m) => ({ model_id: m.modelId, step: m.step })) } : {};
   return o;
+}
+
+/** An MLflow 3 LoggedModel (REST-26) as MLflow 3.6 writes it: `model_type` always present, params in `data`. */
+export function loggedModelJson(m: LoggedModel): Json {
+  const info: Json = {
+    model_id: m.modelId,
+    experiment_id: m.experimentId,
+    name: m.name,
+    creation_timestamp_ms: m.creationTime,
+    last_updated_timestamp_ms: m.lastUpdatedTime,
+    artifact_uri: loggedModelArtifactUri(m),
+    status: m.status,
+    model_type: m.modelType,
+    source_run_id: m.sourceRunId,
+  };
+  put(info, 'tags', kv(m.tags));
+  const data: Json = {};
+  put(data, 'params', kv(m.params));
+  return { info, data };
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import * as doc from '../../../lib/doc/index';
 import { invalid, notFound } from '../../../lib/domain/index';
 import * as reg from '../../../lib/registry/index';
 import { route, type Call, type Route } from './route';
+import { loggedModelArtifactUri } from './logged-models';
 import { modelVersionJson, registeredModelJson } from './registry-entities';
 import { int64, keyValues, repeated, tagsRecord } from './wire';
 
@@ -43,10 +45,43 @@ function checkSource(source: string): void {
  */
 function downloadUri(call: Call, v: reg.ModelVersion): string {
   if (/^(runs|mlflow-artifacts):/.test(v.source)) return v.source;
+  const logged = /^models:\/(m-[0-9a-f]{32})\/?$/.exec(v.source);
+  if (logged) {
+    const m = call.models.find(call.ws, logged[1]!);
+    if (!m) throw notFound(`Logged model with ID '${logged[1]}' not found.`);
+    return loggedModelArtifactUri(m);
+  }
   const where = reg.sourceLocation(v.source, v.runId);
   const run = where && call.docs.readRun(call.ws, where.runId);
   if (!where || !run) throw invalid(`Model version ${v.name}/${v.version ?? 'pending'} has source '${v.source}', which is not in the artifacts of a run of this workspace`);
   return `${run.info.artifactUri}/${where.artifactPath}`;
+}
+
+/** The logged model tag MLflow's server appends each registered version of the model to (a JSON list). */
+const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
+
+/**
+ * REST-28: as MLflow's server does, the logged model a version was made from lists it in its `mlflow.modelVersions`
+ * tag, written as Python's json.dumps does (`[{"name": "m", "version": 1}]`), in its run doc.
+ */
+function recordVersionOnLoggedModel(call: Call, m: { modelId: string; sourceRunId: string; tags: Record<string, string> }, name: string, version: number): void {
+  let list: unknown[] = [];
+  try {
+    const parsed: unknown = JSON.parse(m.tags[MODEL_VERSIONS_TAG] ?? '[]');
+    if (Array.isArray(parsed)) list = parsed;
+  } catch {
+    list = [];
+  }
+  list.push({ name, version });
+  const text = pyJson(list);
+  call.docs.writeRun(call.ws, call.actor, m.sourceRunId, (c) => doc.setLoggedModelTags(c, { runId: m.sourceRunId, modelId: m.modelId, tags: { [MODEL_VERSIONS_TAG]: text } }));
+}
+
+/** JSON as Python's json.dumps writes it (`, ` and `: ` separators). */
+function pyJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(pyJson).join(', ')}]`;
+  if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${pyJson(x)}`).join(', ')}}`;
+  return JSON.stringify(v);
 }
 
 const models: Route[] = [
@@ -160,7 +195,10 @@ const versions: Route[] = [
     }),
     handle: (call, i) => {
       checkSource(i.source);
-      const runId = i.run_id || undefined;
+      // REST-28: a version of an MLflow 3 logged model takes the model's source run as its run_id.
+      const logged = i.model_id ? call.models.find(call.ws, i.model_id) : undefined;
+      if (i.model_id && !logged) throw notFound(`Logged model with ID '${i.model_id}' not found.`);
+      const runId = i.run_id || logged?.sourceRunId || undefined;
       if (runId && !call.docs.readRun(call.ws, runId)) throw notFound(`Run with id=${runId} not found`);
       // REG-N1: the door is the numbering authority of the versions it creates: numbered in the same commit, so the
       // answer carries the number.
@@ -177,6 +215,7 @@ const versions: Route[] = [
         reg.assignVersionNumbers(c);
         return reg.readRegistry(c.ws).versionById(created.versionId)!;
       });
+      if (logged && v.version !== null) recordVersionOnLoggedModel(call, logged, v.name, v.version);
       return { model_version: modelVersionJson(v) };
     },
   }),

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { WorkspaceId } from '../../../lib/domain/index';
 import type { Role } from '../token-store';
 import type { DocAccess } from './docs';
+import type { LoggedModels } from './logged-models';
 import type { RunSearch } from './run-search';
 
 /** The HTTP methods the route table serves (the registry updates with PATCH and deletes with DELETE and a JSON body). */
@@ -14,13 +15,16 @@ export interface Call {
   method: Method;
   docs: DocAccess;
   runs: RunSearch;
+  models: LoggedModels;
 }
 
 /** One endpoint of the route table (SPEC REST-2): its methods, the role it needs, its request schema and handler. */
 export interface Route {
   methods: readonly Method[];
-  /** Under `/api/2.0/mlflow/` (and `/ajax-api/2.0/mlflow/`). */
+  /** Under `/api/2.0/mlflow/` (and `/ajax-api/2.0/mlflow/`); a label like `logged-models/<model_id>` for a pattern route. */
   path: string;
+  /** A path with an id in it (`logged-models/<model_id>`): its groups are put into the fields under `params`' names. */
+  pattern?: { re: RegExp; params: readonly string[] };
   /** The role a token needs; per method where one path reads and writes (`registered-models/alias`). */
   role: Role | Partial<Record<Method, Role>>;
   /** Query keys read as repeated fields (GET). */

@@ -17,6 +17,7 @@ import {
 import { experimentJson, runInfoJson, runJson } from './entities';
 import { searchExperiments } from './experiment-search';
 import { bulkInterval, historyBulk, historyPage } from './metrics';
+import { loggedModelRoutes } from './logged-model-routes';
 import { registryRoutes } from './registry-routes';
 import { route, type Call, type Route } from './route';
 export type { Call, Route } from './route';
@@ -506,7 +507,19 @@ const runs: Route[] = [
 ];
 
 /** The route table (tracking and registry): `<path>` → its route. */
-export const ROUTES: ReadonlyMap<string, Route> = new Map([...experiments, ...runs, ...registryRoutes].map((r) => [r.path, r]));
+export const ROUTES: ReadonlyMap<string, Route> = new Map([...experiments, ...runs, ...registryRoutes, ...loggedModelRoutes].map((r) => [r.path, r]));
+const PATTERN_ROUTES = [...ROUTES.values()].filter((r) => r.pattern);
+
+/** The route of a path under `/api/2.0/mlflow/` and the fields its path carries (`logged-models/<model_id>`). */
+export function findRoute(path: string): { route: Route; params: Record<string, string> } | undefined {
+  const exact = ROUTES.get(path);
+  if (exact && !exact.pattern) return { route: exact, params: {} };
+  for (const r of PATTERN_ROUTES) {
+    const m = r.pattern!.re.exec(path);
+    if (m) return { route: r, params: Object.fromEntries(r.pattern!.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)])) };
+  }
+  return undefined;
+}
 
 /** The response text of a handler's result (strings are already proto-JSON). */
 export function responseText(result: unknown): string {

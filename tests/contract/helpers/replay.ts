@@ -77,7 +77,8 @@ export class IdMap {
     const r = recorded as Record<string, unknown>;
     const l = live as Record<string, unknown>;
     for (const k of Object.keys(r)) {
-      if ((k === 'run_id' || k === 'run_uuid') && typeof r[k] === 'string' && typeof l[k] === 'string') this.runs.set(r[k], l[k]);
+      // Logged model ids (`m-<hex>`) are mapped like run ids: unique anywhere in a string.
+      if ((k === 'run_id' || k === 'run_uuid' || k === 'model_id') && typeof r[k] === 'string' && typeof l[k] === 'string') this.runs.set(r[k], l[k]);
       else if (k === 'experiment_id' && typeof r[k] === 'string' && typeof l[k] === 'string') this.experiments.set(r[k], l[k]);
       else this.learn(r[k], l[k]);
     }
