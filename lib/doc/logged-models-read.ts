@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import type { LoggedModel } from '../domain';
-import { SEP, mapEntries, runLoggedModelTags, runLoggedModels, runModelOutputs } from './layout';
+import { SEP, mapEntries, runLoggedModelMetrics, runLoggedModelTags, runLoggedModels, runModelOutputs } from './layout';
 
 /** Reads of MLflow 3's logged models and model outputs in a run doc (DOC-LM1, DOC-LM3; logged-models.ts writes them). */
 
@@ -29,6 +29,8 @@ export function readLoggedModels(runId: string, d: Y.Doc): LoggedModel[] {
   group(runLoggedModels(d), fields);
   const tags = new Map<string, Map<string, unknown>>();
   group(runLoggedModelTags(d), tags);
+  const metrics = new Map<string, Map<string, unknown>>();
+  group(runLoggedModelMetrics(d), metrics);
   const out: LoggedModel[] = [];
   for (const [modelId, f] of fields) {
     const name = f.get('name');
@@ -53,6 +55,10 @@ export function readLoggedModels(runId: string, d: Y.Doc): LoggedModel[] {
       lastUpdatedTime: num('lastUpdatedTime') || num('creationTime'),
       params,
       tags: Object.fromEntries([...(tags.get(modelId) ?? [])].filter((e): e is [string, string] => typeof e[1] === 'string')),
+      metrics: [...(metrics.get(modelId) ?? [])]
+        .filter((e): e is [string, { value: number; timestamp: number; step: number; runId: string }] => !!e[1] && typeof e[1] === 'object' && typeof (e[1] as { value?: unknown }).value === 'number')
+        .map(([key, p]) => ({ key, value: p.value, timestamp: p.timestamp, step: p.step, runId: p.runId }))
+        .sort((a, b) => (a.key < b.key ? -1 : 1)),
     });
   }
   return out.sort((a, b) => a.creationTime - b.creationTime || (a.modelId < b.modelId ? -1 : 1));

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import { KeySchema, notFound, parseInput } from '../domain';
 import { LOCAL_ORIGIN, requireRun, type Ctx } from './commands';
-import { SEP, runLoggedModelTags, runLoggedModels, runModelOutputs } from './layout';
+import { SEP, runLoggedModelMetrics, runLoggedModelTags, runLoggedModels, runModelOutputs } from './layout';
 import { LOGGED_MODEL_STATUSES } from './logged-models-read';
 
 /**
@@ -79,6 +79,24 @@ export function setLoggedModelTags(c: Ctx, input: { runId: string; modelId: stri
   const d = requireModel(c, input.runId, input.modelId);
   tx(d, () => {
     for (const [k, v] of Object.entries(tags)) runLoggedModelTags(d).set(input.modelId + SEP + k, v);
+  });
+}
+
+/**
+ * DOC-LM4: metrics logged with the model's id (log-batch's `model_id`), kept with the model: the latest point per key
+ * (max of step, then timestamp, as DOC-M3), with the run that logged it. The run's own metrics doc has every point.
+ */
+export function logLoggedModelMetrics(c: Ctx, input: { runId: string; modelId: string; metrics: { key: string; value: number; timestamp: number; step: number; runId: string }[] }): void {
+  const d = requireModel(c, input.runId, input.modelId);
+  if (input.metrics.length === 0) return;
+  const map = runLoggedModelMetrics(d);
+  tx(d, () => {
+    for (const m of input.metrics) {
+      const k = input.modelId + SEP + m.key;
+      const old = map.get(k) as { step?: number; timestamp?: number } | undefined;
+      if (old && typeof old.step === 'number' && (old.step > m.step || (old.step === m.step && (old.timestamp ?? 0) > m.timestamp))) continue;
+      map.set(k, { value: m.value, timestamp: m.timestamp, step: m.step, runId: m.runId });
+    }
   });
 }
 

@@ -201,6 +201,8 @@ export interface LoggedModel {
   lastUpdatedTime: number;
   params: Record<string, string>;
   tags: Record<string, string>;
+  /** Metrics logged with the model's id: the latest point of each key, with the run that logged it (DOC-LM4). */
+  metrics: { key: string; value: number; timestamp: number; step: number; runId: string }[];
 }
 
 /** Parse at a boundary: zod failure → INVALID_PARAMETER_VALUE naming the field. */

@@ -99,22 +99,9 @@ const MESSAGE_DIFFERS: Record<string, string> = {
 
 /**
  * Exchanges of endpoints the door serves whose bodies differ only because a neighbouring part is not served yet:
- * the part named is taken out of the recorded body and the rest must be equal.
+ * the part named is taken out of the recorded body and the rest must be equal. None left.
  */
-const MODEL_METRICS_UNSERVED = "a logged model's data.metrics (metrics logged with a model_id in log-batch: not linked to the model yet)";
-const withoutModelMetrics = (b: unknown): unknown => {
-  const strip = (m: { data?: Record<string, unknown> }) => {
-    const { metrics: _, ...data } = m.data ?? {};
-    return { ...m, data };
-  };
-  const o = b as { model?: { data?: Record<string, unknown> }; models?: { data?: Record<string, unknown> }[] };
-  return o.model ? { ...o, model: strip(o.model) } : { ...o, models: (o.models ?? []).map(strip) };
-};
-const PARTLY_SERVED: Record<string, { reason: string; adjust(body: unknown): unknown }> = Object.fromEntries(
-  loadExchanges('models')
-    .filter((x) => JSON.stringify(x.response.body ?? '').includes('"metrics"') && x.path.includes('/logged-models'))
-    .map((x) => [`models#${x.seq}`, { reason: MODEL_METRICS_UNSERVED, adjust: withoutModelMetrics }]),
-);
+const PARTLY_SERVED: Record<string, { reason: string; adjust(body: unknown): unknown }> = {};
 
 const served = (x: Exchange): boolean => {
   const q = new URLSearchParams();

@@ -80,4 +80,20 @@ describe('REST door: MLflow 3 logged models', () => {
     const badVersion = await c.post('model-versions/create', { name: 'clf-reg', source: `models:/m-${'0'.repeat(32)}`, model_id: `m-${'0'.repeat(32)}` });
     expect(badVersion.status).toBe(404);
   });
+
+  it('[REST-29] metrics logged with a model_id are kept with the logged model too; an unknown model id writes nothing', async () => {
+    const id = (await c.post('logged-models', { experiment_id: exp, name: 'with-metrics', source_run_id: run })).json.model.info.model_id;
+    const ok = await c.post('runs/log-batch', { run_id: run, metrics: [{ key: 'acc', value: 0.75, timestamp: 7, step: 2, model_id: id }] });
+    expect(ok.status, ok.text).toBe(200);
+    await c.post('runs/log-metric', { run_id: run, key: 'loss', value: 'NaN', timestamp: 8, step: 0, model_id: id });
+    const m = (await c.get(`logged-models/${id}`)).json.model;
+    expect(m.data.metrics).toEqual([
+      { key: 'acc', value: 0.75, timestamp: 7, step: 2, model_id: id, run_id: run },
+      { key: 'loss', value: 'NaN', timestamp: 8, step: 0, model_id: id, run_id: run },
+    ]);
+    expect((await c.get('metrics/get-history', { run_id: run, metric_key: 'acc', max_results: 10 })).json.metrics).toEqual([{ key: 'acc', value: 0.75, timestamp: 7, step: 2 }]);
+    const bad = await c.post('runs/log-batch', { run_id: run, metrics: [{ key: 'zz', value: 1, timestamp: 1, step: 0, model_id: `m-${'0'.repeat(32)}` }] });
+    expect(bad.status).toBe(404);
+    expect((await c.get('metrics/get-history', { run_id: run, metric_key: 'zz', max_results: 10 })).json).toEqual({});
+  });
 });

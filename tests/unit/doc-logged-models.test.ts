@@ -52,4 +52,17 @@ describe('logged models in the run doc (DOC-LM)', () => {
     expect(doc.readRun(RUN, runDoc)!.modelOutputs).toEqual([{ modelId: id, step: 3 }]);
     expect(() => doc.logModelOutputs(c, { runId: RUN, models: [{ modelId: 'nope', step: 0 }] })).toThrow(CairnError);
   });
+
+  it('[DOC-LM4] metrics logged with a model id: latest point per key (step, then timestamp), with the logging run', () => {
+    const { c, runDoc, exp } = ctx();
+    const id = doc.createLoggedModel(c, { runId: RUN, experimentId: exp, name: 'a' });
+    const other = 'f'.repeat(32);
+    doc.logLoggedModelMetrics(c, { runId: RUN, modelId: id, metrics: [{ key: 'acc', value: 0.5, timestamp: 10, step: 1, runId: RUN }] });
+    doc.logLoggedModelMetrics(c, { runId: RUN, modelId: id, metrics: [{ key: 'acc', value: 0.1, timestamp: 99, step: 0, runId: RUN }] });
+    doc.logLoggedModelMetrics(c, { runId: RUN, modelId: id, metrics: [{ key: 'acc', value: 0.9, timestamp: 11, step: 1, runId: other }, { key: 'loss', value: 2, timestamp: 1, step: 0, runId: RUN }] });
+    expect(doc.readRun(RUN, runDoc)!.loggedModels![0]!.metrics).toEqual([
+      { key: 'acc', value: 0.9, timestamp: 11, step: 1, runId: other },
+      { key: 'loss', value: 2, timestamp: 1, step: 0, runId: RUN },
+    ]);
+  });
 });

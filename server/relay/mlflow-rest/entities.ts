@@ -95,5 +95,6 @@ export function loggedModelJson(m: LoggedModel): Json {
   put(info, 'tags', kv(m.tags));
   const data: Json = {};
   put(data, 'params', kv(m.params));
+  put(data, 'metrics', m.metrics.map((x) => ({ key: x.key, value: x.value, timestamp: x.timestamp, step: x.step, model_id: m.modelId, run_id: x.runId })));
   return { info, data };
 }

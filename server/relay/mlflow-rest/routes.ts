@@ -78,7 +78,7 @@ function getExperimentOr404(call: Call, id: string) {
   });
 }
 
-const MetricIn = z.object({ key: str, value: double, timestamp: int64, step: int64.optional() });
+const MetricIn = z.object({ key: str, value: double, timestamp: int64, step: int64.optional(), model_id: str.optional() });
 type MetricIn = z.output<typeof MetricIn>;
 
 /** Metrics of one request grouped by key, validated with lib/doc's point rules (DOC-M1) before anything is written. */
@@ -147,6 +147,9 @@ function writeBatch(call: Call, runId: string, batch: { metrics?: MetricIn[]; pa
   const tags = (batch.tags ?? []).map((t) => ({ key: t.key, value: cut(t.value, MAX_TAG_VAL_LENGTH) }));
   const metrics = batch.metrics ?? [];
   checkBatchLimits(metrics.length, params.length, tags.length);
+  for (const id of new Set(metrics.map((m) => m.model_id).filter((x): x is string => !!x))) {
+    if (!call.models.find(call.ws, id)) throw notFound(`Logged model with ID '${id}' not found.`);
+  }
   const cols = columns(metrics);
   call.docs.writeRun(
     call.ws,
@@ -163,7 +166,23 @@ function writeBatch(call: Call, runId: string, batch: { metrics?: MetricIn[]; pa
     },
     metrics.length > 0,
   );
+  linkModelMetrics(call, runId, metrics);
   return {};
+}
+
+/**
+ * REST-29: metrics logged with a `model_id` (MLflow 3) are also kept with that logged model, in its source run's doc
+ * (DOC-LM4), after the run's own commit; an unknown model id is 404 before anything is written (checked by the caller).
+ */
+function linkModelMetrics(call: Call, runId: string, metrics: MetricIn[]): void {
+  const byModel = new Map<string, MetricIn[]>();
+  for (const m of metrics) if (m.model_id) byModel.set(m.model_id, [...(byModel.get(m.model_id) ?? []), m]);
+  for (const [modelId, ms] of byModel) {
+    const model = call.models.find(call.ws, modelId)!;
+    call.docs.writeRun(call.ws, call.actor, model.sourceRunId, (c) =>
+      doc.logLoggedModelMetrics(c, { runId: model.sourceRunId, modelId, metrics: ms.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0, runId })) }),
+    );
+  }
 }
 
 // ---- experiments ---------------------------------------------------------------------------------------------------
@@ -360,7 +379,7 @@ const runs: Route[] = [
     methods: ['POST'],
     path: 'runs/log-metric',
     role: 'write',
-    schema: z.object({ run_id: runIdField, key: str, value: double, timestamp: int64, step: int64.optional() }),
+    schema: z.object({ run_id: runIdField, key: str, value: double, timestamp: int64, step: int64.optional(), model_id: str.optional() }),
     handle: (call, i) => writeBatch(call, i.run_id, { metrics: [i] }),
   }),
   route({
