@@ -342,3 +342,92 @@ export function latestVersions(c: Pick<Ctx, 'ws'>, rawName: unknown, stages: rea
 }
 
 export { CairnError };
+
+const ImportVersionInput = z.object({
+  number: z.number().int().positive(),
+  source: SourceSchema,
+  runId: z.string().max(256).optional(),
+  runLink: z.string().max(5000).optional(),
+  description: DescriptionSchema.optional(),
+  stage: StageSchema.optional(),
+  tags: RegistryTagsSchema.optional(),
+  userId: UserIdSchema.optional(),
+  creationTime: z.number().int().nonnegative().optional(),
+  lastUpdatedTime: z.number().int().nonnegative().optional(),
+});
+const ImportModelInput = z.object({
+  name: ModelNameSchema,
+  description: DescriptionSchema.optional(),
+  tags: RegistryTagsSchema.optional(),
+  userId: UserIdSchema.optional(),
+  creationTime: z.number().int().nonnegative().optional(),
+  lastUpdatedTime: z.number().int().nonnegative().optional(),
+  versions: z.array(ImportVersionInput).max(100_000),
+  /** alias → version number (of `versions`). */
+  aliases: z.record(z.string(), z.number().int().positive()).optional(),
+});
+
+/** Whether one version passes `importRegisteredModel`'s rules: true, or why not (an importer skips it and goes on). */
+export function checkImportedVersion(v: z.input<typeof ImportVersionInput>): true | string {
+  const r = ImportVersionInput.safeParse(v);
+  return r.success ? true : `${r.error.issues[0]?.path.join('.') || 'version'}: ${r.error.issues[0]?.message ?? 'invalid'}`;
+}
+
+/**
+ * REG-I1, IMPORT ONLY (`cairn import mlflow`): a whole registered model — description, tags, versions with their
+ * source numbers, stages and aliases — written in ONE transaction, as a new model. It is the one command that writes a
+ * version's `number`, and it is sound without the relay because the model is new: its id is fresh, so no other replica
+ * can have registered a version into it, and the relay's numbering (REG-N1) gives later versions max + 1 above the
+ * imported ones. A live model of that name is RESOURCE_ALREADY_EXISTS (an importer reports it as already present).
+ */
+export function importRegisteredModel(c: Ctx, input: z.input<typeof ImportModelInput>): RegisteredModel {
+  const i = parseInput(ImportModelInput, input, 'importRegisteredModel');
+  if (readRegistry(c.ws).modelByName(i.name)) throw alreadyExists(`Registered Model (name=${i.name}) already exists.`);
+  const numbers = new Set<number>();
+  for (const v of i.versions) {
+    if (numbers.has(v.number)) throw invalid(`Model version ${v.number} of ${i.name} is given twice`);
+    numbers.add(v.number);
+  }
+  const aliases = Object.entries(i.aliases ?? {}).map(([alias, n]) => {
+    if (!numbers.has(n)) throw invalid(`Alias ${alias} of ${i.name} points at version ${n}, which is not imported`);
+    return { alias: parseInMlflowWords(AliasSchema, alias), n };
+  });
+  const modelId = newId();
+  const t = now(c);
+  tx(c, () => {
+    const m = wsRegModels(c.ws);
+    const p = modelId + SEP;
+    m.set(p + 'creationTime', i.creationTime ?? t);
+    m.set(p + 'lastUpdatedTime', i.lastUpdatedTime ?? i.creationTime ?? t);
+    if (i.userId) m.set(p + 'userId', i.userId);
+    m.set(p + 'description', i.description ?? '');
+    for (const [k, v] of Object.entries(i.tags ?? {})) wsRegModelTags(c.ws).set(p + k, v);
+    const idOf = new Map<number, string>();
+    for (const v of i.versions) {
+      const id = newId();
+      idOf.set(v.number, id);
+      const q = id + SEP;
+      const vs = wsRegVersions(c.ws);
+      vs.set(q + 'creationTime', v.creationTime ?? t);
+      vs.set(q + 'lastUpdatedTime', v.lastUpdatedTime ?? v.creationTime ?? t);
+      if (v.userId) vs.set(q + 'userId', v.userId);
+      vs.set(q + 'stage', v.stage ?? 'None');
+      vs.set(q + 'description', v.description ?? '');
+      vs.set(q + 'source', v.source);
+      if (v.runId) vs.set(q + 'runId', v.runId);
+      vs.set(q + 'runLink', v.runLink ?? '');
+      for (const [k, val] of Object.entries(v.tags ?? {})) wsRegVersionTags(c.ws).set(q + k, val);
+      vs.set(q + 'number', v.number);
+      vs.set(q + 'modelId', modelId);
+      record(c, { at: t, kind: 'version.create', modelId, versionId: id, to: v.source });
+      record(c, { at: t, kind: 'version.number', modelId, versionId: id, to: v.number });
+    }
+    for (const { alias, n } of aliases) {
+      wsRegAliases(c.ws).set(p + alias, idOf.get(n)!);
+      record(c, { at: t, kind: 'alias.set', modelId, versionId: idOf.get(n)!, key: alias, from: null, to: idOf.get(n)! });
+    }
+    m.set(p + 'name', i.name);
+    record(c, { at: t, kind: 'model.create', modelId, to: i.name });
+  });
+  return readRegistry(c.ws).modelById(modelId)!;
+}

@@ -128,3 +128,37 @@ describe('registry search (REG-Q)', () => {
     expect(v2.modelByName('alpha')!.tags.fresh).toBe('1');
   });
 });
+
+describe('registry import (REG-I1)', () => {
+  it('[REG-I1] a whole model with its numbers in one transaction; the numbering step leaves them and continues above; refusals write nothing', () => {
+    const ws = new Y.Doc();
+    const c = { ws, actor: 'importer', runDoc: () => new Y.Doc() };
+    let txs = 0;
+    ws.on('update', () => txs++);
+    reg.importRegisteredModel(c, {
+      name: 'imp',
+      description: 'd',
+      tags: { t: '1' },
+      versions: [
+        { number: 2, source: `runs:/${RUN_A}/m`, stage: 'production', tags: { k: 'v' } },
+        { number: 5, source: `runs:/${RUN_B}/m`, runId: RUN_B },
+      ],
+      aliases: { best: 5 },
+    });
+    expect(txs).toBe(1);
+    const view = reg.readRegistry(ws);
+    const m = view.modelByName('imp')!;
+    expect(view.versionsOf(m.modelId).map((v) => [v.version, v.stage, v.status])).toEqual([[2, 'Production', 'READY'], [5, 'None', 'READY']]);
+    expect(m.aliases.map((a) => [a.alias, a.version])).toEqual([['best', 5]]);
+    expect(view.pending).toEqual([]);
+    const v = reg.createModelVersion(c, { name: 'imp', source: `runs:/${RUN_A}/n` });
+    expect(reg.assignVersionNumbers(c)).toBe(1);
+    expect(reg.readRegistry(ws).versionById(v.versionId)!.version).toBe(6);
+    const before = Y.encodeStateVector(ws);
+    refused(() => reg.importRegisteredModel(c, { name: 'dup', versions: [{ number: 1, source: 's:/a' }, { number: 1, source: 's:/b' }] }), 'given twice');
+    refused(() => reg.importRegisteredModel(c, { name: 'dup', versions: [{ number: 1, source: 's:/a' }], aliases: { a: 2 } }), 'not imported');
+    expect(() => reg.importRegisteredModel(c, { name: 'imp', versions: [] })).toThrow(/already exists/);
+    expect(Y.encodeStateVector(ws)).toEqual(before);
+    expect(reg.checkImportedVersion({ number: 1, source: '' })).toMatch(/source/);
+  });
+});
