@@ -1,11 +1,11 @@
 import { invalid } from '../domain';
-import { likeRegExp, tokenize, unquote, type Token } from '../search';
+import { NUMBER_ATTR, STRING_ATTR, conjunctionFilter, type AttrRule } from '../search';
 import type { ModelVersion, RegisteredModel, RegistryView } from './read';
 
 /**
  * MLflow's search_registered_models and search_model_versions (reference §2.2, SPEC REG-Q*), over a RegistryView so
  * the REST door (relay) and the UI (data worker) run the same search. Filters are conjunctions of
- * `<identifier> <comparator> <value>` joined by AND, tokenised by lib/search's lexer (sqlparse's boundaries).
+ * `<identifier> <comparator> <value>` joined by AND (lib/search's conjunction filters, shared with search_experiments).
  */
 
 /** One search request, as MLflow's API carries it (strings, not wire objects). */
@@ -23,149 +23,13 @@ export const MODEL_SEARCH_MAX = 1000;
 export const VERSION_SEARCH_DEFAULT = 10_000;
 export const VERSION_SEARCH_MAX = 200_000;
 
-type Value = string | number | string[];
-interface Clause {
-  entity: 'attribute' | 'tag';
-  key: string;
-  op: string;
-  value: Value;
-}
-
-const STRING_OPS = ['=', '!=', 'LIKE', 'ILIKE'];
-const NUMBER_OPS = ['=', '!=', '>', '>=', '<', '<='];
-
-/** What an attribute of a kind accepts: its comparators and whether its value is a number or a list. */
-export interface AttrRule {
-  ops: readonly string[];
-  value: 'string' | 'number';
-}
-const MODEL_ATTRS: Record<string, AttrRule> = { name: { ops: STRING_OPS, value: 'string' } };
+const MODEL_ATTRS: Record<string, AttrRule> = { name: STRING_ATTR };
 const VERSION_ATTRS: Record<string, AttrRule> = {
-  name: { ops: STRING_OPS, value: 'string' },
-  version_number: { ops: NUMBER_OPS, value: 'number' },
+  name: STRING_ATTR,
+  version_number: NUMBER_ATTR,
   run_id: { ops: ['=', '!=', 'IN'], value: 'string' },
-  source_path: { ops: STRING_OPS, value: 'string' },
+  source_path: STRING_ATTR,
 };
-
-const isString = (t: Token | undefined) => t !== undefined && (t.kind === 'single' || t.kind === 'double');
-
-/** REG-Q1, REG-Q2: a filter → clauses, or INVALID_PARAMETER_VALUE in MLflow's words. */
-function parseFilter(text: string, attrs: Record<string, AttrRule>): Clause[] {
-  if (text.trim() === '') return [];
-  const lexed = tokenize(text);
-  if (!lexed.ok) throw invalid(`Invalid filter '${text}': ${lexed.error.message}`);
-  const t = lexed.tokens.filter((x) => x.kind !== 'eof');
-  const out: Clause[] = [];
-  let i = 0;
-  const bad = (why: string) => invalid(`Invalid filter '${text}': ${why}`);
-  while (i < t.length) {
-    let entity: Clause['entity'] = 'attribute';
-    let first = t[i++]!;
-    if (t[i]?.kind === 'dot') {
-      const e = first.kind === 'backtick' ? unquote(first) : first.text;
-      const lower = e.toLowerCase();
-      if (lower === 'tag' || lower === 'tags') entity = 'tag';
-      else if (!['attribute', 'attributes', 'attr'].includes(lower)) throw invalid(`Invalid entity type '${e}'. Valid values are ['tag', 'attribute']`);
-      i++;
-      const k = t[i++];
-      if (!k) throw bad('expected a key after the dot');
-      first = k;
-    }
-    const key = first.kind === 'word' ? first.text : ['single', 'double', 'backtick'].includes(first.kind) ? unquote(first) : null;
-    if (key === null) throw invalid(`Invalid filter '${text}'. Expected 'Identifier' found '${first.text}'`);
-    const opTok = t[i++];
-    if (!opTok) throw bad(`expected a comparator after '${key}'`);
-    let op = opTok.kind === 'op' ? opTok.text : opTok.kind === 'word' ? opTok.text.toUpperCase() : opTok.text;
-    if (op === 'NOT' && t[i]?.kind === 'word' && t[i]!.text.toUpperCase() === 'IN') {
-      op = 'NOT IN';
-      i++;
-    }
-    if (entity === 'tag') {
-      if (!STRING_OPS.includes(op)) throw invalid(`Invalid comparator for tag: ${op}`);
-      const v = t[i++];
-      if (!isString(v)) throw invalid(`Invalid filter '${text}': tag values must be quoted strings ('value' or "value")`);
-      out.push({ entity, key, op, value: unquote(v!) });
-    } else {
-      const rule = attrs[key];
-      if (!rule) throw invalid(`Invalid attribute key '${key}' specified. Valid keys are '${Object.keys(attrs).join("', '")}'`);
-      if (!rule.ops.includes(op)) throw invalid(`Invalid comparator for attribute: ${op}`);
-      if (op === 'IN') {
-        if (t[i++]?.kind !== 'lparen') throw bad(`expected a parenthesised list of quoted strings after IN`);
-        const list: string[] = [];
-        for (;;) {
-          const v = t[i++];
-          if (!isString(v)) throw bad('IN takes a list of quoted strings');
-          list.push(unquote(v!));
-          const sep = t[i++];
-          if (sep?.kind === 'rparen') break;
-          if (sep?.kind !== 'comma') throw bad('expected , or ) in the IN list');
-        }
-        out.push({ entity, key, op, value: list });
-      } else if (rule.value === 'number') {
-        const v = t[i++];
-        const n = v?.kind === 'number' ? Number(v.text) : isString(v) && /^\s*-?\d+\s*$/.test(unquote(v!)) ? Number(unquote(v!)) : NaN;
-        if (!Number.isFinite(n)) throw invalid(`Invalid filter '${text}': expected an integer value for ${key}, got '${v?.text ?? ''}'`);
-        out.push({ entity, key, op, value: n });
-      } else {
-        const v = t[i++];
-        if (!isString(v)) throw invalid(`Invalid filter '${text}': ${key} values must be quoted strings ('value' or "value")`);
-        out.push({ entity, key, op, value: unquote(v!) });
-      }
-    }
-    const sep = t[i];
-    if (sep === undefined) break;
-    if (sep.kind !== 'word' || sep.text.toLowerCase() !== 'and') throw invalid(`Invalid clause(s) in filter string: '${sep.text}'`);
-    i++;
-    if (i >= t.length) throw bad('expected a clause after AND');
-  }
-  return out;
-}
-
-/** A string comparison of one clause, its LIKE pattern compiled once (not once per row). */
-function stringTest(op: string, want: string): (have: string | undefined) => boolean {
-  // A missing tag matches `!=` (MLflow's registry store: the client's `tag.mlflow.prompt.is_prompt != 'true'` must keep
-  // every model without the tag), and nothing else.
-  if (op === '=') return (have) => have === want;
-  if (op === '!=') return (have) => have !== want;
-  const re = likeRegExp(want, op === 'ILIKE');
-  return op === 'ILIKE' ? (have) => have !== undefined && re.test(have.toLowerCase()) : (have) => have !== undefined && re.test(have);
-}
-
-function numberMatch(op: string, a: number | null, b: number): boolean {
-  if (a === null) return false;
-  return op === '=' ? a === b : op === '!=' ? a !== b : op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : a <= b;
-}
-
-type Row = { tags: Record<string, string> };
-function matcher<T extends Row>(clauses: Clause[], attr: (row: T, key: string) => string | number | null | undefined): (row: T) => boolean {
-  const tests = clauses.map((c): ((row: T) => boolean) => {
-    if (c.entity === 'tag') {
-      const test = stringTest(c.op, c.value as string);
-      return (row) => test(Object.hasOwn(row.tags, c.key) ? row.tags[c.key] : undefined);
-    }
-    if (c.op === 'IN') {
-      const set = new Set(c.value as string[]);
-      return (row) => {
-        const have = attr(row, c.key);
-        return typeof have === 'string' && set.has(have);
-      };
-    }
-    if (typeof c.value === 'number') {
-      const want = c.value;
-      return (row) => {
-        const have = attr(row, c.key);
-        return numberMatch(c.op, typeof have === 'number' ? have : null, want);
-      };
-    }
-    const test = stringTest(c.op, c.value as string);
-    // A missing attribute (a version without run_id) matches nothing, as SQL's NULL.
-    return (row) => {
-      const have = attr(row, c.key);
-      return typeof have === 'string' && test(have);
-    };
-  });
-  return (row) => tests.every((t) => t(row));
-}
 
 type Getter<T> = (row: T) => string | number | null;
 interface OrderKey<T> {
@@ -247,7 +111,7 @@ const MODEL_ORDER: Record<string, Getter<RegisteredModel>> = {
  */
 export function searchRegisteredModels(view: RegistryView, req: RegistrySearchRequest = {}): { models: RegisteredModel[]; nextPageToken: string | null } {
   const max = limitOf(req.maxResults, MODEL_SEARCH_DEFAULT, MODEL_SEARCH_MAX);
-  const match = matcher<RegisteredModel>(parseFilter(req.filter ?? '', MODEL_ATTRS), (m, key) => (key === 'name' ? m.name : undefined));
+  const match = conjunctionFilter<RegisteredModel>(req.filter ?? '', MODEL_ATTRS, { get: (m, key) => (key === 'name' ? m.name : undefined), missingTagMatchesNotEqual: true });
   const order = compare(parseOrder(req.orderBy ?? [], MODEL_ORDER, [{ name: 'name', desc: false }]));
   const offset = decodeRegistryPageToken(req.pageToken);
   const hits = view.models.filter(match).sort(order);
@@ -271,9 +135,10 @@ const VERSION_ORDER: Record<string, Getter<ModelVersion>> = {
  */
 export function searchModelVersions(view: RegistryView, req: RegistrySearchRequest = {}): { versions: ModelVersion[]; nextPageToken: string | null } {
   const max = limitOf(req.maxResults, VERSION_SEARCH_DEFAULT, VERSION_SEARCH_MAX);
-  const match = matcher<ModelVersion>(parseFilter(req.filter ?? '', VERSION_ATTRS), (v, key) =>
-    key === 'name' ? v.name : key === 'version_number' ? v.version : key === 'run_id' ? (v.runId ?? undefined) : key === 'source_path' ? v.source : undefined,
-  );
+  const match = conjunctionFilter<ModelVersion>(req.filter ?? '', VERSION_ATTRS, {
+    get: (v, key) => (key === 'name' ? v.name : key === 'version_number' ? v.version : key === 'run_id' ? (v.runId ?? undefined) : key === 'source_path' ? v.source : undefined),
+    missingTagMatchesNotEqual: true,
+  });
   const orderBy = req.orderBy && req.orderBy.length > 0 ? req.orderBy : ['last_updated_timestamp DESC'];
   const order = compare(
     parseOrder(orderBy, VERSION_ORDER, [
@@ -287,17 +152,3 @@ export function searchModelVersions(view: RegistryView, req: RegistrySearchReque
   return { versions: p.items, nextPageToken: p.nextPageToken };
 }
 
-/**
- * The same conjunction dialect over other rows with tags (the REST door's logged-models/search): `attrs` names the
- * attributes and their comparators, `get` reads one. Returns the rows' filter, or throws INVALID_PARAMETER_VALUE.
- */
-export function conjunctionFilter<T extends { tags: Record<string, string> }>(
-  filter: string,
-  attrs: Record<string, AttrRule>,
-  get: (row: T, key: string) => string | number | null | undefined,
-): (row: T) => boolean {
-  return matcher<T>(parseFilter(filter, attrs), get);
-}
-
-/** String attributes compared with `= != LIKE ILIKE`. */
-export const STRING_ATTR: AttrRule = { ops: STRING_OPS, value: 'string' };

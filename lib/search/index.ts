@@ -8,3 +8,4 @@ export { filterMask, likeRegExp } from './evaluate';
 export { sortRows, compareCodePoints, DEFAULT_ORDER } from './sort';
 export { decodePageToken, encodePageToken } from './page-token';
 export * from './search';
+export * from './conjunction';

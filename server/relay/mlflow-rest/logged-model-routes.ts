@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import * as doc from '../../../lib/doc/index';
 import { invalid, notFound, type LoggedModel } from '../../../lib/domain/index';
-import { STRING_ATTR, conjunctionFilter, decodeRegistryPageToken, encodeRegistryPageToken } from '../../../lib/registry/index';
+import { decodeRegistryPageToken, encodeRegistryPageToken } from '../../../lib/registry/index';
+import { STRING_ATTR, conjunctionFilter } from '../../../lib/search/index';
 import { loggedModelJson } from './entities';
 import { route, type Call, type Route } from './route';
 import { int64, keyValues, repeated, tagsRecord } from './wire';
@@ -104,9 +105,10 @@ export const loggedModelRoutes: Route[] = [
     handle: (call, i) => {
       const max = i.max_results ?? 100;
       if (!Number.isSafeInteger(max) || max < 1) throw invalid(`Invalid value for max_results. It must be a positive integer, but got ${max}`);
-      const match = conjunctionFilter<LoggedModel>(i.filter ?? '', SEARCH_ATTRS, (m, k) =>
-        k === 'name' ? m.name : k === 'status' ? m.status : k === 'model_type' ? m.modelType : k === 'source_run_id' ? m.sourceRunId : undefined,
-      );
+      const match = conjunctionFilter<LoggedModel>(i.filter ?? '', SEARCH_ATTRS, {
+        get: (m, k) => (k === 'name' ? m.name : k === 'status' ? m.status : k === 'model_type' ? m.modelType : k === 'source_run_id' ? m.sourceRunId : undefined),
+        missingTagMatchesNotEqual: false,
+      });
       const order = (i.order_by ?? []).map((o) => {
         const get = ORDER[o.field_name];
         if (!get) throw invalid(`Invalid order by field name '${o.field_name}'. Valid fields are ${Object.keys(ORDER).join(', ')}`);
