@@ -25,6 +25,18 @@ const now = (c: Ctx) => (c.now ? c.now() : Date.now());
 /** Ids of models, versions and events: 32 random hex digits, never a name (DOC-L2: what is created by name is flat). */
 const newId = (): string => newRunId();
 
+const lastCreation = new WeakMap<object, number>();
+/**
+ * REG-N2: a version's creation time, strictly later than the last one this replica created (by 1 ms when two fall in
+ * the same millisecond), so the relay numbers one replica's versions in the order they were made: pending versions
+ * are numbered oldest first, and equal times would fall back to their random ids.
+ */
+function creationTimeOf(c: Ctx): number {
+  const t = Math.max(now(c), (lastCreation.get(c.ws) ?? -Infinity) + 1);
+  lastCreation.set(c.ws, t);
+  return t;
+}
+
 function tx<T>(c: Ctx, f: () => T): T {
   let out!: T;
   c.ws.transact(() => {
@@ -168,7 +180,7 @@ export function createModelVersion(c: Ctx, input: z.input<typeof CreateVersionIn
   const { name, source, runId, runLink, description, tags, userId, loggedModelId } = parseInput(CreateVersionInput, input, 'createModelVersion');
   const m = requireModel(c, name);
   const id = newId();
-  const t = now(c);
+  const t = creationTimeOf(c);
   tx(c, () => {
     const v = wsRegVersions(c.ws);
     const p = id + SEP;

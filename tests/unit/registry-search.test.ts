@@ -162,3 +162,14 @@ describe('registry import (REG-I1)', () => {
     expect(reg.checkImportedVersion({ number: 1, source: '' })).toMatch(/source/);
   });
 });
+
+describe('numbering order (REG-N2)', () => {
+  it('[REG-N2] versions one replica registers in the same millisecond are numbered in the order they were made', () => {
+    const ws = new Y.Doc();
+    const c = { ws, actor: 'r', now: () => 1000, runDoc: () => new Y.Doc() };
+    reg.createRegisteredModel(c, { name: 'same-ms' });
+    const ids = Array.from({ length: 12 }, (_, i) => reg.createModelVersion(c, { name: 'same-ms', source: `runs:/${RUN_A}/m${i}` }).versionId);
+    reg.assignVersionNumbers(c);
+    expect(ids.map((id) => reg.readRegistry(ws).versionById(id)!.version)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+});
