@@ -9,7 +9,7 @@ import { ROOT } from './lib/bundle.mjs';
 /** `generate` first: it builds (or finds cached) the 100k-run workspace the later benches share (bench/lib/generate.mjs). */
 const BENCHES = [
   'generate', 'ingest', 'decode', 'relay-rss', 'workspace', 'awareness-flood', 'search', 'sdk-connect', 'relay-index', 'browser',
-  'table', 'charts', 'boards', 'manage', 'rest', 'predict',
+  'table', 'charts', 'boards', 'manage', 'rest', 'predict', 'registry-search',
 ];
 /**
  * decode measures decoding, not page faults: with glibc's defaults, freeing a round's ~40 MB of typed arrays can hand

@@ -10,3 +10,5 @@ export * from './views';
 export * from './boards';
 export * from './run-notes';
 export * from './model-history';
+export * from './logged-models';
+export * from './logged-models-read';

@@ -58,6 +58,13 @@ export const runMetrics = (d: Y.Doc) => d.getMap<unknown>('metrics');
 export const runArtifacts = (d: Y.Doc) => d.getMap<unknown>('artifacts');
 export const runInputs = (d: Y.Doc) => d.getMap<unknown>('inputs');
 export const runInputTags = (d: Y.Doc) => d.getMap<unknown>('inputTags');
+/** MLflow 3's logged models whose source is the run (DOC-LM1): `<modelId>\u0001<field>` flat, like the registry. */
+export const runLoggedModels = (d: Y.Doc) => d.getMap<unknown>('loggedModels');
+export const runLoggedModelTags = (d: Y.Doc) => d.getMap<unknown>('loggedModelTags');
+/** A logged model's metrics (metrics logged with its model_id): `<modelId>\u0001<key>` → its latest point (DOC-LM4). */
+export const runLoggedModelMetrics = (d: Y.Doc) => d.getMap<unknown>('loggedModelMetrics');
+/** The run's model outputs (runs/outputs): `<modelId>` → step. */
+export const runModelOutputs = (d: Y.Doc) => d.getMap<unknown>('modelOutputs');
 export const runNotes = (d: Y.Doc): Y.Text => d.getText('notes');
 
 export const metricsMeta = (d: Y.Doc) => d.getMap<unknown>('meta');

@@ -1,7 +1,7 @@
 /**
  * `mlflow.log-model.history`: the run tag MLflow's `runs/log-model` appends each logged model's description to (a
  * JSON list of `Model.get_tags_dict()`). One home for the tag and its append rule, for every writer of it (the SDK's
- * logModel; the REST route in server/relay/mlflow-rest keeps its own copy until it is switched to this one).
+ * logModel, the REST door's runs/log-model).
  */
 import { MAX_TAG_VAL_LENGTH, invalid } from '../domain';
 import { readRun } from './read';

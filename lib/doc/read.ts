@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { ArtifactRef, Experiment, ExperimentId, Lifecycle, MetricSummary, ParamConflict, Run, RunId, RunInfo } from '../domain';
 import { DEFAULT_EXPERIMENT_ID, MAX_TAG_VAL_LENGTH } from '../domain';
+import { readLoggedModels, readModelOutputs } from './logged-models-read';
 import {
   SEP,
   expField,
@@ -270,7 +271,15 @@ export function readRun(runId: string, d: Y.Doc): Run | undefined {
     artifacts: readArtifacts(d),
     inputs: readInputs(d),
     conflicts,
+    ...withModels(runId, d),
   };
+}
+
+/** A run's MLflow 3 model outputs and logged models (DOC-LM1, DOC-LM3), only when it has some. */
+function withModels(runId: string, d: Y.Doc): Pick<Run, 'modelOutputs' | 'loggedModels'> {
+  const outputs = readModelOutputs(d);
+  const models = readLoggedModels(runId, d);
+  return { ...(outputs.length ? { modelOutputs: outputs } : {}), ...(models.length ? { loggedModels: models } : {}) };
 }
 
 // ---- run description (run-notes.ts has the commands) ---------------------------------------------------------------

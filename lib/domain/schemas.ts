@@ -183,6 +183,26 @@ export interface Run {
   /** Dataset inputs (log-inputs), by (name, digest); their tags always present. */
   inputs: { dataset: Dataset; tags: Record<string, string> }[];
   conflicts: ParamConflict[];
+  /** MLflow 3's model outputs of the run (runs/outputs), by model id; left out when there are none. */
+  modelOutputs?: { modelId: string; step: number }[];
+  /** MLflow 3's logged models whose source is this run (lib/doc DOC-LM1), by creation; left out when there are none. */
+  loggedModels?: LoggedModel[];
+}
+
+/** An MLflow 3 logged model (`m-<hex>`), kept in its source run's run doc (lib/doc DOC-LM1). */
+export interface LoggedModel {
+  modelId: string;
+  experimentId: string;
+  sourceRunId: string;
+  name: string;
+  modelType: string;
+  status: 'LOGGED_MODEL_PENDING' | 'LOGGED_MODEL_READY' | 'LOGGED_MODEL_UPLOAD_FAILED';
+  creationTime: number;
+  lastUpdatedTime: number;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  /** Metrics logged with the model's id: the latest point of each key, with the run that logged it (DOC-LM4). */
+  metrics: { key: string; value: number; timestamp: number; step: number; runId: string }[];
 }
 
 /** Parse at a boundary: zod failure → INVALID_PARAMETER_VALUE naming the field. */

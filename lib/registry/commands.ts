@@ -12,6 +12,7 @@ import {
   StageSchema,
   UserIdSchema,
   VersionNumberSchema,
+  parseInMlflowWords,
   type Stage,
 } from './schemas';
 
@@ -23,6 +24,18 @@ import {
 const now = (c: Ctx) => (c.now ? c.now() : Date.now());
 /** Ids of models, versions and events: 32 random hex digits, never a name (DOC-L2: what is created by name is flat). */
 const newId = (): string => newRunId();
+
+const lastCreation = new WeakMap<object, number>();
+/**
+ * REG-N2: a version's creation time, strictly later than the last one this replica created (by 1 ms when two fall in
+ * the same millisecond), so the relay numbers one replica's versions in the order they were made: pending versions
+ * are numbered oldest first, and equal times would fall back to their random ids.
+ */
+function creationTimeOf(c: Ctx): number {
+  const t = Math.max(now(c), (lastCreation.get(c.ws) ?? -Infinity) + 1);
+  lastCreation.set(c.ws, t);
+  return t;
+}
 
 function tx<T>(c: Ctx, f: () => T): T {
   let out!: T;
@@ -49,7 +62,7 @@ export function requireModel(c: Pick<Ctx, 'ws'>, rawName: unknown): RegisteredMo
 /** The live version `version` of model `name`, or MLflow's RESOURCE_DOES_NOT_EXIST. */
 export function requireVersion(c: Pick<Ctx, 'ws'>, rawName: unknown, rawVersion: unknown): { model: RegisteredModel; version: ModelVersion } {
   const model = requireModel(c, rawName);
-  const n = parseInput(VersionNumberSchema, rawVersion, 'version');
+  const n = parseInMlflowWords(VersionNumberSchema, rawVersion);
   const v = readRegistry(c.ws).version(model.modelId, n);
   if (!v) throw notFound(`Model Version (name=${model.name}, version=${n}) not found`);
   return { model, version: v };
@@ -167,7 +180,7 @@ export function createModelVersion(c: Ctx, input: z.input<typeof CreateVersionIn
   const { name, source, runId, runLink, description, tags, userId, loggedModelId } = parseInput(CreateVersionInput, input, 'createModelVersion');
   const m = requireModel(c, name);
   const id = newId();
-  const t = now(c);
+  const t = creationTimeOf(c);
   tx(c, () => {
     const v = wsRegVersions(c.ws);
     const p = id + SEP;
@@ -229,7 +242,8 @@ const TransitionInput = z.object({ stage: StageSchema, archiveExistingVersions: 
  * model's other versions in that stage to Archived in the same transaction. Each move is a history event.
  */
 export function transitionModelVersionStage(c: Ctx, input: { name: string; version: unknown; stage: string; archiveExistingVersions?: boolean | undefined }): ModelVersion {
-  const { stage, archiveExistingVersions } = parseInput(TransitionInput, { stage: input.stage, archiveExistingVersions: input.archiveExistingVersions }, 'transition');
+  const stage = parseInMlflowWords(StageSchema, input.stage);
+  const { archiveExistingVersions } = parseInput(TransitionInput, { stage: input.stage, archiveExistingVersions: input.archiveExistingVersions }, 'transition');
   const { model, version } = requireVersion(c, input.name, input.version);
   if (archiveExistingVersions && stage !== 'Staging' && stage !== 'Production') {
     throw invalid(`Model version transition cannot archive existing model versions because '${stage}' is not an Active stage. Valid stages are Staging, Production.`);
@@ -294,7 +308,7 @@ export function deleteModelVersionTag(c: Ctx, input: { name: string; version: un
  */
 export function setRegisteredModelAlias(c: Ctx, input: { name: string; alias: string; version: unknown }): void {
   const model = requireModel(c, input.name);
-  const alias = parseInput(AliasSchema, input.alias, 'alias');
+  const alias = parseInMlflowWords(AliasSchema, input.alias);
   const view = readRegistry(c.ws);
   let target: ModelVersion | undefined;
   if (input.version && typeof input.version === 'object' && 'versionId' in input.version) {
@@ -335,8 +349,97 @@ export function requireAlias(c: Pick<Ctx, 'ws'>, rawName: unknown, alias: string
 /** MLflow's get_latest_versions: the latest numbered version per stage (all stages when `stages` is empty). */
 export function latestVersions(c: Pick<Ctx, 'ws'>, rawName: unknown, stages: readonly string[] = []): ModelVersion[] {
   const model = requireModel(c, rawName);
-  const want = stages.map((s) => parseInput(StageSchema, s, 'stages'));
+  const want = stages.map((s) => parseInMlflowWords(StageSchema, s));
   return want.length === 0 ? model.latestVersions : model.latestVersions.filter((v) => want.includes(v.stage));
 }
 
 export { CairnError };
+
+const ImportVersionInput = z.object({
+  number: z.number().int().positive(),
+  source: SourceSchema,
+  runId: z.string().max(256).optional(),
+  runLink: z.string().max(5000).optional(),
+  description: DescriptionSchema.optional(),
+  stage: StageSchema.optional(),
+  tags: RegistryTagsSchema.optional(),
+  userId: UserIdSchema.optional(),
+  creationTime: z.number().int().nonnegative().optional(),
+  lastUpdatedTime: z.number().int().nonnegative().optional(),
+});
+const ImportModelInput = z.object({
+  name: ModelNameSchema,
+  description: DescriptionSchema.optional(),
+  tags: RegistryTagsSchema.optional(),
+  userId: UserIdSchema.optional(),
+  creationTime: z.number().int().nonnegative().optional(),
+  lastUpdatedTime: z.number().int().nonnegative().optional(),
+  versions: z.array(ImportVersionInput).max(100_000),
+  /** alias → version number (of `versions`). */
+  aliases: z.record(z.string(), z.number().int().positive()).optional(),
+});
+
+/** Whether one version passes `importRegisteredModel`'s rules: true, or why not (an importer skips it and goes on). */
+export function checkImportedVersion(v: z.input<typeof ImportVersionInput>): true | string {
+  const r = ImportVersionInput.safeParse(v);
+  return r.success ? true : `${r.error.issues[0]?.path.join('.') || 'version'}: ${r.error.issues[0]?.message ?? 'invalid'}`;
+}
+
+/**
+ * REG-I1, IMPORT ONLY (`cairn import mlflow`): a whole registered model — description, tags, versions with their
+ * source numbers, stages and aliases — written in ONE transaction, as a new model. It is the one command that writes a
+ * version's `number`, and it is sound without the relay because the model is new: its id is fresh, so no other replica
+ * can have registered a version into it, and the relay's numbering (REG-N1) gives later versions max + 1 above the
+ * imported ones. A live model of that name is RESOURCE_ALREADY_EXISTS (an importer reports it as already present).
+ */
+export function importRegisteredModel(c: Ctx, input: z.input<typeof ImportModelInput>): RegisteredModel {
+  const i = parseInput(ImportModelInput, input, 'importRegisteredModel');
+  if (readRegistry(c.ws).modelByName(i.name)) throw alreadyExists(`Registered Model (name=${i.name}) already exists.`);
+  const numbers = new Set<number>();
+  for (const v of i.versions) {
+    if (numbers.has(v.number)) throw invalid(`Model version ${v.number} of ${i.name} is given twice`);
+    numbers.add(v.number);
+  }
+  const aliases = Object.entries(i.aliases ?? {}).map(([alias, n]) => {
+    if (!numbers.has(n)) throw invalid(`Alias ${alias} of ${i.name} points at version ${n}, which is not imported`);
+    return { alias: parseInMlflowWords(AliasSchema, alias), n };
+  });
+  const modelId = newId();
+  const t = now(c);
+  tx(c, () => {
+    const m = wsRegModels(c.ws);
+    const p = modelId + SEP;
+    m.set(p + 'creationTime', i.creationTime ?? t);
+    m.set(p + 'lastUpdatedTime', i.lastUpdatedTime ?? i.creationTime ?? t);
+    if (i.userId) m.set(p + 'userId', i.userId);
+    m.set(p + 'description', i.description ?? '');
+    for (const [k, v] of Object.entries(i.tags ?? {})) wsRegModelTags(c.ws).set(p + k, v);
+    const idOf = new Map<number, string>();
+    for (const v of i.versions) {
+      const id = newId();
+      idOf.set(v.number, id);
+      const q = id + SEP;
+      const vs = wsRegVersions(c.ws);
+      vs.set(q + 'creationTime', v.creationTime ?? t);
+      vs.set(q + 'lastUpdatedTime', v.lastUpdatedTime ?? v.creationTime ?? t);
+      if (v.userId) vs.set(q + 'userId', v.userId);
+      vs.set(q + 'stage', v.stage ?? 'None');
+      vs.set(q + 'description', v.description ?? '');
+      vs.set(q + 'source', v.source);
+      if (v.runId) vs.set(q + 'runId', v.runId);
+      vs.set(q + 'runLink', v.runLink ?? '');
+      for (const [k, val] of Object.entries(v.tags ?? {})) wsRegVersionTags(c.ws).set(q + k, val);
+      vs.set(q + 'number', v.number);
+      vs.set(q + 'modelId', modelId);
+      record(c, { at: t, kind: 'version.create', modelId, versionId: id, to: v.source });
+      record(c, { at: t, kind: 'version.number', modelId, versionId: id, to: v.number });
+    }
+    for (const { alias, n } of aliases) {
+      wsRegAliases(c.ws).set(p + alias, idOf.get(n)!);
+      record(c, { at: t, kind: 'alias.set', modelId, versionId: idOf.get(n)!, key: alias, from: null, to: idOf.get(n)! });
+    }
+    m.set(p + 'name', i.name);
+    record(c, { at: t, kind: 'model.create', modelId, to: i.name });
+  });
+  return readRegistry(c.ws).modelById(modelId)!;
+}

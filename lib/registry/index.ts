@@ -2,3 +2,4 @@ export * from './schemas';
 export * from './read';
 export * from './commands';
 export * from './uri';
+export * from './search';

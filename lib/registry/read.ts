@@ -131,14 +131,17 @@ function group(m: Y.Map<unknown>): Map<string, Map<string, unknown>> {
 
 const views = new WeakMap<Y.Doc, { stale: boolean; view: RegistryView | null }>();
 
-/** REG-R1: the registry as the doc holds it now; rebuilt only after the doc changed. */
+/** REG-R1: the registry as the doc holds it now; rebuilt only after one of the registry's maps (or its history) changed. */
 export function readRegistry(ws: Y.Doc): RegistryView {
   let slot = views.get(ws);
   if (!slot) {
     const s = { stale: true, view: null as RegistryView | null };
-    ws.on('update', () => {
+    // Only a change of the registry's own types makes the view stale: an experiment edit (every workspace commit
+    // runs the relay's numbering check, REG-N1) must not rebuild a 20,000-version view.
+    const mark = () => {
       s.stale = true;
-    });
+    };
+    for (const t of [wsRegModels(ws), wsRegModelTags(ws), wsRegVersions(ws), wsRegVersionTags(ws), wsRegAliases(ws), wsRegHistory(ws)]) t.observe(mark);
     views.set(ws, (slot = s));
   }
   if (slot.stale || !slot.view) {
@@ -301,7 +304,9 @@ function withOutcomes(
   q: { modelId: string; versionId?: string | undefined; aliases: Map<string, string> | undefined; versionById: Map<string, ModelVersion> },
 ): HistoryEntry[] {
   const mine = events.filter((e) => e.modelId === q.modelId && (q.versionId === undefined || e.versionId === q.versionId || (e.kind.startsWith('alias.') && aliasTouches(e, q.versionId))));
-  mine.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+  // By time; equal times keep the array's order (one replica's events in the order it made them; a merge orders
+  // concurrent ones the same way on every replica). Array.prototype.sort is stable.
+  mine.sort((a, b) => a.at - b.at);
   const out: HistoryEntry[] = mine.map((e) => ({ ...e, outcome: 'current' }));
   const groups = new Map<string, { holds: string | number | null; list: HistoryEntry[] }>();
   for (const e of out) {

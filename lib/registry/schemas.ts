@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KeySchema, RunIdSchema, TimestampSchema, UserIdSchema } from '../domain';
+import { KeySchema, RunIdSchema, TimestampSchema, UserIdSchema, invalid } from '../domain';
 
 /** MLflow's model stages, in its order (reference §3). Input is case-insensitive and stored canonical (REG-S1). */
 export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
@@ -58,3 +58,13 @@ export const StageSchema = z.string().transform((s, ctx): Stage => {
 export const SourceSchema = z.string().min(1, 'Model version source cannot be empty.').max(5000);
 export const OptionalRunIdSchema = RunIdSchema.optional();
 export { KeySchema, TimestampSchema, UserIdSchema };
+
+/**
+ * A value checked with one of these schemas, whose messages are MLflow's own words: refused with that message alone
+ * (no "Invalid value for …" prefix), so the REST door answers exactly what MLflow does (reserved aliases, stages).
+ */
+export function parseInMlflowWords<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw invalid(r.error.issues[0]?.message ?? 'invalid value');
+}

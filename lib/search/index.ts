@@ -1,6 +1,6 @@
 export * from './columns';
 export * from './filter-ast';
-export { tokenize, type Token, type TokenKind } from './filter-lexer';
+export { tokenize, unquote, type Token, type TokenKind } from './filter-lexer';
 export { parseFilter, type Dialect, type ParseOptions } from './filter-parse';
 export { checkFilter, validateFilter } from './filter-check';
 export { parseOrderBy, parseOrderClause, type OrderClause } from './order-by';
@@ -8,3 +8,4 @@ export { filterMask, likeRegExp } from './evaluate';
 export { sortRows, compareCodePoints, DEFAULT_ORDER } from './sort';
 export { decodePageToken, encodePageToken } from './page-token';
 export * from './search';
+export * from './conjunction';

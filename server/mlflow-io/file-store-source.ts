@@ -18,7 +18,7 @@ import {
   statusFromCode,
 } from './layout';
 import { parsePythonFloat } from './python-float';
-import type { SkipSink, Source, SourceArtifact, SourceExperiment, SourcePoint, SourceRun } from './source';
+import type { SkipSink, Source, SourceArtifact, SourceExperiment, SourcePoint, SourceRegisteredModel, SourceRun } from './source';
 
 const Id = z.union([z.string(), z.number().int()]).transform(String);
 const OptInt = z.number().int().nullish().transform((v) => v ?? undefined);
@@ -176,12 +176,62 @@ export class FileStoreSource implements Source {
     });
   }
 
-  async registry(): Promise<{ models: number; versions: number } | null> {
+  /**
+   * MIO-12: FileStore's registry, `models/<name>/meta.yaml` (+ `tags/`, `aliases/<alias>` holding a version number)
+   * and `version-<n>/meta.yaml` (+ `tags/`); versions in `Deleted_Internal` are not read.
+   */
+  async registry(skip: SkipSink): Promise<SourceRegisteredModel[]> {
     const dir = join(this.label, REGISTRY_FOLDER);
-    const models = subdirs(dir).filter((m) => existsSync(join(dir, m, META)));
-    if (models.length === 0) return null;
-    const versions = models.reduce((n, m) => n + subdirs(join(dir, m)).filter((v) => /^version-\d+$/.test(v)).length, 0);
-    return { models: models.length, versions };
+    const out: SourceRegisteredModel[] = [];
+    for (const folder of subdirs(dir)) {
+      const mdir = join(dir, folder);
+      const meta = readMetaRaw(mdir);
+      if (!meta) {
+        if (existsSync(join(mdir, META))) skip({ kind: 'registered model', item: folder, reason: 'unreadable', detail: `its ${META} is not YAML` });
+        continue;
+      }
+      const int = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : typeof v === 'string' ? parseInteger(v) : undefined);
+      const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const aliases: Record<string, number> = {};
+      for (const [alias, v] of Object.entries(readValues(join(mdir, 'aliases')))) {
+        const n = parseInteger(v.trim());
+        if (n !== undefined) aliases[alias] = n;
+      }
+      const model: SourceRegisteredModel = {
+        name: text(meta.name) ?? folder,
+        description: text(meta.description),
+        creationTime: int(meta.creation_timestamp),
+        lastUpdatedTime: int(meta.last_updated_timestamp),
+        tags: readValues(join(mdir, TAGS)),
+        aliases,
+        versions: [],
+      };
+      for (const vf of subdirs(mdir).filter((v) => /^version-\d+$/.test(v))) {
+        const vdir = join(mdir, vf);
+        const vm = readMetaRaw(vdir);
+        const number = int(vm?.version) ?? parseInteger(vf.slice('version-'.length));
+        if (!vm || number === undefined || vm.current_stage === 'Deleted_Internal') continue;
+        const source = text(vm.source);
+        if (!source) {
+          skip({ kind: 'model version', item: `${model.name}/${number}`, reason: 'invalid', detail: 'it has no source' });
+          continue;
+        }
+        model.versions.push({
+          number,
+          source,
+          runId: text(vm.run_id) || undefined,
+          runLink: text(vm.run_link) || undefined,
+          description: text(vm.description),
+          stage: text(vm.current_stage),
+          userId: text(vm.user_id),
+          creationTime: int(vm.creation_timestamp),
+          lastUpdatedTime: int(vm.last_updated_timestamp),
+          tags: readValues(join(vdir, TAGS)),
+        });
+      }
+      out.push(model);
+    }
+    return out;
   }
 
   private readInputs(runId: string, dir: string, expDir: string, skip: SkipSink): DatasetInput[] {

@@ -16,7 +16,8 @@ import {
 } from '../../lib/domain/index';
 import { ActiveRun, type CairnClient, type HeldRun } from '../../lib/sdk/index';
 import type { Progress } from './progress';
-import type { SkipSink, Source, SourceArtifact, SourceExperiment, SourceRun } from './source';
+import * as reg from '../../lib/registry/index';
+import type { SkipSink, Source, SourceArtifact, SourceExperiment, SourceRegisteredModel, SourceRun } from './source';
 import { emptyImportSummary, type ImportSummary } from './summary';
 
 /** Runs imported at once: each holds two docs (two sockets) while it is written; a few overlap the relay's acks. */
@@ -56,9 +57,6 @@ export async function importMlflow(client: CairnClient, source: Source, opts: Im
   const progress: Progress = { runsDone: 0, runsTotal: plan.reduce((n, p) => n + p.runs.length, 0), points: 0, bytes: 0 };
   const report = () => opts.onProgress?.({ ...progress });
   report();
-  const registry = await source.registry(skip);
-  if (registry)
-    skip({ kind: 'model registry', item: `${registry.models} registered models, ${registry.versions} versions`, reason: 'unsupported', detail: 'Cairn has no model registry yet (issue 9)' });
 
   for (const { exp, runs } of plan) {
     const target = mapExperiment(client, exp, s, skip);
@@ -90,8 +88,67 @@ export async function importMlflow(client: CairnClient, source: Source, opts: Im
       }
     }
   }
+  importRegistry(client, await source.registry(skip), s, skip);
   await client.flush();
   return s;
+}
+
+/**
+ * MIO-12: each registered model the target lacks (by name) is written whole — description, tags, versions with their
+ * source numbers, stages, aliases — by lib/registry's import-only command (REG-I1), in one transaction: a killed
+ * import leaves a model complete or absent, and the relay's numbering continues above the imported numbers. A model the
+ * target has already is left as it is: its versions are present by number, or skipped (the relay numbers new versions
+ * of a live model, so an import cannot give them the source's numbers).
+ */
+function importRegistry(client: CairnClient, models: SourceRegisteredModel[], s: ImportSummary, skip: SkipSink): void {
+  for (const m of models) {
+    const have = reg.readRegistry(client.ws).modelByName(m.name);
+    if (have) {
+      s.registry.models.present++;
+      for (const v of m.versions) {
+        if (reg.readRegistry(client.ws).version(have.modelId, v.number)) s.registry.versions.present++;
+        else skip({ kind: 'model version', item: `${m.name}/${v.number}`, reason: 'conflict', detail: 'the target has this model already and numbers its new versions itself' });
+      }
+      continue;
+    }
+    const versions = [];
+    for (const v of m.versions) {
+      const stage = reg.StageSchema.safeParse(v.stage ?? 'None');
+      const input = {
+        number: v.number,
+        source: v.source,
+        ...(v.runId ? { runId: v.runId } : {}),
+        ...(v.runLink ? { runLink: v.runLink } : {}),
+        ...(v.description ? { description: v.description } : {}),
+        ...(stage.success ? { stage: stage.data } : {}),
+        ...(v.userId ? { userId: v.userId } : {}),
+        ...(v.creationTime !== undefined ? { creationTime: v.creationTime } : {}),
+        ...(v.lastUpdatedTime !== undefined ? { lastUpdatedTime: v.lastUpdatedTime } : {}),
+        tags: v.tags,
+      };
+      const ok = reg.checkImportedVersion(input);
+      if (ok !== true) skip({ kind: 'model version', item: `${m.name}/${v.number}`, reason: 'invalid', detail: ok });
+      else versions.push(input);
+    }
+    const numbers = new Set(versions.map((v) => v.number));
+    const aliases = Object.fromEntries(Object.entries(m.aliases).filter(([, n]) => numbers.has(n)));
+    try {
+      reg.importRegisteredModel(client.ctx, {
+        name: m.name,
+        ...(m.description ? { description: m.description } : {}),
+        tags: m.tags,
+        ...(m.creationTime !== undefined ? { creationTime: m.creationTime } : {}),
+        ...(m.lastUpdatedTime !== undefined ? { lastUpdatedTime: m.lastUpdatedTime } : {}),
+        versions,
+        aliases,
+      });
+      s.registry.models.written++;
+      s.registry.versions.written += versions.length;
+    } catch (e) {
+      if (!(e instanceof CairnError) || FATAL.has(e.code)) throw e;
+      skip({ kind: 'registered model', item: m.name, reason: 'invalid', detail: e.message });
+    }
+  }
 }
 
 /** MIO-3: by name in the target (active or deleted), else created, keeping the source id when it is valid and free. */

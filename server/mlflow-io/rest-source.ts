@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CairnError, RUN_STATUSES, type DatasetInput, type ErrorCode, ERROR_CODES } from '../../lib/domain/index';
 import { statusFromCode } from './layout';
-import type { SkipSink, Source, SourceArtifact, SourceExperiment, SourcePoint, SourceRun } from './source';
+import type { SkipSink, Source, SourceRegisteredModel, SourceArtifact, SourceExperiment, SourcePoint, SourceRun } from './source';
 
 /** Page sizes asked for: MLflow's largest search page, and the get-history page its own client asks for. */
 const SEARCH_PAGE = 1000;
@@ -51,8 +51,28 @@ const RunJson = z.object({
 const RunsPage = z.object({ runs: z.array(RunJson).default([]), ...Page });
 const HistoryPage = z.object({ metrics: z.array(z.object({ value: Double.default(0), timestamp: Int64.default(0), step: Int64.default(0) })).default([]), ...Page });
 const ArtifactsPage = z.object({ files: z.array(z.object({ path: z.string(), is_dir: z.boolean().default(false), file_size: Int64.optional() })).default([]), ...Page });
-const ModelsPage = z.object({ registered_models: z.array(z.unknown()).default([]), ...Page });
-const VersionsPage = z.object({ model_versions: z.array(z.unknown()).default([]), ...Page });
+const ModelJson = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  creation_timestamp: Int64.optional(),
+  last_updated_timestamp: Int64.optional(),
+  tags: KV,
+  aliases: z.array(z.object({ alias: z.string(), version: z.string() })).default([]),
+});
+const VersionJson = z.object({
+  version: z.string(),
+  source: z.string().default(''),
+  run_id: z.string().optional(),
+  run_link: z.string().optional(),
+  description: z.string().optional(),
+  current_stage: z.string().optional(),
+  user_id: z.string().optional(),
+  creation_timestamp: Int64.optional(),
+  last_updated_timestamp: Int64.optional(),
+  tags: KV,
+});
+const ModelsPage = z.object({ registered_models: z.array(ModelJson).default([]), ...Page });
+const VersionsPage = z.object({ model_versions: z.array(VersionJson).default([]), ...Page });
 
 const kv = (list: { key: string; value: string }[]) => Object.fromEntries(list.map((t) => [t.key, t.value]));
 
@@ -60,7 +80,7 @@ const kv = (list: { key: string; value: string }[]) => Object.fromEntries(list.m
  * A running MLflow tracking server as an import source, through the REST API its own client uses: experiments/search
  * (view ALL, paged), runs/search per experiment (view ALL, paged), metrics/get-history paged by `page_token` (so a
  * history of any length comes whole), artifacts/list (walked folder by folder) and /get-artifact for the bytes, and
- * the registry's searches to count what is not imported. `base` is the tracking URI (`http://host:5000`, or a Cairn
+ * the registry's searches (models, then each model's versions). `base` is the tracking URI (`http://host:5000`, or a Cairn
  * relay's `http://host/w/<workspace>`).
  */
 export class RestSource implements Source {
@@ -142,21 +162,48 @@ export class RestSource implements Source {
     return out;
   }
 
-  async registry(skip: SkipSink): Promise<{ models: number; versions: number } | null> {
-    let models = 0;
-    let versions = 0;
+  /** MIO-12: registered-models/search (paged), then each model's versions (model-versions/search by name, paged). */
+  async registry(skip: SkipSink): Promise<SourceRegisteredModel[]> {
+    const out: SourceRegisteredModel[] = [];
     try {
       await this.pages(ModelsPage, (t) => this.call('GET', '/api/2.0/mlflow/registered-models/search', { query: { max_results: String(REGISTRY_PAGE), ...(t ? { page_token: t } : {}) } }), (p) => {
-        models += p.registered_models.length;
+        for (const m of p.registered_models) {
+          out.push({
+            name: m.name,
+            description: m.description,
+            creationTime: m.creation_timestamp,
+            lastUpdatedTime: m.last_updated_timestamp,
+            tags: kv(m.tags),
+            aliases: Object.fromEntries(m.aliases.filter((a) => /^\d+$/.test(a.version)).map((a) => [a.alias, Number(a.version)])),
+            versions: [],
+          });
+        }
       });
-      await this.pages(VersionsPage, (t) => this.call('GET', '/api/2.0/mlflow/model-versions/search', { query: { max_results: String(REGISTRY_PAGE), ...(t ? { page_token: t } : {}) } }), (p) => {
-        versions += p.model_versions.length;
-      });
+      for (const m of out) {
+        const filter = `name = '${m.name.replaceAll("'", "''")}'`;
+        await this.pages(VersionsPage, (t) => this.call('GET', '/api/2.0/mlflow/model-versions/search', { query: { filter, max_results: String(REGISTRY_PAGE), ...(t ? { page_token: t } : {}) } }), (p) => {
+          for (const v of p.model_versions) {
+            if (!/^\d+$/.test(v.version)) continue;
+            m.versions.push({
+              number: Number(v.version),
+              source: v.source,
+              runId: v.run_id || undefined,
+              runLink: v.run_link || undefined,
+              description: v.description,
+              stage: v.current_stage,
+              userId: v.user_id,
+              creationTime: v.creation_timestamp,
+              lastUpdatedTime: v.last_updated_timestamp,
+              tags: kv(v.tags),
+            });
+          }
+        });
+      }
     } catch (e) {
       skip({ kind: 'model registry', item: this.label, reason: 'unreadable', detail: `could not list it: ${e instanceof Error ? e.message : String(e)}` });
-      return null;
+      return [];
     }
-    return models || versions ? { models, versions } : null;
+    return out;
   }
 
   private async download(runId: string, path: string): Promise<Uint8Array> {

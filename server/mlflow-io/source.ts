@@ -68,6 +68,31 @@ export interface Source {
   history(run: SourceRun, key: string, skip: SkipSink): Promise<SourcePoint[]>;
   /** Every file under the run's artifact root. */
   artifacts(run: SourceRun, skip: SkipSink): Promise<SourceArtifact[]>;
-  /** The model registry's size, reported as not imported (Cairn has no registry yet); null when there is none. */
-  registry(skip: SkipSink): Promise<{ models: number; versions: number } | null>;
+  /** The model registry's models with their live versions (MIO-12). */
+  registry(skip: SkipSink): Promise<SourceRegisteredModel[]>;
+}
+
+/** A registered model as MLflow holds it, with its live versions (deleted ones are not read) and aliases. */
+export interface SourceRegisteredModel {
+  name: string;
+  description: string | undefined;
+  creationTime: number | undefined;
+  lastUpdatedTime: number | undefined;
+  tags: Record<string, string>;
+  /** alias → version number. */
+  aliases: Record<string, number>;
+  versions: SourceModelVersion[];
+}
+
+export interface SourceModelVersion {
+  number: number;
+  source: string;
+  runId: string | undefined;
+  runLink: string | undefined;
+  description: string | undefined;
+  stage: string | undefined;
+  userId: string | undefined;
+  creationTime: number | undefined;
+  lastUpdatedTime: number | undefined;
+  tags: Record<string, string>;
 }

@@ -9,6 +9,8 @@ export interface ImportSummary {
   points: { written: number; present: number };
   artifacts: { written: number; present: number; bytes: number };
   inputs: { written: number; present: number };
+  /** MIO-12: registered models and their versions. */
+  registry: { models: { written: number; present: number }; versions: { written: number; present: number } };
   skipped: Skipped[];
 }
 
@@ -21,6 +23,7 @@ export function emptyImportSummary(): ImportSummary {
     points: { written: 0, present: 0 },
     artifacts: { written: 0, present: 0, bytes: 0 },
     inputs: { written: 0, present: 0 },
+    registry: { models: { written: 0, present: 0 }, versions: { written: 0, present: 0 } },
     skipped: [],
   };
 }
@@ -38,6 +41,7 @@ export function formatImportSummary(s: ImportSummary): string {
     `metric points ${s.points.written} written, ${s.points.present} already present`,
     `artifacts    ${s.artifacts.written} written (${formatBytes(s.artifacts.bytes)}), ${s.artifacts.present} already present`,
     `inputs       ${s.inputs.written} written, ${s.inputs.present} already present`,
+    `registry     ${s.registry.models.written} models and ${s.registry.versions.written} versions written, ${s.registry.models.present} models and ${s.registry.versions.present} versions already present`,
   ];
   return [...lines, ...formatSkips(s.skipped)].join('\n') + '\n';
 }

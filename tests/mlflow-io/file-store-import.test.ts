@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as doc from '@/lib/doc';
+import * as reg from '@/lib/registry';
 import type { Sha256 } from '@/lib/domain';
 import { FileStoreSource } from '@/server/mlflow-io/file-store-source';
 import { importMlflow } from '@/server/mlflow-io/importer';
@@ -65,13 +66,13 @@ describe('cairn import mlflow: file store', () => {
     expect(state.runs[RUN_D]!.histories.x).toEqual([{ step: 0, timestamp: 1, value: 1 }]);
   });
 
-  it('[MIO-8] damage in the store is skipped item by item with its reason; the registry is reported as not imported', async () => {
+  it('[MIO-8] damage in the store is skipped item by item with its reason (a model version without a source too)', async () => {
     const summary = await runImport();
     const why = summary.skipped.map((s) => `${s.reason} ${s.kind} ${s.item}`);
     expect(why).toContain('unreadable run 0/badrun');
     expect(why).toContain('unreadable run 0/notarun');
     expect(why).toContain(`invalid metric point ${RUN_A}/eval/acc:2`);
-    expect(why).toContain('unsupported model registry 1 registered models, 1 versions');
+    expect(why).toContain('invalid model version clf/1');
     expect(summary.skipped.find((s) => s.item === '0/badrun')!.detail).toMatch(/meta\.yaml/);
   });
 
@@ -165,5 +166,34 @@ describe('cairn import mlflow: file store', () => {
     } finally {
       empty.remove();
     }
+  });
+
+  it('[MIO-12] registered models arrive whole with their version numbers kept (deleted ones not read); the relay numbers the next one above them; a rerun finds them present', async () => {
+    const { c, close } = await client(relay.url);
+    try {
+      const view = reg.readRegistry(c.ws);
+      const m = view.modelByName('ranker')!;
+      expect(m).toMatchObject({ description: 'ranks things', tags: { team: 'search' }, creationTime: 1_700_000_000_000, lastUpdatedTime: 1_700_000_009_000 });
+      expect(m.aliases.map((a) => [a.alias, a.version])).toEqual([['champion', 4]]);
+      const vs = view.versionsOf(m.modelId);
+      expect(vs.map((v) => [v.version, v.stage, v.status, v.description, v.userId])).toEqual([
+        [2, 'Production', 'READY', 'v2', 'ann'],
+        [4, 'None', 'READY', 'v4', 'ann'],
+      ]);
+      expect(vs[0]!.tags).toEqual({ validated: 'yes' });
+      expect(vs[0]!.runId).toBe(RUN_A);
+      expect(view.modelByName('clf')!.latestVersions).toEqual([]);
+      // A version registered now gets 5: numbers continue above the imported ones, never reusing one.
+      const v = reg.createModelVersion(c.ctx, { name: 'ranker', source: `runs:/${RUN_A}/model` });
+      await c.flush();
+      const deadline = Date.now() + 10_000;
+      while (reg.readRegistry(c.ws).versionById(v.versionId)?.version == null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(reg.readRegistry(c.ws).versionById(v.versionId)!.version).toBe(5);
+    } finally {
+      await close();
+    }
+    const again = await runImport();
+    expect(again.registry.models).toEqual({ written: 0, present: 2 });
+    expect(again.registry.versions).toEqual({ written: 0, present: 2 });
   });
 });

@@ -45,6 +45,12 @@ async function populate(m: MlflowClient): Promise<{ runs: string[] }> {
   const c = await create(gone, 'in-gone', 1_700_000_200_000);
   await ok(m.post('runs/update', { run_id: c, status: 'KILLED', end_time: 1_700_000_300_000 }));
   await ok(m.post('experiments/delete', { experiment_id: gone }));
+  // MIO-12: a registry: versions 1..3, 2 deleted, 1 in Staging, an alias on 3, tags and descriptions.
+  await ok(m.post('registered-models/create', { name: 'reg-model', description: 'the model', tags: [{ key: 'team', value: 'nlp' }] }));
+  for (let i = 0; i < 3; i++) await ok(m.post('model-versions/create', { name: 'reg-model', source: `runs:/${a}/model`, run_id: a, description: `v${i + 1}`, tags: [{ key: 'i', value: String(i) }] }));
+  await ok(m.call('DELETE', '/api/2.0/mlflow/model-versions/delete', JSON.stringify({ name: 'reg-model', version: '2' }), { 'content-type': 'application/json' }));
+  await ok(m.post('model-versions/transition-stage', { name: 'reg-model', version: '1', stage: 'Staging', archive_existing_versions: false }));
+  await ok(m.post('registered-models/alias', { name: 'reg-model', alias: 'prod', version: '3' }));
   return { runs };
 }
 
@@ -77,12 +83,22 @@ describe('cairn import mlflow: a running MLflow server (REST)', () => {
     }
   };
 
-  it('[MIO-2] experiments (deleted too), runs, full paged histories, inputs and artifacts arrive as the server has them; the registry is reported', async () => {
+  it('[MIO-2] [MIO-12] experiments (deleted too), runs, full paged histories, inputs and artifacts arrive as the server has them; the registry with its version numbers', async () => {
     const summary = await runImport();
     expect(summary.runs.created).toBe(3);
     expect(summary.points.written).toBe(LONG + 1);
     expect(summary.artifacts.written).toBe(2);
-    expect(summary.skipped).toContainEqual(expect.objectContaining({ kind: 'model registry', reason: 'unreadable' }));
+    expect(summary.registry).toEqual({ models: { written: 1, present: 0 }, versions: { written: 2, present: 0 } });
+    // MIO-12: the registry as the server has it, version numbers kept (the deleted 2 is not there, and not reused).
+    const t = mlflowClient(target.url);
+    const model = (await ok(t.get('registered-models/get', { name: 'reg-model' }))).registered_model as Record<string, unknown>;
+    expect(model).toMatchObject({ description: 'the model', tags: [{ key: 'team', value: 'nlp' }], aliases: [{ alias: 'prod', version: '3' }] });
+    const versions = (await ok(t.get('model-versions/search', { filter: "name = 'reg-model'", order_by: 'version_number ASC' }))).model_versions as Record<string, unknown>[];
+    expect(versions.map((v) => [v.version, v.current_stage, v.description, v.run_id])).toEqual([
+      ['1', 'Staging', 'v1', runs[0]],
+      ['3', 'None', 'v3', runs[0]],
+    ]);
+    expect((await ok(t.post('model-versions/create', { name: 'reg-model', source: 'runs:/' + runs[0] + '/model' }))).model_version).toMatchObject({ version: '4' });
     const [a, b] = await Promise.all([workspaceState(server.url), workspaceState(target.url)]);
     expect(b.experiments).toEqual(a.experiments);
     expect((b.experiments['rest-gone'] as { lifecycle: string }).lifecycle).toBe('deleted');
@@ -99,6 +115,7 @@ describe('cairn import mlflow: a running MLflow server (REST)', () => {
     expect(summary.points.written).toBe(0);
     expect(summary.artifacts.written).toBe(0);
     expect(summary.params.written + summary.tags.written + summary.inputs.written).toBe(0);
+    expect(summary.registry).toEqual({ models: { written: 0, present: 1 }, versions: { written: 0, present: 2 } });
   });
 
   it('[MIO-2] every page is followed: with pages of one experiment, one run and 7,000 points the same state arrives', async () => {

@@ -73,4 +73,17 @@ export function buildSampleStore(root: string): void {
   mkdirSync(join(root, 'models', 'clf', 'version-1'), { recursive: true });
   writeFileSync(join(root, 'models', 'clf', 'meta.yaml'), 'name: clf\n');
   writeFileSync(join(root, 'models', 'clf', 'version-1', 'meta.yaml'), 'version: 1\n');
+  // MIO-12: a registry MLflow's FileStore wrote: a model with a description, a tag and an alias; version 2 in
+  // Production with a tag, version 3 deleted (Deleted_Internal, not read), version 4 with an alias.
+  const m = join(root, 'models', 'ranker');
+  for (const d of ['tags', 'aliases', 'version-2/tags', 'version-3', 'version-4']) mkdirSync(join(m, d), { recursive: true });
+  writeFileSync(join(m, 'meta.yaml'), 'name: ranker\ncreation_timestamp: 1700000000000\nlast_updated_timestamp: 1700000009000\ndescription: ranks things\n');
+  writeFileSync(join(m, 'tags', 'team'), 'search');
+  writeFileSync(join(m, 'aliases', 'champion'), '4');
+  const version = (n: number, stage: string) =>
+    `name: ranker\nversion: ${n}\ncreation_timestamp: ${1_700_000_000_000 + n}\nlast_updated_timestamp: ${1_700_000_005_000 + n}\ncurrent_stage: ${stage}\ndescription: v${n}\nsource: runs:/${RUN_A}/model\nrun_id: ${RUN_A}\nrun_link: ''\nstatus: READY\nuser_id: ann\n`;
+  writeFileSync(join(m, 'version-2', 'meta.yaml'), version(2, 'Production'));
+  writeFileSync(join(m, 'version-2', 'tags', 'validated'), 'yes');
+  writeFileSync(join(m, 'version-3', 'meta.yaml'), version(3, 'Deleted_Internal'));
+  writeFileSync(join(m, 'version-4', 'meta.yaml'), version(4, 'None'));
 }

@@ -73,10 +73,10 @@ describe('REST door: artifacts', () => {
     const tooBig = await put('big.bin', Buffer.alloc(1024 * 1024 + 1), 'application/octet-stream');
     expect(tooBig.status).toBe(413);
     expect(readdirSync(join(relay.dataDir, 'blobs', 'tmp'))).toEqual([]);
-    // Logged-model paths are not served yet; uploads to a missing run are refused.
+    // A logged model's path (REST-27) naming no logged model is 404; uploads to a missing run are refused.
     const model = await c.call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${exp}/models/m-1/artifacts/MLmodel`, 'x', { 'content-type': 'text/plain' });
-    expect(model.status).toBe(501);
-    expect(isEnvelope(model, 'NOT_IMPLEMENTED')).toBe(true);
+    expect(model.status).toBe(404);
+    expect(isEnvelope(model, 'RESOURCE_DOES_NOT_EXIST')).toBe(true);
     expect((await c.call('PUT', `/api/2.0/mlflow-artifacts/artifacts/${exp}/${'e'.repeat(32)}/artifacts/x.txt`, 'x')).status).toBe(404);
   });
 

@@ -5,8 +5,9 @@ import type { DiskBlobStore } from '../blob-store';
 import { pipeToResponse } from '../http-response';
 import { contentDisposition } from '../http-routes';
 import type { DocAccess } from './docs';
+import type { LoggedModels } from './logged-models';
 import { MAX_PARTS, MultipartUploads, tooLarge, type UploadMeta } from './multipart';
-import { decodeOffsetToken, encodeOffsetToken, protoJson, sendJsonText, statusError } from './wire';
+import { decodeOffsetToken, encodeOffsetToken, protoJson, sendJsonText } from './wire';
 
 /**
  * Artifacts through the door (SPEC REST-15..REST-18): MLflow's artifact proxy (`/api/2.0/mlflow-artifacts/artifacts/
@@ -31,7 +32,11 @@ function safePath(raw: string): string {
   return p.data;
 }
 
-export function parseProxyPath(raw: string): ProxyPath {
+/**
+ * `<exp>/<run>/artifacts/<path>`, or a logged model's `<exp>/models/<m-id>/artifacts/<path>` (REST-27): its files
+ * are its source run's artifacts under `.logged-models/<m-id>/`, so they are stored, listed and served as a run's are.
+ */
+export function parseProxyPath(raw: string, modelRun: (modelId: string) => string | undefined = () => undefined): ProxyPath {
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw);
@@ -41,13 +46,20 @@ export function parseProxyPath(raw: string): ProxyPath {
   if (decoded.startsWith('/') || decoded.includes('\0') || decoded.split('/').includes('..')) throw invalid(`Invalid path: '${decoded}'`);
   const parts = decoded.split('/');
   if (parts[1] === 'models') {
-    throw statusError('NOT_IMPLEMENTED', `Logged-model artifacts are not stored by this server yet: '${decoded}'`, 501);
+    const modelId = parts[2] ?? '';
+    const runId = parts[3] === 'artifacts' ? modelRun(modelId) : undefined;
+    if (!runId) throw notFound(`Logged model with ID '${modelId}' not found.`);
+    const rest = safePath(parts.slice(4).join('/'));
+    return { runId, path: `${LOGGED_MODEL_DIR}/${modelId}${rest ? `/${rest}` : ''}` };
   }
   if (parts.length < 3 || parts[2] !== 'artifacts' || !RunIdSchema.safeParse(parts[1]).success) {
     throw invalid(`Invalid artifact path '${decoded}': expected <experiment_id>/<run_id>/artifacts/<path>`);
   }
   return { runId: parts[1]!, path: safePath(parts.slice(3).join('/')) };
 }
+
+/** Where a logged model's files are in its source run's artifacts (REST-27). */
+export const LOGGED_MODEL_DIR = '.logged-models';
 
 /** Writes need an active run (REST-9), in MLflow's words. */
 function requireActive(run: Run): void {
@@ -64,6 +76,8 @@ export function listDir(run: Run, dir: string): { path: string; is_dir: boolean;
     const rest = a.path.slice(prefix.length);
     const slash = rest.indexOf('/');
     const name = slash < 0 ? rest : rest.slice(0, slash);
+    // Logged models' files (REST-27) are listed under their model's path, not in the run's own root.
+    if (dir === '' && name === LOGGED_MODEL_DIR) continue;
     if (!seen.has(name)) seen.set(name, slash < 0 ? { path: name, is_dir: false, file_size: a.size } : { path: name, is_dir: true });
   }
   return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
@@ -76,6 +90,7 @@ export class ArtifactDoor {
     private readonly docs: DocAccess,
     private readonly blobs: DiskBlobStore,
     uploadDir: string,
+    private readonly models: LoggedModels,
   ) {
     this.uploads = new MultipartUploads(uploadDir, blobs);
     // Uploads left by an earlier run of the relay: the fresh ones are kept (their client may still complete them).
@@ -87,8 +102,13 @@ export class ArtifactDoor {
    * to its URL with only the headers given (no tracking token), so the URL carries the upload id, 128 random bits
    * that only the creator learned: the id is the part's credential.
    */
+  /** A logged model's source run, for its `<exp>/models/<m-id>/artifacts/...` paths (REST-27). */
+  private modelRun(ws: WorkspaceId): (modelId: string) => string | undefined {
+    return (modelId) => this.models.find(ws, modelId)?.sourceRunId;
+  }
+
   async createUpload(ws: WorkspaceId, actor: string, raw: string, body: Record<string, unknown>, origin: string): Promise<unknown> {
-    const { runId, path } = parseProxyPath(raw);
+    const { runId, path } = parseProxyPath(raw, this.modelRun(ws));
     if (path === '') throw invalid('A multipart upload needs a file path under the run\'s artifacts/');
     const numParts = Number(body.num_parts);
     if (!Number.isSafeInteger(numParts) || numParts < 1 || numParts > MAX_PARTS) throw invalid(`num_parts must be an integer from 1 to ${MAX_PARTS}`);
@@ -149,7 +169,7 @@ export class ArtifactDoor {
   }
 
   private async uploadOf(ws: WorkspaceId, raw: string, body: Record<string, unknown>): Promise<{ id: string; up: UploadMeta }> {
-    const { runId, path } = parseProxyPath(raw);
+    const { runId, path } = parseProxyPath(raw, this.modelRun(ws));
     const id = typeof body.upload_id === 'string' ? body.upload_id : '';
     const up = await this.uploads.meta(id);
     if (!up || up.ws !== ws || up.runId !== runId || up.path !== path) throw notFound(`No multipart upload with id ${id} for this path`);
@@ -158,7 +178,7 @@ export class ArtifactDoor {
 
   /** PUT: the body streamed into the blob store (hashed on the way), then its reference committed to the run doc. */
   async put(ws: WorkspaceId, actor: string, req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
-    const { runId, path } = parseProxyPath(raw);
+    const { runId, path } = parseProxyPath(raw, this.modelRun(ws));
     if (path === '') throw invalid('An artifact PUT needs a file path under the run\'s artifacts/');
     // Checked before the upload so a refused write costs no bytes on disk.
     requireActive(this.docs.requireRun(ws, runId));
@@ -202,15 +222,14 @@ export class ArtifactDoor {
   }
 
   async getProxied(ws: WorkspaceId, res: ServerResponse, raw: string): Promise<void> {
-    const { runId, path } = parseProxyPath(raw);
+    const { runId, path } = parseProxyPath(raw, this.modelRun(ws));
     return this.get(ws, res, runId, path);
   }
 
   /** The proxy's list: `?path=<exp>/<run>/artifacts[/<dir>]`; a file or a missing path is `{}`, as MLflow answers. */
   listProxied(ws: WorkspaceId, res: ServerResponse, rawPath: string | null): void {
     if (!rawPath) return sendJsonText(res, '{}');
-    // Outside a run's artifacts (logged models): 501, as for their uploads, rather than an empty listing.
-    const p = parseProxyPath(rawPath);
+    const p = parseProxyPath(rawPath, this.modelRun(ws));
     const run = this.docs.readRun(ws, p.runId);
     const files = run ? listDir(run, p.path) : null;
     sendJsonText(res, files && files.length ? protoJson({ files }) : '{}');
@@ -231,7 +250,7 @@ export class ArtifactDoor {
 
   /** DELETE: the reference leaves the run doc (the blob stays: other runs may hold the same bytes). */
   delete(ws: WorkspaceId, actor: string, res: ServerResponse, raw: string): void {
-    const { runId, path } = parseProxyPath(raw);
+    const { runId, path } = parseProxyPath(raw, this.modelRun(ws));
     this.docs.writeRun(ws, actor, runId, (c) => {
       if (doc.deleteArtifactRefs(c, { runId, path }) === 0) throw notFound(`Artifact '${path}' of run ${runId} not found`);
     });

@@ -11,7 +11,9 @@ import type { DiskBlobStore } from '../blob-store';
 import { ArtifactDoor } from './artifacts';
 import { DocAccess } from './docs';
 import { TextPieces } from './metrics';
-import { ROUTES, responseText, type Route } from './routes';
+import { roleFor, type Method, type Route } from './route';
+import { LoggedModels } from './logged-models';
+import { findRoute, responseText } from './routes';
 import { RunSearch } from './run-search';
 import { MAX_BODY_BYTES, parseFields, parseJsonBody, queryFields, readBody, sendJsonText, sendMlflowError, sendPieces, sendText, statusError } from './wire';
 
@@ -45,11 +47,13 @@ export class MlflowDoor {
   private readonly docs: DocAccess;
   private readonly runs: RunSearch;
   private readonly artifacts: ArtifactDoor;
+  private readonly models: LoggedModels;
 
   constructor(private readonly deps: DoorDeps) {
     this.docs = new DocAccess(deps.rooms, new RunReader(deps.store, deps.rooms));
     this.runs = new RunSearch(deps.indexes);
-    this.artifacts = new ArtifactDoor(this.docs, deps.blobs, deps.uploadTmpDir);
+    this.models = new LoggedModels(this.docs, this.runs);
+    this.artifacts = new ArtifactDoor(this.docs, deps.blobs, deps.uploadTmpDir, this.models);
   }
 
   /** Called for every committed update of any room (the relay's RoomHooks.committed), to drop stale read views. */
@@ -107,15 +111,16 @@ export class MlflowDoor {
       const out = this.artifacts.list(ws, q.run_id, q.path as string | undefined, q.page_token as string | undefined);
       return sendJsonText(res, responseText(out));
     }
-    const route = prefix ? ROUTES.get(path.slice(prefix.length)) : undefined;
-    if (!route) throw new CairnError('ENDPOINT_NOT_FOUND', `No API endpoint at ${method} ${path}`);
+    const found = prefix ? findRoute(path.slice(prefix.length)) : undefined;
+    if (!found) throw new CairnError('ENDPOINT_NOT_FOUND', `No API endpoint at ${method} ${path}`);
+    const route = found.route;
     if (!(route.methods as readonly string[]).includes(method)) {
       throw statusError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for ${path}; use ${route.methods.join(' or ')}`, 405, { allow: route.methods.join(', ') });
     }
-    const { ws, actor } = this.access(req, url, wsRaw, route.role);
-    const fields = await this.fields(req, url, route);
+    const { ws, actor } = this.access(req, url, wsRaw, roleFor(route, method as Method));
+    const fields = { ...(await this.fields(req, url, route)), ...found.params };
     const input = parseFields(route.schema, fields);
-    const call = { ws, actor, docs: this.docs, runs: this.runs };
+    const call = { ws, actor, method: method as Method, docs: this.docs, runs: this.runs, models: this.models };
     const result = (route.handle as (c: typeof call, i: unknown) => unknown)(call, input);
     if (result instanceof TextPieces) return sendPieces(res, result.pieces);
     sendJsonText(res, responseText(result));
@@ -222,7 +227,7 @@ export function servesEndpoint(method: string, path: string, query: URLSearchPar
     if (!path.startsWith(prefix)) continue;
     const rest = path.slice(prefix.length);
     if (rest === 'artifacts/list') return method === 'GET';
-    const r = ROUTES.get(rest);
+    const r = findRoute(rest)?.route;
     return r !== undefined && (r.methods as readonly string[]).includes(method);
   }
   for (const prefix of ARTIFACT_PREFIXES) {
@@ -230,7 +235,7 @@ export function servesEndpoint(method: string, path: string, query: URLSearchPar
     const rest = path.slice(prefix.length);
     const runPath = (p: string) => {
       const parts = p.split('/');
-      return parts[2] === 'artifacts' && /^[0-9a-f]{32}$/.test(parts[1] ?? '');
+      return (parts[2] === 'artifacts' && /^[0-9a-f]{32}$/.test(parts[1] ?? '')) || (parts[1] === 'models' && parts[3] === 'artifacts');
     };
     if (rest === 'artifacts') return method === 'GET' && runPath(query.get('path') ?? '');
     if (/^mpu\/(create|complete|abort)\//.test(rest)) return method === 'POST' && runPath(rest.replace(/^mpu\/\w+\//, ''));

@@ -1,16 +1,19 @@
-import type { Experiment, Run, RunInfo } from '../../../lib/domain/index';
+import type { Experiment, LoggedModel, Run, RunInfo } from '../../../lib/domain/index';
+import { loggedModelArtifactUri } from './logged-models';
 
 /**
  * Cairn's read views → MLflow's proto-JSON entities (service.proto): snake_case, enum names, int64 as numbers, empty
  * fields left out (SPEC REST-3). Non-finite doubles stay numbers here; `protoJson` writes them as strings.
  */
 
-type Json = Record<string, unknown>;
+/** A proto-JSON object being built. */
+export type Json = Record<string, unknown>;
 
-const kv = (r: Record<string, string>) => Object.entries(r).map(([key, value]) => ({ key, value }));
+/** A record → proto's `[{key, value}]`. */
+export const kv = (r: Record<string, string>) => Object.entries(r).map(([key, value]) => ({ key, value }));
 
 /** Sets `k` only when `v` is not empty (proto3 JSON leaves out empty strings, lists and unset fields). */
-function put(o: Json, k: string, v: unknown): void {
+export function put(o: Json, k: string, v: unknown): void {
   if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) return;
   o[k] = v;
 }
@@ -72,6 +75,26 @@ export function runJson(run: Run, opts: { outputs?: boolean } = {}): Json {
   put(data, 'params', kv(run.params));
   put(data, 'tags', kv(run.tags));
   const o: Json = { info: runInfoJson(run.info), data, inputs: inputsJson(run) };
-  if (opts.outputs !== false) o.outputs = {};
+  if (opts.outputs !== false) o.outputs = run.modelOutputs?.length ? { model_outputs: run.modelOutputs.map((m) => ({ model_id: m.modelId, step: m.step })) } : {};
   return o;
+}
+
+/** An MLflow 3 LoggedModel (REST-26) as MLflow 3.6 writes it: `model_type` always present, params in `data`. */
+export function loggedModelJson(m: LoggedModel): Json {
+  const info: Json = {
+    model_id: m.modelId,
+    experiment_id: m.experimentId,
+    name: m.name,
+    creation_timestamp_ms: m.creationTime,
+    last_updated_timestamp_ms: m.lastUpdatedTime,
+    artifact_uri: loggedModelArtifactUri(m),
+    status: m.status,
+    model_type: m.modelType,
+    source_run_id: m.sourceRunId,
+  };
+  put(info, 'tags', kv(m.tags));
+  const data: Json = {};
+  put(data, 'params', kv(m.params));
+  put(data, 'metrics', m.metrics.map((x) => ({ key: x.key, value: x.value, timestamp: x.timestamp, step: x.step, model_id: m.modelId, run_id: x.runId })));
+  return { info, data };
 }

@@ -13,42 +13,17 @@ import {
   newRunId,
   notFound,
   type RunId,
-  type WorkspaceId,
 } from '../../../lib/domain/index';
-import type { Role } from '../token-store';
-import type { DocAccess } from './docs';
 import { experimentJson, runInfoJson, runJson } from './entities';
 import { searchExperiments } from './experiment-search';
 import { bulkInterval, historyBulk, historyPage } from './metrics';
-import type { RunSearch } from './run-search';
-import { double, int64, keyValues, protoJson, repeated } from './wire';
-
-/** What a handler is given: the workspace from the URL, the writer's actor id, and the door's services. */
-export interface Call {
-  ws: WorkspaceId;
-  actor: string;
-  docs: DocAccess;
-  runs: RunSearch;
-}
-
-/** One endpoint of the route table (SPEC REST-2): its methods, the role it needs, its request schema and handler. */
-export interface Route {
-  methods: readonly ('GET' | 'POST')[];
-  /** Under `/api/2.0/mlflow/` (and `/ajax-api/2.0/mlflow/`). */
-  path: string;
-  role: Role;
-  /** Query keys read as repeated fields (GET). */
-  repeated?: readonly string[];
-  schema: z.ZodType;
-  /** Returns the response object (written with protoJson) or its text already (fast paths). */
-  handle(call: Call, input: never): unknown;
-}
-
-const route = <S extends z.ZodType>(r: Omit<Route, 'schema' | 'handle'> & { schema: S; handle(call: Call, input: z.output<S>): unknown }): Route => r as Route;
+import { loggedModelRoutes } from './logged-model-routes';
+import { registryRoutes } from './registry-routes';
+import { route, type Call, type Route } from './route';
+export type { Call, Route } from './route';
+import { double, int64, keyValues, protoJson, repeated, tagsRecord } from './wire';
 
 const str = z.string();
-/** The run tag MLflow's runs/log-model appends each logged model's MLmodel dict to (a JSON list). */
-const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 const expId = z.string();
 const runIdField = z.string();
 /** A proto enum: its name, or (proto-JSON allows both) its number. */
@@ -58,12 +33,6 @@ const VIEW = protoEnum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']);
 const RUN_STATUS = protoEnum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']);
 
 // ---- helpers -------------------------------------------------------------------------------------------------------
-
-const tagsRecord = (kv: { key: string; value: string }[] | undefined) => {
-  const out: Record<string, string> = {};
-  for (const { key, value } of kv ?? []) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  return out;
-};
 
 /** MLflow truncates over-long param and tag values (MLFLOW_TRUNCATE_LONG_VALUES, on by default): so do we (REST-8). */
 const cut = (v: string, max: number) => (v.length > max ? v.slice(0, max) : v);
@@ -107,7 +76,7 @@ function getExperimentOr404(call: Call, id: string) {
   });
 }
 
-const MetricIn = z.object({ key: str, value: double, timestamp: int64, step: int64.optional() });
+const MetricIn = z.object({ key: str, value: double, timestamp: int64, step: int64.optional(), model_id: str.optional() });
 type MetricIn = z.output<typeof MetricIn>;
 
 /** Metrics of one request grouped by key, validated with lib/doc's point rules (DOC-M1) before anything is written. */
@@ -176,6 +145,9 @@ function writeBatch(call: Call, runId: string, batch: { metrics?: MetricIn[]; pa
   const tags = (batch.tags ?? []).map((t) => ({ key: t.key, value: cut(t.value, MAX_TAG_VAL_LENGTH) }));
   const metrics = batch.metrics ?? [];
   checkBatchLimits(metrics.length, params.length, tags.length);
+  for (const id of new Set(metrics.map((m) => m.model_id).filter((x): x is string => !!x))) {
+    if (!call.models.find(call.ws, id)) throw notFound(`Logged model with ID '${id}' not found.`);
+  }
   const cols = columns(metrics);
   call.docs.writeRun(
     call.ws,
@@ -192,7 +164,23 @@ function writeBatch(call: Call, runId: string, batch: { metrics?: MetricIn[]; pa
     },
     metrics.length > 0,
   );
+  linkModelMetrics(call, runId, metrics);
   return {};
+}
+
+/**
+ * REST-29: metrics logged with a `model_id` (MLflow 3) are also kept with that logged model, in its source run's doc
+ * (DOC-LM4), after the run's own commit; an unknown model id is 404 before anything is written (checked by the caller).
+ */
+function linkModelMetrics(call: Call, runId: string, metrics: MetricIn[]): void {
+  const byModel = new Map<string, MetricIn[]>();
+  for (const m of metrics) if (m.model_id) byModel.set(m.model_id, [...(byModel.get(m.model_id) ?? []), m]);
+  for (const [modelId, ms] of byModel) {
+    const model = call.models.find(call.ws, modelId)!;
+    call.docs.writeRun(call.ws, call.actor, model.sourceRunId, (c) =>
+      doc.logLoggedModelMetrics(c, { runId: model.sourceRunId, modelId, metrics: ms.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0, runId })) }),
+    );
+  }
 }
 
 // ---- experiments ---------------------------------------------------------------------------------------------------
@@ -389,7 +377,7 @@ const runs: Route[] = [
     methods: ['POST'],
     path: 'runs/log-metric',
     role: 'write',
-    schema: z.object({ run_id: runIdField, key: str, value: double, timestamp: int64, step: int64.optional() }),
+    schema: z.object({ run_id: runIdField, key: str, value: double, timestamp: int64, step: int64.optional(), model_id: str.optional() }),
     handle: (call, i) => writeBatch(call, i.run_id, { metrics: [i] }),
   }),
   route({
@@ -477,19 +465,7 @@ const runs: Route[] = [
       if (missing.length) throw invalid(`Model json is missing mandatory fields: {${missing.map((k) => `'${k}'`).join(', ')}}`);
       call.docs.writeRun(call.ws, call.actor, i.run_id, (c) => {
         requireWritable(c, i.run_id);
-        const run = doc.readRun(i.run_id, c.runDoc(i.run_id))!;
-        let history: unknown[] = [];
-        try {
-          const old: unknown = JSON.parse(run.tags[LOG_MODEL_HISTORY_TAG] ?? '[]');
-          if (Array.isArray(old)) history = old;
-        } catch {
-          // A garbled history tag (a peer's) is started anew rather than blocking the log.
-        }
-        const value = JSON.stringify([...history, model]);
-        if (value.length > MAX_TAG_VAL_LENGTH) {
-          throw invalid(`The ${LOG_MODEL_HISTORY_TAG} tag of run ${i.run_id} would exceed ${MAX_TAG_VAL_LENGTH} characters; log fewer or smaller models`);
-        }
-        doc.setTag(c, { runId: i.run_id, key: LOG_MODEL_HISTORY_TAG, value });
+        doc.appendModelHistory(c, { runId: i.run_id, model: model as Record<string, unknown> });
       });
       return {};
     },
@@ -535,8 +511,20 @@ const runs: Route[] = [
   }),
 ];
 
-/** The tracking route table: `<path>` → its route. */
-export const ROUTES: ReadonlyMap<string, Route> = new Map([...experiments, ...runs].map((r) => [r.path, r]));
+/** The route table (tracking and registry): `<path>` → its route. */
+export const ROUTES: ReadonlyMap<string, Route> = new Map([...experiments, ...runs, ...registryRoutes, ...loggedModelRoutes].map((r) => [r.path, r]));
+const PATTERN_ROUTES = [...ROUTES.values()].filter((r) => r.pattern);
+
+/** The route of a path under `/api/2.0/mlflow/` and the fields its path carries (`logged-models/<model_id>`). */
+export function findRoute(path: string): { route: Route; params: Record<string, string> } | undefined {
+  const exact = ROUTES.get(path);
+  if (exact && !exact.pattern) return { route: exact, params: {} };
+  for (const r of PATTERN_ROUTES) {
+    const m = r.pattern!.re.exec(path);
+    if (m) return { route: r, params: Object.fromEntries(r.pattern!.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)])) };
+  }
+  return undefined;
+}
 
 /** The response text of a handler's result (strings are already proto-JSON). */
 export function responseText(result: unknown): string {

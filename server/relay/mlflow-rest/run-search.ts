@@ -55,6 +55,18 @@ export class RunSearch {
     return [...seen.values()];
   }
 
+  /** The ids of the experiments' runs starting with `prefix` (a logged model's id carries its run's first 16, DOC-LM2). */
+  runIdsWithPrefix(ws: WorkspaceId, experimentIds: string[], prefix: string): string[] {
+    if (experimentIds.length === 0) return [];
+    return this.tableOf(ws, experimentIds, new Set()).rows.filter((r) => r.runId.startsWith(prefix)).map((r) => r.runId);
+  }
+
+  /** Every run id of the experiments (logged-models/search reads their run docs). */
+  runIds(ws: WorkspaceId, experimentIds: string[]): string[] {
+    if (experimentIds.length === 0) return [];
+    return this.tableOf(ws, experimentIds, new Set()).rows.map((r) => r.runId);
+  }
+
   /**
    * The rows of the experiments, runs of a deleted experiment read as deleted (REST-20: as MLflow's delete_experiment
    * marks them), so `run_view_type` and every later step see the lifecycle the door serves.

@@ -170,6 +170,13 @@ export const repeated = <T extends z.ZodType>(item: T) => z.array(item);
 /** `[{key, value}]` → a record, the last value of a key winning (MLflow: tags overwrite within one request). */
 export const keyValues = z.array(z.object({ key: z.string(), value: z.string().optional() })).transform((kv) => kv.map((e) => ({ key: e.key, value: e.value ?? '' })));
 
+/** `[{key, value}]` (after keyValues) → a record with own properties only (a `__proto__` key is a key like any other). */
+export function tagsRecord(kv: { key: string; value: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { key, value } of kv ?? []) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
 /**
  * Parses a request with its route's schema; failures in MLflow's words: a missing field is "Missing value for
  * required parameter 'x'", a wrong one "Invalid value ... for parameter 'x' supplied".

@@ -77,7 +77,8 @@ export class IdMap {
     const r = recorded as Record<string, unknown>;
     const l = live as Record<string, unknown>;
     for (const k of Object.keys(r)) {
-      if ((k === 'run_id' || k === 'run_uuid') && typeof r[k] === 'string' && typeof l[k] === 'string') this.runs.set(r[k], l[k]);
+      // Logged model ids (`m-<hex>`) are mapped like run ids: unique anywhere in a string.
+      if ((k === 'run_id' || k === 'run_uuid' || k === 'model_id') && typeof r[k] === 'string' && typeof l[k] === 'string') this.runs.set(r[k], l[k]);
       else if (k === 'experiment_id' && typeof r[k] === 'string' && typeof l[k] === 'string') this.experiments.set(r[k], l[k]);
       else this.learn(r[k], l[k]);
     }
@@ -134,7 +135,7 @@ export function requestOf(x: Exchange, ids: IdMap): { pathAndQuery: string; head
 }
 
 const GENERATED_NAME = /^[a-z]+-[a-z]+-\d{1,3}$/;
-const SERVER_TIMES = new Set(['creation_time', 'last_update_time', 'deleted_time']);
+const SERVER_TIMES = new Set(['creation_time', 'last_update_time', 'deleted_time', 'creation_timestamp', 'last_updated_timestamp', 'creation_timestamp_ms', 'last_updated_timestamp_ms']);
 
 /**
  * A body with what legitimately differs between two servers taken out: server-made times, generated run names, page
