@@ -71,6 +71,23 @@ export interface VersionCompareEntry {
 const VersionRefSchema = z.union([z.number().int().positive(), z.object({ versionId: z.string().regex(/^[0-9a-f]{32}$/, 'a version id is 32 hex digits') }).strict()]);
 export type VersionRef = z.infer<typeof VersionRefSchema>;
 const NameSchema = z.string().min(1, "Missing value for required parameter 'name'.").max(reg.MAX_MODEL_NAME_LENGTH);
+/** True when the search box holds an MLflow filter clause rather than plain text. */
+function looksLikeFilter(text: string): boolean {
+  return /(!=|=|<|>|\s(I?LIKE|IN)\s)/i.test(text) || /^(tags?|attributes?)\./i.test(text);
+}
+
+/** Every model a registry filter matches (all pages). */
+function searchAllModels(v: reg.RegistryView, filter: string): reg.RegisteredModel[] {
+  const out: reg.RegisteredModel[] = [];
+  let pageToken: string | undefined;
+  do {
+    const r = reg.searchRegisteredModels(v, { filter, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
+    out.push(...r.models);
+    pageToken = r.nextPageToken ?? undefined;
+  } while (pageToken);
+  return out;
+}
+
 const ListQuerySchema = z.object({ nameContains: z.string().max(1000).optional() }).strict();
 const CompareSchema = z
   .array(z.number().int().positive())
@@ -172,10 +189,13 @@ export function registryApi(core: ServiceCore) {
     /** REGUI-W1: live models, by name, each with its latest version per stage and its aliases. */
     async listRegisteredModels(raw: { nameContains?: string } = {}): Promise<reg.RegisteredModel[]> {
       const q = parseInput(ListQuerySchema, raw, 'models query');
-      const models = (await view()).models;
-      const needle = q.nameContains?.trim().toLowerCase() ?? '';
-      // SWITCH POINT (lib/registry/search.ts, MLflow's filter grammar): until it lands, a name substring.
-      return needle ? models.filter((m) => m.name.toLowerCase().includes(needle)) : [...models];
+      const v = await view();
+      const text = q.nameContains?.trim() ?? '';
+      if (!text) return [...v.models];
+      // REGUI-W8: an MLflow filter (`tags.team = 'a'`, `name LIKE 'iris%'`) is searched as MLflow searches; plain text
+      // as MLflow's UI sends it, a case-insensitive name match. Every live model (the list is not paged).
+      const filter = looksLikeFilter(text) ? text : `name ILIKE '%${text.replaceAll("'", "''")}%'`;
+      return searchAllModels(v, filter);
     },
 
     /** REGUI-W1: a model and its live versions, or null when no live model has that name. */

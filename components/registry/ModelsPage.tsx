@@ -50,8 +50,8 @@ export default function ModelsPage() {
           type="search"
           value={search}
           onChange={(e) => setSearch(e.target.value)}
-          placeholder="Search by name"
-          className="w-72 rounded border border-stone-300 px-2 py-1 text-sm focus:border-sky-600 focus:outline-none"
+          placeholder="Search by name, or a filter: tags.team = 'vision'"
+          className="w-96 rounded border border-stone-300 px-2 py-1 text-sm focus:border-sky-600 focus:outline-none"
         />
       </div>
       {error && <LoadError error={error} />}

@@ -38,7 +38,7 @@ async function seed(dbName: string): Promise<{ runId: string; v1: string; v2: st
 }
 
 describe('the registry in the data worker', () => {
-  it('[REGUI-W1] lists models with latest per stage and aliases, filters by name, reads a model and a version by number or id; missing ones read as null', async () => {
+  it('[REGUI-W1] [REGUI-W8] lists models with latest per stage and aliases, filters by name or an MLflow filter, reads a model and a version by number or id; missing ones read as null', async () => {
     const db = freshDb();
     const { v1, v2 } = await seed(db);
     const api = await service(db);
@@ -52,9 +52,13 @@ describe('the registry in the data worker', () => {
     ]);
     expect(iris.aliases).toEqual([{ alias: 'champion', versionId: v1, version: 1 }]);
     expect(iris.tags).toEqual({ team: 'ml' });
-    // Case-insensitive substring (the switch point for lib/registry's search).
+    // REGUI-W8: plain text is a case-insensitive name match; an MLflow filter is searched as MLflow does.
     expect((await api.listRegisteredModels({ nameContains: 'IN' })).map((m) => m.name)).toEqual(['Wine']);
     expect(await api.listRegisteredModels({ nameContains: 'nothing' })).toEqual([]);
+    expect((await api.listRegisteredModels({ nameContains: "tags.team = 'ml'" })).map((m) => m.name)).toEqual(['iris']);
+    expect((await api.listRegisteredModels({ nameContains: "name LIKE 'W%'" })).map((m) => m.name)).toEqual(['Wine']);
+    expect(await api.listRegisteredModels({ nameContains: "o'brien" })).toEqual([]);
+    await expect(api.listRegisteredModels({ nameContains: "name === 'x'" })).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
     const detail = await api.getRegisteredModel('iris');
     expect(detail!.versions.map((v) => v.versionId)).toEqual([v1, v2]);
     expect((await api.getModelVersion('iris', 2))!.version.source).toBe('s3://bucket/elsewhere');
