@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import { SEP, mapEntries, wsRegAliases, wsRegHistory, wsRegModelTags, wsRegModels, wsRegVersionTags, wsRegVersions } from '../doc';
-import { STAGES, type Stage } from './schemas';
+import type { Stage } from './schemas';
 
 /** A registered model as readers see it (REG-M*). */
 export interface RegisteredModel {
@@ -115,46 +115,94 @@ export interface RegistryView {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-/** Splits `<id>\u0001<rest>` keys of a flat map into id → rest → value. */
-function group(m: Y.Map<unknown>): Map<string, Map<string, unknown>> {
-  const out = new Map<string, Map<string, unknown>>();
-  for (const [k, v] of mapEntries(m)) {
+/**
+ * A flat map's `<id>\u0001<rest>` keys as id → rest → value, kept up to date from the map's change events (only the
+ * keys a transaction changed are read again), so a change to one version does not re-read 20,000 versions' fields.
+ */
+class Grouped {
+  readonly byId = new Map<string, Map<string, unknown>>();
+  constructor(private readonly m: Y.Map<unknown>) {
+    for (const [k, v] of mapEntries(m)) this.put(k, v);
+  }
+  /** The map's changed keys, read again. */
+  changed(keys: Iterable<string>): void {
+    for (const k of keys) this.put(k, this.m.get(k));
+  }
+  private put(k: string, v: unknown): void {
     const i = k.indexOf(SEP);
-    if (i <= 0) continue;
+    if (i <= 0) return;
     const id = k.slice(0, i);
-    let g = out.get(id);
-    if (!g) out.set(id, (g = new Map()));
+    let g = this.byId.get(id);
+    if (v === undefined && !this.m.has(k)) {
+      g?.delete(k.slice(i + 1));
+      if (g && g.size === 0) this.byId.delete(id);
+      return;
+    }
+    if (!g) this.byId.set(id, (g = new Map()));
     g.set(k.slice(i + 1), v);
   }
+}
+
+interface Slot {
+  stale: boolean;
+  view: RegistryView | null;
+  models: Grouped;
+  modelTags: Grouped;
+  versions: Grouped;
+  versionTags: Grouped;
+  aliases: Grouped;
+}
+
+/** A grouped map's string values as a plain record (a peer's non-string value is not a tag). */
+function stringRecord(fields: Map<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (fields) for (const [k, v] of fields) if (typeof v === 'string' && k !== '__proto__') out[k] = v;
   return out;
 }
 
-const views = new WeakMap<Y.Doc, { stale: boolean; view: RegistryView | null }>();
+const views = new WeakMap<Y.Doc, Slot>();
 
 /** REG-R1: the registry as the doc holds it now; rebuilt only after one of the registry's maps (or its history) changed. */
 export function readRegistry(ws: Y.Doc): RegistryView {
   let slot = views.get(ws);
   if (!slot) {
-    const s = { stale: true, view: null as RegistryView | null };
+    const s: Slot = {
+      stale: true,
+      view: null,
+      models: new Grouped(wsRegModels(ws)),
+      modelTags: new Grouped(wsRegModelTags(ws)),
+      versions: new Grouped(wsRegVersions(ws)),
+      versionTags: new Grouped(wsRegVersionTags(ws)),
+      aliases: new Grouped(wsRegAliases(ws)),
+    };
     // Only a change of the registry's own types makes the view stale: an experiment edit (every workspace commit
     // runs the relay's numbering check, REG-N1) must not rebuild a 20,000-version view.
-    const mark = () => {
+    const watch = (m: Y.Map<unknown>, g: Grouped) =>
+      m.observe((e) => {
+        g.changed(e.keysChanged);
+        s.stale = true;
+      });
+    watch(wsRegModels(ws), s.models);
+    watch(wsRegModelTags(ws), s.modelTags);
+    watch(wsRegVersions(ws), s.versions);
+    watch(wsRegVersionTags(ws), s.versionTags);
+    watch(wsRegAliases(ws), s.aliases);
+    wsRegHistory(ws).observe(() => {
       s.stale = true;
-    };
-    for (const t of [wsRegModels(ws), wsRegModelTags(ws), wsRegVersions(ws), wsRegVersionTags(ws), wsRegAliases(ws), wsRegHistory(ws)]) t.observe(mark);
+    });
     views.set(ws, (slot = s));
   }
   if (slot.stale || !slot.view) {
-    slot.view = buildView(ws);
+    slot.view = buildView(ws, slot);
     slot.stale = false;
   }
   return slot.view;
 }
 
-function buildView(ws: Y.Doc): RegistryView {
+function buildView(ws: Y.Doc, g: Slot): RegistryView {
   const stored: StoredModel[] = [];
-  const modelTags = group(wsRegModelTags(ws));
-  for (const [modelId, f] of group(wsRegModels(ws))) {
+  const modelTags = g.modelTags.byId;
+  for (const [modelId, f] of g.models.byId) {
     const name = str(f.get('name'));
     if (name === undefined) continue;
     const creationTime = num(f.get('creationTime')) ?? 0;
@@ -177,28 +225,26 @@ function buildView(ws: Y.Doc): RegistryView {
     if (!o || m.creationTime < o.creationTime || (m.creationTime === o.creationTime && m.modelId < o.modelId)) owner.set(m.name, m);
   }
 
-  const versionTags = group(wsRegVersionTags(ws));
+  const versionTags = g.versionTags.byId;
   const aliasesByModel = new Map<string, Map<string, string>>();
-  for (const [k, v] of mapEntries(wsRegAliases(ws))) {
-    const i = k.indexOf(SEP);
-    if (i <= 0 || typeof v !== 'string') continue;
-    const modelId = k.slice(0, i);
-    let a = aliasesByModel.get(modelId);
-    if (!a) aliasesByModel.set(modelId, (a = new Map()));
-    a.set(k.slice(i + 1), v);
+  for (const [modelId, a] of g.aliases.byId) {
+    const m = new Map<string, string>();
+    for (const [alias, v] of a) if (typeof v === 'string') m.set(alias, v);
+    aliasesByModel.set(modelId, m);
   }
 
   const all: ModelVersion[] = [];
   const maxNumbers = new Map<string, number>();
-  for (const [versionId, f] of group(wsRegVersions(ws))) {
+  for (const [versionId, f] of g.versions.byId) {
     const modelId = str(f.get('modelId'));
     const model = modelId ? storedById.get(modelId) : undefined;
     if (!modelId || !model) continue;
     const number = num(f.get('number'));
     if (number !== undefined) maxNumbers.set(modelId, Math.max(maxNumbers.get(modelId) ?? 0, number));
     const creationTime = num(f.get('creationTime')) ?? 0;
-    const stage = STAGES.find((s) => s === f.get('stage')) ?? 'None';
-    all.push({
+    const st = f.get('stage');
+    // Plain assignments (no spreads, no entry arrays): this loop runs once per version on every rebuild.
+    const v: ModelVersion = {
       versionId,
       modelId,
       name: model.name,
@@ -206,17 +252,22 @@ function buildView(ws: Y.Doc): RegistryView {
       status: number === undefined ? 'PENDING_REGISTRATION' : 'READY',
       creationTime,
       lastUpdatedTime: num(f.get('lastUpdatedTime')) ?? creationTime,
-      ...(str(f.get('userId')) ? { userId: str(f.get('userId'))! } : {}),
-      stage,
+      stage: st === 'Staging' || st === 'Production' || st === 'Archived' ? st : 'None',
       description: str(f.get('description')) ?? '',
       source: str(f.get('source')) ?? '',
-      ...(str(f.get('runId')) ? { runId: str(f.get('runId'))! } : {}),
-      ...(str(f.get('runLink')) !== undefined ? { runLink: str(f.get('runLink'))! } : {}),
-      ...(str(f.get('loggedModelId')) ? { loggedModelId: str(f.get('loggedModelId'))! } : {}),
-      tags: Object.fromEntries([...(versionTags.get(versionId) ?? [])].filter((e): e is [string, string] => typeof e[1] === 'string')),
+      tags: stringRecord(versionTags.get(versionId)),
       aliases: [],
       deleted: num(f.get('deletedTime')) !== undefined,
-    });
+    };
+    const userId = str(f.get('userId'));
+    if (userId) v.userId = userId;
+    const runId = str(f.get('runId'));
+    if (runId) v.runId = runId;
+    const runLink = str(f.get('runLink'));
+    if (runLink !== undefined) v.runLink = runLink;
+    const loggedModelId = str(f.get('loggedModelId'));
+    if (loggedModelId) v.loggedModelId = loggedModelId;
+    all.push(v);
   }
   const byNumber = (a: ModelVersion, b: ModelVersion) =>
     (a.version ?? Infinity) - (b.version ?? Infinity) || a.creationTime - b.creationTime || (a.versionId < b.versionId ? -1 : 1);
@@ -251,7 +302,7 @@ function buildView(ws: Y.Doc): RegistryView {
       lastUpdatedTime: m.lastUpdatedTime,
       ...(m.userId ? { userId: m.userId } : {}),
       description: m.description,
-      tags: Object.fromEntries([...(modelTags.get(m.modelId) ?? [])].filter((e): e is [string, string] => typeof e[1] === 'string')),
+      tags: stringRecord(modelTags.get(m.modelId)),
       aliases,
       nameConflict: owner.get(m.name) !== m,
       latestVersions: [...latest.values()].sort(byNumber),
@@ -261,7 +312,13 @@ function buildView(ws: Y.Doc): RegistryView {
   }
   models.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.modelId < b.modelId ? -1 : 1));
   const liveAll = all.filter((v) => !v.deleted && modelById.has(v.modelId));
-  const byNumberKey = new Map(liveAll.filter((v) => v.version !== null).map((v) => [`${v.modelId}${SEP}${v.version}`, v]));
+  const byNumberKey = new Map<string, Map<number, ModelVersion>>();
+  for (const v of liveAll) {
+    if (v.version === null) continue;
+    let m = byNumberKey.get(v.modelId);
+    if (!m) byNumberKey.set(v.modelId, (m = new Map()));
+    m.set(v.version, v);
+  }
   let events: RegistryEvent[] | null = null;
   const readEvents = () => (events ??= readHistory(ws));
 
@@ -275,7 +332,7 @@ function buildView(ws: Y.Doc): RegistryView {
     versionsOf: (modelId, opts = {}) => (versionsByModel.get(modelId) ?? []).filter((v) => opts.includeDeleted || !v.deleted),
     versions: liveAll,
     versionById: (id) => versionById.get(id),
-    version: (modelId, n) => byNumberKey.get(`${modelId}${SEP}${n}`),
+    version: (modelId, n) => byNumberKey.get(modelId)?.get(n),
     maxNumber: (modelId) => maxNumbers.get(modelId) ?? 0,
     pending: all.filter((v) => v.version === null).sort((a, b) => a.creationTime - b.creationTime || (a.versionId < b.versionId ? -1 : 1)),
     history: (modelId, versionId) => withOutcomes(readEvents(), { modelId, versionId, aliases: aliasesByModel.get(modelId), versionById }),
