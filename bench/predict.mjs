@@ -5,7 +5,7 @@
 // - browser: the built app's /model-worker.js (onnxruntime-web wasm, single-threaded) in Debian's Chromium through
 //   lib/react's model client; timed on the page (the round trip: the body cloned in, predict in the worker, outputs
 //   transferred back) and inside the worker (the same span as Node's).
-// Bodies: mlp-tensor `{"inputs": rows}`, classifier-columns `{"dataframe_split"}` (4 double columns → one float input),
+// Bodies: mlp-tensor and the sklearn fixtures `{"inputs": rows}`, classifier-columns `{"dataframe_split"}` (4 double columns → one float input),
 // regressor-columns `{"dataframe_records"}` (a double and a long column → two inputs). Warm-up first; p50 / p99 of
 // ITER calls. Figures are printed, not asserted.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { fmt, report, spawnNode, tempDir, watchdog, ROOT } from './lib/util.mjs'
 
 watchdog(300_000, 'predict');
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'models');
-const NAMES = ['mlp-tensor', 'classifier-columns', 'regressor-columns'];
+const NAMES = ['mlp-tensor', 'classifier-columns', 'regressor-columns', 'sklearn-logreg', 'sklearn-tree'];
 const BATCHES = [1, 256];
 const WARMUP = 30;
 const ITER = { 1: 500, 256: 200 };
@@ -26,7 +26,7 @@ const readDir = (name) => new Map(readdirSync(join(FIXTURES, name)).map((f) => [
 function body(name, n) {
   const v = (i, j) => Math.round(((i * 7 + j * 13) % 80) + 1) / 10;
   const rows = Array.from({ length: n }, (_, i) => [0, 1, 2, 3].map((j) => v(i, j)));
-  if (name === 'mlp-tensor') return { inputs: rows };
+  if (name === 'mlp-tensor' || name.startsWith('sklearn-')) return { inputs: rows };
   if (name === 'classifier-columns') return { dataframe_split: { columns: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'], data: rows } };
   return { dataframe_records: rows.map((r, i) => ({ x: r[0] - 4, n: i % 100 })) };
 }
@@ -56,7 +56,7 @@ for (const name of NAMES) {
   await model.close();
 }
 
-if (!existsSync(join(ROOT, 'out', 'model-worker.js')) || !existsSync(join(ROOT, 'out', 'ort', 'ort-wasm-simd-threaded.wasm'))) {
+if (!existsSync(join(ROOT, 'out', 'model-worker.js')) || !existsSync(join(ROOT, 'out', 'ort'))) {
   console.error('predict: out/model-worker.js or out/ort/ is not built; run `npm run build` for the browser half');
   report('predict', rows);
   process.exit(1);

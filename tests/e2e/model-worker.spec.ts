@@ -16,7 +16,7 @@ import { collectPageErrors } from './fixtures/page-errors';
  */
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'tests', 'fixtures', 'models');
-const NAMES = ['mlp-tensor', 'classifier-columns', 'regressor-columns'];
+const NAMES = ['mlp-tensor', 'classifier-columns', 'regressor-columns', 'sklearn-logreg', 'sklearn-tree'];
 const readDir = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, [...readFileSync(join(dir, f))]]));
 const cases = (name: string): { name: string; body: unknown; predictions: unknown }[] => JSON.parse(readFileSync(join(FIXTURES, name, 'expected.json'), 'utf8')).cases;
 
@@ -68,7 +68,7 @@ test('[PLAY-2] the model worker predicts every fixture as onnxruntime-node does,
       const want = predictionToJson(await node.predict(c.body));
       expect(inBrowser[i]!.typed).toBe(true);
       expectClose(inBrowser[i]!.json, want, `${name} ${c.name} (vs onnxruntime-node)`);
-      expectClose(inBrowser[i]!.json, c.predictions, `${name} ${c.name} (vs torch)`);
+      expectClose(inBrowser[i]!.json, c.predictions, `${name} ${c.name} (vs the training framework)`);
     }
     await node.close();
   }

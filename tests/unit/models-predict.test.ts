@@ -16,7 +16,7 @@ import { nodeOnnxBackend } from '@/lib/sdk/onnx-node';
 
 const FIXTURES = join(__dirname, '../fixtures/models');
 const SAMPLES = join(__dirname, 'fixtures/mlmodel-samples');
-const NAMES = ['mlp-tensor', 'classifier-columns', 'regressor-columns'];
+const NAMES = ['mlp-tensor', 'classifier-columns', 'regressor-columns', 'sklearn-logreg', 'sklearn-tree'];
 const loadDir = (dir: string): Map<string, Uint8Array> =>
   new Map(readdirSync(dir).map((f) => [f, new Uint8Array(readFileSync(join(dir, f)))]));
 interface Case { name: string; body: unknown; outputs: Record<string, unknown>; predictions: unknown }
@@ -58,7 +58,7 @@ describe('ONNX fixtures made by real exporters', () => {
 });
 
 describe('predict in Node (onnxruntime-node)', () => {
-  it.each(NAMES)('[MODEL-14] %s: every expected.json case predicts what torch computed, as the scoring server answers', async (name) => {
+  it.each(NAMES)('[MODEL-14] %s: every expected.json case predicts what the training framework computed (torch forward, sklearn predict_proba), as the scoring server answers', async (name) => {
     const model = await load(name);
     try {
       for (const c of expected(name)) {
