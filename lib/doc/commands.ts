@@ -62,6 +62,8 @@ export interface Ctx {
   ws: Y.Doc;
   /** Stable id of this writer (browser profile or SDK data dir); recorded with params and metric summaries. */
   actor: string;
+  /** The person writing, when the host knows it (a profile's name, the OS user): recorded in the registry's history. */
+  readonly userId?: string | undefined;
   now?: () => number;
   /**
    * The run doc of `runId` as this replica holds it (DOC-L9). A host loads it (local store, relay) before it runs a

@@ -46,7 +46,7 @@ function tx<T>(c: Ctx, f: () => T): T {
 }
 
 function record(c: Ctx, e: Omit<RegistryEvent, 'id' | 'actor'>): void {
-  const ev: RegistryEvent = { id: newId(), actor: c.actor, ...e };
+  const ev: RegistryEvent = { id: newId(), actor: c.actor, ...(c.userId ? { userId: c.userId } : {}), ...e };
   // Plain JSON: no undefined fields in a Yjs array.
   wsRegHistory(c.ws).push([JSON.parse(JSON.stringify(ev)) as RegistryEvent]);
 }

@@ -180,7 +180,15 @@ export class CairnClient implements RunHost {
     const empty = new Y.Doc();
     // Local first: it goes on the network once no format-1 run is left in it (SDK-20).
     this.wsHandle = this.engine.acquire(WS_DOC, this.wsRoom, 'local');
-    this.ctx = { ws: this.wsHandle.doc, actor, runDoc: (id) => this.holds.doc(id) ?? empty };
+    const user = () => this.userName;
+    this.ctx = {
+      ws: this.wsHandle.doc,
+      actor,
+      runDoc: (id) => this.holds.doc(id) ?? empty,
+      get userId() {
+        return user();
+      },
+    };
   }
 
   static async open(o: ConnectOptions = {}): Promise<CairnClient> {

@@ -97,7 +97,16 @@ export class DocHost {
     this.network = opts.network ?? ALWAYS_ONLINE;
     this.ws = new Y.Doc();
     const empty = new Y.Doc();
-    this.ctx = { ws: this.ws, actor: opts.settings.actor, runDoc: (id) => this.holds.doc(id) ?? empty };
+    const settings = this.settings;
+    this.ctx = {
+      ws: this.ws,
+      actor: opts.settings.actor,
+      runDoc: (id) => this.holds.doc(id) ?? empty,
+      // The profile's name as it is now (setUserName changes it in place).
+      get userId() {
+        return settings.userName || undefined;
+      },
+    };
     this.persistence = new DocPersistence(opts.store, workspaceDocName(opts.settings.workspace), this.ws);
     this.awareness = new Awareness(this.ws);
     setLocalUser(this.awareness, opts.settings.userName, colorFor(opts.settings.actor));

@@ -232,6 +232,21 @@ describe('lib/registry commands', () => {
     for (const e of ws.getArray('regHistory').toArray()) expect(e instanceof Y.AbstractType).toBe(false);
   });
 
+  it('[REG-H1] every event records who: the writer’s actor and, when the host knows it, the person', () => {
+    const ws = new Y.Doc();
+    const c = { ...memoryCtx(ws, 'device-1'), userId: 'ana' };
+    reg.createRegisteredModel(c, { name: 'who' });
+    reg.setRegisteredModelTag(c, { name: 'who', key: 'k', value: 'v' });
+    const anon = memoryCtx(ws, 'device-2');
+    reg.updateRegisteredModel(anon, { name: 'who', description: 'd' });
+    const h = reg.readRegistry(ws).history(reg.requireModel(c, 'who').modelId);
+    expect(h.map((e) => [e.kind, e.actor, e.userId])).toEqual([
+      ['model.create', 'device-1', 'ana'],
+      ['model.tag', 'device-1', 'ana'],
+      ['model.description', 'device-2', undefined],
+    ]);
+  });
+
   it('[REG-R1] the view is rebuilt only after the doc changed', () => {
     const { c, ws } = setup();
     reg.createRegisteredModel(c, { name: 'm' });
