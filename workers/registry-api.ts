@@ -103,9 +103,9 @@ function versionOf(view: reg.RegistryView, model: reg.RegisteredModel, ref: Vers
 }
 
 /** The numbered version a command needs: lib/registry's commands address versions by number. */
-function numberOf(d: VersionDetail): number {
-  if (d.version.version === null) throw new CairnError('INVALID_STATE', `Version ${d.version.versionId.slice(0, 8)}… of ${d.model.name} has no number yet: the relay numbers it once it sees it.`);
-  return d.version.version;
+/** How lib/registry names the version: its number, or its id while the relay has not numbered it (REG-N2). */
+function refOf(d: VersionDetail): number | { versionId: string } {
+  return d.version.version ?? { versionId: d.version.versionId };
 }
 
 export function registryApi(core: ServiceCore) {
@@ -324,24 +324,24 @@ export function registryApi(core: ServiceCore) {
       });
     },
     async updateModelVersion(name: string, ref: VersionRef, description: string): Promise<void> {
-      const n = numberOf(await requireDetail(name, ref));
+      const n = refOf(await requireDetail(name, ref));
       await write((c) => reg.updateModelVersion(c, { name, version: n, description }));
     },
     async transitionModelVersionStage(name: string, ref: VersionRef, stage: string, archiveExistingVersions: boolean): Promise<void> {
       const archive = parseInput(z.boolean(), archiveExistingVersions, 'archive_existing_versions');
-      const n = numberOf(await requireDetail(name, ref));
+      const n = refOf(await requireDetail(name, ref));
       await write((c) => reg.transitionModelVersionStage(c, { name, version: n, stage, archiveExistingVersions: archive }));
     },
     async deleteModelVersion(name: string, ref: VersionRef): Promise<void> {
-      const n = numberOf(await requireDetail(name, ref));
+      const n = refOf(await requireDetail(name, ref));
       await write((c) => reg.deleteModelVersion(c, { name, version: n }));
     },
     async setModelVersionTag(name: string, ref: VersionRef, key: string, value: string): Promise<void> {
-      const n = numberOf(await requireDetail(name, ref));
+      const n = refOf(await requireDetail(name, ref));
       await write((c) => reg.setModelVersionTag(c, { name, version: n, key, value }));
     },
     async deleteModelVersionTag(name: string, ref: VersionRef, key: string): Promise<void> {
-      const n = numberOf(await requireDetail(name, ref));
+      const n = refOf(await requireDetail(name, ref));
       await write((c) => reg.deleteModelVersionTag(c, { name, version: n, key }));
     },
     /** REG-A2: a pending version can carry an alias, so this one takes the version's id too. */

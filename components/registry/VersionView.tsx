@@ -56,7 +56,7 @@ export default function VersionView({ playground }: { playground?: ReactNode }) 
   }
   const { model, version: v } = data;
   const pending = v.version === null;
-  // Commands address a numbered version by number (the page's URL may name it by id: it was pending when opened).
+  // Commands name a numbered version by number, a pending one by its id (the URL may name it by id: it was pending).
   const at = v.version ?? { versionId: v.versionId };
   const elsewhere = new Map(model.aliases.filter((a) => a.versionId !== v.versionId).map((a) => [a.alias, versionLabel(a)]));
   return (
@@ -86,16 +86,14 @@ export default function VersionView({ playground }: { playground?: ReactNode }) 
               ready
             </span>
           )}
-          {!pending && (
-            <ConfirmDelete
-              what="version"
-              question={`Delete ${versionLabel(v)} of ${model.name}? Its number is never given again.`}
-              onDelete={async () => {
-                await commands.deleteVersion(model.name, at);
-                router.push(modelHref(model.name));
-              }}
-            />
-          )}
+          <ConfirmDelete
+            what="version"
+            question={`Delete ${versionLabel(v)} of ${model.name}? Its number is never given again.`}
+            onDelete={async () => {
+              await commands.deleteVersion(model.name, at);
+              router.push(modelHref(model.name));
+            }}
+          />
         </div>
         <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-xs">
           <dt className="text-stone-500">Source run</dt>
@@ -118,18 +116,18 @@ export default function VersionView({ playground }: { playground?: ReactNode }) 
         </dl>
         {pending && (
           <p role="status" className="rounded border border-stone-200 bg-stone-50 px-3 py-2 text-xs text-stone-700">
-            This version has no number yet: the relay numbers versions when it sees them. Until then it can carry aliases; stage, description and tags wait for its number.
+            This version has no number yet: the relay numbers versions when it sees them. Everything else works already (stage, aliases, description, tags); it all syncs with it.
           </p>
         )}
       </header>
       <PageSection title="Description">
-        <DescriptionField value={v.description} readOnly={pending} onSave={(d) => commands.describeVersion(model.name, at, d)} />
+        <DescriptionField value={v.description} onSave={(d) => commands.describeVersion(model.name, at, d)} />
       </PageSection>
       <div className="grid grid-cols-1 gap-6 md:grid-cols-2">
         <PageSection title="Stage">
           <div className="flex flex-wrap items-start gap-3">
             <StageBadge stage={v.stage} />
-            <StageDialog current={v.stage} disabled={pending} onTransition={(stage, archive) => commands.transitionStage(model.name, at, stage, archive)} />
+            <StageDialog current={v.stage} onTransition={(stage, archive) => commands.transitionStage(model.name, at, stage, archive)} />
           </div>
         </PageSection>
         <PageSection title={`Aliases (${v.aliases.length})`}>
@@ -137,7 +135,7 @@ export default function VersionView({ playground }: { playground?: ReactNode }) 
         </PageSection>
       </div>
       <PageSection title={`Tags (${Object.keys(v.tags).length})`}>
-        <TagsEditor label="Tags" testId="version-tags" entries={v.tags} readOnly={pending} onSet={(k, val) => commands.setVersionTag(model.name, at, k, val)} onDelete={(k) => commands.deleteVersionTag(model.name, at, k)} />
+        <TagsEditor label="Tags" testId="version-tags" entries={v.tags} onSet={(k, val) => commands.setVersionTag(model.name, at, k, val)} onDelete={(k) => commands.deleteVersionTag(model.name, at, k)} />
       </PageSection>
       <PageSection title="Signature">
         {files.error ? <LoadError error={files.error} /> : files.data ? <SignatureTable files={files.data} /> : <p className="text-sm text-stone-500">Reading the MLmodel…</p>}

@@ -60,8 +60,19 @@ export function requireModel(c: Pick<Ctx, 'ws'>, rawName: unknown): RegisteredMo
 }
 
 /** The live version `version` of model `name`, or MLflow's RESOURCE_DOES_NOT_EXIST. */
+/**
+ * The live version of model `name` that `rawVersion` names: a number (MLflow's string or number), or — for a version
+ * still waiting for the relay's number (REG-N2) — `{ versionId }`, so it can be described, tagged, staged and aliased
+ * offline like any other. Else MLflow's RESOURCE_DOES_NOT_EXIST.
+ */
 export function requireVersion(c: Pick<Ctx, 'ws'>, rawName: unknown, rawVersion: unknown): { model: RegisteredModel; version: ModelVersion } {
   const model = requireModel(c, rawName);
+  if (rawVersion && typeof rawVersion === 'object' && 'versionId' in rawVersion) {
+    const id = String((rawVersion as { versionId: unknown }).versionId);
+    const v = readRegistry(c.ws).versionById(id);
+    if (!v || v.deleted || v.modelId !== model.modelId) throw notFound(`Model Version ${id} of ${model.name} not found`);
+    return { model, version: v };
+  }
   const n = parseInMlflowWords(VersionNumberSchema, rawVersion);
   const v = readRegistry(c.ws).version(model.modelId, n);
   if (!v) throw notFound(`Model Version (name=${model.name}, version=${n}) not found`);
@@ -309,15 +320,7 @@ export function deleteModelVersionTag(c: Ctx, input: { name: string; version: un
 export function setRegisteredModelAlias(c: Ctx, input: { name: string; alias: string; version: unknown }): void {
   const model = requireModel(c, input.name);
   const alias = parseInMlflowWords(AliasSchema, input.alias);
-  const view = readRegistry(c.ws);
-  let target: ModelVersion | undefined;
-  if (input.version && typeof input.version === 'object' && 'versionId' in input.version) {
-    const v = view.versionById(String((input.version as { versionId: unknown }).versionId));
-    target = v && !v.deleted && v.modelId === model.modelId ? v : undefined;
-    if (!target) throw notFound(`Model Version ${String((input.version as { versionId: unknown }).versionId)} of ${model.name} not found`);
-  } else {
-    target = requireVersion(c, model.name, input.version).version;
-  }
+  const target = requireVersion(c, model.name, input.version).version;
   const from = model.aliases.find((a) => a.alias === alias)?.versionId ?? null;
   if (from === target.versionId) return;
   tx(c, () => {

@@ -185,7 +185,7 @@ test('[REGUI-1][REGUI-2][REGUI-3][REGUI-4][REGUI-5][REGUI-6][REGUI-7][REGUI-8][R
 /** Install + activate of the service worker precache on a loaded box (tests/e2e/offline-reload.spec.ts). */
 const SW_TIMEOUT_MS = 15_000;
 
-test('[REGUI-2][REGUI-6][REGUI-7] offline: a version registered without the relay shows pending, then its number; an alias moved concurrently shows the lost move; twin model names are flagged', async ({ browser, baseURL }) => {
+test('[REGUI-2][REGUI-6][REGUI-7][REG-V3] offline: a version registered without the relay shows pending, then its number; an alias moved concurrently shows the lost move; twin model names are flagged', async ({ browser, baseURL }) => {
   test.setTimeout(150_000);
   const data = tempDir('cairn-registry-offline-');
   const client = await connect({ relay: baseURL!, workspace: 'default', dataDir: data.path });
@@ -247,7 +247,9 @@ test('[REGUI-2][REGUI-6][REGUI-7] offline: a version registered without the rela
     await b.getByTestId('registered').getByRole('link').click();
     await expect(bob.versionNumber).toHaveText('pending', { timeout: FIRST_LOAD_TIMEOUT });
     await expect(b.getByText('PENDING_REGISTRATION')).toBeVisible();
-    await expect(b.getByRole('button', { name: 'Transition stage' })).toBeDisabled();
+    // REG-V3: offline and still pending, it is staged like any version; the stage goes with it when it is numbered.
+    await bob.transition('Staging', false);
+    await expect(bob.stage).toHaveText('Staging');
     // A pending version takes an alias (REG-A2): Bob moves @champion to it while Ann, online, moves it to v2.
     const move = await bob.typeAlias('champion');
     await expect(move).toHaveText('Move alias from v1');
@@ -262,6 +264,7 @@ test('[REGUI-2][REGUI-6][REGUI-7] offline: a version registered without the rela
     await bobHeader.expectSynced();
     await expect(bob.versionNumber).toHaveText('v3', { timeout: FIRST_LOAD_TIMEOUT });
     await expect(b.getByText('PENDING_REGISTRATION')).toHaveCount(0);
+    await expect(bob.stage).toHaveText('Staging');
 
     // REGUI-6: both moves stay in the history, one of them marked lost; both browsers agree on where @champion is.
     // REGUI-2: both twins are kept; the later one is marked in the list, and the name's owner says so in a banner

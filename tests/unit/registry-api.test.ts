@@ -214,8 +214,11 @@ describe('the registry in the data worker', () => {
     const pending = await api.registerModelFromRun(runId, 'model', 'iris');
     await api.setRegisteredModelAlias('iris', 'challenger', { versionId: pending.versionId });
     expect((await api.getModelVersion('iris', { versionId: pending.versionId }))!.version.aliases).toEqual(['challenger']);
-    await expect(api.transitionModelVersionStage('iris', { versionId: pending.versionId }, 'Staging', false)).rejects.toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('no number yet') });
-    await expect(api.updateModelVersion('iris', { versionId: pending.versionId }, 'x')).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    // A pending version is edited offline like a numbered one (REG-N2): stage, description, tags.
+    await api.transitionModelVersionStage('iris', { versionId: pending.versionId }, 'Staging', false);
+    await api.updateModelVersion('iris', { versionId: pending.versionId }, 'made offline');
+    await api.setModelVersionTag('iris', { versionId: pending.versionId }, 'k', 'v');
+    expect((await api.getModelVersion('iris', { versionId: pending.versionId }))!.version).toMatchObject({ version: null, stage: 'Staging', description: 'made offline', tags: { k: 'v' } });
     // The rest of the commands do what lib/registry says.
     await api.renameRegisteredModel('Wine', 'Wine2');
     await api.deleteRegisteredModelTag('iris', 'team');

@@ -63,6 +63,24 @@ describe('lib/registry commands', () => {
     expectCode(() => reg.requireVersion(c, 'm', 'abc'), 'INVALID_PARAMETER_VALUE', /must be an integer/);
   });
 
+  it('[REG-V3] a pending version is staged, described, tagged, aliased and deleted by its id before it has a number', () => {
+    const { c, ws } = setup();
+    reg.createRegisteredModel(c, { name: 'm' });
+    const p = reg.createModelVersion(c, { name: 'm', source: `runs:/${RUN}/model` });
+    const ref = { versionId: p.versionId };
+    reg.transitionModelVersionStage(c, { name: 'm', version: ref, stage: 'Staging' });
+    reg.updateModelVersion(c, { name: 'm', version: ref, description: 'offline' });
+    reg.setModelVersionTag(c, { name: 'm', version: ref, key: 'k', value: 'v' });
+    reg.setRegisteredModelAlias(c, { name: 'm', alias: 'next', version: ref });
+    expect(reg.readRegistry(ws).versionById(p.versionId)).toMatchObject({ version: null, stage: 'Staging', description: 'offline', tags: { k: 'v' }, aliases: ['next'] });
+    expectCode(() => reg.updateModelVersion(c, { name: 'm', version: { versionId: 'f'.repeat(32) }, description: 'x' }), 'RESOURCE_DOES_NOT_EXIST');
+    // Numbered later, it keeps all of it; deleted by id, it is gone (and its number stays used).
+    reg.assignVersionNumbers(c);
+    expect(reg.requireVersion(c, 'm', 1).version).toMatchObject({ stage: 'Staging', description: 'offline', aliases: ['next'] });
+    reg.deleteModelVersion(c, { name: 'm', version: ref });
+    expectCode(() => reg.requireVersion(c, 'm', 1), 'RESOURCE_DOES_NOT_EXIST');
+  });
+
   it('[REG-S1] [REG-S2] stages in any case, stored canonical; archive_existing moves the others in that stage; refused for None; bad stage in MLflow words', () => {
     const { c } = setup();
     reg.createRegisteredModel(c, { name: 'm' });
