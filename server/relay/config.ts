@@ -57,6 +57,8 @@ export interface RelayOptions {
   debugRoutes?: boolean;
   /** Internal, for tests: the smallest stored index snapshot served while a little behind (RELAY-41; 512 KiB). */
   indexStaleSnapshotBytes?: number;
+  /** Internal, for tests: how long dirty runs wait before they are folded into their index (500 ms). */
+  indexFoldDelayMs?: number;
   /** Where diagnostic lines go; default stderr. */
   log?: (line: string) => void;
 }
@@ -82,6 +84,7 @@ export interface ResolvedRelayOptions {
   tokenSweepMs: number;
   debugRoutes: boolean;
   indexStaleSnapshotBytes: number;
+  indexFoldDelayMs: number | undefined;
   log: (line: string) => void;
 }
 
@@ -107,6 +110,7 @@ export function resolveRelayOptions(o: RelayOptions): ResolvedRelayOptions {
     tokenSweepMs: o.tokenSweepMs ?? 1_000,
     debugRoutes: o.debugRoutes ?? false,
     indexStaleSnapshotBytes: o.indexStaleSnapshotBytes ?? 512 * 1024,
+    indexFoldDelayMs: o.indexFoldDelayMs,
     log: o.log ?? ((line) => process.stderr.write(line + '\n')),
   };
 }

@@ -38,6 +38,8 @@ export interface IndexServiceOptions {
   staleSnapshotBytes?: number;
   /** An experiment's index moved to `seq` of `epoch` (committed): the relay tells the workspace's sockets (RELAY-40). */
   changed?: (workspace: string, experimentId: string, seq: number, epoch: string) => void;
+  /** Internal, for tests: how long dirty runs wait before they are folded in (FOLD_DELAY_MS). */
+  foldDelayMs?: number;
 }
 
 export interface RebuildReport extends RebuildCounts {
@@ -88,7 +90,7 @@ export class IndexService {
     this.scheduleFold();
   }
 
-  scheduleFold(delayMs = FOLD_DELAY_MS): void {
+  scheduleFold(delayMs = this.opts.foldDelayMs ?? FOLD_DELAY_MS): void {
     if (this.foldTimer || this.closed) return;
     this.foldTimer = setTimeout(() => {
       this.foldTimer = null;
@@ -97,7 +99,7 @@ export class IndexService {
         for (const ws of this.tables.dirtyWorkspaces()) if (this.foldStep(ws) === FOLD_BATCH) again = 0;
       } catch (err) {
         this.opts.log(`index: folding dirty runs failed (retrying): ${(err as Error).message}`);
-        again = 2 * FOLD_DELAY_MS;
+        again = 2 * (this.opts.foldDelayMs ?? FOLD_DELAY_MS);
       }
       if (again !== null) this.scheduleFold(again);
     }, delayMs);

@@ -84,6 +84,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayHandle> {
       idleMs: o.roomUnloadDelayMs,
       log: o.log,
       staleSnapshotBytes: o.indexStaleSnapshotBytes,
+      ...(o.indexFoldDelayMs !== undefined ? { foldDelayMs: o.indexFoldDelayMs } : {}),
       // RELAY-40: the workspace's sockets hear that an index moved; their runs tables fetch the delta at once.
       changed: (ws, exp, seq, epoch) => registry.peek(ws)?.notify(encodeIndexChanged(exp, seq, epoch)),
     });

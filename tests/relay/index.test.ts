@@ -142,26 +142,34 @@ describe('the relay serves experiment indexes fed from run docs', () => {
       expect(await res.json(), path).toMatchObject({ error_code: code });
     }
   });
+});
 
+describe('the dirty marker before the fold', () => {
   it('[RELAY-34] a committed run update leaves its dirty marker in the database before any fold', async () => {
-    doc.setTag(w.ctx, { runId: runIds[0]!, key: 'marker', value: 'x' });
-    await w.flush();
-    const db = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true });
+    // A fold delay longer than a flush on a loaded machine: the marker is looked at before the fold can run.
+    const relay = await startTestRelay({ indexFoldDelayMs: 3_000 });
+    const w = new RunWriter(relay.url, WS);
     try {
-      const marked = db.prepare('SELECT run_id FROM index_dirty WHERE workspace = ?').all(WS) as { run_id: string }[];
-      expect(marked.map((r) => r.run_id)).toContain(runIds[0]);
+      await w.ready();
+      doc.ensureWorkspace(w.ctx);
+      const exp = doc.createExperiment(w.ctx, { name: 'marked' });
+      const { runId } = doc.startRun(w.ctx, { experimentId: exp, runName: 'm' });
+      await w.flush();
+      const dirty = () => {
+        const db = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true });
+        try {
+          return (db.prepare('SELECT run_id FROM index_dirty WHERE workspace = ?').all(WS) as { run_id: string }[]).map((r) => r.run_id);
+        } finally {
+          db.close();
+        }
+      };
+      expect(dirty()).toContain(runId);
+      // Folded within the fold delay, without a reader asking.
+      await waitFor(() => dirty().length === 0, 'the background fold');
     } finally {
-      db.close();
+      w.destroy();
+      await relay.dispose();
     }
-    // Folded within the fold delay, without a reader asking.
-    await waitFor(() => {
-      const db2 = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true });
-      try {
-        return (db2.prepare('SELECT COUNT(*) AS n FROM index_dirty').get() as { n: number }).n === 0;
-      } finally {
-        db2.close();
-      }
-    }, 'the background fold');
   });
 });
 
