@@ -1,14 +1,12 @@
 'use client';
 
-import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import type { VersionCompareEntry } from '@/lib/react';
 import { useCompareModelVersions } from '@/lib/react';
 import { formatMetric } from '../format';
 import LoadError from '../LoadError';
 import PageSection from '../PageSection';
-import { RunLink, StageBadge, VersionLink } from './bits';
-import { modelHref } from './links';
+import { ModelsTrail, RunLink, StageBadge, VersionLink } from './bits';
 import { schemaDiff } from './signature-rows';
 
 interface Row {
@@ -80,16 +78,7 @@ export default function CompareVersionsView() {
   return (
     <article className="space-y-6">
       <header className="space-y-2">
-        <p className="text-xs text-stone-500">
-          <Link prefetch={false} href="/models/" className="hover:underline">
-            Models
-          </Link>{' '}
-          /{' '}
-          <Link prefetch={false} href={modelHref(data.model.name)} className="hover:underline">
-            {data.model.name}
-          </Link>{' '}
-          /
-        </p>
+        <ModelsTrail model={data.model.name} />
         <h1 className="text-xl font-semibold">Compare {entries.length} versions of {data.model.name}</h1>
         {missing.length > 0 && (
           <p role="status" className="text-xs text-amber-900">

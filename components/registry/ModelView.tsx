@@ -11,7 +11,7 @@ import DescriptionField from '../run/DescriptionField';
 import RenameButton from '../run/RenameButton';
 import TagsEditor from '../run/TagsEditor';
 import TableHead from '../TableHead';
-import { AliasChip, RunLink, StageBadge, VersionLink } from './bits';
+import { AliasChip, ModelsTrail, RunLink, StageBadge, VersionLink } from './bits';
 import ConfirmDelete from './ConfirmDelete';
 import HistoryList from './HistoryList';
 import { compareVersionsHref, modelHref, versionLabel } from './links';
@@ -40,12 +40,7 @@ export default function ModelView() {
   return (
     <article className="space-y-6">
       <header className="space-y-2">
-        <p className="text-xs text-stone-500">
-          <Link prefetch={false} href="/models/" className="hover:underline">
-            Models
-          </Link>{' '}
-          /
-        </p>
+        <ModelsTrail />
         <div className="flex flex-wrap items-center gap-3">
           <h1 data-testid="model-name" className="text-xl font-semibold">
             {model.name}

@@ -1,6 +1,5 @@
 'use client';
 
-import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { useModelVersion, useModelVersionFiles, useRegisteredModel, useRegistryCommands, useRegistryHistory, type ModelFilesView } from '@/lib/react';
@@ -10,7 +9,7 @@ import PageSection from '../PageSection';
 import DescriptionField from '../run/DescriptionField';
 import TagsEditor from '../run/TagsEditor';
 import AliasEditor from './AliasEditor';
-import { RunLink, StageBadge } from './bits';
+import { ModelsTrail, RunLink, StageBadge } from './bits';
 import ConfirmDelete from './ConfirmDelete';
 import HistoryList from './HistoryList';
 import { modelHref, versionLabel, versionRefOf } from './links';
@@ -62,16 +61,7 @@ export default function VersionView({ playground }: { playground?: ReactNode }) 
   return (
     <article className="space-y-6">
       <header className="space-y-2">
-        <p className="text-xs text-stone-500">
-          <Link prefetch={false} href="/models/" className="hover:underline">
-            Models
-          </Link>{' '}
-          /{' '}
-          <Link prefetch={false} href={modelHref(model.name)} className="hover:underline">
-            {model.name}
-          </Link>{' '}
-          /
-        </p>
+        <ModelsTrail model={model.name} />
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="text-xl font-semibold">
             {model.name} <span data-testid="version-number">{versionLabel(v)}</span>

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import type { Stage } from '@/lib/react';
-import { versionHref, versionLabel } from './links';
+import { modelHref, versionHref, versionLabel } from './links';
 
 const STAGE_STYLE: Record<Stage, string> = {
   None: 'bg-stone-100 text-stone-600',
@@ -41,5 +41,26 @@ export function RunLink({ runId }: { runId: string | null | undefined }) {
     <Link prefetch={false} href={`/run/?id=${encodeURIComponent(runId)}`} data-testid="source-run" className="font-mono text-xs text-sky-800 hover:underline">
       {runId.slice(0, 8)}…
     </Link>
+  );
+}
+
+/** The registry pages' trail: "Models /", then the model's name when the page is below it. */
+export function ModelsTrail({ model }: { model?: string }) {
+  return (
+    <p className="text-xs text-stone-500">
+      <Link prefetch={false} href="/models/" className="hover:underline">
+        Models
+      </Link>{' '}
+      /
+      {model !== undefined && (
+        <>
+          {' '}
+          <Link prefetch={false} href={modelHref(model)} className="hover:underline">
+            {model}
+          </Link>{' '}
+          /
+        </>
+      )}
+    </p>
   );
 }

@@ -1,11 +1,12 @@
 /*
- * The SDK's one facade (`CairnClient`, ~940 lines, past the 600-line guide on purpose): every public call of
+ * The SDK's one facade (`CairnClient`, ~965 lines, past the 600-line guide on purpose): every public call of
  * `cairn/sdk` (MLflow's fluent API: experiments, runs, params, tags, points, artifacts, search, history, flush, end,
- * close, and `holdRun` for the MLflow importer) and the few lines of state tying them together (held run docs, pending points, the upgrade flag). Each part
- * with a life of its own lives beside it: the doc engine (lib/engine), the journal as its local log (journal-log.ts),
- * the format-1 upgrade rules (format1.ts), the run listing (run-listing.ts), listed-run shapes (listed-run.ts), blobs
- * (blobs.ts), points (point-buffer.ts), the run handle (run.ts), models (models.ts: logModel / loadModel). Splitting the facade itself would only spread one
- * object's private state across files.
+ * close, `holdRun` for the MLflow importer) and the few lines of state tying them together (held run docs, pending
+ * points, the upgrade flag). Each part with a life of its own lives beside it: the doc engine (lib/engine), the
+ * journal as its local log (journal-log.ts), the format-1 upgrade rules (format1.ts), the run listing
+ * (run-listing.ts), listed-run shapes (listed-run.ts), blobs (blobs.ts), points (point-buffer.ts), the run handle
+ * (run.ts), models (models.ts: logModel / loadModel), the registry (registry.ts, `client.registry`). Splitting the
+ * facade itself would only spread one object's private state across files.
  */
 import * as Y from 'yjs';
 import { z } from 'zod';
