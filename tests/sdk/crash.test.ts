@@ -43,31 +43,37 @@ describe('SDK crash safety (child processes, SIGKILL)', () => {
     return c;
   };
 
+  /** A relay on a fresh data dir and a log-n.mjs child that logged `n` points of metric `m` and was SIGKILLed. */
+  const killedLogger = async (t: Closer, n: number, mode: 'tight' | 'mixed') => {
+    const data = tempDir('cairn-relay-');
+    t.add(data, (d) => d.remove());
+    const r = await relay(data.path);
+    const sdkDir = t.dir();
+    const logger = child('log-n.mjs', [r.url, sdkDir, String(n), mode]);
+    const [, runId] = await logger.line(/logged ([0-9a-f]{32})/, '"logged"');
+    await logger.kill('SIGKILL');
+    expect((await logger.exited).signal).toBe('SIGKILL');
+    return { r, sdkDir, runId: runId! };
+  };
+
   for (const mode of ['tight', 'mixed'] as const) {
     it(`[SDK-4] a client SIGKILLed right after logMetric returns loses nothing; its restart delivers exactly N points (${mode})`, async () => {
       const N = 20_000;
       const t = new Closer();
-      const data = tempDir('cairn-relay-');
-      t.add(data, (d) => d.remove());
       try {
-        const r = await relay(data.path);
-        const sdkDir = t.dir();
-        const logger = child('log-n.mjs', [r.url, sdkDir, String(N), mode]);
-        const [, runId] = await logger.line(/logged ([0-9a-f]{32})/, '"logged"');
-        await logger.kill('SIGKILL');
-        expect((await logger.exited).signal).toBe('SIGKILL');
+        const { r, sdkDir, runId } = await killedLogger(t, N, mode);
 
         await runFixtureToEnd('flush-all.mjs', [r.url, sdkDir, 'crash']);
-        const history = await relayHistory(r.url, 'crash', runId!, 'm');
+        const history = await relayHistory(r.url, 'crash', runId, 'm');
         expectSteps(history!, N);
         expect(history![N - 1]).toEqual({ step: N - 1, timestamp: 1_700_000_000_000 + N - 1, value: (N - 1) * 0.5 });
 
         const fresh = await t.client({ relay: r.url, workspace: 'crash' });
-        expectSteps(await fresh.getMetricHistory(runId!, 'm'), N);
-        expect((await fresh.getRun(runId!))!.metrics.m?.count).toBe(N);
+        expectSteps(await fresh.getMetricHistory(runId, 'm'), N);
+        expect((await fresh.getRun(runId))!.metrics.m?.count).toBe(N);
         // A second restart has nothing left to send: still exactly N.
         await runFixtureToEnd('flush-all.mjs', [r.url, sdkDir, 'crash']);
-        expectSteps((await relayHistory(r.url, 'crash', runId!, 'm'))!, N);
+        expectSteps((await relayHistory(r.url, 'crash', runId, 'm'))!, N);
       } finally {
         await t.closeAll();
       }
@@ -108,25 +114,19 @@ describe('SDK crash safety (child processes, SIGKILL)', () => {
   it('[SDK-22] a run held right after a restart counts the points its journal still held unchunked: an importer resuming from that journal appends none twice', async () => {
     const N = 20_000;
     const t = new Closer();
-    const data = tempDir('cairn-relay-');
-    t.add(data, (d) => d.remove());
     try {
-      const r = await relay(data.path);
-      const sdkDir = t.dir();
       // tight: all N points are still pending (not yet a chunk) when the process dies.
-      const logger = child('log-n.mjs', [r.url, sdkDir, String(N), 'tight']);
-      const [, runId] = await logger.line(/logged ([0-9a-f]{32})/, '"logged"');
-      await logger.kill('SIGKILL');
+      const { r, sdkDir, runId } = await killedLogger(t, N, 'tight');
 
       const resumed = t.track(await connect({ relay: r.url, workspace: 'crash', dataDir: sdkDir }));
-      const held = await resumed.holdRun(runId!);
+      const held = await resumed.holdRun(runId);
       const have = held.pointCount('m');
       expect(have).toBe(N);
       // What an importer does with the count: append the source's points past it (here none).
       const rest = Array.from({ length: N - have }, (_, i) => have + i);
-      if (rest.length) resumed.logPoints(runId!, rest.map(() => 'm'), rest.map((s) => s * 0.5), rest, rest.map((s) => 1_700_000_000_000 + s));
+      if (rest.length) resumed.logPoints(runId, rest.map(() => 'm'), rest.map((s) => s * 0.5), rest, rest.map((s) => 1_700_000_000_000 + s));
       await held.release();
-      expectSteps((await relayHistory(r.url, 'crash', runId!, 'm'))!, N);
+      expectSteps((await relayHistory(r.url, 'crash', runId, 'm'))!, N);
     } finally {
       await t.closeAll();
     }
