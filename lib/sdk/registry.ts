@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { CairnError } from '../domain';
+import { CairnError, parseInput } from '../domain';
 import type { Ctx } from '../doc';
 import * as reg from '../registry';
 
@@ -82,6 +82,8 @@ export class RegistryClient {
       source = r.version?.source ?? `runs:/${r.runId}/${r.artifactPath}`;
       runId = r.runId;
     }
+    // Everything the version needs is checked before the model is created: a refusal writes nothing.
+    if (opts.tags) parseInput(reg.RegistryTagsSchema, opts.tags, 'tags');
     if (!reg.readRegistry(this.host.ws).modelByName(name)) reg.createRegisteredModel(this.host.ctx, { name });
     return this.createModelVersion(name, source, { ...(runId ? { runId } : {}), ...(opts.tags ? { tags: opts.tags } : {}), ...(opts.awaitRegistrationFor !== undefined ? { awaitRegistrationFor: opts.awaitRegistrationFor } : {}) });
   }

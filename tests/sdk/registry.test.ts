@@ -26,6 +26,9 @@ describe('SDK model registry', () => {
       await a.registry.setModelVersionTag('sdk-model', '2', 'validated', 'true');
       await expectCairnError(() => a.registry.setRegisteredModelAlias('sdk-model', 'latest', 1), 'INVALID_PARAMETER_VALUE');
       await expectCairnError(() => a.registry.getModelVersion('sdk-model', 9), 'RESOURCE_DOES_NOT_EXIST');
+      // A refused registration writes nothing: not even the model it would have created.
+      await expectCairnError(() => a.registry.registerModel(`runs:/${run.id}/model`, 'refused-model', { tags: { 'bad key!': 'x' } }), 'INVALID_PARAMETER_VALUE');
+      expect((await a.registry.listRegisteredModels()).map((m) => m.name)).toEqual(['sdk-model']);
       await a.flush();
 
       const b = await t.client({ relay: relay.url, workspace: 'reg' });
