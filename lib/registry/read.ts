@@ -124,22 +124,28 @@ class Grouped {
   constructor(private readonly m: Y.Map<unknown>) {
     for (const [k, v] of mapEntries(m)) this.put(k, v);
   }
-  /** The map's changed keys, read again. */
-  changed(keys: Iterable<string>): void {
-    for (const k of keys) this.put(k, this.m.get(k));
+  /** The map's changed keys, read again; returns the ids they belong to. */
+  changed(keys: Iterable<string>): Set<string> {
+    const ids = new Set<string>();
+    for (const k of keys) {
+      const id = this.put(k, this.m.get(k));
+      if (id !== null) ids.add(id);
+    }
+    return ids;
   }
-  private put(k: string, v: unknown): void {
+  private put(k: string, v: unknown): string | null {
     const i = k.indexOf(SEP);
-    if (i <= 0) return;
+    if (i <= 0) return null;
     const id = k.slice(0, i);
     let g = this.byId.get(id);
     if (v === undefined && !this.m.has(k)) {
       g?.delete(k.slice(i + 1));
       if (g && g.size === 0) this.byId.delete(id);
-      return;
+      return id;
     }
     if (!g) this.byId.set(id, (g = new Map()));
     g.set(k.slice(i + 1), v);
+    return id;
   }
 }
 
@@ -151,6 +157,8 @@ interface Slot {
   versions: Grouped;
   versionTags: Grouped;
   aliases: Grouped;
+  /** Versions whose fields hold a `modelId` but no `number`: kept from the change events, read without a view. */
+  unnumbered: Set<string>;
 }
 
 /** A grouped map's string values as a plain record (a peer's non-string value is not a tag). */
@@ -162,41 +170,62 @@ function stringRecord(fields: Map<string, unknown> | undefined): Record<string, 
 
 const views = new WeakMap<Y.Doc, Slot>();
 
-/** REG-R1: the registry as the doc holds it now; rebuilt only after one of the registry's maps (or its history) changed. */
-export function readRegistry(ws: Y.Doc): RegistryView {
-  let slot = views.get(ws);
-  if (!slot) {
-    const s: Slot = {
-      stale: true,
-      view: null,
-      models: new Grouped(wsRegModels(ws)),
-      modelTags: new Grouped(wsRegModelTags(ws)),
-      versions: new Grouped(wsRegVersions(ws)),
-      versionTags: new Grouped(wsRegVersionTags(ws)),
-      aliases: new Grouped(wsRegAliases(ws)),
-    };
-    // Only a change of the registry's own types makes the view stale: an experiment edit (every workspace commit
-    // runs the relay's numbering check, REG-N1) must not rebuild a 20,000-version view.
-    const watch = (m: Y.Map<unknown>, g: Grouped) =>
-      m.observe((e) => {
-        g.changed(e.keysChanged);
-        s.stale = true;
-      });
-    watch(wsRegModels(ws), s.models);
-    watch(wsRegModelTags(ws), s.modelTags);
-    watch(wsRegVersions(ws), s.versions);
-    watch(wsRegVersionTags(ws), s.versionTags);
-    watch(wsRegAliases(ws), s.aliases);
-    wsRegHistory(ws).observe(() => {
+/** The doc's registry slot: its maps grouped by id and kept up to date from their change events (attached once). */
+function slotOf(ws: Y.Doc): Slot {
+  const found = views.get(ws);
+  if (found) return found;
+  const s: Slot = {
+    stale: true,
+    view: null,
+    models: new Grouped(wsRegModels(ws)),
+    modelTags: new Grouped(wsRegModelTags(ws)),
+    versions: new Grouped(wsRegVersions(ws)),
+    versionTags: new Grouped(wsRegVersionTags(ws)),
+    aliases: new Grouped(wsRegAliases(ws)),
+    unnumbered: new Set(),
+  };
+  const recheck = (id: string) => {
+    const f = s.versions.byId.get(id);
+    if (f && typeof f.get('modelId') === 'string' && typeof f.get('number') !== 'number') s.unnumbered.add(id);
+    else s.unnumbered.delete(id);
+  };
+  for (const id of s.versions.byId.keys()) recheck(id);
+  // Only a change of the registry's own types makes the view stale: an experiment edit (every workspace commit
+  // runs the relay's numbering check, REG-N1) must not rebuild a 20,000-version view.
+  const watch = (m: Y.Map<unknown>, g: Grouped, after?: (ids: Set<string>) => void) =>
+    m.observe((e) => {
+      const ids = g.changed(e.keysChanged);
+      after?.(ids);
       s.stale = true;
     });
-    views.set(ws, (slot = s));
-  }
+  watch(wsRegModels(ws), s.models);
+  watch(wsRegModelTags(ws), s.modelTags);
+  watch(wsRegVersions(ws), s.versions, (ids) => ids.forEach(recheck));
+  watch(wsRegVersionTags(ws), s.versionTags);
+  watch(wsRegAliases(ws), s.aliases);
+  wsRegHistory(ws).observe(() => {
+    s.stale = true;
+  });
+  views.set(ws, s);
+  return s;
+}
+
+/** REG-R1: the registry as the doc holds it now; rebuilt only after one of the registry's maps (or its history) changed. */
+export function readRegistry(ws: Y.Doc): RegistryView {
+  const slot = slotOf(ws);
   if (slot.stale || !slot.view) {
     slot.view = buildView(ws, slot);
     slot.stale = false;
   }
   return slot.view;
+}
+
+/**
+ * REG-N1: whether some version may still wait for its number — without building the view (the relay asks after every
+ * workspace commit). True can be a version of a model this replica does not hold; `readRegistry(ws).pending` is exact.
+ */
+export function mayHavePendingVersions(ws: Y.Doc): boolean {
+  return slotOf(ws).unnumbered.size > 0;
 }
 
 function buildView(ws: Y.Doc, g: Slot): RegistryView {

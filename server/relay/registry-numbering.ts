@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import { invalid } from '../../lib/domain/index';
-import { assignVersionNumbers, readRegistry } from '../../lib/registry/index';
+import { assignVersionNumbers, mayHavePendingVersions, readRegistry } from '../../lib/registry/index';
 import type { Room } from './rooms';
 
 /** The actor the relay writes version numbers as (REG-N1). */
@@ -25,9 +25,10 @@ export function numberPendingVersions(room: Room): number {
   return n;
 }
 
-/** Schedules `numberPendingVersions` after the current commit (cheap when nothing is pending: one cached read). */
+/** Schedules `numberPendingVersions` after the current commit (cheap when no version lacks a number). */
 export function scheduleNumbering(room: Room, onError: (err: unknown) => void): void {
-  if (readRegistry(room.doc).pending.length === 0) return;
+  // No view is built for the check: most commits change no version.
+  if (!mayHavePendingVersions(room.doc)) return;
   queueMicrotask(() => {
     try {
       numberPendingVersions(room);

@@ -52,8 +52,16 @@ describe('lib/registry commands', () => {
     expect(a).toMatchObject({ version: null, status: 'PENDING_REGISTRATION', stage: 'None', description: 'first', tags: { v: 'one' }, runLink: '' });
     const b = reg.createModelVersion(c, { name: 'm', source: 'mlflow-artifacts:/7/' + RUN + '/artifacts/model' });
     expect(reg.readRegistry(ws).pending.map((v) => v.versionId)).toEqual([a.versionId, b.versionId]);
+    // The relay's cheap check (no view built) agrees, and follows numbers arriving from another replica too.
+    expect(reg.mayHavePendingVersions(ws)).toBe(true);
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(ws));
+    expect(reg.mayHavePendingVersions(other)).toBe(true);
     expect(reg.assignVersionNumbers(c)).toBe(2);
     expect(reg.assignVersionNumbers(c)).toBe(0);
+    expect(reg.mayHavePendingVersions(ws)).toBe(false);
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(ws));
+    expect(reg.mayHavePendingVersions(other)).toBe(false);
     const view = reg.readRegistry(ws);
     expect(view.versionById(a.versionId)).toMatchObject({ version: 1, status: 'READY' });
     expect(view.versionById(b.versionId)).toMatchObject({ version: 2, status: 'READY' });
