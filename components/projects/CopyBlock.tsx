@@ -12,8 +12,8 @@ export default function CopyBlock({ label, text, testId }: { label: string; text
         <span>{label}</span>
         <CopyButton text={text} label={`Copy ${label.toLowerCase()}`} selectOnRefuse={pre} />
       </div>
-      {/* Focusable so a keyboard user can reach the text to select it; it wraps, the copied text does not. */}
-      <pre ref={pre} tabIndex={0} data-testid={`${testId}-text`} className="overflow-x-auto whitespace-pre-wrap break-all p-2 font-mono text-xs text-stone-900">
+      {/* Focusable so a keyboard user can reach the text to select it; it wraps at spaces first (a long URL anywhere); the copied text has no breaks. */}
+      <pre ref={pre} tabIndex={0} data-testid={`${testId}-text`} className="overflow-x-auto whitespace-pre-wrap wrap-anywhere p-2 font-mono text-xs text-stone-900">
         {text}
       </pre>
     </div>
