@@ -85,6 +85,13 @@ function ProjectFacts({ info, tags }: { info: ProjectRunInfo; tags: Readonly<Rec
           <span className="font-mono text-xs">{version.requested}</span>
         </Item>
       )}
+      {version.contentHash && (
+        <Item label="Content hash" testId="project-content-hash">
+          <span className="font-mono text-xs" title={`sha256 ${version.contentHash.full}`}>
+            {version.contentHash.short}
+          </span>
+        </Item>
+      )}
       <Item label="Entry Point" testId="project-entry-point">
         <span className="font-mono text-xs">{info.entryPoint}</span>
       </Item>

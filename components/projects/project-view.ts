@@ -4,6 +4,8 @@ import { trackingUriOf } from '../models/UsageSnippet';
 
 /** A git commit is shown this long, the whole hash on hover and copy (as the run overview shows it: RUNPAGE-1). */
 export const SHORT_COMMIT = 10;
+/** A content hash (sha256) is shown as long as a commit, the whole on hover. */
+const SHORT_HASH = SHORT_COMMIT;
 
 /**
  * PROJUI-2: the address a source links to: an https URL only (a tag is anyone's text: never `javascript:`, `file:` or
@@ -46,15 +48,19 @@ export interface ProjectVersion {
   /** The branch, tag or commit given as `--version` (`cairn.project.version`), when it is not the commit itself. */
   requested: string | null;
   branch: string | null;
+  /** sha256 over the project's files (`cairn.project.contentHash`): what a local folder, which has no commit, ran as. */
+  contentHash: { short: string; full: string } | null;
 }
 
 export function projectVersion(tags: Readonly<Record<string, string>>): ProjectVersion {
   const full = tags[PROJECT_TAGS.gitCommit] || null;
   const requested = tags[PROJECT_TAGS.version] || null;
+  const hash = tags[PROJECT_TAGS.contentHash] || null;
   return {
     commit: full ? { short: full.slice(0, SHORT_COMMIT), full } : null,
     requested: requested && requested !== full ? requested : null,
     branch: tags[PROJECT_TAGS.gitBranch] || null,
+    contentHash: hash ? { short: hash.slice(0, SHORT_HASH), full: hash } : null,
   };
 }
 

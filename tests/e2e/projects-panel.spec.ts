@@ -15,6 +15,7 @@ import { RunPage } from './pages/run-page';
  */
 
 const COMMIT = '4f2c9a1b7e3d5f60718293a4b5c6d7e8f9012345';
+const CONTENT_HASH = '9e107d9d372bb6826bd81d3542a419d6e277d4d731479571562b82f74494341f';
 const REPO = 'https://github.com/example/cairn-demo.git';
 const MLPROJECT = `name: iris-demo
 node_env:
@@ -43,6 +44,7 @@ function projectTags(extra: Record<string, string> = {}): Record<string, string>
     [PROJECT_TAGS.uri]: `${REPO}#examples/iris`,
     [PROJECT_TAGS.version]: 'v1.2',
     [PROJECT_TAGS.envManager]: 'local',
+    [PROJECT_TAGS.contentHash]: CONTENT_HASH,
     ...extra,
   };
 }
@@ -87,6 +89,7 @@ test('[PROJUI-1][PROJUI-3][PROJUI-4][PROJUI-5] a project run shows its source, v
     await expect(pp.commit.getByTitle(COMMIT)).toHaveText(COMMIT.slice(0, 10));
     await expect(pp.branch).toContainText('main');
     await expect(pp.version).toContainText('v1.2');
+    await expect(pp.contentHash.getByTitle(`sha256 ${CONTENT_HASH}`)).toHaveText(CONTENT_HASH.slice(0, 10));
     await expect(pp.entryPoint).toContainText('Entry Point');
     await expect(pp.entryPoint).toContainText('train');
     await expect(pp.env).toContainText('node');

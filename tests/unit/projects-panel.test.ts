@@ -15,13 +15,15 @@ describe('project panels: pure logic', () => {
       commit: { short: '0123456789', full: COMMIT },
       requested: 'v1.2',
       branch: 'main',
+      contentHash: null,
     });
     // `--version <commit>`: the commit is shown once, not again as the version asked for.
     expect(projectVersion({ [PROJECT_TAGS.gitCommit]: COMMIT, [PROJECT_TAGS.version]: COMMIT }).requested).toBeNull();
-    // A local folder: no git, no version.
-    expect(projectVersion({})).toEqual({ commit: null, requested: null, branch: null });
+    // A local folder: no git, no version; what it ran as is its content hash.
+    const hash = 'c0ffee'.repeat(10) + 'abcd';
+    expect(projectVersion({ [PROJECT_TAGS.contentHash]: hash })).toEqual({ commit: null, requested: null, branch: null, contentHash: { short: hash.slice(0, 10), full: hash } });
     // Empty tag values read as absent, not as an empty commit.
-    expect(projectVersion({ [PROJECT_TAGS.gitCommit]: '', [PROJECT_TAGS.gitBranch]: '' })).toEqual({ commit: null, requested: null, branch: null });
+    expect(projectVersion({ [PROJECT_TAGS.gitCommit]: '', [PROJECT_TAGS.gitBranch]: '', [PROJECT_TAGS.contentHash]: '' })).toEqual({ commit: null, requested: null, branch: null, contentHash: null });
   });
 
   it('[PROJUI-2] only an https source links; credentials are left out of the link and the text', () => {

@@ -7,6 +7,7 @@ export class ProjectPanel {
   readonly commit: Locator;
   readonly branch: Locator;
   readonly version: Locator;
+  readonly contentHash: Locator;
   readonly entryPoint: Locator;
   readonly env: Locator;
   readonly uri: Locator;
@@ -24,6 +25,7 @@ export class ProjectPanel {
     this.commit = this.root.getByTestId('project-commit');
     this.branch = this.root.getByTestId('project-branch');
     this.version = this.root.getByTestId('project-version');
+    this.contentHash = this.root.getByTestId('project-content-hash');
     this.entryPoint = this.root.getByTestId('project-entry-point');
     this.env = this.root.getByTestId('project-env');
     this.uri = this.root.getByTestId('project-uri');
