@@ -50,7 +50,6 @@ export default function ProjectPanel({ run }: { run: Run }) {
 
 function ProjectFacts({ info, tags }: { info: ProjectRunInfo; tags: Readonly<Record<string, string>> }) {
   const href = sourceHref(info);
-  const version = projectVersion(tags);
   const source = sourceText(info.sourceName ?? info.uri);
   return (
     <dl aria-label="Project source" data-testid="project-facts" className="grid grid-cols-1 gap-y-1 text-sm">
@@ -63,6 +62,32 @@ function ProjectFacts({ info, tags }: { info: ProjectRunInfo; tags: Readonly<Rec
           <span className="font-mono text-xs break-all">{source}</span>
         )}
       </Item>
+      <VersionItems tags={tags} />
+      <Item label="Entry Point" testId="project-entry-point">
+        <span className="font-mono text-xs">{info.entryPoint}</span>
+      </Item>
+      <Item label="Environment" testId="project-env">
+        {info.env ? <span className="font-mono text-xs">{info.env}</span> : '—'}
+      </Item>
+      <Item label="Project URI" testId="project-uri">
+        <span className="font-mono text-xs break-all">{sourceText(info.uri)}</span>
+      </Item>
+      {info.reproducedFrom && (
+        <Item label="Reproduced from" testId="project-reproduced-from">
+          <Link prefetch={false} href={runHref(info.reproducedFrom)} className={`font-mono text-xs ${LINK}`}>
+            {info.reproducedFrom}
+          </Link>
+        </Item>
+      )}
+    </dl>
+  );
+}
+
+/** Git Commit (short, whole on hover and by its Copy button), branch, the `--version` asked for, content hash. */
+function VersionItems({ tags }: { tags: Readonly<Record<string, string>> }) {
+  const version = projectVersion(tags);
+  return (
+    <>
       <Item label="Git Commit" testId="project-commit">
         {version.commit ? (
           <span className="inline-flex items-center gap-2">
@@ -92,23 +117,7 @@ function ProjectFacts({ info, tags }: { info: ProjectRunInfo; tags: Readonly<Rec
           </span>
         </Item>
       )}
-      <Item label="Entry Point" testId="project-entry-point">
-        <span className="font-mono text-xs">{info.entryPoint}</span>
-      </Item>
-      <Item label="Environment" testId="project-env">
-        {info.env ? <span className="font-mono text-xs">{info.env}</span> : '—'}
-      </Item>
-      <Item label="Project URI" testId="project-uri">
-        <span className="font-mono text-xs break-all">{sourceText(info.uri)}</span>
-      </Item>
-      {info.reproducedFrom && (
-        <Item label="Reproduced from" testId="project-reproduced-from">
-          <Link prefetch={false} href={runHref(info.reproducedFrom)} className={`font-mono text-xs ${LINK}`}>
-            {info.reproducedFrom}
-          </Link>
-        </Item>
-      )}
-    </dl>
+    </>
   );
 }
 
