@@ -4,6 +4,7 @@
  * project folder implies when the MLproject declares none (PROJ-S9).
  */
 import { CairnError } from '@/lib/domain';
+import { parseNodeRange } from './node-range';
 import { shellQuote } from './quote';
 import type { EntryPointSpec, ProjectEnv } from './types';
 
@@ -36,6 +37,20 @@ export function entryPointForFile(file: string, _env?: ProjectEnv): EntryPointSp
 }
 
 /**
+ * The MLproject among a folder's file names: MLflow's `_find_mlproject` takes the first whose lower-cased name is
+ * `mlproject`; here one exact `MLproject` wins, and several spellings without it are refused (which one MLflow picks
+ * depends on the order the disk lists them).
+ */
+export function findMLprojectFile(fileNames: readonly string[]): string | undefined {
+  if (fileNames.includes('MLproject')) return 'MLproject';
+  const found = fileNames.filter((n) => n.toLowerCase() === 'mlproject');
+  if (found.length > 1) {
+    throw new CairnError('INVALID_PARAMETER_VALUE', `The project has several MLproject files (${found.join(', ')}); keep one`, { field: 'MLproject' });
+  }
+  return found[0];
+}
+
+/**
  * The environment of a project whose MLproject declares none (or that has no MLproject), from the names of the files
  * in its folder: `python_env.yaml`, then `conda.yaml` (MLflow's order), then — Cairn's addition — `package.json`,
  * which makes it a Node project whose `engines.node` the runner reads. Otherwise none (MLflow's bare local env).
@@ -64,6 +79,11 @@ export function nodeEngineFromPackageJson(text: string, file = 'package.json'): 
   const node = engines && typeof engines === 'object' ? (engines as { node?: unknown }).node : undefined;
   if (node === undefined) return undefined;
   if (typeof node !== 'string' || node.trim() === '') throw packageJsonError(file, 'engines.node must be a version range such as ">=20"');
+  try {
+    parseNodeRange(node);
+  } catch (e) {
+    throw packageJsonError(file, `engines.node: ${(e as Error).message}`);
+  }
   return node;
 }
 

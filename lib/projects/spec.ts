@@ -6,6 +6,7 @@
 import { Alias, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import { CairnError } from '@/lib/domain';
+import { parseNodeRange } from './node-range';
 import { PY_YAML_READ, pyStr } from './pyyaml-read';
 import { TemplateError, parseTemplate, templateParams } from './template';
 import { PARAM_TYPES } from './types';
@@ -107,7 +108,12 @@ export function parseMLproject(text: string): ProjectSpec {
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...PY_YAML_READ, lineCounter: lines });
   const err = doc.errors[0];
-  if (err) throw mlprojectError(err.linePos?.[0]?.line ?? 1, '', `not valid YAML: ${err.message.split('\n')[0]}`);
+  if (err) {
+    const pos = err.linePos?.[0];
+    // The library ends its message with "at line L, column C:" and a code excerpt; the line leads ours instead.
+    const what = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw mlprojectError(pos?.line ?? 1, '', `not valid YAML: ${what}${pos ? ` (column ${pos.col})` : ''}`);
+  }
   const r = new Reader(doc, lines);
   const root = doc.contents as YamlNode | null;
   if (root === null || (isScalar(root) && root.value === null)) {
@@ -220,8 +226,17 @@ function readNodeEnv(r: Reader, e: Entry): ProjectEnv {
   if (isScalar(node)) return { kind: 'node', version: undefined, file: r.text(node, e.keyNode, 'node_env') };
   const fields = r.entries(node, 'node_env', "node_env (a package.json file name, or {node: '>=20'})");
   for (const f of fields) if (f.key !== 'node') r.fail(f.keyNode, `node_env.${f.key}`, 'unknown key (node)');
-  const version = fields.find((f) => f.key === 'node');
-  return { kind: 'node', version: version ? r.text(version.value, version.keyNode, 'node_env.node') : undefined };
+  const entry = fields.find((f) => f.key === 'node');
+  if (!entry) return { kind: 'node', version: undefined };
+  const version = r.text(entry.value, entry.keyNode, 'node_env.node');
+  try {
+    parseNodeRange(version);
+  } catch (err) {
+    if (!(err instanceof CairnError)) throw err;
+    r.fail(entry.value, 'node_env.node', err.message);
+  }
+  return { kind: 'node', version };
 }
 
-export { entryPointForFile, defaultProjectEnv, nodeEngineFromPackageJson } from './entry-file';
+export { nodeSatisfies, parseNodeRange } from './node-range';
+export { entryPointForFile, defaultProjectEnv, findMLprojectFile, nodeEngineFromPackageJson } from './entry-file';

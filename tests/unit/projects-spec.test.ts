@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '@/lib/domain';
 import {
   defaultProjectEnv,
   entryPointForFile,
+  findMLprojectFile,
   nodeEngineFromPackageJson,
+  nodeSatisfies,
   parseMLproject,
   type ProjectSpec,
 } from '@/lib/projects';
@@ -23,6 +26,34 @@ function refusal(text: string): { message: string; line: unknown; field: unknown
 }
 
 const ep = (spec: ProjectSpec, name = 'main') => spec.entryPoints.get(name)!;
+
+/** Reads a JSON list of YAML scalar texts on stdin; for each, what MLflow would substitute: str(safe_load(...)). */
+const PY_STR_OF_YAML = `
+import json, sys, yaml, datetime
+out = []
+for t in json.load(sys.stdin):
+    try:
+        v = yaml.safe_load("d:\\n  type: string\\n  default: " + t + "\\n")["d"]["default"]
+    except Exception:
+        out.append(["error"]); continue
+    if isinstance(v, (datetime.date, list, dict, bytes)): out.append(["skip"])
+    elif v is None: out.append(["none"])
+    else: out.append(["ok", str(v)])
+print(json.dumps(out))
+`;
+const HAS_PYYAML = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' }).status === 0;
+
+/** mulberry32: a small seeded generator, so a failure names a reproducible input. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 const FULL = `name: tutorial
 python_env: python_env.yaml
@@ -75,8 +106,10 @@ describe('lib/projects MLproject parser', () => {
     expect(refusal('# only a comment\n').message).toMatch(/^MLproject line 1: the file is empty/);
     expect(refusal('- a\n- b\n').message).toBe('MLproject line 1: the file must be a mapping, not a list');
     expect(refusal('just words\n').message).toBe("MLproject line 1: the file must be a mapping, not 'just words'");
-    const bad = refusal('name: x\nentry_points:\n  main:\n    command: "unterminated\n');
-    expect(bad.message).toMatch(/^MLproject line \d: not valid YAML: /);
+    expect(refusal('name: x\nentry_points:\n  main:\n    command: "unterminated\n').message).toBe(
+      'MLproject line 5: not valid YAML: Missing closing "quote (column 1)',
+    );
+    expect(refusal('name: x\n\tentry_points: 1\n').message).toBe('MLproject line 2: not valid YAML: Tabs are not allowed as indentation (column 1)');
     expect(refusal('name: a\n---\nname: b\n').message).toMatch(/^MLproject line 2: not valid YAML: .*multiple documents/);
     expect(refusal('name: [a, b]\n').message).toBe('MLproject line 1: name: must be text or a number, not a list');
     expect(refusal('x'.repeat((1 << 20) + 1)).message).toMatch(/^MLproject line 1: longer than/);
@@ -148,6 +181,43 @@ describe('lib/projects MLproject parser', () => {
     // A block scalar default keeps its text, line breaks included.
     const block = parseMLproject('entry_points:\n  main:\n    parameters:\n      p:\n        default: |\n          two\n          lines\n    command: run {p}\n');
     expect(ep(block).parameters[0]!.default).toBe('two\nlines\n');
+  });
+
+  it.skipIf(!HAS_PYYAML)('[PROJ-S3] random scalars read as the real PyYAML + str() reads them (python3 with PyYAML here)', () => {
+    const rand = seeded(0x5eed);
+    const alphabet = ['0', '1', '7', '9', '.', '.', 'e', 'E', '+', '-', '_', ':', 'x', 'b', 'o', 'inf', 'nan', 'Inf', 'NaN', 'a', 'F', 'yes', 'No', 'on', 'OFF', 'true', 'Null', '~'];
+    const texts = new Set<string>();
+    const digits = () => String(Math.floor(rand() * 10 ** (1 + Math.floor(rand() * 8)))).slice(0, 1 + Math.floor(rand() * 17));
+    while (texts.size < 1500) {
+      if (rand() < 0.4) {
+        // Floats PyYAML accepts (a dot, a signed exponent), across Python's fixed/exponent switch points.
+        const exp = rand() < 0.7 ? `e${rand() < 0.5 ? '-' : '+'}${Math.floor(rand() * 25)}` : '';
+        texts.add(`${rand() < 0.2 ? '-' : ''}${digits()}.${rand() < 0.8 ? digits() : ''}${exp}`);
+        continue;
+      }
+      let t = '';
+      const n = 1 + Math.floor(rand() * 6);
+      for (let i = 0; i < n; i++) t += alphabet[Math.floor(rand() * alphabet.length)];
+      texts.add(t);
+    }
+    const list = [...texts];
+    const py = spawnSync('python3', ['-c', PY_STR_OF_YAML], { input: JSON.stringify(list), encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    const theirs = JSON.parse(py.stdout) as ([string, string] | ['none'] | ['error'] | ['skip'])[];
+    let compared = 0;
+    list.forEach((text, i) => {
+      const want = theirs[i]!;
+      if (want[0] === 'error' || want[0] === 'skip') return;
+      let got: string | undefined;
+      try {
+        got = ep(parseMLproject(`entry_points:\n  main:\n    parameters:\n      p:\n        type: string\n        default: ${text}\n    command: run {p}\n`)).parameters[0]!.default;
+      } catch (e) {
+        got = `refused: ${(e as Error).message}`;
+      }
+      expect(got, text).toBe(want[0] === 'none' ? undefined : want[1]);
+      compared++;
+    });
+    expect(compared).toBeGreaterThan(1000);
   });
 
   it('[PROJ-S4] an entry point is a mapping with a non-empty command and only parameters and command', () => {
@@ -283,5 +353,62 @@ describe('lib/projects without an MLproject', () => {
     );
     expect(() => nodeEngineFromPackageJson('{nope')).toThrow(/^package.json: not valid JSON/);
     expect(() => nodeEngineFromPackageJson('[]')).toThrow('package.json: must be a JSON object');
+  });
+
+  it('[PROJ-S9] the MLproject is found by name as MLflow finds it (any case), one exact MLproject first', () => {
+    expect(findMLprojectFile(['train.py', 'MLproject'])).toBe('MLproject');
+    expect(findMLprojectFile(['mlproject', 'x'])).toBe('mlproject');
+    expect(findMLprojectFile(['MLProject', 'MLproject'])).toBe('MLproject');
+    expect(findMLprojectFile(['MLproject.yaml', 'train.py'])).toBeUndefined();
+    expect(() => findMLprojectFile(['mlproject', 'MLPROJECT'])).toThrow('The project has several MLproject files (mlproject, MLPROJECT); keep one');
+  });
+});
+
+describe('lib/projects node_env versions', () => {
+  it('[PROJ-S10] a Node version range reads as npm semver reads it (table checked against semver 7.8.6)', () => {
+    // [range, versions it admits, versions it refuses]
+    const cases: [string, string[], string[]][] = [
+      ['>=20', ['20.0.0', 'v20.20.0', '22.1.0'], ['19.9.9']],
+      ['^20.6', ['20.6.0', '20.20.0'], ['20.5.9', '21.0.0']],
+      ['~20.1.0', ['20.1.0', '20.1.9'], ['20.2.0', '20.0.9']],
+      ['20.x', ['20.0.0', '20.99.1'], ['21.0.0', '19.0.0']],
+      ['20', ['20.20.0'], ['21.0.0']],
+      ['20.20.0', ['20.20.0'], ['20.20.1']],
+      ['=20.20.0', ['20.20.0'], ['20.19.0']],
+      ['18 || 20', ['18.3.0', '20.1.0'], ['19.0.0', '21.0.0']],
+      ['>=18 <21', ['18.0.0', '20.99.9'], ['21.0.0', '17.9.9']],
+      ['>= 20.6 < 22', ['20.6.0', '21.9.9'], ['22.0.0', '20.5.0']],
+      ['18 - 20', ['18.0.0', '20.99.0'], ['21.0.0', '17.0.0']],
+      ['1.2.3 - 2.3.4', ['1.2.3', '2.3.4'], ['2.3.5', '1.2.2']],
+      ['1.2 - 2.3', ['1.2.0', '2.3.9'], ['2.4.0', '1.1.9']],
+      ['>20', ['21.0.0'], ['20.99.9']],
+      ['>20.19', ['20.20.0'], ['20.19.9']],
+      ['>20.20.0', ['20.20.1'], ['20.20.0']],
+      ['<=20', ['20.99.0'], ['21.0.0']],
+      ['<=20.20.0', ['20.20.0'], ['20.20.1']],
+      ['<21', ['20.99.9'], ['21.0.0']],
+      ['^0.2.3', ['0.2.3', '0.2.9'], ['0.3.0']],
+      ['^0.0.3', ['0.0.3'], ['0.0.4']],
+      ['^0', ['0.9.9'], ['1.0.0']],
+      ['~1', ['1.9.9'], ['2.0.0']],
+      ['~>1.2', ['1.2.5'], ['1.3.0']],
+      ['*', ['0.0.0', '99.0.0'], []],
+      ['x', ['20.0.0'], []],
+      ['<*', [], ['20.0.0']],
+      ['>=20.0.0 || <10', ['9.9.9', '20.0.0'], ['10.0.0']],
+    ];
+    for (const [range, yes, no] of cases) {
+      for (const v of yes) expect(nodeSatisfies(range, v), `${v} in ${range}`).toBe(true);
+      for (const v of no) expect(nodeSatisfies(range, v), `${v} not in ${range}`).toBe(false);
+    }
+    // semver reads an empty alternative as '*'; that is a typo here. Prereleases are not Node versions.
+    for (const range of ['banana', '>=20.', '20.6.1.1', '>', '^', '20 -', '20 - 21 - 22', '|| 20', '>=20 ||', '1.2.3-beta', ' ']) {
+      expect(() => nodeSatisfies(range, '20.0.0'), range).toThrow(CairnError);
+    }
+    expect(() => nodeSatisfies('>=20', 'twenty')).toThrow("'twenty' is not a Node version");
+    expect(refusal('node_env: {node: banana}\n').message).toBe(
+      `MLproject line 1: node_env.node: 'banana' is not a Node version range ('banana' is not a version); write e.g. ">=20" or "^20.6"`,
+    );
+    expect(() => nodeEngineFromPackageJson('{"engines": {"node": ">=x.y"}}')).toThrow(/^package.json: engines.node: '>=x.y' is not a Node version range/);
   });
 });
