@@ -26,7 +26,8 @@ function extension(file: string): string {
 export function entryPointForFile(file: string, _env?: ProjectEnv): EntryPointSpec | null {
   const ext = extension(file);
   // MLflow quotes the file name; here `{`/`}` are doubled too, because the command is a template.
-  const word = shellQuote(file).replace(/[{}]/g, (b) => b + b);
+  // A name starting with '-' would be read as an option by the interpreter: `./-x.py` is the same file.
+  const word = shellQuote(file.startsWith('-') ? `./${file}` : file).replace(/[{}]/g, (b) => b + b);
   let command: string;
   if (ext === '.py') command = `python ${word}`;
   // `{{`/`}}`: the command is a template; the shell sees `"${SHELL:-sh}"`.

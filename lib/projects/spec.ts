@@ -93,7 +93,12 @@ function describe(node: unknown): string {
   if (node === null || node === undefined) return 'empty';
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
-  if (isScalar(node)) return node.value === null ? 'empty' : `'${String(node.value)}'`;
+  if (isScalar(node)) {
+    if (node.value === null) return 'empty';
+    const text = String(node.value);
+    // Enough to recognise the value; a whole pasted script would drown the message.
+    return `'${text.length > 60 ? `${text.slice(0, 57)}...` : text}'`;
+  }
   return 'that';
 }
 
@@ -107,7 +112,8 @@ export function parseMLproject(text: string): ProjectSpec {
   if (text.length > MAX_MLPROJECT_CHARS) throw mlprojectError(1, '', `longer than ${MAX_MLPROJECT_CHARS} characters`);
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...PY_YAML_READ, lineCounter: lines });
-  const err = doc.errors[0];
+  // An unknown tag (`!foo`, `!!python/object:…`) is only a warning to the library; PyYAML's safe_load refuses it.
+  const err = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (err) {
     const pos = err.linePos?.[0];
     // The library ends its message with "at line L, column C:" and a code excerpt; the line leads ours instead.
@@ -116,7 +122,7 @@ export function parseMLproject(text: string): ProjectSpec {
   }
   const r = new Reader(doc, lines);
   const root = doc.contents as YamlNode | null;
-  if (root === null || (isScalar(root) && root.value === null)) {
+  if (isNull(root)) {
     throw mlprojectError(1, '', 'the file is empty; it must be a mapping with entry_points');
   }
   const top = r.entries(root, '', 'the file');
@@ -132,7 +138,7 @@ export function parseMLproject(text: string): ProjectSpec {
   const nameEntry = get('name');
   const epEntry = get('entry_points');
   const entryPoints = new Map<string, EntryPointSpec>();
-  if (epEntry && epEntry.value !== null && !(isScalar(epEntry.value) && epEntry.value.value === null)) {
+  if (epEntry && !isNull(epEntry.value)) {
     for (const e of r.entries(epEntry.value, 'entry_points', 'entry_points')) entryPoints.set(e.key, readEntryPoint(r, e, `entry_points.${e.key}`));
   }
   return {

@@ -7,6 +7,7 @@ import {
   checkGitVersion,
   fromRunCommand,
   localFolderKind,
+  parseParamArgs,
   parseProjectUri,
   projectRunInfo,
   reproduceCommand,
@@ -139,6 +140,10 @@ describe('lib/projects reproduce', () => {
       '-P', 'alpha=0.5', '-P', 'data=/abs/data dir/x.csv', '-P', "evil=$(touch x)'; rm -rf /", '-P', 'zeta=two words',
       '--experiment-id', '7',
     ]);
+    // The CLI reads the -P words back into exactly the params the run logged.
+    const argv = words(line);
+    const pArgs = argv.flatMap((w, i) => (argv[i - 1] === '-P' ? [w] : []));
+    expect(parseParamArgs(pArgs)).toEqual(params);
     // A git run without a recorded commit falls back to the version it asked for.
     expect(reproduceCommand(projectRunInfo({ ...base, [T.gitCommit]: '' }, {})!)).toContain('--version main');
   });

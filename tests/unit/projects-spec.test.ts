@@ -111,6 +111,13 @@ describe('lib/projects MLproject parser', () => {
     );
     expect(refusal('name: x\n\tentry_points: 1\n').message).toBe('MLproject line 2: not valid YAML: Tabs are not allowed as indentation (column 1)');
     expect(refusal('name: a\n---\nname: b\n').message).toMatch(/^MLproject line 2: not valid YAML: .*multiple documents/);
+    expect(refusal('name: x\nentry_points: !!python/object:os.system ls\n').message).toBe(
+      'MLproject line 2: not valid YAML: Unresolved tag: tag:yaml.org,2002:python/object:os.system (column 15)',
+    );
+    expect(refusal('name: !custom x\n').message).toBe('MLproject line 1: not valid YAML: Unresolved tag: !custom (column 7)');
+    expect(refusal(`name: x\nentry_points: ${'y'.repeat(500)}\n`).message).toBe(
+      `MLproject line 2: entry_points: entry_points must be a mapping, not '${'y'.repeat(57)}...'`,
+    );
     expect(refusal('name: [a, b]\n').message).toBe('MLproject line 1: name: must be text or a number, not a list');
     expect(refusal('x'.repeat((1 << 20) + 1)).message).toMatch(/^MLproject line 1: longer than/);
   });
@@ -336,6 +343,7 @@ describe('lib/projects without an MLproject', () => {
     expect(entryPointForFile('my train.py')!.command).toBe("python 'my train.py'");
     // The command is a template; braces in a file name are doubled so they stay braces.
     expect(entryPointForFile('{x}.py')!.command).toBe("python '{{x}}.py'");
+    expect(entryPointForFile('-c.py')!.command).toBe('python ./-c.py');
     for (const f of ['model.R', 'notes.txt', 'Makefile', 'train', '.py', 'dir.py/x']) expect(entryPointForFile(f), f).toBeNull();
     expect(entryPointForFile('train.ts', { kind: 'node', version: '>=20' })).toEqual(entryPointForFile('train.ts'));
   });
