@@ -326,11 +326,29 @@ describe('lib/projects MLproject parser', () => {
     parameters: *shared
     command: python c.py {alpha}
 `);
+    // PyYAML's order: merged keys first, then the mapping's own; the explicit alpha wins.
     expect(ep(spec, 'other').parameters).toEqual([
-      { name: 'beta', type: 'string', default: undefined },
       { name: 'alpha', type: 'float', default: '0.9' },
+      { name: 'beta', type: 'string', default: undefined },
     ]);
     expect(ep(spec, 'third').parameters).toEqual([{ name: 'alpha', type: 'float', default: '0.5' }]);
+    // Several sources: earlier ones win, later ones come first (checked against PyYAML: b, c, d, a, e).
+    const multi = parseMLproject(`entry_points:
+  main:
+    parameters:
+      <<: [&s1 {a: {default: 1}, b: {default: 1}}, &s2 {b: {default: 2}, c: {default: 2}, d: {default: 2}}]
+      e: {default: 3}
+      c: {default: 3}
+    command: ls
+`);
+    expect(ep(multi).parameters.map((p) => `${p.name}=${p.default}`)).toEqual(['b=1', 'c=3', 'd=2', 'a=1', 'e=3']);
+    // A self-referencing merge and an alias bomb stop at a bound instead of looping or blowing up.
+    expect(refusal('entry_points: &x\n  <<: *x\n').message).toBe('MLproject line 2: entry_points: a merge key (<<) refers to the mapping it is in');
+    let inner = '&a0 {p: {default: x}}';
+    for (let i = 1; i <= 6; i++) inner = `&a${i} {<<: [${inner}, ${Array(9).fill(`*a${i - 1}`).join(', ')}]}`;
+    expect(refusal(`entry_points:\n  main:\n    parameters: {<<: ${inner}}\n    command: ls\n`).message).toBe(
+      'MLproject line 3: entry_points.main.parameters: merge keys (<<) expand to more than 10000 keys',
+    );
     expect(refusal('name: *nope\n').message).toBe('MLproject line 1: unknown alias *nope');
   });
 });
