@@ -122,6 +122,33 @@ describe('lib/projects MLproject parser', () => {
     expect(refusal('x'.repeat((1 << 20) + 1)).message).toMatch(/^MLproject line 1: longer than/);
   });
 
+  it('[PROJ-S1] a mangled MLproject is parsed or refused with a line, never crashes (seeded, 3,000 mutations)', () => {
+    const rand = seeded(0xc0ffee);
+    const bits = [':', ' ', '\n', '-', '{', '}', '[', ']', '&a', '*a', '<<: *a', '!!str', '"', "'", '#', '|', '~', '0.5', 'x', '\t', ',', '?'];
+    const seedTexts = [FULL, 'docker_env:\n  image: x\n  environment: [[A, b], C]\nentry_points:\n  m: {parameters: {p: {type: uri, default: a:b}}, command: "r {p}"}\n'];
+    let refusedCount = 0;
+    for (let i = 0; i < 3000; i++) {
+      let t = seedTexts[i % seedTexts.length]!;
+      const edits = 1 + Math.floor(rand() * 4);
+      for (let k = 0; k < edits; k++) {
+        const at = Math.floor(rand() * (t.length + 1));
+        const cut = rand() < 0.5 ? Math.floor(rand() * 4) : 0;
+        t = t.slice(0, at) + (rand() < 0.7 ? bits[Math.floor(rand() * bits.length)] : '') + t.slice(at + cut);
+      }
+      try {
+        const spec = parseMLproject(t);
+        for (const e of spec.entryPoints.values()) expect(typeof e.command).toBe('string');
+      } catch (e) {
+        expect(e, t).toBeInstanceOf(CairnError);
+        const m = /^MLproject line (\d+): /.exec((e as CairnError).message);
+        expect(m, (e as CairnError).message).not.toBeNull();
+        expect(Number(m![1])).toBeLessThanOrEqual(t.split('\n').length + 1);
+        refusedCount++;
+      }
+    }
+    expect(refusedCount).toBeGreaterThan(500);
+  });
+
   it('[PROJ-S2] parameters: shorthand type, full form with type defaulting to string, types string/float/path/uri only', () => {
     const spec = parseMLproject(`entry_points:
   main:
