@@ -157,7 +157,7 @@ export function parseMLproject(text: string): ProjectSpec {
   }
   const envs = top.filter((e) => (ENV_KEYS as readonly string[]).includes(e.key));
   if (envs.length > 1) {
-    r.fail(envs[1]!.keyNode, envs[1]!.key, `a project declares at most one environment, and this one also has ${envs[0]!.key}`);
+    r.fail(envs[1]!.keyNode, envs[1]!.key, `Project cannot contain multiple environment fields (${envs.map((e) => e.key).join(', ')})`);
   }
   const get = (key: string) => top.find((e) => e.key === key);
   const nameEntry = get('name');
@@ -270,4 +270,4 @@ function readNodeEnv(r: Reader, e: Entry): ProjectEnv {
 }
 
 export { nodeSatisfies, parseNodeRange } from './node-range';
-export { entryPointForFile, defaultProjectEnv, findMLprojectFile, nodeEngineFromPackageJson } from './entry-file';
+export { entryPointForFile, defaultProjectEnv, getEntryPoint, findMLprojectFile, nodeEngineFromPackageJson } from './entry-file';

@@ -5,6 +5,7 @@ import {
   defaultProjectEnv,
   entryPointForFile,
   findMLprojectFile,
+  getEntryPoint,
   nodeEngineFromPackageJson,
   nodeSatisfies,
   parseMLproject,
@@ -296,7 +297,7 @@ describe('lib/projects MLproject parser', () => {
     expect(parseMLproject('node_env: package.json\n').env).toEqual({ kind: 'node', version: undefined, file: 'package.json' });
 
     expect(refusal('conda_env: c.yaml\npython_env: p.yaml\n')).toEqual({
-      message: 'MLproject line 2: python_env: a project declares at most one environment, and this one also has conda_env',
+      message: 'MLproject line 2: python_env: Project cannot contain multiple environment fields (conda_env, python_env)',
       line: 2,
       field: 'python_env',
     });
@@ -391,6 +392,17 @@ describe('lib/projects without an MLproject', () => {
     expect(entryPointForFile('-c.py')!.command).toBe('python ./-c.py');
     for (const f of ['model.R', 'notes.txt', 'Makefile', 'train', '.py', 'dir.py/x']) expect(entryPointForFile(f), f).toBeNull();
     expect(entryPointForFile('train.ts', { kind: 'node', version: '>=20' })).toEqual(entryPointForFile('train.ts'));
+    // -e <name>: the MLproject's entry point first, then a script file, else MLflow's refusal.
+    const spec = parseMLproject('entry_points:\n  main: {command: ls}\n  train.py: {command: python other.py}\n');
+    expect(getEntryPoint(spec, 'main').command).toBe('ls');
+    expect(getEntryPoint(spec, 'train.py').command).toBe('python other.py');
+    expect(getEntryPoint(spec, 'eval.ts').command).toBe('node eval.ts');
+    expect(getEntryPoint(null, 'run.py').command).toBe('python run.py');
+    expect(() => getEntryPoint(spec, 'my_program.scala')).toThrow(
+      "Could not find my_program.scala among entry points ['main', 'train.py'] or interpret my_program.scala as a runnable script. " +
+        "Supported script file extensions: ['.py', '.sh', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']",
+    );
+    expect(() => getEntryPoint(null, 'main')).toThrow(/^Could not find main among entry points \[\] /);
   });
 
   it('[PROJ-S9] with no env declared: python_env.yaml, then conda.yaml, then package.json (node), else none', () => {
