@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { mulberry32 } from '../shared/random';
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '@/lib/domain';
 import {
@@ -11,7 +12,7 @@ import {
   parseMLproject,
   type ProjectSpec,
 } from '@/lib/projects';
-import { pyFloatStr } from '@/lib/projects/pyyaml-read';
+import { formatPythonFloat as pyFloatStr } from '@/lib/domain/python-float';
 
 /** The refusal a text gets: its code, message and details, or a failure if it parsed. */
 function refusal(text: string): { message: string; line: unknown; field: unknown } {
@@ -44,17 +45,6 @@ print(json.dumps(out))
 `;
 const HAS_PYYAML = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' }).status === 0;
 
-/** mulberry32: a small seeded generator, so a failure names a reproducible input. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FULL = `name: tutorial
 python_env: python_env.yaml
@@ -124,7 +114,7 @@ describe('lib/projects MLproject parser', () => {
   });
 
   it('[PROJ-S1] a mangled MLproject is parsed or refused with a line, never crashes (seeded, 3,000 mutations)', () => {
-    const rand = seeded(0xc0ffee);
+    const rand = mulberry32(0xc0ffee);
     const bits = [':', ' ', '\n', '-', '{', '}', '[', ']', '&a', '*a', '<<: *a', '!!str', '"', "'", '#', '|', '~', '0.5', 'x', '\t', ',', '?'];
     const seedTexts = [FULL, 'docker_env:\n  image: x\n  environment: [[A, b], C]\nentry_points:\n  m: {parameters: {p: {type: uri, default: a:b}}, command: "r {p}"}\n'];
     let refusedCount = 0;
@@ -219,7 +209,7 @@ describe('lib/projects MLproject parser', () => {
   });
 
   it.skipIf(!HAS_PYYAML)('[PROJ-S3] random scalars read as the real PyYAML + str() reads them (python3 with PyYAML here)', () => {
-    const rand = seeded(0x5eed);
+    const rand = mulberry32(0x5eed);
     const alphabet = ['0', '1', '7', '9', '.', '.', 'e', 'E', '+', '-', '_', ':', 'x', 'b', 'o', 'inf', 'nan', 'Inf', 'NaN', 'a', 'F', 'yes', 'No', 'on', 'OFF', 'true', 'Null', '~'];
     const texts = new Set<string>();
     const digits = () => String(Math.floor(rand() * 10 ** (1 + Math.floor(rand() * 8)))).slice(0, 1 + Math.floor(rand() * 17));
