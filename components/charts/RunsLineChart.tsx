@@ -150,10 +150,11 @@ export default function RunsLineChart({
       {error && !shownFull ? (
         <LoadError error={error} />
       ) : (
-        // The canvas is there from the start: ECharts loads and initialises while the worker reads the series.
+        // The canvas is there from the start: ECharts loads and initialises while the worker reads the series; its first
+        // draw is the series (CHART-15).
         <div className="relative" style={{ height }}>
           <EChart
-            option={option}
+            option={shownFull ? option : null}
             onZoom={onZoom}
             resetZoom={resetZoom}
             className="h-full w-full"

@@ -84,3 +84,49 @@ test('[CHART-14] a cold run or compare page fetches its finished runs\u2019 metr
     logger.kill();
   }
 });
+
+/*
+ * CHART-15: a chart's first draw is its data. Each EChart measures every setOption as `cairn:chart:draw`; a page of a
+ * finished run's two charts, opened cold, draws each chart once, with its line — no empty chart before the data.
+ */
+test('[CHART-15] a cold run page draws each chart once, and that draw holds its line', async ({ browser, baseURL }) => {
+  test.setTimeout(120_000);
+  const logger = startSeriesRun({
+    relay: new URL(baseURL!).origin,
+    experimentName: `first-draw-${Date.now()}`,
+    runName: 'once',
+    keys: { loss: '1 / (1 + s)', acc: 's / (1 + s)' },
+    prefill: 400,
+    finishedBefore: 3,
+  });
+  try {
+    const [id] = (await logger.runId).split(',');
+    await logger.done;
+    const ctx = await browser.newContext({ baseURL });
+    const pageErrors = collectPageErrors(ctx);
+    // The metrics doc arrives well after ECharts is up (as on a slow link, or a run of 1M points): the chart must wait.
+    let delayed = 0;
+    await ctx.route(/\/docs\/.*\/metrics/, async (route) => {
+      delayed++;
+      await new Promise((r) => setTimeout(r, 1_500));
+      await route.continue();
+    });
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`/run/?id=${id}`);
+      await expect(page.getByText('Loading loss…')).toBeVisible({ timeout: FIRST_LOAD_TIMEOUT });
+      await expect.poll(() => linesDrawn(page, 'loss', 400), { timeout: FIRST_LOAD_TIMEOUT }).toBe(1);
+      await expect.poll(() => linesDrawn(page, 'acc', 400), { timeout: FIRST_LOAD_TIMEOUT }).toBe(1);
+      const charts = await page.locator('[data-testid^="metric-chart-"]').count();
+      expect(charts).toBe(2);
+      const draws = await page.evaluate(() => performance.getEntriesByName('cairn:chart:draw').length);
+      expect(delayed, 'the metrics doc went through the delay').toBeGreaterThan(0);
+      expect(draws, 'one setOption per chart: the data').toBe(charts);
+      expect(pageErrors()).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  } finally {
+    logger.kill();
+  }
+});
