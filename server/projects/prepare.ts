@@ -1,0 +1,96 @@
+/**
+ * Everything `cairn run` checks before it touches the tracking server (RUN-7): the source is fetched, the MLproject
+ * read (or the entry point taken as a file), the parameters typed and the missing ones refused, the command line
+ * built, the environment planned. A refusal here leaves no run behind and starts nothing.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { KeySchema, ParamValueSchema, invalid, notFound, parseInput } from '../../lib/domain';
+import {
+  buildCommand,
+  entryPointForFile,
+  parseMLproject,
+  resolveParams,
+  type EntryPointSpec,
+  type ProjectEnv,
+  type ResolvedParams,
+} from './_spec-shim';
+import { parseEnvManager, planEnv, type EnvPlan } from './env-manager';
+import { resolveSource, type ProjectSource } from './source';
+
+export interface RunRequest {
+  uri: string;
+  entryPoint: string;
+  params: Record<string, string>;
+  version?: string;
+  envManager?: string;
+  experimentName?: string;
+  experimentId?: string;
+  runName?: string;
+  /** `cairn.project.reproducedFrom`: the run `--from-run` reproduces. */
+  reproducedFrom?: string;
+}
+
+export interface PreparedProject {
+  request: RunRequest;
+  source: ProjectSource;
+  /** The MLproject as read, when the project has one (uploaded as `project/MLproject`). */
+  mlproject: string | null;
+  env: ProjectEnv;
+  entry: EntryPointSpec;
+  params: ResolvedParams;
+  /** The line `/bin/sh -c` runs. */
+  line: string;
+  plan: EnvPlan;
+}
+
+export interface PrepareOptions {
+  cacheRoot?: string;
+  /** Where relative `path` parameters are looked for first (the caller's working directory). */
+  cwd?: string;
+}
+
+export async function prepareProject(req: RunRequest, o: PrepareOptions = {}): Promise<PreparedProject> {
+  const manager = parseEnvManager(req.envManager);
+  const source = await resolveSource(req.uri, { ...(req.version ? { version: req.version } : {}), ...(o.cacheRoot ? { cacheRoot: o.cacheRoot } : {}) });
+  const file = join(source.dir, 'MLproject');
+  const mlproject = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  const spec = mlproject !== null ? parseMLproject(mlproject) : null;
+  const env: ProjectEnv = spec?.env ?? { kind: 'none' };
+  const entry = spec?.entryPoints.get(req.entryPoint) ?? fileEntry(source.dir, req.entryPoint, env);
+  if (!entry) {
+    const known = spec ? [...spec.entryPoints.keys()] : [];
+    throw notFound(
+      `Could not find '${req.entryPoint}' among the entry points [${known.join(', ')}] or run it as a script (.py, .sh, .js, .mjs, .cjs, .ts) in ${source.dir}`,
+    );
+  }
+  const cwd = o.cwd ?? process.cwd();
+  const params = resolveParams(entry, req.params, { resolvePath: (v) => resolvePathParam(v, cwd, source.dir) });
+  for (const [k, v] of Object.entries({ ...params.declared, ...params.extra })) {
+    parseInput(KeySchema, k, 'param key');
+    parseInput(ParamValueSchema, v, `param '${k}'`);
+  }
+  const plan = planEnv(env, manager);
+  return { request: req, source, mlproject, env, entry, params, line: buildCommand(entry, params), plan };
+}
+
+/** No MLproject entry of that name: a script file in the project (MLflow runs `.py` and `.sh` files; Cairn also node). */
+function fileEntry(dir: string, name: string, env: ProjectEnv): EntryPointSpec | null {
+  if (name.includes('\0') || isAbsolute(name) || name.split(/[\\/]/).includes('..') || !existsSync(join(dir, name))) return null;
+  return entryPointForFile(name, env);
+}
+
+/** MLflow's `path` type: a URI is kept as it is; a local path must exist and is made absolute. */
+function resolvePathParam(value: string, cwd: string, projectDir: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+  for (const base of [cwd, projectDir]) {
+    const p = resolve(base, value);
+    if (existsSync(p)) return p;
+  }
+  throw invalid(`Got value '${value}' for a path parameter, but no such file or directory was found`);
+}
+
+/** Whether a node child needs the TypeScript loader: a node_env project, or a script entry run with node. */
+export function isNodeProject(p: PreparedProject): boolean {
+  return p.env.kind === 'node' || /^node\s/.test(p.entry.command);
+}
