@@ -21,7 +21,7 @@ export type ProjectEnv =
   | { kind: 'conda'; file: string }
   | { kind: 'python'; file: string }
   | { kind: 'docker'; image: string; volumes: string[]; environment: (string | [string, string])[] }
-  | { kind: 'node'; version: string | undefined }
+  | { kind: 'node'; version: string | undefined; file?: string }
   | { kind: 'none' };
 export interface ProjectSpec {
   name: string | undefined;
@@ -80,19 +80,58 @@ export function buildCommand(ep: EntryPointSpec, params: ResolvedParams): string
   return line;
 }
 
-export type ProjectUriKind = 'local' | 'file' | 'zip' | 'git';
 export interface ProjectUri {
   uri: string;
   base: string;
-  subdir: string | undefined;
-  kind: ProjectUriKind;
+  subdir: string;
+  kind: 'local' | 'zip' | 'git';
+  path: string | undefined;
+  remote: boolean;
 }
 
 export function parseProjectUri(uri: string): ProjectUri {
   const hash = uri.indexOf('#');
   const base = hash < 0 ? uri : uri.slice(0, hash);
-  const subdir = hash < 0 ? undefined : uri.slice(hash + 1) || undefined;
-  if (subdir !== undefined && subdir.split('/').some((s) => s === '.' || s === '..')) throw invalid(`'.' is not allowed in a project subdirectory: '${subdir}'`);
-  const kind: ProjectUriKind = /\.zip$/i.test(base) ? 'zip' : base.startsWith('file://') ? 'file' : /^[a-z][a-z0-9+.-]*:\/\//i.test(base) || /^[\w.-]+@[\w.-]+:/.test(base) ? 'git' : 'local';
-  return { uri, base, subdir, kind };
+  const segs = hash < 0 ? [] : uri.slice(hash + 1).split('/').filter(Boolean);
+  if (segs.some((s) => s === '.' || s === '..')) throw invalid(`'.' and '..' are not allowed in project subdirectory paths`);
+  const subdir = segs.join('/');
+  const isZip = base.endsWith('.zip');
+  if (base.startsWith('file:')) return { uri, base, subdir, kind: isZip ? 'zip' : 'local', path: decodeURIComponent(base.replace(/^file:(\/\/)?/, '')), remote: false };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(base)) return { uri, base, subdir, kind: isZip ? 'zip' : 'git', path: undefined, remote: isZip };
+  if (/^(?:[^@/:\s]+@)?[^/:\s]{2,}:(?!\/\/)/.test(base)) return { uri, base, subdir, kind: 'git', path: undefined, remote: false };
+  return { uri, base, subdir, kind: isZip ? 'zip' : 'local', path: base, remote: false };
+}
+
+export function localFolderKind(entryNames: readonly string[]): 'git-bare' | 'git-worktree' | 'plain' {
+  if (entryNames.includes('.git')) return 'git-worktree';
+  if (['HEAD', 'objects', 'refs'].every((n) => entryNames.includes(n))) return 'git-bare';
+  return 'plain';
+}
+
+export function checkGitVersion(version: string): string {
+  if (version === '' || version.startsWith('-') || /[\s~^:?*[\\]/.test(version)) throw invalid(`'${version}' is not a git branch, tag or commit`);
+  return version;
+}
+
+export function findMLprojectFile(fileNames: readonly string[]): string | undefined {
+  return fileNames.includes('MLproject') ? 'MLproject' : fileNames.find((n) => n.toLowerCase() === 'mlproject');
+}
+
+export function defaultProjectEnv(fileNames: readonly string[]): ProjectEnv {
+  if (fileNames.includes('python_env.yaml')) return { kind: 'python', file: 'python_env.yaml' };
+  if (fileNames.includes('conda.yaml')) return { kind: 'conda', file: 'conda.yaml' };
+  if (fileNames.includes('package.json')) return { kind: 'node', version: undefined, file: 'package.json' };
+  return { kind: 'none' };
+}
+
+export function nodeEngineFromPackageJson(text: string, _file = 'package.json'): string | undefined {
+  return (JSON.parse(text) as { engines?: { node?: string } }).engines?.node;
+}
+
+/** Only `>=N[.M]` and `*` here; A's node-range.ts is the real npm range reader. */
+export function nodeSatisfies(range: string, version: string): boolean {
+  const m = /^>=\s*(\d+)(?:\.(\d+))?/.exec(range.trim());
+  if (!m) return true;
+  const [maj, min] = version.replace(/^v/, '').split('.').map(Number) as [number, number];
+  return maj > Number(m[1]) || (maj === Number(m[1]) && min >= Number(m[2] ?? 0));
 }

@@ -4,7 +4,8 @@
  * experiment, tagged with the original's id. Flags given beside `--from-run` override what the run says.
  */
 import { invalid, notFound } from '../../lib/domain';
-import { PROJECT_TAGS, projectRunInfo } from '../../lib/projects';
+import { PROJECT_TAGS, projectRunInfo, type ProjectRunInfo } from '../../lib/projects';
+import { parseProjectUri } from './_spec-shim';
 import type { CairnClient } from '../../lib/sdk';
 import { ENV_MANAGERS } from './env-manager';
 import type { PreparedProject, RunRequest } from './prepare';
@@ -21,11 +22,12 @@ export async function requestFromRun(client: CairnClient, runId: string, overrid
   const info = projectRunInfo(run.tags, run.params, run.info.experimentId);
   if (!info) throw invalid(`Run ${runId} is not a project run (it has no mlflow.source.type=PROJECT and project URI): there is nothing to re-run`);
   const manager = run.tags[PROJECT_TAGS.envManager];
+  const version = pinnedVersion(info, run.tags[PROJECT_TAGS.version] || undefined);
   const request: RunRequest = {
     uri: info.uri,
     entryPoint: info.entryPoint,
     params: { ...info.params, ...(overrides.params ?? {}) },
-    ...(info.version ? { version: info.version } : {}),
+    ...(version ? { version } : {}),
     ...(manager && (ENV_MANAGERS as readonly string[]).includes(manager) ? { envManager: manager } : {}),
     ...(overrides.experimentName ? {} : { experimentId: overrides.experimentId ?? info.experimentId }),
     ...(overrides.experimentName ? { experimentName: overrides.experimentName } : {}),
@@ -36,8 +38,25 @@ export async function requestFromRun(client: CairnClient, runId: string, overrid
   return { request, contentHash: run.tags[PROJECT_TAGS.contentHash] };
 }
 
-/** The warning for a source that is not pinned by git and whose files differ from the original run's. */
+/**
+ * The version that pins the code again, as lib/projects' reproduceCommand pins it (the command the app shows): a git
+ * URI's commit; a local folder's only when the run itself was given a `--version` (then it is a checkout's top and
+ * the commit is exact); never a zip's. Anything else runs as it is now, checked by its content hash.
+ */
+function pinnedVersion(info: ProjectRunInfo, requested: string | undefined): string | undefined {
+  let kind: string;
+  try {
+    kind = parseProjectUri(info.uri).kind;
+  } catch {
+    return info.version;
+  }
+  if (kind === 'zip') return undefined;
+  if (kind === 'local' && !requested) return undefined;
+  return info.version;
+}
+
+/** The warning for a project whose files differ from what the original run ran (a folder edited since). */
 export function changedCodeWarning(p: PreparedProject, original: string | undefined): string | null {
-  if (p.source.git || !original || original === p.source.contentHash) return null;
+  if (!original || original === p.source.contentHash) return null;
   return `the project's files at ${p.source.dir} changed since run ${p.request.reproducedFrom} (content hash ${original.slice(0, 12)}… is now ${p.source.contentHash.slice(0, 12)}…): this run uses the code as it is now`;
 }

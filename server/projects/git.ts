@@ -57,16 +57,6 @@ export async function workTreeRoot(dir: string): Promise<string | null> {
   }
 }
 
-/** Whether `dir` is itself a bare repository (a local "remote" a test or a server keeps). */
-export async function isBareRepo(dir: string): Promise<boolean> {
-  if (!existsSync(join(dir, 'HEAD')) || !existsSync(join(dir, 'objects'))) return false;
-  try {
-    return (await git(['rev-parse', '--is-bare-repository'], dir)) === 'true';
-  } catch {
-    return false;
-  }
-}
-
 /** A checkout's commit and its `origin` URL (MLflow names a local git project's source by its remote). */
 export async function checkoutInfo(dir: string): Promise<{ commit: string; repoUrl: string | undefined }> {
   const commit = await git(['rev-parse', 'HEAD'], dir);

@@ -3,12 +3,16 @@
  * read (or the entry point taken as a file), the parameters typed and the missing ones refused, the command line
  * built, the environment planned. A refusal here leaves no run behind and starts nothing.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { KeySchema, ParamValueSchema, invalid, notFound, parseInput } from '../../lib/domain';
 import {
   buildCommand,
+  defaultProjectEnv,
   entryPointForFile,
+  findMLprojectFile,
+  nodeEngineFromPackageJson,
+  nodeSatisfies,
   parseMLproject,
   resolveParams,
   type EntryPointSpec,
@@ -53,10 +57,12 @@ export interface PrepareOptions {
 export async function prepareProject(req: RunRequest, o: PrepareOptions = {}): Promise<PreparedProject> {
   const manager = parseEnvManager(req.envManager);
   const source = await resolveSource(req.uri, { ...(req.version ? { version: req.version } : {}), ...(o.cacheRoot ? { cacheRoot: o.cacheRoot } : {}) });
-  const file = join(source.dir, 'MLproject');
-  const mlproject = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  const files = readdirSync(source.dir);
+  const file = findMLprojectFile(files);
+  const mlproject = file !== undefined ? readFileSync(join(source.dir, file), 'utf8') : null;
   const spec = mlproject !== null ? parseMLproject(mlproject) : null;
-  const env: ProjectEnv = spec?.env ?? { kind: 'none' };
+  // No environment declared: python_env.yaml, conda.yaml (MLflow's order), then package.json (a node project).
+  const env: ProjectEnv = spec && spec.env.kind !== 'none' ? spec.env : defaultProjectEnv(files);
   const entry = spec?.entryPoints.get(req.entryPoint) ?? fileEntry(source.dir, req.entryPoint, env);
   if (!entry) {
     const known = spec ? [...spec.entryPoints.keys()] : [];
@@ -70,8 +76,24 @@ export async function prepareProject(req: RunRequest, o: PrepareOptions = {}): P
     parseInput(KeySchema, k, 'param key');
     parseInput(ParamValueSchema, v, `param '${k}'`);
   }
-  const plan = planEnv(env, manager);
+  const plan = withNodeCheck(planEnv(env, manager), env, source.dir);
   return { request: req, source, mlproject, env, entry, params, line: buildCommand(entry, params), plan };
+}
+
+/**
+ * A node project runs on this Node only when it is in the range the project asks for (`node_env: {node: ">=20"}`, or
+ * the `engines.node` of the package.json it names): otherwise the run is recorded and refused like a missing tool.
+ */
+function withNodeCheck(plan: EnvPlan, env: ProjectEnv, dir: string): EnvPlan {
+  if (env.kind !== 'node' || plan.refusal || plan.manager !== 'local') return plan;
+  let range = env.version;
+  if (range === undefined && env.file) {
+    const pkg = join(dir, env.file);
+    if (!existsSync(pkg)) throw notFound(`node_env names '${env.file}', which is not in the project`);
+    range = nodeEngineFromPackageJson(readFileSync(pkg, 'utf8'), env.file);
+  }
+  if (range === undefined || nodeSatisfies(range, process.version)) return plan;
+  return { ...plan, refusal: `this project needs node ${range}, and this is node ${process.version}` };
 }
 
 /** No MLproject entry of that name: a script file in the project (MLflow runs `.py` and `.sh` files; Cairn also node). */

@@ -4,16 +4,15 @@
  * `#subdir` picks a folder inside any of them. The result says what the run records about its source (RUN-1..RUN-6).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { CairnError, invalid, notFound } from '../../lib/domain';
 import { readZip } from '../../lib/models/zip';
-import { parseProjectUri } from './_spec-shim';
+import { checkGitVersion, localFolderKind, parseProjectUri } from './_spec-shim';
 import { contentHash } from './content-hash';
-import { checkoutInfo, cloneAt, gitUrl, isBareRepo, workTreeRoot, type GitInfo } from './git';
+import { checkoutInfo, cloneAt, gitUrl, workTreeRoot, type GitInfo } from './git';
 
 /** A downloaded project zip may be this big at most: a project is code, not its data set. */
 const MAX_ZIP_BYTES = 512 * 1024 * 1024;
@@ -56,53 +55,41 @@ function cacheDirFor(root: string, base: string, version: string | undefined): s
 export async function resolveSource(uri: string, o: SourceOptions = {}): Promise<ProjectSource> {
   const p = parseProjectUri(uri);
   const cacheRoot = o.cacheRoot ?? projectsCacheRoot();
-  const version = o.version || undefined;
+  const version = o.version ? checkGitVersion(o.version) : undefined;
   const finish = (root: string, sourceName: string, kind: SourceKind, git: GitInfo | undefined): ProjectSource => {
     const dir = p.subdir ? join(root, p.subdir) : root;
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw notFound(`No folder '${p.subdir}' in the project at '${p.base}'`);
     return { uri, kind, dir, sourceName, version, git, contentHash: contentHash(dir) };
   };
+  const cloned = async (url: string, key: string, sourceName: string, repoUrl: string) => {
+    const dest = cacheDirFor(cacheRoot, key, version);
+    const info = await cloneInto(dest, (tmp) => cloneAt(url, version, tmp));
+    return finish(dest, sourceName, 'git', { ...info, repoUrl });
+  };
 
   if (p.kind === 'zip') {
     if (version) throw invalid(`--version is only supported for git project URIs; '${p.base}' is a zip file`);
-    const root = await extractZip(p.base, cacheDirFor(cacheRoot, p.base, undefined));
-    return finish(root, /^https?:\/\//i.test(p.base) ? p.base : resolve(localPath(p.base)), 'zip', undefined);
+    const where = p.remote ? p.base : resolve(p.path!);
+    const root = await extractZip(p.remote ? p.base : undefined, where, cacheDirFor(cacheRoot, where, undefined));
+    return finish(root, where, 'zip', undefined);
   }
-  if (p.kind === 'git') {
-    const dest = cacheDirFor(cacheRoot, p.base, version);
-    const info = await cloneInto(dest, (tmp) => cloneAt(p.base, version, tmp));
-    return finish(dest, p.base, 'git', info);
-  }
-  const path = resolve(p.kind === 'file' ? localPath(p.base) : p.base);
+  if (p.kind === 'git') return cloned(p.base, p.base, p.base, p.base);
+  const path = resolve(p.path!);
   if (!existsSync(path) || !statSync(path).isDirectory()) throw notFound(`No project folder at '${path}'`);
-  if (await isBareRepo(path)) {
-    const dest = cacheDirFor(cacheRoot, path, version);
-    const info = await cloneInto(dest, (tmp) => cloneAt(gitUrl(path), version, tmp));
-    return finish(dest, path, 'git', { ...info, repoUrl: path });
+  const folder = localFolderKind(readdirSync(path));
+  // A bare repository has no working tree to run: it is cloned like a remote one.
+  if (folder === 'git-bare') return cloned(gitUrl(path), path, path, path);
+  if (folder === 'git-worktree' && version) {
+    // The checkout's own state (uncommitted edits, another branch) is not that version: it is cloned at the version.
+    const origin = (await checkoutInfo(path).catch(() => ({ repoUrl: undefined }))).repoUrl;
+    return cloned(gitUrl(path), path, origin ?? path, origin ?? path);
   }
+  if (version) throw invalid(`Setting a version is only supported for git project URIs: '${path}' is not the top of a git checkout or a git repository`);
+  // In place. Inside a checkout (its top or any folder below), the run records its commit and origin, as MLflow does.
   const top = await workTreeRoot(path);
-  if (version) {
-    if (!top) throw invalid(`--version needs a git project: '${path}' is not in a git checkout`);
-    // The checkout's own state (uncommitted edits, another branch) is not that version: clone it at the version.
-    const origin = (await checkoutInfo(top)).repoUrl;
-    const dest = cacheDirFor(cacheRoot, top, version);
-    const info = await cloneInto(dest, (tmp) => cloneAt(gitUrl(top), version, tmp));
-    return finish(join(dest, relative(top, path)), origin ?? top, 'git', { ...info, repoUrl: origin ?? top });
-  }
-  if (!top) return finish(path, path, 'local', undefined);
-  const { commit, repoUrl } = await checkoutInfo(top).catch(() => ({ commit: '', repoUrl: undefined }));
-  // A checkout with no commit yet has nothing git could reproduce: it is a plain folder.
-  if (!commit) return finish(path, path, 'local', undefined);
-  return finish(path, repoUrl ?? path, 'local', { commit, branch: undefined, repoUrl });
-}
-
-function localPath(base: string): string {
-  if (!base.startsWith('file:')) return base;
-  try {
-    return fileURLToPath(base);
-  } catch {
-    throw invalid(`Invalid file URI '${base}'`);
-  }
+  const info = top ? await checkoutInfo(top).catch(() => null) : null;
+  if (!info?.commit) return finish(path, path, 'local', undefined);
+  return finish(path, info.repoUrl ?? path, 'local', { commit: info.commit, branch: undefined, repoUrl: info.repoUrl });
 }
 
 /** Clones into a temp sibling, then swaps it in: a failed clone leaves the previous checkout as it was. */
@@ -123,8 +110,8 @@ async function cloneInto(dest: string, clone: (tmp: string) => Promise<GitInfo>)
  * Extracts a project zip (DEFLATE or STORE, every CRC and path checked by lib/models' reader) into `dest`. A zip
  * whose files all sit in one top folder (as GitHub's archives do) without an MLproject beside it is that folder.
  */
-async function extractZip(base: string, dest: string): Promise<string> {
-  const bytes = /^https?:\/\//i.test(base) ? await download(base) : readLocalZip(localPath(base));
+async function extractZip(url: string | undefined, path: string, dest: string): Promise<string> {
+  const bytes = url ? await download(url) : readLocalZip(path);
   const files = readZip(bytes, { inflateRaw: (d) => new Uint8Array(inflateRawSync(d)) });
   const tmp = `${dest}.tmp-${process.pid}-${Date.now().toString(36)}`;
   try {

@@ -57,21 +57,30 @@ describe('--from-run', () => {
     expect(again.stdout).toBe('v1 t\nchanged\n');
   });
 
-  it('[RUN-15] a git checkout run is reproduced at the commit it ran at, whatever the checkout holds now', async () => {
+  it('[RUN-15] a run given --version is reproduced at the commit it ran at, whatever the checkout holds now', async () => {
     const work = join(tmp.path, 'repo');
     writeProject(work, { MLproject: MLPROJECT, 'echo.sh': 'echo "first commit $2"\n' });
     gitIn(tmp.path, 'init', '--quiet', work);
     gitIn(work, 'add', '-A');
     gitIn(work, 'commit', '--quiet', '-m', 'one');
     const commit = gitIn(work, 'rev-parse', 'HEAD');
-    const first = await runCairn(cli, ['run', work, '-P', 'tag=g'], { env: env() });
+    const first = await runCairn(cli, ['run', work, '--version', 'main', '-P', 'tag=g'], { env: env() });
     expect(first.code, first.stderr).toBe(0);
     writeProject(work, { 'echo.sh': 'echo "second commit $2"\n' });
     gitIn(work, 'commit', '--quiet', '-am', 'two');
     const again = await runCairn(cli, ['run', '--from-run', first.runId!], { env: env() });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe('first commit g\n');
-    expect((await client.getRun(again.runId!))!.tags[PROJECT_TAGS.gitCommit]).toBe(commit);
+    expect(again.stderr).not.toContain('warning');
+    const run = (await client.getRun(again.runId!))!;
+    expect(run.tags[PROJECT_TAGS.gitCommit]).toBe(commit);
+    expect(run.tags[PROJECT_TAGS.version]).toBe(commit);
+    // Run in place (no --version), the checkout is what it is now, and the changed files are said.
+    const inPlace = await runCairn(cli, ['run', work, '-P', 'tag=h'], { env: env() });
+    writeProject(work, { 'echo.sh': 'echo "edited $2"\n' });
+    const edited = await runCairn(cli, ['run', '--from-run', inPlace.runId!], { env: env() });
+    expect(edited.stdout).toBe('edited h\n');
+    expect(edited.stderr).toContain('cairn run: warning:');
   });
 
   it('[RUN-15] a run that did not come from a project is refused, and so is an unknown run', async () => {

@@ -134,7 +134,7 @@ describe('cairn run', () => {
     }
   });
 
-  it('[RUN-6] an unknown entry point and a bad --env-manager are refused before a run exists', async () => {
+  it('[RUN-6] an unknown entry point, a bad --env-manager and a path naming nothing are refused before a run exists', async () => {
     const dir = project({ MLproject: 'entry_points:\n  main:\n    command: "touch ran"\n' });
     const a = await runCairn(cli, ['run', dir, '-e', 'nope'], { env: env() });
     expect(a.code).toBe(1);
@@ -142,7 +142,12 @@ describe('cairn run', () => {
     const b = await runCairn(cli, ['run', dir, '--env-manager', 'pip'], { env: env() });
     expect(b.code).toBe(1);
     expect(b.stderr).toContain("Invalid --env-manager 'pip'");
-    expect(a.runId ?? b.runId).toBeUndefined();
+    const withPath = project({ MLproject: 'entry_points:\n  main:\n    parameters:\n      data: path\n    command: "touch ran"\n' });
+    const c = await runCairn(cli, ['run', withPath, '-P', 'data=no/such/file.csv'], { env: env() });
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain("Got value 'no/such/file.csv' for a path parameter, but no such file or directory was found");
+    expect(a.runId ?? b.runId ?? c.runId).toBeUndefined();
+    expect(existsSync(join(withPath, 'ran'))).toBe(false);
     expect(existsSync(join(dir, 'ran'))).toBe(false);
   });
 
@@ -200,6 +205,16 @@ describe('cairn run', () => {
     expect(local.code, local.stderr).toBe(0);
     expect(local.stdout).toBe('ran-here\n');
     expect((await client.getRun(local.runId!))!.tags[PROJECT_TAGS.env]).toBe('local');
+  });
+
+  it('[RUN-13] a node project asking for a Node this is not is recorded and refused', async () => {
+    const dir = project({ MLproject: 'node_env:\n  node: ">=99"\nentry_points:\n  main:\n    command: "node -e 0"\n' });
+    const r = await runCairn(cli, ['run', dir], { env: env() });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`this project needs node >=99, and this is node ${process.version}`);
+    const run = (await client.getRun(r.runId!))!;
+    expect(run.info.status).toBe('FAILED');
+    expect(run.tags[PROJECT_TAGS.env]).toBe('node');
   });
 
   it('[RUN-13] a docker_env project is refused honestly when docker is there too', async () => {

@@ -112,21 +112,25 @@ describe('git sources', () => {
     expect(a.runId ?? b.runId).toBeUndefined();
   });
 
-  it('[RUN-4] a local git checkout runs in place with its commit and origin URL; --version clones it at that version', async () => {
+  it('[RUN-4] a folder in a git checkout runs in place with its commit and origin URL; --version clones the checkout at that version', async () => {
     const work = join(tmp.path, 'work');
     const inPlace = await runOk([join(work, 'sub')]);
     expect(inPlace.stdout).toBe('four\n');
     expect(inPlace.run.tags).toMatchObject({ [PROJECT_TAGS.gitCommit]: commits.c4, [PROJECT_TAGS.gitRepoUrl]: bare, [PROJECT_TAGS.sourceName]: bare });
-    const atTag = await runOk([join(work, 'sub'), '--version', 'v1']);
+    const atTag = await runOk([`${work}#sub`, '--version', 'v1']);
     expect(atTag.stdout).toBe('one\n');
-    expect(atTag.run.tags[PROJECT_TAGS.gitCommit]).toBe(commits.c1);
+    expect(atTag.run.tags).toMatchObject({ [PROJECT_TAGS.gitCommit]: commits.c1, [PROJECT_TAGS.gitRepoUrl]: bare, [PROJECT_TAGS.version]: 'v1' });
+    // MLflow's rule: --version needs the checkout's top (or a repository), not a folder inside it.
+    const inner = await runCairn(cli, ['run', join(work, 'sub'), '--version', 'v1'], { env: env() });
+    expect(inner.code).toBe(1);
+    expect(inner.stderr).toContain('is not the top of a git checkout');
   });
 
   it('[RUN-4] --version on a folder that is not in git is refused', async () => {
     const dir = writeProject(join(tmp.path, 'plain'), { MLproject: 'entry_points:\n  main:\n    command: "true"\n' });
     const r = await runCairn(cli, ['run', dir, '--version', 'main'], { env: env() });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('--version needs a git project');
+    expect(r.stderr).toContain('Setting a version is only supported for git project URIs');
     expect(r.runId).toBeUndefined();
   });
 });
