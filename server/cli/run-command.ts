@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { invalid } from '../../lib/domain';
+import { CairnError, invalid } from '../../lib/domain';
 import { connect, type CairnClient } from '../../lib/sdk';
 import { changedCodeWarning, requestFromRun } from '../projects/from-run';
 import { prepareProject, type RunRequest } from '../projects/prepare';
@@ -91,6 +91,13 @@ async function runCommand(uri: string | undefined, flags: RunFlags): Promise<num
     const result = await executeProject(prepared, client, target, { stdout: process.stdout, stderr: process.stderr, workDir, onStopSignal });
     keepWorkDir = false;
     return result.exitCode;
+  } catch (e) {
+    // A refused token: what the journal holds can never be sent with it, so it is not kept.
+    if (e instanceof CairnError && (e.code === 'PERMISSION_DENIED' || e.code === 'UNAUTHENTICATED')) {
+      keepWorkDir = false;
+      throw new CairnError(e.code, `the relay refused the run: ${e.message}`);
+    }
+    throw e;
   } finally {
     await client?.close();
     if (!keepWorkDir) rmSync(workDir, { recursive: true, force: true });

@@ -3,6 +3,8 @@
  * the version it asked for), its entry point, every param it logged, its env manager — into a new run of the same
  * experiment, tagged with the original's id. Flags given beside `--from-run` override what the run says.
  */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { invalid, notFound } from '../../lib/domain';
 import { PROJECT_TAGS, projectRunInfo, type ProjectRunInfo } from '../../lib/projects';
 import { parseProjectUri } from './_spec-shim';
@@ -24,7 +26,7 @@ export async function requestFromRun(client: CairnClient, runId: string, overrid
   const manager = run.tags[PROJECT_TAGS.envManager];
   const version = pinnedVersion(info, run.tags[PROJECT_TAGS.version] || undefined);
   const request: RunRequest = {
-    uri: info.uri,
+    uri: locatedUri(info),
     entryPoint: info.entryPoint,
     params: { ...info.params, ...(overrides.params ?? {}) },
     ...(version ? { version } : {}),
@@ -36,6 +38,23 @@ export async function requestFromRun(client: CairnClient, runId: string, overrid
     reproducedFrom: runId,
   };
   return { request, contentHash: run.tags[PROJECT_TAGS.contentHash] };
+}
+
+/**
+ * A relative folder or zip path names the place the original was run from; run from elsewhere, the run's
+ * `mlflow.source.name` (the absolute path it resolved to) finds it, with the same `#subdir`.
+ */
+function locatedUri(info: ProjectRunInfo): string {
+  let p: ReturnType<typeof parseProjectUri>;
+  try {
+    p = parseProjectUri(info.uri);
+  } catch {
+    return info.uri;
+  }
+  if (p.kind === 'git' || p.remote || !p.path || isAbsolute(p.path) || existsSync(resolve(p.path))) return info.uri;
+  const src = info.sourceName;
+  if (!src || !isAbsolute(src) || !existsSync(src)) return info.uri;
+  return p.subdir ? `${src}#${p.subdir}` : src;
 }
 
 /**

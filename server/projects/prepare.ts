@@ -111,8 +111,3 @@ function resolvePathParam(value: string, cwd: string, projectDir: string): strin
   }
   throw invalid(`Got value '${value}' for a path parameter, but no such file or directory was found`);
 }
-
-/** Whether a node child needs the TypeScript loader: a node_env project, or a script entry run with node. */
-export function isNodeProject(p: PreparedProject): boolean {
-  return p.env.kind === 'node' || /^node\s/.test(p.entry.command);
-}

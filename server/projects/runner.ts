@@ -13,7 +13,7 @@ import { PROJECT_ARTIFACTS, PROJECT_SOURCE_TYPE, PROJECT_TAGS } from '../../lib/
 import { fetchStateVector } from '../../lib/relay-client';
 import { connect, type ActiveRun, type CairnClient } from '../../lib/sdk';
 import { openLog, startChild, type ChildExit, type Sink } from './child';
-import { isNodeProject, type PreparedProject } from './prepare';
+import type { PreparedProject } from './prepare';
 import { childTrackingEnv, type TrackingTarget } from './tracking';
 import { nodeOptionsWithLoader, tsLoaderPath } from './ts-loader';
 
@@ -110,7 +110,7 @@ export async function executeProject(p: PreparedProject, client: CairnClient, ta
       await run.flush({ timeoutMs: END_TIMEOUT_MS });
       if (!stop) {
         io.stderr.write(`=== Running command '${p.line}' in ${p.source.dir} ===\n`);
-        child = startChild({ line: p.line, cwd: p.source.dir, env: childEnv(p, target, run.id, experimentId, io.workDir, env), logFd: log.fd, stdout: io.stdout, stderr: io.stderr });
+        child = startChild({ line: p.line, cwd: p.source.dir, env: childEnv(target, run.id, experimentId, io.workDir, env), logFd: log.fd, stdout: io.stdout, stderr: io.stderr });
         io.onChild?.(child.pid);
         exit = await child.exited;
       }
@@ -128,14 +128,14 @@ export async function executeProject(p: PreparedProject, client: CairnClient, ta
   return { runId: run.id, experimentId, status, exitCode };
 }
 
-function childEnv(p: PreparedProject, target: TrackingTarget, runId: string, experimentId: string, workDir: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function childEnv(target: TrackingTarget, runId: string, experimentId: string, workDir: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const merged: Record<string, string | undefined> = { ...base, ...childTrackingEnv(target, runId, experimentId) };
   // The child's own SDK journal: not the project folder (it would change the content hash), not the runner's.
   merged.CAIRN_SDK_DATA_DIR = base.CAIRN_SDK_DATA_DIR || join(workDir, CHILD_SDK_DIR);
-  if (isNodeProject(p)) {
-    const loader = tsLoaderPath();
-    if (loader) merged.NODE_OPTIONS = nodeOptionsWithLoader(base.NODE_OPTIONS, loader);
-  }
+  // Every child, not only node_env projects': a Python or shell entry point may start node too (`... && node
+  // report.ts`). The loader changes nothing for JavaScript that resolves without it.
+  const loader = tsLoaderPath();
+  if (loader) merged.NODE_OPTIONS = nodeOptionsWithLoader(base.NODE_OPTIONS, loader);
   for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
   return merged as NodeJS.ProcessEnv;
 }

@@ -46,6 +46,16 @@ describe('--from-run', () => {
     expect(b.tags[PROJECT_TAGS.uri]).toBe(dir);
   });
 
+  it('[RUN-15] a run given a relative folder is found again from another working directory', async () => {
+    writeProject(join(tmp.path, 'rel/proj'), { MLproject: MLPROJECT, 'echo.sh': 'echo "rel $2"\n' });
+    const first = await runCairn(cli, ['run', 'proj', '-P', 'tag=r'], { env: env(), cwd: join(tmp.path, 'rel') });
+    expect(first.code, first.stderr).toBe(0);
+    expect((await client.getRun(first.runId!))!.tags[PROJECT_TAGS.uri]).toBe('proj');
+    const again = await runCairn(cli, ['run', '--from-run', first.runId!], { env: env(), cwd: tmp.path });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe('rel r\n');
+  });
+
   it('[RUN-15] a folder whose files changed since is run as it is now, with a warning on stderr', async () => {
     const dir = writeProject(join(tmp.path, 'p2'), { MLproject: MLPROJECT, 'echo.sh': 'echo "v1 $2"\n' });
     const first = await runCairn(cli, ['run', dir, '-P', 'tag=t'], { env: env() });

@@ -103,6 +103,17 @@ describe('cairn run', () => {
     expect(r.stderr()).toContain(`=== Run (ID '${runId}') was killed ===`);
   });
 
+  it('[RUN-12] SIGTERM to the runner does the same and exits 143', async () => {
+    const dir = project({ MLproject: 'entry_points:\n  main:\n    command: "sh sleeper.sh"\n', 'sleeper.sh': 'echo "child $$"\nexec sleep 30\n' });
+    const r = startCairn(cli, ['run', dir], { env: env() });
+    const pid = Number((await r.waitFor(/child (\d+)/))[1]);
+    const runId = await r.runId();
+    r.proc.kill('SIGTERM');
+    expect((await r.exited).code).toBe(143);
+    expect(alive(pid)).toBe(false);
+    expect((await client.getRun(runId))!.info.status).toBe('KILLED');
+  });
+
   it('[RUN-12] a child that ignores SIGINT is SIGKILLed with its whole process group after the grace period', async () => {
     const dir = project({ MLproject: 'entry_points:\n  main:\n    command: "sh stubborn.sh"\n', 'stubborn.sh': "trap '' INT TERM\nsleep 30 &\necho \"grandchild $!\"\nwait\n" });
     const r = startCairn(cli, ['run', dir], { env: env() });
