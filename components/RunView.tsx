@@ -9,6 +9,7 @@ import LoadError from './LoadError';
 import MetricCharts from './MetricCharts';
 import PageSection from './PageSection';
 import ParamConflicts from './ParamConflicts';
+import ProjectPanel from './projects/ProjectPanel';
 import RunDescription from './run/RunDescription';
 import RunOverview from './run/RunOverview';
 import TagsEditor from './run/TagsEditor';
@@ -39,6 +40,7 @@ export default function RunView() {
     <article className="space-y-6">
       <RunSummary run={run} />
       <RunOverview run={run} />
+      <ProjectPanel run={run} />
       <PageSection title="Description">
         <RunDescription runId={run.info.runId} readOnly={deleted} />
       </PageSection>

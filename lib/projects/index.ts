@@ -1,3 +1,6 @@
 export * from './tags';
 export * from './quote';
 export * from './reproduce';
+export * from './spec';
+export * from './command';
+export * from './project-uri';

@@ -1,3 +1,4 @@
+import { parseProjectUri } from './project-uri';
 import { shellJoin } from './quote';
 import { PROJECT_SOURCE_TYPE, PROJECT_TAGS } from './tags';
 
@@ -8,6 +9,8 @@ export interface ProjectRunInfo {
   entryPoint: string;
   /** The git commit the run ran at, when the source was git; otherwise the `--version` asked for, if any. */
   version: string | undefined;
+  /** The `--version` given to `cairn run` (`cairn.project.version`), if any: on a local folder, the proof it is a git repo. */
+  requestedVersion?: string | undefined;
   /** Where the code came from, as MLflow names it (`mlflow.source.name`). */
   sourceName: string | undefined;
   gitRepoUrl: string | undefined;
@@ -27,12 +30,14 @@ export function projectRunInfo(
   experimentId?: string,
 ): ProjectRunInfo | null {
   if (tags[PROJECT_TAGS.sourceType] !== PROJECT_SOURCE_TYPE) return null;
-  const uri = tags[PROJECT_TAGS.uri] ?? tags[PROJECT_TAGS.sourceName];
+  // `||`: an empty tag says nothing (a runner that could not read a commit may still have written one).
+  const uri = tags[PROJECT_TAGS.uri] || tags[PROJECT_TAGS.sourceName];
   if (!uri) return null;
   return {
     uri,
-    entryPoint: tags[PROJECT_TAGS.entryPoint] ?? 'main',
-    version: tags[PROJECT_TAGS.gitCommit] ?? tags[PROJECT_TAGS.version],
+    entryPoint: tags[PROJECT_TAGS.entryPoint] || 'main',
+    version: tags[PROJECT_TAGS.gitCommit] || tags[PROJECT_TAGS.version] || undefined,
+    requestedVersion: tags[PROJECT_TAGS.version] || undefined,
     sourceName: tags[PROJECT_TAGS.sourceName],
     gitRepoUrl: tags[PROJECT_TAGS.gitRepoUrl],
     gitBranch: tags[PROJECT_TAGS.gitBranch],
@@ -44,12 +49,30 @@ export function projectRunInfo(
 }
 
 /**
+ * The `--version` that pins the code again (PROJ-R2): for a git URI the commit it ran at; for a local folder only when
+ * the run itself was given a version (then the folder is a git repository and the commit is exact — a plain folder
+ * inside some repository also gets a commit tag, but `--version` on it is refused); never for a zip (git-only option).
+ */
+function pinnedVersion(info: ProjectRunInfo): string | undefined {
+  let kind: string | undefined;
+  try {
+    kind = parseProjectUri(info.uri).kind;
+  } catch {
+    kind = undefined;
+  }
+  if (kind === 'zip') return undefined;
+  if (kind === 'local' && !info.requestedVersion) return undefined;
+  return info.version;
+}
+
+/**
  * The exact `cairn run` command that runs this again: same URI, entry point, version and params, into the same
  * experiment. Params in name order so the same run always gives the same line.
  */
 export function reproduceCommand(info: ProjectRunInfo): string {
   const words = ['cairn', 'run', info.uri, '-e', info.entryPoint];
-  if (info.version) words.push('--version', info.version);
+  const version = pinnedVersion(info);
+  if (version) words.push('--version', version);
   for (const name of Object.keys(info.params).sort()) words.push('-P', `${name}=${info.params[name]}`);
   if (info.experimentId) words.push('--experiment-id', info.experimentId);
   return shellJoin(words);

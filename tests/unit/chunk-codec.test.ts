@@ -43,6 +43,27 @@ describe('[DOC-M4] chunk codec', () => {
     expect(Array.from(d.steps)).toEqual([2, 3]);
   });
 
+  it('decodes every varint width the same, across the one- and two-byte fast paths and past them', () => {
+    // Deltas at each zigzag width edge (1 byte: -64..63, 2 bytes: -8192..8191, then 3+ bytes up to ±2^52), then a
+    // seeded mix, so the integer fast paths and the general loop must agree on every point.
+    const edges = [0, 1, -1, 63, -64, 64, -65, 8191, -8192, 8192, -8193, 2 ** 20, -(2 ** 31), 2 ** 31, 2 ** 40, -(2 ** 52), 2 ** 52];
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const deltas = [...edges];
+    for (let i = 0; i < 5000; i++) deltas.push(Math.round((rnd() - 0.5) * 2 ** Math.floor(rnd() * 50)));
+    const steps: number[] = [];
+    let at = 0;
+    for (const d of deltas) steps.push((at += d));
+    const ts = steps.map((_, i) => 1_700_000_000_000 + i * 37);
+    const d = decodeChunk(encodeChunk('k', steps, ts, steps.map((_, i) => i)));
+    expect(Array.from(d.steps)).toEqual(steps);
+    expect(Array.from(d.timestamps)).toEqual(ts);
+    // A two-byte varint cut after its first byte is truncation, not a short read.
+    const two = encodeChunk('k', [0, 100], [0, 0], [1, 2]);
+    const cut = two.subarray(0, two.length - 4); // drop the timestamps column (3 bytes) and the step's second byte
+    expect(() => decodeChunk(cut)).toThrow(ChunkFormatError);
+  });
+
   it('rejects truncated, trailing and unknown-format bytes with a typed error', () => {
     const b = encodeChunk('k', [1, 2], [1, 2], [1, 2]);
     expect(() => decodeChunk(b.subarray(0, b.length - 1))).toThrow(ChunkFormatError);
