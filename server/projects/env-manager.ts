@@ -7,7 +7,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { invalid } from '../../lib/domain';
-import type { ProjectEnv } from './_spec-shim';
+import type { ProjectEnv } from '../../lib/projects';
 
 export const ENV_MANAGERS = ['local', 'virtualenv', 'uv', 'conda'] as const;
 export type EnvManager = (typeof ENV_MANAGERS)[number];

@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { invalid, notFound } from '../../lib/domain';
-import { PROJECT_TAGS, projectRunInfo, type ProjectRunInfo } from '../../lib/projects';
-import { parseProjectUri } from './_spec-shim';
+import { PROJECT_TAGS, parseProjectUri, projectRunInfo, type ProjectRunInfo } from '../../lib/projects';
 import type { CairnClient } from '../../lib/sdk';
 import { ENV_MANAGERS } from './env-manager';
 import type { PreparedProject, RunRequest } from './prepare';
@@ -24,7 +23,7 @@ export async function requestFromRun(client: CairnClient, runId: string, overrid
   const info = projectRunInfo(run.tags, run.params, run.info.experimentId);
   if (!info) throw invalid(`Run ${runId} is not a project run (it has no mlflow.source.type=PROJECT and project URI): there is nothing to re-run`);
   const manager = run.tags[PROJECT_TAGS.envManager];
-  const version = pinnedVersion(info, run.tags[PROJECT_TAGS.version] || undefined);
+  const version = pinnedVersion(info, info.requestedVersion);
   const request: RunRequest = {
     uri: locatedUri(info),
     entryPoint: info.entryPoint,

@@ -18,7 +18,7 @@ import {
   type EntryPointSpec,
   type ProjectEnv,
   type ResolvedParams,
-} from './_spec-shim';
+} from '../../lib/projects';
 import { parseEnvManager, planEnv, type EnvPlan } from './env-manager';
 import { resolveSource, type ProjectSource } from './source';
 

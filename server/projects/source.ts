@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { CairnError, invalid, notFound } from '../../lib/domain';
 import { readZip } from '../../lib/models/zip';
-import { checkGitVersion, localFolderKind, parseProjectUri } from './_spec-shim';
+import { checkGitVersion, localFolderKind, parseProjectUri } from '../../lib/projects';
 import { contentHash } from './content-hash';
 import { checkoutInfo, cloneAt, gitUrl, workTreeRoot, type GitInfo } from './git';
 
