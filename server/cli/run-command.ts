@@ -83,7 +83,7 @@ async function runCommand(uri: string | undefined, flags: RunFlags): Promise<num
       request = { uri: uri!, entryPoint: flags.entryPoint, ...overrides, params, ...(flags.version ? { version: flags.version } : {}) };
     }
     // Everything that can be refused is refused here, before a run exists (RUN-7).
-    const prepared = await prepareProject(request);
+    const prepared = await prepareProject(request, { storageDir: join(workDir, 'storage') });
     const warning = flags.fromRun ? changedCodeWarning(prepared, originalHash) : null;
     if (warning) process.stderr.write(`cairn run: warning: ${warning}\n`);
     client ??= await connectRunner(target, join(workDir, 'runner-sdk'));

@@ -4,8 +4,9 @@
  * built, the environment planned. A refusal here leaves no run behind and starts nothing.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { KeySchema, ParamValueSchema, invalid, notFound, parseInput } from '../../lib/domain';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { KeySchema, ParamValueSchema, notFound, parseInput } from '../../lib/domain';
 import {
   buildCommand,
   defaultProjectEnv,
@@ -14,12 +15,12 @@ import {
   nodeEngineFromPackageJson,
   nodeSatisfies,
   parseMLproject,
-  resolveParams,
   type EntryPointSpec,
   type ProjectEnv,
   type ResolvedParams,
 } from '../../lib/projects';
 import { parseEnvManager, planEnv, type EnvPlan } from './env-manager';
+import { resolveProjectParams } from './path-params';
 import { resolveSource, type ProjectSource } from './source';
 
 export interface RunRequest {
@@ -43,6 +44,8 @@ export interface PreparedProject {
   env: ProjectEnv;
   entry: EntryPointSpec;
   params: ResolvedParams;
+  /** The params the run logs: every declared (defaults filled, local paths absolute, downloads as their URI) and extra. */
+  logged: Record<string, string>;
   /** The line `/bin/sh -c` runs. */
   line: string;
   plan: EnvPlan;
@@ -52,6 +55,8 @@ export interface PrepareOptions {
   cacheRoot?: string;
   /** Where relative `path` parameters are looked for first (the caller's working directory). */
   cwd?: string;
+  /** Where `path` parameters given as URIs are downloaded (the runner's per-run folder). */
+  storageDir?: string;
 }
 
 export async function prepareProject(req: RunRequest, o: PrepareOptions = {}): Promise<PreparedProject> {
@@ -70,14 +75,17 @@ export async function prepareProject(req: RunRequest, o: PrepareOptions = {}): P
       `Could not find '${req.entryPoint}' among the entry points [${known.join(', ')}] or run it as a script (.py, .sh, .js, .mjs, .cjs, .ts) in ${source.dir}`,
     );
   }
-  const cwd = o.cwd ?? process.cwd();
-  const params = resolveParams(entry, req.params, { resolvePath: (v) => resolvePathParam(v, cwd, source.dir) });
-  for (const [k, v] of Object.entries({ ...params.declared, ...params.extra })) {
+  const { params, logged } = await resolveProjectParams(entry, req.params, {
+    cwd: o.cwd ?? process.cwd(),
+    projectDir: source.dir,
+    storageDir: o.storageDir ?? join(tmpdir(), 'cairn-run-storage'),
+  });
+  for (const [k, v] of Object.entries(logged)) {
     parseInput(KeySchema, k, 'param key');
     parseInput(ParamValueSchema, v, `param '${k}'`);
   }
   const plan = withNodeCheck(planEnv(env, manager), env, source.dir);
-  return { request: req, source, mlproject, env, entry, params, line: buildCommand(entry, params), plan };
+  return { request: req, source, mlproject, env, entry, params, logged, line: buildCommand(entry, params), plan };
 }
 
 /**
@@ -100,14 +108,4 @@ function withNodeCheck(plan: EnvPlan, env: ProjectEnv, dir: string): EnvPlan {
 function fileEntry(dir: string, name: string, env: ProjectEnv): EntryPointSpec | null {
   if (name.includes('\0') || isAbsolute(name) || name.split(/[\\/]/).includes('..') || !existsSync(join(dir, name))) return null;
   return entryPointForFile(name, env);
-}
-
-/** MLflow's `path` type: a URI is kept as it is; a local path must exist and is made absolute. */
-function resolvePathParam(value: string, cwd: string, projectDir: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
-  for (const base of [cwd, projectDir]) {
-    const p = resolve(base, value);
-    if (existsSync(p)) return p;
-  }
-  throw invalid(`Got value '${value}' for a path parameter, but no such file or directory was found`);
 }

@@ -99,7 +99,7 @@ export async function executeProject(p: PreparedProject, client: CairnClient, ta
   const log = openLog(logPath);
   let exit: ChildExit | null = null;
   try {
-    run.logParams({ ...p.params.declared, ...p.params.extra });
+    run.logParams(p.logged);
     if (p.mlproject !== null) await run.logArtifact(PROJECT_ARTIFACTS.mlproject, new TextEncoder().encode(p.mlproject), { mediaType: 'application/yaml' });
     io.stderr.write(`cairn run: run ${run.id} in experiment ${experimentId} at ${target.restUrl}\n`);
     if (p.plan.refusal) {

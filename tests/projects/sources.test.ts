@@ -149,6 +149,7 @@ describe('folders and zips', () => {
     });
     execFileSync('zip', ['-q', '-r', zipFile, 'proj-main'], { cwd: src });
     server = createServer((req, res) => {
+      if (req.url === '/data/train.csv') return void res.writeHead(200).end('x,y\n1,2\n');
       if (req.url !== '/p.zip') return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/zip' }).end(readFileSync(zipFile));
     });
@@ -171,6 +172,21 @@ describe('folders and zips', () => {
     const r = await runCairn(cli, ['run', zipUrl, '--version', 'v1'], { env: env() });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('--version is only supported for git project URIs');
+  });
+
+  it('[RUN-6] a path param given as an http URL is downloaded and the child gets the local file; an s3 URI is refused before a run', async () => {
+    const dir = writeProject(join(tmp.path, 'paths'), { MLproject: 'entry_points:\n  main:\n    parameters:\n      data: path\n    command: "cat {data} && echo {data}"\n' });
+    const url = zipUrl.replace('/p.zip', '/data/train.csv');
+    const { stdout, run } = await runOk([dir, '-P', `data=${url}`]);
+    const [content, path] = [stdout.slice(0, stdout.lastIndexOf('\n', stdout.length - 2) + 1), stdout.trim().split('\n').pop()!];
+    expect(content).toBe('x,y\n1,2\n');
+    expect(path).toMatch(/\/storage\/train\.csv$/);
+    // The run records the URI (the download is gone after the run; --from-run fetches it again).
+    expect(run.params.data).toBe(url);
+    const s3 = await runCairn(cli, ['run', dir, '-P', 'data=s3://bucket/train.csv'], { env: env() });
+    expect(s3.code).toBe(1);
+    expect(s3.stderr).toContain("Cannot download 's3://bucket/train.csv' for a path parameter");
+    expect(s3.runId).toBeUndefined();
   });
 
   it('[RUN-1] a folder runs in place, a file:// URI the same, #subdir picks a folder, a missing one is refused', async () => {
