@@ -98,6 +98,7 @@ export async function executeProject(p: PreparedProject, client: CairnClient, ta
   const logPath = join(io.workDir, 'output.log');
   const log = openLog(logPath);
   let exit: ChildExit | null = null;
+  let failure: unknown;
   try {
     run.logParams(p.logged);
     if (p.mlproject !== null) await run.logArtifact(PROJECT_ARTIFACTS.mlproject, new TextEncoder().encode(p.mlproject), { mediaType: 'application/yaml' });
@@ -115,6 +116,11 @@ export async function executeProject(p: PreparedProject, client: CairnClient, ta
         exit = await child.exited;
       }
     }
+  } catch (e) {
+    // The run exists: whatever went wrong after it was made (the relay refusing it, a child that could not start)
+    // ends it FAILED with the reason in its log, rather than leaving it RUNNING forever.
+    failure = e;
+    log.write(`cairn run: ${e instanceof Error ? e.message : String(e)}\n`);
   } finally {
     off();
     log.close();
@@ -123,6 +129,7 @@ export async function executeProject(p: PreparedProject, client: CairnClient, ta
   if (child && !env.CAIRN_SDK_DATA_DIR) await pushChildJournal(target, join(io.workDir, CHILD_SDK_DIR), io.stderr);
   await catchUp(client, target, run.id);
   await finishRun(run, logPath, status);
+  if (failure) throw failure;
   const exitCode = stop === 'SIGTERM' ? 143 : stop ? 130 : exit ? (exit.code ?? 128 + signalNumber(exit.signal)) : 1;
   io.stderr.write(`=== Run (ID '${run.id}') ${status === 'FINISHED' ? 'succeeded' : status === 'KILLED' ? 'was killed' : 'failed'} ===\n`);
   return { runId: run.id, experimentId, status, exitCode };
