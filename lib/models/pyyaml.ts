@@ -10,9 +10,10 @@
  * This file is long because the emitter is one state machine; splitting it would scatter its shared column state.
  */
 import type { DocumentOptions, ParseOptions, SchemaOptions } from 'yaml';
+import { formatPythonFloat } from '../domain/python-float';
 
 /** PyYAML's implicit resolvers (yaml/resolver.py), in its words. */
-const PY_RESOLVERS: Record<string, RegExp> = {
+export const PY_RESOLVERS: Record<string, RegExp> = {
   bool: /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
   float: /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
   int: /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
@@ -111,13 +112,8 @@ export function pyFloat(n: number): string {
   if (Number.isNaN(n)) return '.nan';
   if (n === Infinity) return '.inf';
   if (n === -Infinity) return '-.inf';
-  if (Object.is(n, -0)) return '-0.0';
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) return `${n}.0`;
-  const [mant, expStr] = n.toExponential().split('e') as [string, string];
-  const exp = Number(expStr);
-  let r: string;
-  if (exp < -4 || exp >= 16) r = `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  else r = String(n);
+  // represent_float: repr(data).lower(), with '.0' put before an exponent that has no dot ('1e-10' → '1.0e-10').
+  const r = formatPythonFloat(n);
   return !r.includes('.') && r.includes('e') ? r.replace('e', '.0e') : r;
 }
 

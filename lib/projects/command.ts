@@ -75,3 +75,21 @@ export function buildCommand(ep: EntryPointSpec, params: ResolvedParams): string
   const extras = Object.entries(params.extra).map(([k, v]) => `${shellQuote(`--${k}`)} ${shellQuote(v)}`);
   return [line, ...extras].join(' ');
 }
+
+/**
+ * `-P name=value` arguments as the CLI gets them → the `given` record, MLflow's `_user_args_to_dict`: split at the
+ * first `=` (a value may hold more), refused without one or when a name repeats, in MLflow's words (PROJ-P7).
+ * `reproduceCommand` writes params in exactly this form, so a reproduced run gets the same record back.
+ */
+export function parseParamArgs(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq < 0) throw invalid(`Invalid format for -P parameter: '${arg}'. Use -P name=value.`);
+    const name = arg.slice(0, eq);
+    if (name === '__proto__') throw invalid("'__proto__' is reserved and cannot be a parameter name");
+    if (Object.prototype.hasOwnProperty.call(out, name)) throw invalid(`Repeated parameter: '${name}'`);
+    out[name] = arg.slice(eq + 1);
+  }
+  return out;
+}

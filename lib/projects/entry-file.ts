@@ -6,7 +6,7 @@
 import { CairnError } from '@/lib/domain';
 import { parseNodeRange } from './node-range';
 import { shellQuote } from './quote';
-import type { EntryPointSpec, ProjectEnv } from './types';
+import type { EntryPointSpec, ProjectEnv, ProjectSpec } from './types';
 
 /** Node runs these; the runner gives `node` children a TypeScript loader, so `.ts` works on Node 20 too. */
 const NODE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
@@ -26,7 +26,8 @@ function extension(file: string): string {
 export function entryPointForFile(file: string, _env?: ProjectEnv): EntryPointSpec | null {
   const ext = extension(file);
   // MLflow quotes the file name; here `{`/`}` are doubled too, because the command is a template.
-  const word = shellQuote(file).replace(/[{}]/g, (b) => b + b);
+  // A name starting with '-' would be read as an option by the interpreter: `./-x.py` is the same file.
+  const word = shellQuote(file.startsWith('-') ? `./${file}` : file).replace(/[{}]/g, (b) => b + b);
   let command: string;
   if (ext === '.py') command = `python ${word}`;
   // `{{`/`}}`: the command is a template; the shell sees `"${SHELL:-sh}"`.
@@ -34,6 +35,25 @@ export function entryPointForFile(file: string, _env?: ProjectEnv): EntryPointSp
   else if (NODE_EXTENSIONS.includes(ext)) command = `node ${word}`;
   else return null;
   return { name: file, parameters: [], command };
+}
+
+/**
+ * The entry point `cairn run -e <name>` runs, MLflow's `Project.get_entry_point`: the MLproject's entry point of that
+ * name, else the script file of that name (`entryPointForFile`), else refused in MLflow's words. `spec` is null for a
+ * project without an MLproject.
+ */
+export function getEntryPoint(spec: ProjectSpec | null, name: string): EntryPointSpec {
+  const declared = spec?.entryPoints.get(name);
+  if (declared) return declared;
+  const file = entryPointForFile(name, spec?.env);
+  if (file) return file;
+  const names = [...(spec?.entryPoints.keys() ?? [])].map((n) => `'${n}'`).join(', ');
+  throw new CairnError(
+    'INVALID_PARAMETER_VALUE',
+    `Could not find ${name} among entry points [${names}] or interpret ${name} as a runnable script. ` +
+      `Supported script file extensions: ['.py', '.sh', ${NODE_EXTENSIONS.map((e) => `'${e}'`).join(', ')}]`,
+    { field: 'entryPoint' },
+  );
 }
 
 /**

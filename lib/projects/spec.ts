@@ -4,7 +4,7 @@
  * is checked up front and every refusal names its line and field (lib/projects/SPEC.md, PROJ-S*).
  */
 import { Alias, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import type { Document, YAMLMap, Node as YamlNode } from 'yaml';
 import { CairnError } from '@/lib/domain';
 import { parseNodeRange } from './node-range';
 import { PY_YAML_READ, pyStr } from './pyyaml-read';
@@ -18,6 +18,8 @@ export type { ParamType, ParameterSpec, EntryPointSpec, ProjectEnv, ProjectSpec 
 /** Longer than any hand-written MLproject; bounds the work a hostile file can ask for. */
 export const MAX_MLPROJECT_CHARS = 1 << 20;
 const TOP_KEYS = ['name', 'entry_points', 'conda_env', 'python_env', 'docker_env', 'node_env'] as const;
+/** Far above any real file's key count; reached only by merge keys multiplying aliases (or a self-alias loop). */
+const MAX_PAIR_VISITS = 10_000;
 const ENV_KEYS = ['conda_env', 'python_env', 'docker_env', 'node_env'] as const;
 
 type Entry = { key: string; keyNode: YamlNode; value: YamlNode | null };
@@ -45,26 +47,49 @@ class Reader {
     return target as YamlNode;
   }
 
-  /** A mapping's keys and values, merge keys (`<<: *base`) expanded under the explicit ones, duplicates refused. */
+  /** Pairs visited; merge keys can multiply a small file (or loop through a self-alias), so their work is bounded. */
+  private visits = 0;
+  /** The mappings whose merge keys are being expanded, to refuse a mapping that merges itself. */
+  private readonly expanding = new Set<YAMLMap>();
+
+  /**
+   * A mapping's keys and values with merge keys (`<<: *base`, `<<: [*a, *b]`) expanded as PyYAML's `flatten_mapping`
+   * does: explicit keys win over merged ones and earlier sources over later ones; key order is PyYAML's (merged keys
+   * first, later sources before earlier ones, then the mapping's own). Duplicate explicit keys are refused.
+   */
   entries(node: YamlNode | null, path: string, what: string): Entry[] {
     const map = this.deref(node);
     if (!isMap(map)) this.fail(node, path, `${what} must be a mapping, not ${describe(map)}`);
+    if (this.expanding.has(map)) this.fail(node, path, 'a merge key (<<) refers to the mapping it is in');
+    this.expanding.add(map);
+    try {
+      return this.flatten(map, path);
+    } finally {
+      this.expanding.delete(map);
+    }
+  }
+
+  private flatten(map: YAMLMap, path: string): Entry[] {
     const own: Entry[] = [];
-    const merged: Entry[] = [];
+    const sources: Entry[][] = [];
     for (const pair of map.items) {
       const keyNode = pair.key as YamlNode | null;
+      if (++this.visits > MAX_PAIR_VISITS) this.fail(keyNode, path, `merge keys (<<) expand to more than ${MAX_PAIR_VISITS} keys`);
       const value = this.deref(pair.value as YamlNode | null);
       if (isScalar(keyNode) && typeof keyNode.value === 'symbol') {
-        const sources = isSeq(value) ? value.items.map((n) => this.deref(n as YamlNode)) : [value];
-        for (const src of sources) merged.push(...this.entries(src, path, 'a merged (<<) value'));
+        const list = isSeq(value) ? value.items.map((n) => this.deref(n as YamlNode)) : [value];
+        for (const src of list) sources.push(this.entries(src, path, 'a merged (<<) value'));
         continue;
       }
       const key = this.keyText(keyNode, path);
-      const at = path ? `${path}.${key}` : key;
-      if (own.some((e) => e.key === key)) this.fail(keyNode, at, `duplicate key '${key}'`);
+      if (own.some((e) => e.key === key)) this.fail(keyNode, path ? `${path}.${key}` : key, `duplicate key '${key}'`);
       own.push({ key, keyNode: keyNode!, value });
     }
-    return [...own, ...merged.filter((m) => !own.some((e) => e.key === m.key))];
+    if (!sources.length) return own;
+    const winner = new Map<string, Entry>();
+    for (const e of [...own, ...sources.flat()]) if (!winner.has(e.key)) winner.set(e.key, e);
+    const order = new Set([...[...sources].reverse().flat(), ...own].map((e) => e.key));
+    return [...order].map((k) => winner.get(k)!);
   }
 
   keyText(keyNode: YamlNode | null, path: string): string {
@@ -93,7 +118,12 @@ function describe(node: unknown): string {
   if (node === null || node === undefined) return 'empty';
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
-  if (isScalar(node)) return node.value === null ? 'empty' : `'${String(node.value)}'`;
+  if (isScalar(node)) {
+    if (node.value === null) return 'empty';
+    const text = String(node.value);
+    // Enough to recognise the value; a whole pasted script would drown the message.
+    return `'${text.length > 60 ? `${text.slice(0, 57)}...` : text}'`;
+  }
   return 'that';
 }
 
@@ -107,7 +137,8 @@ export function parseMLproject(text: string): ProjectSpec {
   if (text.length > MAX_MLPROJECT_CHARS) throw mlprojectError(1, '', `longer than ${MAX_MLPROJECT_CHARS} characters`);
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...PY_YAML_READ, lineCounter: lines });
-  const err = doc.errors[0];
+  // An unknown tag (`!foo`, `!!python/object:…`) is only a warning to the library; PyYAML's safe_load refuses it.
+  const err = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (err) {
     const pos = err.linePos?.[0];
     // The library ends its message with "at line L, column C:" and a code excerpt; the line leads ours instead.
@@ -116,7 +147,7 @@ export function parseMLproject(text: string): ProjectSpec {
   }
   const r = new Reader(doc, lines);
   const root = doc.contents as YamlNode | null;
-  if (root === null || (isScalar(root) && root.value === null)) {
+  if (isNull(root)) {
     throw mlprojectError(1, '', 'the file is empty; it must be a mapping with entry_points');
   }
   const top = r.entries(root, '', 'the file');
@@ -126,13 +157,13 @@ export function parseMLproject(text: string): ProjectSpec {
   }
   const envs = top.filter((e) => (ENV_KEYS as readonly string[]).includes(e.key));
   if (envs.length > 1) {
-    r.fail(envs[1]!.keyNode, envs[1]!.key, `a project declares at most one environment, and this one also has ${envs[0]!.key}`);
+    r.fail(envs[1]!.keyNode, envs[1]!.key, `Project cannot contain multiple environment fields (${envs.map((e) => e.key).join(', ')})`);
   }
   const get = (key: string) => top.find((e) => e.key === key);
   const nameEntry = get('name');
   const epEntry = get('entry_points');
   const entryPoints = new Map<string, EntryPointSpec>();
-  if (epEntry && epEntry.value !== null && !(isScalar(epEntry.value) && epEntry.value.value === null)) {
+  if (epEntry && !isNull(epEntry.value)) {
     for (const e of r.entries(epEntry.value, 'entry_points', 'entry_points')) entryPoints.set(e.key, readEntryPoint(r, e, `entry_points.${e.key}`));
   }
   return {
@@ -239,4 +270,4 @@ function readNodeEnv(r: Reader, e: Entry): ProjectEnv {
 }
 
 export { nodeSatisfies, parseNodeRange } from './node-range';
-export { entryPointForFile, defaultProjectEnv, findMLprojectFile, nodeEngineFromPackageJson } from './entry-file';
+export { entryPointForFile, defaultProjectEnv, getEntryPoint, findMLprojectFile, nodeEngineFromPackageJson } from './entry-file';

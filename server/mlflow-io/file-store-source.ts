@@ -17,7 +17,7 @@ import {
   parseYaml,
   statusFromCode,
 } from './layout';
-import { parsePythonFloat } from './python-float';
+import { parsePythonFloat } from '../../lib/domain/python-float';
 import type { SkipSink, Source, SourceArtifact, SourceExperiment, SourcePoint, SourceRegisteredModel, SourceRun } from './source';
 
 const Id = z.union([z.string(), z.number().int()]).transform(String);

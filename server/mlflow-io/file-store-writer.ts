@@ -18,7 +18,7 @@ import {
   inputId,
   yamlText,
 } from './layout';
-import { formatPythonFloat } from './python-float';
+import { formatPythonFloat } from '../../lib/domain/python-float';
 
 /**
  * Writes MLflow's file store layout (layout.ts) the way FileStore writes it (MIO-10): meta.yaml fields, types and

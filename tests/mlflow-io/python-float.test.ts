@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMetricLine } from '@/server/mlflow-io/file-store-source';
 import { metricLines } from '@/server/mlflow-io/file-store-writer';
-import { formatPythonFloat, parsePythonFloat } from '@/server/mlflow-io/python-float';
+import { formatPythonFloat, parsePythonFloat } from '@/lib/domain/python-float';
 
 describe('metric values as Python writes and reads them', () => {
   it('[MIO-10] values are written as Python’s str(float) and read back exactly', () => {

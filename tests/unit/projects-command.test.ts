@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CairnError } from '@/lib/domain';
-import { buildCommand, entryPointForFile, parseMLproject, resolveParams, type EntryPointSpec } from '@/lib/projects';
+import { buildCommand, entryPointForFile, parseMLproject, parseParamArgs, resolveParams, type EntryPointSpec } from '@/lib/projects';
 
 const noPaths = {
   resolvePath: (v: string): string => {
@@ -155,5 +155,15 @@ describe('lib/projects parameters', () => {
     const fallback = entryPointForFile(script)!;
     const out = execFileSync('/bin/sh', ['-c', buildCommand(fallback, resolveParams(fallback, { x: '$(id)' }, noPaths))], { env: { ...process.env, SHELL: '' } });
     expect(out.toString().split('\0')).toEqual(['--x', '$(id)', '']);
+  });
+
+  it('[PROJ-P7] -P name=value arguments: split at the first =, refused without one or repeated (MLflow words)', () => {
+    expect(parseParamArgs(['alpha=0.5', 'expr=a=b', 'empty=', '=anon'])).toEqual({ alpha: '0.5', expr: 'a=b', empty: '', '': 'anon' });
+    expect(Object.keys(parseParamArgs(['z=1', 'a=2']))).toEqual(['z', 'a']);
+    expect(refused(() => parseParamArgs(['alpha']))).toBe("Invalid format for -P parameter: 'alpha'. Use -P name=value.");
+    expect(refused(() => parseParamArgs(['a=1', 'a=2']))).toBe("Repeated parameter: 'a'");
+    expect(refused(() => parseParamArgs(['__proto__=x']))).toBe("'__proto__' is reserved and cannot be a parameter name");
+    // The empty name passes here and is refused by resolveParams, as it is named there.
+    expect(refused(() => resolveParams(entryPointForFile('t.py')!, parseParamArgs(['=x']), noPaths))).toMatch(/must not be empty/);
   });
 });

@@ -7,6 +7,7 @@ import {
   checkGitVersion,
   fromRunCommand,
   localFolderKind,
+  parseParamArgs,
   parseProjectUri,
   projectRunInfo,
   reproduceCommand,
@@ -74,6 +75,14 @@ describe('lib/projects project URIs', () => {
     for (const g of ['https://github.com/mlflow/mlflow-example', 'https://h/x.git', 'ssh://git@h/x.git', 'git://h/x', 'git@github.com:mlflow/mlflow-example.git', 'host:repo']) {
       expect(kind(g), g).toEqual(['git', undefined, false]);
     }
+    // MLflow's test_is_zip_uri, case for case.
+    for (const z of ['http://foo.bar/moo.zip', 'https://foo.bar/moo.zip', 'file:///moo.zip', 'file://C:/moo.zip', '/moo.zip', 'C:/moo.zip']) {
+      expect(parseProjectUri(z).kind, z).toBe('zip');
+    }
+    for (const z of ['http://foo.bar/moo', 'https://foo.bar/moo', 'file:///moo', 'file://C:/moo', '/moo', 'C:/moo']) {
+      expect(parseProjectUri(z).kind, z).not.toBe('zip');
+    }
+    expect(parseProjectUri('file://C:/moo.zip').path).toBe('C:/moo.zip');
     expect(refused(() => parseProjectUri('s3://bucket/p.zip'))).toBe("Cannot fetch a zip project from 's3:' (http, https or a local file)");
     expect(refused(() => parseProjectUri('s3://bucket/proj'))).toMatch(/^Cannot fetch a project from 's3:' URIs/);
     expect(refused(() => parseProjectUri('git@h:p.zip'))).toMatch(/^Cannot fetch a zip project from 'git@h:p.zip'/);
@@ -139,6 +148,10 @@ describe('lib/projects reproduce', () => {
       '-P', 'alpha=0.5', '-P', 'data=/abs/data dir/x.csv', '-P', "evil=$(touch x)'; rm -rf /", '-P', 'zeta=two words',
       '--experiment-id', '7',
     ]);
+    // The CLI reads the -P words back into exactly the params the run logged.
+    const argv = words(line);
+    const pArgs = argv.flatMap((w, i) => (argv[i - 1] === '-P' ? [w] : []));
+    expect(parseParamArgs(pArgs)).toEqual(params);
     // A git run without a recorded commit falls back to the version it asked for.
     expect(reproduceCommand(projectRunInfo({ ...base, [T.gitCommit]: '' }, {})!)).toContain('--version main');
   });

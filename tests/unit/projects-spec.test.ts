@@ -1,16 +1,18 @@
 import { spawnSync } from 'node:child_process';
+import { mulberry32 } from '../shared/random';
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '@/lib/domain';
 import {
   defaultProjectEnv,
   entryPointForFile,
   findMLprojectFile,
+  getEntryPoint,
   nodeEngineFromPackageJson,
   nodeSatisfies,
   parseMLproject,
   type ProjectSpec,
 } from '@/lib/projects';
-import { pyFloatStr } from '@/lib/projects/pyyaml-read';
+import { formatPythonFloat as pyFloatStr } from '@/lib/domain/python-float';
 
 /** The refusal a text gets: its code, message and details, or a failure if it parsed. */
 function refusal(text: string): { message: string; line: unknown; field: unknown } {
@@ -43,17 +45,6 @@ print(json.dumps(out))
 `;
 const HAS_PYYAML = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' }).status === 0;
 
-/** mulberry32: a small seeded generator, so a failure names a reproducible input. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FULL = `name: tutorial
 python_env: python_env.yaml
@@ -111,8 +102,42 @@ describe('lib/projects MLproject parser', () => {
     );
     expect(refusal('name: x\n\tentry_points: 1\n').message).toBe('MLproject line 2: not valid YAML: Tabs are not allowed as indentation (column 1)');
     expect(refusal('name: a\n---\nname: b\n').message).toMatch(/^MLproject line 2: not valid YAML: .*multiple documents/);
+    expect(refusal('name: x\nentry_points: !!python/object:os.system ls\n').message).toBe(
+      'MLproject line 2: not valid YAML: Unresolved tag: tag:yaml.org,2002:python/object:os.system (column 15)',
+    );
+    expect(refusal('name: !custom x\n').message).toBe('MLproject line 1: not valid YAML: Unresolved tag: !custom (column 7)');
+    expect(refusal(`name: x\nentry_points: ${'y'.repeat(500)}\n`).message).toBe(
+      `MLproject line 2: entry_points: entry_points must be a mapping, not '${'y'.repeat(57)}...'`,
+    );
     expect(refusal('name: [a, b]\n').message).toBe('MLproject line 1: name: must be text or a number, not a list');
     expect(refusal('x'.repeat((1 << 20) + 1)).message).toMatch(/^MLproject line 1: longer than/);
+  });
+
+  it('[PROJ-S1] a mangled MLproject is parsed or refused with a line, never crashes (seeded, 3,000 mutations)', () => {
+    const rand = mulberry32(0xc0ffee);
+    const bits = [':', ' ', '\n', '-', '{', '}', '[', ']', '&a', '*a', '<<: *a', '!!str', '"', "'", '#', '|', '~', '0.5', 'x', '\t', ',', '?'];
+    const seedTexts = [FULL, 'docker_env:\n  image: x\n  environment: [[A, b], C]\nentry_points:\n  m: {parameters: {p: {type: uri, default: a:b}}, command: "r {p}"}\n'];
+    let refusedCount = 0;
+    for (let i = 0; i < 3000; i++) {
+      let t = seedTexts[i % seedTexts.length]!;
+      const edits = 1 + Math.floor(rand() * 4);
+      for (let k = 0; k < edits; k++) {
+        const at = Math.floor(rand() * (t.length + 1));
+        const cut = rand() < 0.5 ? Math.floor(rand() * 4) : 0;
+        t = t.slice(0, at) + (rand() < 0.7 ? bits[Math.floor(rand() * bits.length)] : '') + t.slice(at + cut);
+      }
+      try {
+        const spec = parseMLproject(t);
+        for (const e of spec.entryPoints.values()) expect(typeof e.command).toBe('string');
+      } catch (e) {
+        expect(e, t).toBeInstanceOf(CairnError);
+        const m = /^MLproject line (\d+): /.exec((e as CairnError).message);
+        expect(m, (e as CairnError).message).not.toBeNull();
+        expect(Number(m![1])).toBeLessThanOrEqual(t.split('\n').length + 1);
+        refusedCount++;
+      }
+    }
+    expect(refusedCount).toBeGreaterThan(500);
   });
 
   it('[PROJ-S2] parameters: shorthand type, full form with type defaulting to string, types string/float/path/uri only', () => {
@@ -184,7 +209,7 @@ describe('lib/projects MLproject parser', () => {
   });
 
   it.skipIf(!HAS_PYYAML)('[PROJ-S3] random scalars read as the real PyYAML + str() reads them (python3 with PyYAML here)', () => {
-    const rand = seeded(0x5eed);
+    const rand = mulberry32(0x5eed);
     const alphabet = ['0', '1', '7', '9', '.', '.', 'e', 'E', '+', '-', '_', ':', 'x', 'b', 'o', 'inf', 'nan', 'Inf', 'NaN', 'a', 'F', 'yes', 'No', 'on', 'OFF', 'true', 'Null', '~'];
     const texts = new Set<string>();
     const digits = () => String(Math.floor(rand() * 10 ** (1 + Math.floor(rand() * 8)))).slice(0, 1 + Math.floor(rand() * 17));
@@ -262,7 +287,7 @@ describe('lib/projects MLproject parser', () => {
     expect(parseMLproject('node_env: package.json\n').env).toEqual({ kind: 'node', version: undefined, file: 'package.json' });
 
     expect(refusal('conda_env: c.yaml\npython_env: p.yaml\n')).toEqual({
-      message: 'MLproject line 2: python_env: a project declares at most one environment, and this one also has conda_env',
+      message: 'MLproject line 2: python_env: Project cannot contain multiple environment fields (conda_env, python_env)',
       line: 2,
       field: 'python_env',
     });
@@ -319,11 +344,29 @@ describe('lib/projects MLproject parser', () => {
     parameters: *shared
     command: python c.py {alpha}
 `);
+    // PyYAML's order: merged keys first, then the mapping's own; the explicit alpha wins.
     expect(ep(spec, 'other').parameters).toEqual([
-      { name: 'beta', type: 'string', default: undefined },
       { name: 'alpha', type: 'float', default: '0.9' },
+      { name: 'beta', type: 'string', default: undefined },
     ]);
     expect(ep(spec, 'third').parameters).toEqual([{ name: 'alpha', type: 'float', default: '0.5' }]);
+    // Several sources: earlier ones win, later ones come first (checked against PyYAML: b, c, d, a, e).
+    const multi = parseMLproject(`entry_points:
+  main:
+    parameters:
+      <<: [&s1 {a: {default: 1}, b: {default: 1}}, &s2 {b: {default: 2}, c: {default: 2}, d: {default: 2}}]
+      e: {default: 3}
+      c: {default: 3}
+    command: ls
+`);
+    expect(ep(multi).parameters.map((p) => `${p.name}=${p.default}`)).toEqual(['b=1', 'c=3', 'd=2', 'a=1', 'e=3']);
+    // A self-referencing merge and an alias bomb stop at a bound instead of looping or blowing up.
+    expect(refusal('entry_points: &x\n  <<: *x\n').message).toBe('MLproject line 2: entry_points: a merge key (<<) refers to the mapping it is in');
+    let inner = '&a0 {p: {default: x}}';
+    for (let i = 1; i <= 6; i++) inner = `&a${i} {<<: [${inner}, ${Array(9).fill(`*a${i - 1}`).join(', ')}]}`;
+    expect(refusal(`entry_points:\n  main:\n    parameters: {<<: ${inner}}\n    command: ls\n`).message).toBe(
+      'MLproject line 3: entry_points.main.parameters: merge keys (<<) expand to more than 10000 keys',
+    );
     expect(refusal('name: *nope\n').message).toBe('MLproject line 1: unknown alias *nope');
   });
 });
@@ -336,8 +379,20 @@ describe('lib/projects without an MLproject', () => {
     expect(entryPointForFile('my train.py')!.command).toBe("python 'my train.py'");
     // The command is a template; braces in a file name are doubled so they stay braces.
     expect(entryPointForFile('{x}.py')!.command).toBe("python '{{x}}.py'");
+    expect(entryPointForFile('-c.py')!.command).toBe('python ./-c.py');
     for (const f of ['model.R', 'notes.txt', 'Makefile', 'train', '.py', 'dir.py/x']) expect(entryPointForFile(f), f).toBeNull();
     expect(entryPointForFile('train.ts', { kind: 'node', version: '>=20' })).toEqual(entryPointForFile('train.ts'));
+    // -e <name>: the MLproject's entry point first, then a script file, else MLflow's refusal.
+    const spec = parseMLproject('entry_points:\n  main: {command: ls}\n  train.py: {command: python other.py}\n');
+    expect(getEntryPoint(spec, 'main').command).toBe('ls');
+    expect(getEntryPoint(spec, 'train.py').command).toBe('python other.py');
+    expect(getEntryPoint(spec, 'eval.ts').command).toBe('node eval.ts');
+    expect(getEntryPoint(null, 'run.py').command).toBe('python run.py');
+    expect(() => getEntryPoint(spec, 'my_program.scala')).toThrow(
+      "Could not find my_program.scala among entry points ['main', 'train.py'] or interpret my_program.scala as a runnable script. " +
+        "Supported script file extensions: ['.py', '.sh', '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']",
+    );
+    expect(() => getEntryPoint(null, 'main')).toThrow(/^Could not find main among entry points \[\] /);
   });
 
   it('[PROJ-S9] with no env declared: python_env.yaml, then conda.yaml, then package.json (node), else none', () => {

@@ -1,6 +1,8 @@
 /**
- * Metric values in a file store are Python floats written with `str()` ("0.5", "1e-05", "nan", "inf", "-inf") and read
- * back with `float()`. JavaScript's `Number()` reads "inf" as NaN and "" as 0, so both directions live here.
+ * Python's float text, both ways. MLflow writes floats with Python's `str()` ("0.5", "1e-05", "nan", "inf", "-inf"):
+ * metric values in a file store (server/mlflow-io), MLproject parameter defaults (lib/projects), and PyYAML's floats in
+ * an MLmodel (lib/models/pyyaml.ts, which adds YAML's spelling). JavaScript's `Number()` reads "inf" as NaN and "" as
+ * 0, and its `String()` switches to exponents elsewhere, so both directions live here, once.
  */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPECIAL = /^([+-]?)(inf|infinity|nan)$/i;
