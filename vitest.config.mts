@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { alias: [{ find: /^@\//, replacement: root }] },
   test: {
     environment: 'node',
-    include: ['tests/unit/**/*.test.ts', 'tests/relay/**/*.test.ts', 'tests/sdk/**/*.test.ts', 'tests/contract/**/*.test.ts', 'tests/mlflow-io/**/*.test.ts'],
+    include: ['tests/unit/**/*.test.ts', 'tests/relay/**/*.test.ts', 'tests/sdk/**/*.test.ts', 'tests/contract/**/*.test.ts', 'tests/mlflow-io/**/*.test.ts', 'tests/projects/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Files run in parallel in forked processes (relay tests open real sockets and SQLite files); two at a time keeps

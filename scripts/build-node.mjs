@@ -4,6 +4,8 @@
 //   public/sdk/cairn.mjs  the browser ESM bundle, served by the app at /sdk/cairn.mjs
 //   public/data-worker.js the app's data worker as one ES module, started by an inline script in the page's <head>
 //                         before Next's runtime loads (lib/react/DataProvider.tsx adopts it)
+//   dist/projects/ts-{register,hooks}.mjs  the TypeScript loader `cairn run` gives node projects' children
+//                         (NODE_OPTIONS=--import=…/ts-register.mjs; esbuild's transform, server/projects/ts-loader)
 //   public/model-worker.js the model worker (onnxruntime-web, wasm from public/ort/: scripts/copy-ort-wasm.mjs),
 //                         started on demand by lib/react/model-client.ts
 // Runs as `prepare`, so `npm install`/`npm ci` leave a usable CLI and SDK behind.
@@ -51,6 +53,14 @@ if (existsSync(join(root, 'server/cli/main.ts'))) {
       banner: { js: '#!/usr/bin/env node' },
     }),
   );
+}
+if (existsSync(join(root, 'server/projects/ts-loader/hooks.ts'))) {
+  // Two files: register.ts points module.register at './ts-hooks.mjs' beside it. esbuild stays Node's to resolve.
+  for (const [entry, out] of [['hooks', 'ts-hooks'], ['register', 'ts-register']]) {
+    jobs.push(
+      build({ ...common, entryPoints: [`server/projects/ts-loader/${entry}.ts`], outfile: `dist/projects/${out}.mjs`, platform: 'node', format: 'esm', external: ['esbuild'] }),
+    );
+  }
 }
 if (existsSync(join(root, 'lib/sdk/index.ts'))) {
   for (const [format, ext] of [['esm', 'mjs'], ['cjs', 'cjs']]) {

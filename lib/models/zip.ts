@@ -6,7 +6,8 @@
  * weights; STORE costs little and keeps the reader trivial. Readable by `unzip` and every zip tool.
  *
  * Limits: no zip64 (each file and the whole zip under 4 GiB, at most 65,535 entries); the reader takes STORE entries
- * only (what this writer writes) and refuses others with NOT_IMPLEMENTED.
+ * (what this writer writes), and DEFLATE ones when the caller passes an `inflateRaw` (project zips, server/projects);
+ * it refuses others with NOT_IMPLEMENTED.
  */
 import { CairnError, invalid } from '../domain';
 
@@ -109,8 +110,17 @@ export function writeZip(files: ReadonlyMap<string, Uint8Array> | Record<string,
   return out;
 }
 
-/** Read a STORE zip into path → bytes, checking every CRC (DATA_LOSS on a mismatch) and every path (no zip slip). */
-export function readZip(zip: Uint8Array): Map<string, Uint8Array> {
+export interface ReadZipOptions {
+  /**
+   * Raw DEFLATE decoding (method 8) for zips other tools wrote — Node passes `zlib.inflateRawSync`. This module stays
+   * pure (browser and Node); without it a deflated entry is refused with NOT_IMPLEMENTED.
+   */
+  inflateRaw?: (data: Uint8Array) => Uint8Array;
+}
+
+/** Read a STORE zip (and DEFLATE with `inflateRaw`) into path → bytes, checking every CRC (DATA_LOSS on a mismatch)
+ * and every path (no zip slip). */
+export function readZip(zip: Uint8Array, opts: ReadZipOptions = {}): Map<string, Uint8Array> {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   const corrupt = (why: string) => new CairnError('DATA_LOSS', `Invalid model archive: ${why}`);
   let end = -1;
@@ -130,6 +140,7 @@ export function readZip(zip: Uint8Array): Map<string, Uint8Array> {
     const method = view.getUint16(at + 10, true);
     const crc = view.getUint32(at + 16, true);
     const size = view.getUint32(at + 20, true);
+    const rawSize = view.getUint32(at + 24, true);
     const nameLen = view.getUint16(at + 28, true);
     const extraLen = view.getUint16(at + 30, true);
     const commentLen = view.getUint16(at + 32, true);
@@ -143,11 +154,20 @@ export function readZip(zip: Uint8Array): Map<string, Uint8Array> {
     at += 46 + nameLen + extraLen + commentLen;
     if (path.endsWith('/')) continue; // a directory entry another tool wrote
     checkEntryPath(path);
-    if (method !== 0) throw new CairnError('NOT_IMPLEMENTED', `'${path}' is compressed (method ${method}); model archives are stored uncompressed`);
+    const inflate = method === 8 ? opts.inflateRaw : undefined;
+    if (method !== 0 && !inflate) throw new CairnError('NOT_IMPLEMENTED', `'${path}' is compressed (method ${method}); model archives are stored uncompressed`);
     if (localAt + 30 > zip.length || view.getUint32(localAt, true) !== LOCAL_SIG) throw corrupt(`the local header of '${path}' is damaged`);
     const start = localAt + 30 + view.getUint16(localAt + 26, true) + view.getUint16(localAt + 28, true);
     if (start + size > zip.length) throw corrupt(`'${path}' runs past the end of the archive`);
-    const data = zip.slice(start, start + size);
+    let data: Uint8Array;
+    if (inflate) {
+      try {
+        data = inflate(zip.subarray(start, start + size));
+      } catch {
+        throw corrupt(`'${path}' is not valid DEFLATE data`);
+      }
+      if (data.length !== rawSize) throw corrupt(`'${path}' inflates to ${data.length} bytes, not the ${rawSize} its header says`);
+    } else data = zip.slice(start, start + size);
     if (crc32(data) !== crc) throw corrupt(`'${path}' does not match its CRC-32`);
     if (out.has(path)) throw corrupt(`'${path}' appears twice`);
     out.set(path, data);

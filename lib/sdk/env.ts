@@ -32,12 +32,32 @@ function env(name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
+/**
+ * A tracking URI naming a workspace the REST door's way, `http://host:port/w/<workspace>` (what `cairn run` gives its
+ * children as MLFLOW_TRACKING_URI): the relay without the `/w/<workspace>` part, and the workspace. Other URIs are
+ * returned as they are, with no workspace.
+ */
+export function splitTrackingUri(uri: string): { relay: string; workspace: string | undefined } {
+  const m = /^(.*?)\/w\/([^/?#]+)\/*$/.exec(uri.trim());
+  if (!m || !/^(https?|wss?):\/\/[^/]/.test(m[1]!)) return { relay: uri, workspace: undefined };
+  let workspace: string;
+  try {
+    workspace = decodeURIComponent(m[2]!);
+  } catch {
+    return { relay: uri, workspace: undefined };
+  }
+  return { relay: m[1]!, workspace };
+}
+
 /** Explicit options win, then Cairn's own variables, then MLflow's (so an MLflow-configured shell just works). */
 export function resolveOptions(o: ConnectOptions): ResolvedOptions {
-  const relayRaw = o.relay === null ? undefined : (o.relay ?? env('CAIRN_RELAY') ?? env('MLFLOW_TRACKING_URI'));
-  if (relayRaw !== undefined && !/^(https?|wss?):\/\//.test(relayRaw))
-    throw invalid(`Unsupported tracking URI '${relayRaw}': Cairn needs an http(s):// or ws(s):// relay URL`);
-  const workspace = asWorkspaceId(o.workspace ?? env('CAIRN_WORKSPACE') ?? 'default');
+  const uriRaw = o.relay === null ? undefined : (o.relay ?? env('CAIRN_RELAY') ?? env('MLFLOW_TRACKING_URI'));
+  if (uriRaw !== undefined && !/^(https?|wss?):\/\//.test(uriRaw))
+    throw invalid(`Unsupported tracking URI '${uriRaw}': Cairn needs an http(s):// or ws(s):// relay URL`);
+  // `.../w/<workspace>` names the workspace (the REST door's form); an explicit workspace still wins.
+  const split = uriRaw !== undefined ? splitTrackingUri(uriRaw) : undefined;
+  const relayRaw = split?.relay;
+  const workspace = asWorkspaceId(o.workspace ?? env('CAIRN_WORKSPACE') ?? split?.workspace ?? 'default');
   return {
     relay: relayRaw ? normaliseRelay(relayRaw) : null,
     workspace,

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { RELAY_VERSION } from '../relay/version';
 import { registerMlflowCommands } from './mlflow-commands';
 import { registerRelayCommand, registerStartCommand } from './relay-commands';
+import { registerRunCommand } from './run-command';
 import { registerTokenCommands } from './token-commands';
 
 function buildProgram(): Command {
@@ -18,6 +19,7 @@ function buildProgram(): Command {
   registerRelayCommand(program);
   registerTokenCommands(program);
   registerMlflowCommands(program);
+  registerRunCommand(program);
   return program;
 }
 

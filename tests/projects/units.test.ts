@@ -1,0 +1,148 @@
+/** The runner's pure-ish parts: the zip reader's DEFLATE option, the content hash, tracking resolution, env plans. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CairnError } from '@/lib/domain';
+import { readZip, writeZip } from '@/lib/models/zip';
+import { resolveOptions, splitTrackingUri } from '@/lib/sdk/env';
+import { contentHash } from '@/server/projects/content-hash';
+import { planEnv } from '@/server/projects/env-manager';
+import { childTrackingEnv, resolveTracking } from '@/server/projects/tracking';
+import { tempDir, writeProject } from './helpers';
+
+const tmp = tempDir('cairn-run-units-');
+afterAll(() => tmp.remove());
+const inflateRaw = (d: Uint8Array) => new Uint8Array(inflateRawSync(d));
+
+function pyZip(name: string, entries: [string, string][]): Uint8Array {
+  const file = join(tmp.path, name);
+  const script = 'import sys, json, zipfile\nz = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED)\nfor n, t in json.loads(sys.argv[2]): z.writestr(n, t)\nz.close()\n';
+  execFileSync('python3', ['-c', script, file, JSON.stringify(entries)]);
+  return new Uint8Array(readFileSync(file));
+}
+
+function code(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof CairnError) return e.code;
+    throw e;
+  }
+  return 'no error';
+}
+
+describe('readZip with inflateRaw', () => {
+  it('[RUN-2] reads DEFLATE entries when given inflateRaw, checking sizes and CRCs; without it they are NOT_IMPLEMENTED', () => {
+    const text = 'hello '.repeat(1000);
+    const zip = pyZip('ok.zip', [['a/MLproject', 'name: x\n'], ['a/big.txt', text]]);
+    const files = readZip(zip, { inflateRaw });
+    expect(new TextDecoder().decode(files.get('a/big.txt'))).toBe(text);
+    expect(new TextDecoder().decode(files.get('a/MLproject'))).toBe('name: x\n');
+    expect(code(() => readZip(zip))).toBe('NOT_IMPLEMENTED');
+    // STORE zips read as before, with or without the option.
+    const stored = writeZip({ 'x.txt': new TextEncoder().encode('x') });
+    expect([...readZip(stored, { inflateRaw }).keys()]).toEqual(['x.txt']);
+  });
+
+  it('[RUN-2] a damaged deflated entry is DATA_LOSS, and a zip-slip path is refused', () => {
+    const zip = pyZip('bad.zip', [['f.txt', 'some text that compresses, some text that compresses']]);
+    const damaged = zip.slice();
+    damaged[30 + 'f.txt'.length + 3]! ^= 0xff; // inside the compressed data of the first entry
+    expect(code(() => readZip(damaged, { inflateRaw }))).toBe('DATA_LOSS');
+    const slip = pyZip('slip.zip', [['../evil.sh', 'echo evil']]);
+    expect(code(() => readZip(slip, { inflateRaw }))).toBe('INVALID_PARAMETER_VALUE');
+  });
+});
+
+describe('content hash', () => {
+  it('[RUN-5] depends on relative paths and bytes only, skips .git, node_modules and .cairn-sdk, and sees every edit', () => {
+    const a = writeProject(join(tmp.path, 'h1'), { MLproject: 'x', 'src/a.ts': 'a', 'src/b.ts': 'b' });
+    const b = writeProject(join(tmp.path, 'h2'), { 'src/b.ts': 'b', 'src/a.ts': 'a', MLproject: 'x' });
+    writeProject(b, { '.git/HEAD': 'ref', 'node_modules/p/index.js': '1', '.cairn-sdk/journal.bin': 'j' });
+    expect(contentHash(a)).toBe(contentHash(b));
+    expect(contentHash(a)).toMatch(/^[0-9a-f]{64}$/);
+    const before = contentHash(a);
+    writeFileSync(join(a, 'src/a.ts'), 'A');
+    expect(contentHash(a)).not.toBe(before);
+    writeFileSync(join(a, 'src/a.ts'), 'a');
+    expect(contentHash(a)).toBe(before);
+    renameSync(join(a, 'src/b.ts'), join(a, 'src/c.ts'));
+    expect(contentHash(a)).not.toBe(before);
+    renameSync(join(a, 'src/c.ts'), join(a, 'src/b.ts'));
+    mkdirSync(join(a, 'empty'));
+    symlinkSync('src/a.ts', join(a, 'link'));
+    expect(contentHash(a)).not.toBe(before);
+  });
+});
+
+describe('tracking target', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
+  const clear = () => {
+    for (const k of Object.keys(process.env)) if (/^(MLFLOW_|CAIRN_)/.test(k)) delete process.env[k];
+  };
+
+  it('[RUN-8] MLFLOW_TRACKING_URI=http://host/w/<ws> means workspace <ws> on the relay at http://host (the SDK and the runner)', () => {
+    clear();
+    expect(splitTrackingUri('http://h:1/w/team')).toEqual({ relay: 'http://h:1', workspace: 'team' });
+    expect(splitTrackingUri('https://h/proxy/w/a%20b/')).toEqual({ relay: 'https://h/proxy', workspace: 'a b' });
+    expect(splitTrackingUri('http://h:1')).toEqual({ relay: 'http://h:1', workspace: undefined });
+    process.env.MLFLOW_TRACKING_URI = 'http://127.0.0.1:9/w/team';
+    process.env.MLFLOW_TRACKING_TOKEN = 'mlflow-token';
+    const o = resolveOptions({});
+    expect(o.relay).toEqual({ http: 'http://127.0.0.1:9', ws: 'ws://127.0.0.1:9' });
+    expect(o.workspace).toBe('team');
+    expect(resolveTracking({})).toEqual({ relay: 'http://127.0.0.1:9', workspace: 'team', token: 'mlflow-token', restUrl: 'http://127.0.0.1:9/w/team' });
+    // Cairn's variables come before MLflow's, and flags before both.
+    process.env.CAIRN_WORKSPACE = 'cairn-ws';
+    process.env.CAIRN_TOKEN = 'cairn-token';
+    expect(resolveTracking({})).toMatchObject({ workspace: 'cairn-ws', token: 'cairn-token', restUrl: 'http://127.0.0.1:9/w/cairn-ws' });
+    expect(resolveTracking({ relay: 'http://other:2', workspace: 'default', token: 't' })).toEqual({ relay: 'http://other:2', workspace: 'default', token: 't', restUrl: 'http://other:2' });
+  });
+
+  it('[RUN-8] no tracking server anywhere is refused with what to set', () => {
+    clear();
+    expect(() => resolveTracking({})).toThrow(/pass --relay <url>, or set CAIRN_RELAY or MLFLOW_TRACKING_URI/);
+  });
+
+  it('[RUN-9] the child gets MLflow’s and Cairn’s variables for its run; a token not set is removed, not inherited', () => {
+    const t = { relay: 'http://h:1', workspace: 'team', token: undefined, restUrl: 'http://h:1/w/team' };
+    expect(childTrackingEnv(t, 'r1', '7')).toEqual({
+      MLFLOW_RUN_ID: 'r1',
+      MLFLOW_TRACKING_URI: 'http://h:1/w/team',
+      MLFLOW_EXPERIMENT_ID: '7',
+      MLFLOW_TRACKING_TOKEN: undefined,
+      MLFLOW_EXPERIMENT_NAME: undefined,
+      CAIRN_RELAY: 'http://h:1',
+      CAIRN_WORKSPACE: 'team',
+      CAIRN_RUN_ID: 'r1',
+      CAIRN_EXPERIMENT_ID: '7',
+      CAIRN_EXPERIMENT_NAME: undefined,
+      CAIRN_TOKEN: undefined,
+    });
+  });
+});
+
+describe('env plans', () => {
+  const none = () => false;
+  const all = () => true;
+  it('[RUN-13] only local runs; conda, virtualenv, uv and docker are refused with which tool is missing or that it is not supported here', () => {
+    expect(planEnv({ kind: 'none' }, undefined, none)).toEqual({ env: 'local', manager: 'local', refusal: undefined });
+    expect(planEnv({ kind: 'node', version: '>=20' }, undefined, none)).toEqual({ env: 'node', manager: 'local', refusal: undefined });
+    expect(planEnv({ kind: 'conda', file: 'conda.yaml' }, 'local', none)).toEqual({ env: 'local', manager: 'local', refusal: undefined });
+    const conda = planEnv({ kind: 'conda', file: 'conda.yaml' }, undefined, none);
+    expect(conda).toMatchObject({ env: 'conda', manager: 'conda' });
+    expect(conda.refusal).toContain('needs conda, which is not installed (conda_env: conda.yaml)');
+    expect(planEnv({ kind: 'python', file: 'python_env.yaml' }, undefined, all).refusal).toContain('virtualenv is installed, but cairn run does not build virtualenv environments');
+    expect(planEnv({ kind: 'none' }, 'uv', none).refusal).toContain('the uv env manager needs uv, which is not installed');
+    const docker = { kind: 'docker' as const, image: 'img:1', volumes: [], environment: [] };
+    expect(planEnv(docker, undefined, none).refusal).toContain('needs docker; docker is not installed');
+    expect(planEnv(docker, undefined, all).refusal).toContain('docker is installed, but cairn run does not run docker_env projects');
+    expect(planEnv(docker, 'local', all).refusal).toContain('--env-manager cannot be used with a docker_env project');
+  });
+});
