@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CairnError, invalid } from '../../lib/domain';
+import { parseParamArgs } from '../../lib/projects';
 import { connect, type CairnClient } from '../../lib/sdk';
 import { changedCodeWarning, requestFromRun } from '../projects/from-run';
 import { prepareProject, type RunRequest } from '../projects/prepare';
@@ -24,17 +25,6 @@ interface RunFlags {
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-/** `-P k=v`, split at the first `=` (a value may hold more). */
-export function parseParamFlags(list: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const kv of list) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw invalid(`Invalid parameter '${kv}': expected -P name=value`);
-    out[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  return { ...out };
-}
 
 async function connectRunner(t: TrackingTarget, dataDir: string): Promise<CairnClient> {
   const client = await connect({ relay: t.relay, workspace: t.workspace, ...(t.token ? { token: t.token } : {}), dataDir });
@@ -59,7 +49,7 @@ async function runCommand(uri: string | undefined, flags: RunFlags): Promise<num
   if (!uri && !flags.fromRun) throw invalid('Give a project URI (a folder, file://, a .zip, or a git URL) or --from-run <run-id>');
   if (uri && flags.fromRun) throw invalid('Give a project URI or --from-run <run-id>, not both');
   if (flags.experimentId && flags.experimentName) throw invalid('Give --experiment-name or --experiment-id, not both');
-  const params = parseParamFlags(flags.param ?? []);
+  const params = parseParamArgs(flags.param ?? []);
   const target = resolveTracking(flags);
   const workDir = mkdtempSync(join(tmpdir(), 'cairn-run-'));
   let client: CairnClient | null = null;

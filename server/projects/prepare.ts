@@ -10,13 +10,14 @@ import { KeySchema, ParamValueSchema, notFound, parseInput } from '../../lib/dom
 import {
   buildCommand,
   defaultProjectEnv,
-  entryPointForFile,
+  getEntryPoint,
   findMLprojectFile,
   nodeEngineFromPackageJson,
   nodeSatisfies,
   parseMLproject,
   type EntryPointSpec,
   type ProjectEnv,
+  type ProjectSpec,
   type ResolvedParams,
 } from '../../lib/projects';
 import { parseEnvManager, planEnv, type EnvPlan } from './env-manager';
@@ -68,13 +69,7 @@ export async function prepareProject(req: RunRequest, o: PrepareOptions = {}): P
   const spec = mlproject !== null ? parseMLproject(mlproject) : null;
   // No environment declared: python_env.yaml, conda.yaml (MLflow's order), then package.json (a node project).
   const env: ProjectEnv = spec && spec.env.kind !== 'none' ? spec.env : defaultProjectEnv(files);
-  const entry = spec?.entryPoints.get(req.entryPoint) ?? fileEntry(source.dir, req.entryPoint, env);
-  if (!entry) {
-    const known = spec ? [...spec.entryPoints.keys()] : [];
-    throw notFound(
-      `Could not find '${req.entryPoint}' among the entry points [${known.join(', ')}] or run it as a script (.py, .sh, .js, .mjs, .cjs, .ts) in ${source.dir}`,
-    );
-  }
+  const entry = entryPoint(spec, req.entryPoint, source.dir);
   const { params, logged } = await resolveProjectParams(entry, req.params, {
     cwd: o.cwd ?? process.cwd(),
     projectDir: source.dir,
@@ -104,8 +99,15 @@ function withNodeCheck(plan: EnvPlan, env: ProjectEnv, dir: string): EnvPlan {
   return { ...plan, refusal: `this project needs node ${range}, and this is node ${process.version}` };
 }
 
-/** No MLproject entry of that name: a script file in the project (MLflow runs `.py` and `.sh` files; Cairn also node). */
-function fileEntry(dir: string, name: string, env: ProjectEnv): EntryPointSpec | null {
-  if (name.includes('\0') || isAbsolute(name) || name.split(/[\\/]/).includes('..') || !existsSync(join(dir, name))) return null;
-  return entryPointForFile(name, env);
+/**
+ * lib/projects' `getEntryPoint` (the MLproject's, else a script file by its extension); a script must also be a file
+ * of the project, so a typo is refused here rather than by the command after the run was made.
+ */
+function entryPoint(spec: ProjectSpec | null, name: string, dir: string): EntryPointSpec {
+  const ep = getEntryPoint(spec, name);
+  if (spec?.entryPoints.has(name)) return ep;
+  if (name.includes('\0') || isAbsolute(name) || name.split(/[\\/]/).includes('..') || !existsSync(join(dir, name))) {
+    throw notFound(`No script '${name}' in the project at ${dir} (and no entry point of that name in its MLproject)`);
+  }
+  return ep;
 }

@@ -149,7 +149,7 @@ describe('cairn run', () => {
     const dir = project({ MLproject: 'entry_points:\n  main:\n    command: "touch ran"\n' });
     const a = await runCairn(cli, ['run', dir, '-e', 'nope'], { env: env() });
     expect(a.code).toBe(1);
-    expect(a.stderr).toContain("'nope'");
+    expect(a.stderr).toContain("Could not find nope among entry points ['main']");
     const b = await runCairn(cli, ['run', dir, '--env-manager', 'pip'], { env: env() });
     expect(b.code).toBe(1);
     expect(b.stderr).toContain("Invalid --env-manager 'pip'");
@@ -157,7 +157,10 @@ describe('cairn run', () => {
     const c = await runCairn(cli, ['run', withPath, '-P', 'data=no/such/file.csv'], { env: env() });
     expect(c.code).toBe(1);
     expect(c.stderr).toContain("Got value 'no/such/file.csv' for a path parameter, but no such file or directory was found");
-    expect(a.runId ?? b.runId ?? c.runId).toBeUndefined();
+    const d = await runCairn(cli, ['run', dir, '-P', 'x=1', '-P', 'x=2'], { env: env() });
+    expect(d.code).toBe(1);
+    expect(d.stderr).toContain("Repeated parameter: 'x'");
+    expect(a.runId ?? b.runId ?? c.runId ?? d.runId).toBeUndefined();
     expect(existsSync(join(withPath, 'ran'))).toBe(false);
     expect(existsSync(join(dir, 'ran'))).toBe(false);
   });

@@ -213,6 +213,6 @@ describe('folders and zips', () => {
     expect((await runOk([dir, '-e', 'go.py', '-P', 'n=1'])).stdout).toBe("py ['--n', '1']\n");
     const r = await runCairn(cli, ['run', dir], { env: env() });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("Could not find 'main'");
+    expect(r.stderr).toContain('Could not find main among entry points []');
   });
 });
