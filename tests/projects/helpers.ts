@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 import { connect, type CairnClient } from '@/lib/sdk';
 import { REPO_ROOT, buildCli, ensureSdkBuilt, startTestRelay, tempDir, type TestRelay } from '../sdk/helpers';
 
@@ -134,4 +135,28 @@ export async function artifactText(relay: TestRelay, runId: string, path: string
   const res = await fetch(`${base}/get-artifact?run_id=${runId}&path=${encodeURIComponent(path)}`);
   if (!res.ok) throw new Error(`get-artifact ${path}: HTTP ${res.status} ${await res.text()}`);
   return res.text();
+}
+
+/** One suite's parts: the built CLI, a relay, a reading client, a temp folder — set up before, torn down after. */
+export interface ProjectSuite {
+  cli: string;
+  relay: TestRelay;
+  client: CairnClient;
+  tmp: ReturnType<typeof tempDir>;
+}
+
+/** Registers the suite's beforeAll/afterAll; the returned object's fields are set once beforeAll ran. */
+export function projectSuite(prefix: string): ProjectSuite {
+  const s = { tmp: tempDir(prefix) } as ProjectSuite;
+  beforeAll(async () => {
+    s.cli = await buildAll();
+    s.relay = await startTestRelay();
+    s.client = await reader(s.relay, s.tmp.path);
+  });
+  afterAll(async () => {
+    await s.client?.close({ timeoutMs: 1_000 });
+    await s.relay?.dispose();
+    s.tmp.remove();
+  });
+  return s;
 }

@@ -1,10 +1,10 @@
 /** The runner's pure-ish parts: the zip reader's DEFLATE option, the content hash, tracking resolution, env plans. */
 import { execFileSync } from 'node:child_process';
+import { errorCode as code } from '../shared/error-code';
 import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CairnError } from '@/lib/domain';
 import { readZip, writeZip } from '@/lib/models/zip';
 import { resolveOptions, splitTrackingUri } from '@/lib/sdk/env';
 import { contentHash } from '@/server/projects/content-hash';
@@ -21,16 +21,6 @@ function pyZip(name: string, entries: [string, string][]): Uint8Array {
   const script = 'import sys, json, zipfile\nz = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED)\nfor n, t in json.loads(sys.argv[2]): z.writestr(n, t)\nz.close()\n';
   execFileSync('python3', ['-c', script, file, JSON.stringify(entries)]);
   return new Uint8Array(readFileSync(file));
-}
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CairnError) return e.code;
-    throw e;
-  }
-  return 'no error';
 }
 
 describe('readZip with inflateRaw', () => {

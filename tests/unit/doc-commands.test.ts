@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { errorCode as code } from '../shared/error-code';
 import * as Y from 'yjs';
 import { CairnError, DEFAULT_EXPERIMENT_ID } from '@/lib/domain';
 import * as doc from '@/lib/doc';
@@ -21,16 +22,6 @@ function exchange(a: doc.MemoryCtx, b: doc.MemoryCtx): void {
 }
 
 const runs = (c: doc.MemoryCtx, opts: Parameters<typeof doc.listRuns>[1] = {}) => doc.listRuns(c.runDocs, opts);
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CairnError) return e.code;
-    throw e;
-  }
-  return 'NO_ERROR';
-}
 
 describe('lib/doc commands', () => {
   it('[DOC-L1][DOC-E2] a workspace has a format version and the Default experiment', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { errorCode as code } from '../shared/error-code';
 import * as Y from 'yjs';
 import * as doc from '@/lib/doc';
-import { CairnError, DATASET_CONTEXT_TAG, type ArtifactRef } from '@/lib/domain';
+import { DATASET_CONTEXT_TAG, type ArtifactRef } from '@/lib/domain';
 import { buildIndexes, datasetsOf } from '@/lib/run-index';
 import { searchTable, tableFromRows } from '@/lib/search';
 
@@ -26,16 +27,6 @@ function exchange(a: doc.MemoryCtx, b: doc.MemoryCtx): void {
     for (const [id, d] of x.runDocs) pull(d, y.runDoc(id));
     for (const [id, d] of x.metricsDocs) pull(d, y.metricsDoc(id));
   }
-}
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CairnError) return e.code;
-    throw e;
-  }
-  return 'NO_ERROR';
 }
 
 /** Every item a doc's store holds (deleted ones included), with the root it sits under. */
