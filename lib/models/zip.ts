@@ -113,9 +113,13 @@ export function writeZip(files: ReadonlyMap<string, Uint8Array> | Record<string,
 export interface ReadZipOptions {
   /**
    * Raw DEFLATE decoding (method 8) for zips other tools wrote — Node passes `zlib.inflateRawSync`. This module stays
-   * pure (browser and Node); without it a deflated entry is refused with NOT_IMPLEMENTED.
+   * pure (browser and Node); without it a deflated entry is refused with NOT_IMPLEMENTED. `size` is the entry's
+   * declared size: the decoder must not produce more (Node: `maxOutputLength`), or a small entry could inflate to
+   * gigabytes before its size is checked.
    */
-  inflateRaw?: (data: Uint8Array) => Uint8Array;
+  inflateRaw?: (data: Uint8Array, size: number) => Uint8Array;
+  /** The most bytes all entries may hold together, by their declared sizes, checked before any is read. */
+  maxBytes?: number;
 }
 
 /** Read a STORE zip (and DEFLATE with `inflateRaw`) into path → bytes, checking every CRC (DATA_LOSS on a mismatch)
@@ -135,6 +139,7 @@ export function readZip(zip: Uint8Array, opts: ReadZipOptions = {}): Map<string,
   let at = view.getUint32(end + 16, true);
   const dec = new TextDecoder('utf-8', { fatal: true });
   const out = new Map<string, Uint8Array>();
+  let declared = 0;
   for (let n = 0; n < count; n++) {
     if (at + 46 > zip.length || view.getUint32(at, true) !== CENTRAL_SIG) throw corrupt(`central directory entry ${n} is damaged`);
     const method = view.getUint16(at + 10, true);
@@ -154,6 +159,9 @@ export function readZip(zip: Uint8Array, opts: ReadZipOptions = {}): Map<string,
     at += 46 + nameLen + extraLen + commentLen;
     if (path.endsWith('/')) continue; // a directory entry another tool wrote
     checkEntryPath(path);
+    declared += rawSize;
+    if (opts.maxBytes !== undefined && declared > opts.maxBytes)
+      throw invalid(`The archive holds more than ${opts.maxBytes} bytes once unpacked (at '${path}')`);
     const inflate = method === 8 ? opts.inflateRaw : undefined;
     if (method !== 0 && !inflate) throw new CairnError('NOT_IMPLEMENTED', `'${path}' is compressed (method ${method}); model archives are stored uncompressed`);
     if (localAt + 30 > zip.length || view.getUint32(localAt, true) !== LOCAL_SIG) throw corrupt(`the local header of '${path}' is damaged`);
@@ -162,7 +170,7 @@ export function readZip(zip: Uint8Array, opts: ReadZipOptions = {}): Map<string,
     let data: Uint8Array;
     if (inflate) {
       try {
-        data = inflate(zip.subarray(start, start + size));
+        data = inflate(zip.subarray(start, start + size), rawSize);
       } catch {
         throw corrupt(`'${path}' is not valid DEFLATE data`);
       }

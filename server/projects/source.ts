@@ -16,6 +16,8 @@ import { checkoutInfo, cloneAt, gitUrl, workTreeRoot, type GitInfo } from './git
 
 /** A downloaded project zip may be this big at most: a project is code, not its data set. */
 const MAX_ZIP_BYTES = 512 * 1024 * 1024;
+/** Everything a project zip unpacks to, by its entries' declared sizes (a zip bomb is refused before it inflates). */
+const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
 const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
 
 export type SourceKind = 'local' | 'zip' | 'git';
@@ -106,13 +108,22 @@ async function cloneInto(dest: string, clone: (tmp: string) => Promise<GitInfo>)
   }
 }
 
+/** A project zip's files (STORE or DEFLATE, every CRC and path checked), never unpacking past what it declares. */
+export function readProjectZip(bytes: Uint8Array): Map<string, Uint8Array> {
+  return readZip(bytes, {
+    // Never more than the entry says it holds: a few KB of DEFLATE can unpack to gigabytes.
+    inflateRaw: (d, size) => new Uint8Array(inflateRawSync(d, { maxOutputLength: Math.max(1, size) })),
+    maxBytes: MAX_UNPACKED_BYTES,
+  });
+}
+
 /**
  * Extracts a project zip (DEFLATE or STORE, every CRC and path checked by lib/models' reader) into `dest`. A zip
  * whose files all sit in one top folder (as GitHub's archives do) without an MLproject beside it is that folder.
  */
 async function extractZip(url: string | undefined, path: string, dest: string): Promise<string> {
   const bytes = url ? await download(url) : readLocalZip(path);
-  const files = readZip(bytes, { inflateRaw: (d) => new Uint8Array(inflateRawSync(d)) });
+  const files = readProjectZip(bytes);
   const tmp = `${dest}.tmp-${process.pid}-${Date.now().toString(36)}`;
   try {
     for (const [path, data] of files) {

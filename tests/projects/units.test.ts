@@ -3,18 +3,17 @@ import { execFileSync } from 'node:child_process';
 import { errorCode as code } from '../shared/error-code';
 import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readZip, writeZip } from '@/lib/models/zip';
 import { resolveOptions, splitTrackingUri } from '@/lib/sdk/env';
 import { contentHash } from '@/server/projects/content-hash';
+import { readProjectZip } from '@/server/projects/source';
 import { planEnv } from '@/server/projects/env-manager';
 import { childTrackingEnv, resolveTracking } from '@/server/projects/tracking';
 import { tempDir, writeProject } from './helpers';
 
 const tmp = tempDir('cairn-run-units-');
 afterAll(() => tmp.remove());
-const inflateRaw = (d: Uint8Array) => new Uint8Array(inflateRawSync(d));
 
 function pyZip(name: string, entries: [string, string][]): Uint8Array {
   const file = join(tmp.path, name);
@@ -27,24 +26,46 @@ describe('readZip with inflateRaw', () => {
   it('[RUN-2] reads DEFLATE entries when given inflateRaw, checking sizes and CRCs; without it they are NOT_IMPLEMENTED', () => {
     const text = 'hello '.repeat(1000);
     const zip = pyZip('ok.zip', [['a/MLproject', 'name: x\n'], ['a/big.txt', text]]);
-    const files = readZip(zip, { inflateRaw });
+    const files = readProjectZip(zip);
     expect(new TextDecoder().decode(files.get('a/big.txt'))).toBe(text);
     expect(new TextDecoder().decode(files.get('a/MLproject'))).toBe('name: x\n');
     expect(code(() => readZip(zip))).toBe('NOT_IMPLEMENTED');
     // STORE zips read as before, with or without the option.
     const stored = writeZip({ 'x.txt': new TextEncoder().encode('x') });
-    expect([...readZip(stored, { inflateRaw }).keys()]).toEqual(['x.txt']);
+    expect([...readProjectZip(stored).keys()]).toEqual(['x.txt']);
   });
 
   it('[RUN-2] a damaged deflated entry is DATA_LOSS, and a zip-slip path is refused', () => {
     const zip = pyZip('bad.zip', [['f.txt', 'some text that compresses, some text that compresses']]);
     const damaged = zip.slice();
     damaged[30 + 'f.txt'.length + 3]! ^= 0xff; // inside the compressed data of the first entry
-    expect(code(() => readZip(damaged, { inflateRaw }))).toBe('DATA_LOSS');
+    expect(code(() => readProjectZip(damaged))).toBe('DATA_LOSS');
     const slip = pyZip('slip.zip', [['../evil.sh', 'echo evil']]);
-    expect(code(() => readZip(slip, { inflateRaw }))).toBe('INVALID_PARAMETER_VALUE');
+    expect(code(() => readProjectZip(slip))).toBe('INVALID_PARAMETER_VALUE');
   });
 });
+
+describe('zip bombs', () => {
+  it('[RUN-2] an entry that inflates past its declared size is refused without unpacking it, and so is an archive declaring more than 1 GiB', () => {
+    const zip = pyZip('bomb.zip', [['zeros.bin', '0'.repeat(100_000)]]);
+    // The central directory's uncompressed size (offset 24 of the entry) says 100 bytes; the data inflates to 100 KB.
+    const central = findCentral(zip);
+    const lying = zip.slice();
+    new DataView(lying.buffer).setUint32(central + 24, 100, true);
+    expect(code(() => readProjectZip(lying))).toBe('DATA_LOSS');
+    const huge = zip.slice();
+    new DataView(huge.buffer).setUint32(central + 24, 2 ** 31, true);
+    expect(code(() => readProjectZip(huge))).toBe('INVALID_PARAMETER_VALUE');
+    expect(readProjectZip(zip).get('zeros.bin')?.length).toBe(100_000);
+  });
+});
+
+/** Where the first central directory entry of a zip starts. */
+function findCentral(zip: Uint8Array): number {
+  const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  for (let i = zip.length - 22; i >= 0; i--) if (v.getUint32(i, true) === 0x06054b50) return v.getUint32(i + 16, true);
+  throw new Error('no end of central directory');
+}
 
 describe('content hash', () => {
   it('[RUN-5] depends on relative paths and bytes only, skips .git, node_modules and .cairn-sdk, and sees every edit', () => {
