@@ -3,15 +3,17 @@
  * downloaded into the run's storage folder and the child gets the local file. Here http(s) and file URIs are fetched;
  * other schemes (s3:, gs:, ...) are refused by name rather than passed on as if they were paths (RUN-6).
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError, invalid } from '../../lib/domain';
 import { resolveParams, type EntryPointSpec, type ResolvedParams } from '../../lib/projects';
+import { downloadToFile } from './download';
 
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 /** A `path` download may take this long (a data file, not a data set: big inputs belong in `uri` params). */
-const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
+/** A path parameter's download (a dataset, a model) is streamed to disk; this much at most. */
+const MAX_PATH_DOWNLOAD_BYTES = 64 * 1024 ** 3;
 
 export interface PathContext {
   /** Where relative paths are looked for first (the caller's working directory), then the project folder. */
@@ -41,11 +43,7 @@ async function download(uri: string, ctx: PathContext): Promise<string> {
     copyFileSync(fileURLToPath(uri), dest);
     return dest;
   }
-  const res = await fetch(uri, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) }).catch((e: unknown) => {
-    throw new CairnError('TEMPORARILY_UNAVAILABLE', `Could not download '${uri}': ${e instanceof Error ? e.message : String(e)}`);
-  });
-  if (!res.ok) throw invalid(`Downloading '${uri}' for a path parameter answered HTTP ${res.status}`);
-  writeFileSync(dest, new Uint8Array(await res.arrayBuffer()));
+  await downloadToFile(uri, dest, 'a path parameter\'s file', MAX_PATH_DOWNLOAD_BYTES);
   return dest;
 }
 

@@ -8,17 +8,17 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { CairnError, invalid, notFound } from '../../lib/domain';
+import { invalid, notFound } from '../../lib/domain';
 import { readZip } from '../../lib/models/zip';
 import { checkGitVersion, localFolderKind, parseProjectUri } from '../../lib/projects';
 import { contentHash } from './content-hash';
+import { downloadBytes } from './download';
 import { checkoutInfo, cloneAt, gitUrl, workTreeRoot, type GitInfo } from './git';
 
 /** A downloaded project zip may be this big at most: a project is code, not its data set. */
 const MAX_ZIP_BYTES = 512 * 1024 * 1024;
 /** Everything a project zip unpacks to, by its entries' declared sizes (a zip bomb is refused before it inflates). */
 const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
-const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
 
 export type SourceKind = 'local' | 'zip' | 'git';
 
@@ -122,7 +122,7 @@ export function readProjectZip(bytes: Uint8Array): Map<string, Uint8Array> {
  * whose files all sit in one top folder (as GitHub's archives do) without an MLproject beside it is that folder.
  */
 async function extractZip(url: string | undefined, path: string, dest: string): Promise<string> {
-  const bytes = url ? await download(url) : readLocalZip(path);
+  const bytes = url ? await downloadBytes(url, 'the project zip', MAX_ZIP_BYTES) : readLocalZip(path);
   const files = readProjectZip(bytes);
   const tmp = `${dest}.tmp-${process.pid}-${Date.now().toString(36)}`;
   try {
@@ -148,17 +148,3 @@ function readLocalZip(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
 
-async function download(url: string): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
-  } catch (e) {
-    throw new CairnError('TEMPORARILY_UNAVAILABLE', `Could not download the project zip ${url}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!res.ok) throw new CairnError(res.status === 404 ? 'RESOURCE_DOES_NOT_EXIST' : 'TEMPORARILY_UNAVAILABLE', `Downloading ${url} answered HTTP ${res.status}`);
-  const len = Number(res.headers.get('content-length') ?? 0);
-  if (len > MAX_ZIP_BYTES) throw invalid(`The project zip ${url} is ${len} bytes; at most ${MAX_ZIP_BYTES} are accepted`);
-  const buf = new Uint8Array(await res.arrayBuffer());
-  if (buf.length > MAX_ZIP_BYTES) throw invalid(`The project zip ${url} is over ${MAX_ZIP_BYTES} bytes`);
-  return buf;
-}

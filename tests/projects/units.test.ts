@@ -157,3 +157,29 @@ describe('env plans', () => {
     expect(planEnv(docker, 'local', all).refusal).toContain('--env-manager cannot be used with a docker_env project');
   });
 });
+
+describe('downloads', () => {
+  it('[RUN-2] a download is cut off past its byte limit as it arrives, whatever content-length says, and leaves no partial file', async () => {
+    const { createServer } = await import('node:http');
+    const { existsSync } = await import('node:fs');
+    const { downloadBytes, downloadToFile } = await import('@/server/projects/download');
+    // No content-length (chunked), 64 KB of body: only the bytes arriving can tell it is too big.
+    const server = createServer((_req, res) => {
+      res.write(Buffer.alloc(32 * 1024, 1));
+      res.end(Buffer.alloc(32 * 1024, 2));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/f.bin`;
+    try {
+      expect((await downloadBytes(url, 'the file', 1024 * 1024)).length).toBe(64 * 1024);
+      await expect(downloadBytes(url, 'the file', 1000)).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+      const dest = join(tmp.path, 'partial.bin');
+      await expect(downloadToFile(url, dest, 'the file', 1000)).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+      expect(existsSync(dest)).toBe(false);
+      await downloadToFile(url, dest, 'the file', 1024 * 1024);
+      expect(readFileSync(dest).length).toBe(64 * 1024);
+    } finally {
+      server.close();
+    }
+  });
+});
