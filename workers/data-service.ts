@@ -4,7 +4,7 @@ import { z } from 'zod';
 import * as doc from '../lib/doc';
 import { CairnError, asExperimentId, asRunId, parseInput, type ExperimentId, type ParamConflict, type RunId } from '../lib/domain';
 import type { IndexRow } from '../lib/run-index';
-import { searchTable, tableFromRows, type RunTable } from '../lib/search';
+import { searchTable, sortCacheOf, tableFromRows, type RunTable } from '../lib/search';
 import type { RunRow, RunsPage, RunsQuery } from '../lib/search/runs-page';
 import { LocalStore } from '../lib/store';
 import {
@@ -143,7 +143,10 @@ export function createDataService(platform: Platform) {
     const version = h.runs.version(experimentId);
     const hit = tables.get(experimentId);
     if (hit && hit.version === version && hit.rows.length === active.length) return hit.table;
+    const t0 = performance.now();
     const table = tableFromRows(active);
+    sortCacheOf(table);
+    performance.measure?.('cairn:table:build', { start: t0, end: performance.now() });
     tables.set(experimentId, { version, rows: active, table });
     return table;
   }

@@ -56,7 +56,9 @@ interface Lifecycle {
 /** The data worker's functions for the runs table: windows of rows, columns, grouping, key suggestions, saved views. */
 export function tableApi(core: ServiceCore) {
   const deletedTables = new Map<string, Lifecycle>();
-  const lists = new Map<string, { rows: IndexRow[]; list: ShownList; error?: RunsWindow['error']; metricKeys: string[]; other: number; columns: string[] }>();
+  const lists = new Map<string, { serial: number; rows: IndexRow[]; list: ShownList; error?: RunsWindow['error']; metricKeys: string[]; other: number; columns: string[] }>();
+  /** Numbers the shown lists built: a window says which list it was cut from (RunsWindow.list). */
+  let listSerial = 0;
   const observed = new WeakSet<DocHost>();
 
   /** The active (or deleted) rows of an experiment, their search table and metric keys, cached per index version. */
@@ -102,9 +104,10 @@ export function tableApi(core: ServiceCore) {
           maxResults: Math.min(lc.rows.length, MAX_RESULTS_THRESHOLD),
           viewType: q.deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY',
         });
+    const t1 = performance.now();
     let entry;
     if (!found.ok) {
-      entry = { rows: lc.rows, list: { entries: [], matching: 0, hidden: 0 }, error: found.error, metricKeys: lc.metricKeys, other: lc.other, columns };
+      entry = { serial: ++listSerial, rows: lc.rows, list: { entries: [], matching: 0, hidden: 0 }, error: found.error, metricKeys: lc.metricKeys, other: lc.other, columns };
     } else {
       const list = buildList(lc.rows, found.rows, {
         sort: q.sort,
@@ -117,8 +120,9 @@ export function tableApi(core: ServiceCore) {
         collapsedGroups: q.collapsedGroups,
         columns,
       });
-      entry = { rows: lc.rows, list, metricKeys: lc.metricKeys, other: lc.other, columns };
+      entry = { serial: ++listSerial, rows: lc.rows, list, metricKeys: lc.metricKeys, other: lc.other, columns };
     }
+    performance.measure?.('cairn:table:search', { start: t0, end: t1 });
     performance.measure?.('cairn:table:list', { start: t0, end: performance.now() });
     lists.set(key, entry);
     while (lists.size > LIST_CACHE) lists.delete(lists.keys().next().value!);
@@ -165,6 +169,7 @@ export function tableApi(core: ServiceCore) {
       return {
         offset: w.offset,
         items,
+        list: s.serial,
         itemCount: s.list.entries.length,
         matching: s.list.matching,
         hidden: s.list.hidden,

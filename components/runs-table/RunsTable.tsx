@@ -1,10 +1,11 @@
 'use client';
 
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { columnLabel, parseColumn, type Aggregate, type TableItem, type TableSort } from '@/lib/react';
 import { formatMetric } from '../format';
 import { ACTIONS_WIDTH, columnWidth, drawnColumns, isNumeric, LEAD_WIDTHS, STICKY_LEFT, STICKY_ON, stickyCell } from './columns';
 import RunsTableRow, { type RowHandlers } from './RunsTableRow';
+import { slotRows } from './windows';
 
 /** Row height (px): every row has it, so the scroll area is sized and rows are placed without measuring. */
 export const ROW_HEIGHT = 33;
@@ -74,6 +75,7 @@ const CELL = 'flex items-center overflow-hidden whitespace-nowrap border-b pr-3'
  */
 export default function RunsTable(p: Props) {
   const scroller = useRef<HTMLDivElement>(null);
+  const idBase = useId();
   // The scroll position in STEP-row steps: a scroll event within a step renders nothing.
   const [top, setTop] = useState(0);
   const [left, setLeft] = useState(0);
@@ -114,12 +116,21 @@ export default function RunsTable(p: Props) {
   const padLeft = cut.padLeft;
   const layout = useMemo(() => ({ columns: drawnKey ? drawnKey.split('\u0001') : [], padLeft }), [drawnKey, padLeft]);
   const rows: ReactNode[] = [];
-  for (let i = first; i < last; i++) {
+  // The rows' ids in the order they are shown: the rowgroup's aria-owns gives assistive technology that order.
+  const owns: string[] = [];
+  // TABLE-17: rows are keyed by slot (index mod the most rows ever drawn) and listed in slot order: a row scrolled out
+  // hands its DOM to the row scrolled in, which changes text and attributes only (no elements made, styled and laid out
+  // anew, no node moved).
+  const slots = whole ? Math.max(1, last) : Math.ceil(height / ROW_HEIGHT) + STEP + 2 * OVERSCAN;
+  for (const { slot: s, index: i } of slotRows(first, last, slots)) {
+    const slotKey = `slot-${s}`;
+    const rowId = `${idBase}-${s}`;
+    owns[i - first] = rowId;
     const item = p.itemAt(i);
     const place = { transform: `translateY(${i * ROW_HEIGHT}px)`, height: ROW_HEIGHT, width };
     if (!item) {
       rows.push(
-        <div key={`placeholder-${i}`} role="row" aria-rowindex={i + 2} data-testid="run-row-loading" style={place} className="absolute top-0 left-0 flex [contain:strict]">
+        <div key={slotKey} id={rowId} role="row" aria-rowindex={i + 2} data-testid="run-row-loading" style={place} className="absolute top-0 left-0 flex [contain:strict]">
           <div role="cell" className={`${CELL} w-full border-stone-100 px-2 text-xs text-stone-400 dark:border-stone-800`}>
             …
           </div>
@@ -127,7 +138,7 @@ export default function RunsTable(p: Props) {
       );
     } else if (item.kind === 'group') {
       rows.push(
-        <div key={`group-${item.key}`} role="row" data-testid="group-row" aria-rowindex={i + 2} style={place} className="absolute top-0 left-0 flex bg-stone-100 [contain:strict] dark:bg-stone-800">
+        <div key={slotKey} id={rowId} role="row" data-testid="group-row" aria-rowindex={i + 2} style={place} className="absolute top-0 left-0 flex bg-stone-100 [contain:strict] dark:bg-stone-800">
           <div role="cell" style={stickyCell(LEAD_WIDTHS[0] + LEAD_WIDTHS[1], STICKY_LEFT.select)} className={`${CELL} border-stone-200 bg-inherit px-2 dark:border-stone-700`}>
             <button
               type="button"
@@ -161,7 +172,8 @@ export default function RunsTable(p: Props) {
     } else {
       rows.push(
         <RunsTableRow
-          key={item.run.info.runId}
+          key={slotKey}
+          id={rowId}
           item={item}
           index={i}
           columns={layout.columns}
@@ -223,7 +235,7 @@ export default function RunsTable(p: Props) {
             </div>
           </div>
         </div>
-        <div role="rowgroup" className="relative" style={{ height: p.itemCount * ROW_HEIGHT }} onKeyDown={moveFocus}>
+        <div role="rowgroup" aria-owns={owns.join(' ')} className="relative" style={{ height: p.itemCount * ROW_HEIGHT }} onKeyDown={moveFocus}>
           {rows}
         </div>
       </div>
@@ -243,7 +255,9 @@ function moveFocus(e: KeyboardEvent<HTMLDivElement>) {
   if (!row) return;
   const cells = [...row.querySelectorAll('a, button, input')];
   const at = cells.indexOf(target);
-  const next = (e.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling) as HTMLElement | null;
+  // Rows sit in the DOM in slot order, not in the order they are shown: the neighbour is found by its row index.
+  const index = Number(row.getAttribute('aria-rowindex')) + (e.key === 'ArrowDown' ? 1 : -1);
+  const next = e.currentTarget.querySelector<HTMLElement>(`:scope > [role="row"][aria-rowindex="${index}"]`);
   const there = next ? [...next.querySelectorAll<HTMLElement>('a, button, input')] : [];
   const to = there[Math.min(Math.max(at, 0), there.length - 1)] ?? next?.querySelector<HTMLElement>('a');
   if (!to) return;

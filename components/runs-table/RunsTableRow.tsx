@@ -1,6 +1,6 @@
 'use client';
 
-import { memo, type MouseEvent } from 'react';
+import { memo, useLayoutEffect, useRef, type MouseEvent } from 'react';
 import { parseColumn, type RunRow, type TableItem } from '@/lib/react';
 import { formatMetric, formatTime, runLabel } from '../format';
 import { runColor } from '../run-colors';
@@ -21,6 +21,8 @@ export interface RowHandlers {
 }
 
 interface Props {
+  /** The row's element id (its slot's: the rowgroup's aria-owns lists the ids in shown order). */
+  id: string;
   item: RunItem;
   index: number;
   /** The columns drawn (those near the visible part), after `padLeft` px of columns not drawn. */
@@ -36,6 +38,11 @@ interface Props {
 
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
 const CELL = 'flex h-full items-center overflow-hidden whitespace-nowrap pr-3';
+/**
+ * A column's cell is one block whose line is the row's height: the text sits in the middle and is cut with an ellipsis
+ * by the cell itself (32 px: the row's 33 less its border), with no wrapper element (a fling draws thirty new rows a frame: every element counts).
+ */
+const TEXT_CELL = 'h-full truncate pr-3 leading-8';
 const box = (width: number) => ({ width, flex: 'none' as const });
 const own = <T,>(o: Record<string, T>, k: string): T | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
 
@@ -121,12 +128,23 @@ function NameCell({ item, name, href, handlers }: { item: RunItem; name: string;
  * One run of the runs table (fixed height: the table is virtualized): select box, pin and name (sticky, TABLE-15), the
  * chosen columns drawn near the visible part, row actions.
  */
-function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, top, width, height, handlers }: Props) {
+function RunsTableRow({ id, item, index, columns, padLeft, selected, deletedView, top, width, height, handlers }: Props) {
   const r = item.run;
   const name = runLabel(r.info);
   const href = `/run/?id=${encodeURIComponent(r.info.runId)}`;
+  const el = useRef<HTMLDivElement>(null);
+  const shown = useRef(r.info.runId);
+  // The slot now shows another run: focus inside it belonged to the run that left, as if its row had gone.
+  useLayoutEffect(() => {
+    if (shown.current === r.info.runId) return;
+    shown.current = r.info.runId;
+    const focused = document.activeElement;
+    if (focused instanceof HTMLElement && el.current?.contains(focused)) focused.blur();
+  }, [r.info.runId]);
   return (
     <div
+      ref={el}
+      id={id}
       role="row"
       data-testid="run-row"
       data-run-id={r.info.runId}
@@ -166,11 +184,9 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
             data-testid={id.startsWith('metric:') ? `run-metric-${id.slice(7)}` : undefined}
             title={titleOf(r, id)}
             style={box(columnWidth(id))}
-            className={`${CELL} ${isNumeric(id) ? 'justify-end font-mono text-xs' : 'text-stone-700 dark:text-stone-300'}`}
+            className={`${TEXT_CELL} ${isNumeric(id) ? 'text-right font-mono text-xs' : 'text-stone-700 dark:text-stone-300'}`}
           >
-            <span className="truncate">
-              <Cell run={r} id={id} />
-            </span>
+            <Cell run={r} id={id} />
           </div>
         ),
       )}
@@ -194,11 +210,13 @@ function RunsTableRow({ item, index, columns, padLeft, selected, deletedView, to
  * again only when what it shows changed, so a live table repaints the changed rows, not all of them.
  */
 function sameRow(a: Props, b: Props): boolean {
-  if (a.selected !== b.selected || a.deletedView !== b.deletedView || a.height !== b.height || a.top !== b.top || a.width !== b.width || a.padLeft !== b.padLeft || a.index !== b.index || a.handlers !== b.handlers) return false;
+  if (a.id !== b.id || a.selected !== b.selected || a.deletedView !== b.deletedView || a.height !== b.height || a.top !== b.top || a.width !== b.width || a.padLeft !== b.padLeft || a.index !== b.index || a.handlers !== b.handlers) return false;
   if (a.columns !== b.columns && a.columns.join('\u0001') !== b.columns.join('\u0001')) return false;
   const x = a.item;
   const y = b.item;
   if (x.depth !== y.depth || x.children !== y.children || x.expanded !== y.expanded || x.pinned !== y.pinned || x.hidden !== y.hidden) return false;
+  // Rows are keyed by slot (RunsTable): a slot that now shows another run renders without comparing the two runs whole.
+  if (x.run.info.runId !== y.run.info.runId) return false;
   return x.run === y.run || JSON.stringify(x.run) === JSON.stringify(y.run);
 }
 

@@ -1,12 +1,9 @@
 'use client';
 
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useRunsWindow, type ListQuery, type RunsWindow, type TableItem, type WireError } from '@/lib/react';
 import type { VisibleRange } from './RunsTable';
-
-/** Windows start on multiples of BLOCK and hold WINDOW entries: a new query every BLOCK rows scrolled, not every row. */
-const BLOCK = 100;
-const WINDOW = 300;
+import { keepItems, WINDOW, windowOffset } from './windows';
 
 export interface WindowState {
   data: RunsWindow | undefined;
@@ -30,11 +27,11 @@ export function useWindowedRuns(experimentId: string, query: ListQuery): WindowS
   const offset = pos.qk === qk ? pos.offset : 0;
   const r = useRunsWindow(experimentId, query, offset, WINDOW);
 
-  const kept = useRef<{ qk: string; data: RunsWindow } | null>(null);
+  const kept = useRef<{ qk: string; source: RunsWindow; data: RunsWindow } | null>(null);
   const prev = useRef<RunsWindow | null>(null);
-  if (r.data && kept.current?.data !== r.data) {
+  if (r.data && kept.current?.source !== r.data) {
     prev.current = kept.current?.qk === qk ? kept.current.data : null;
-    kept.current = { qk, data: r.data };
+    kept.current = { qk, source: r.data, data: keepItems(prev.current, r.data) };
   }
   const data = kept.current?.data;
   const sameQuery = kept.current?.qk === qk;
@@ -45,13 +42,33 @@ export function useWindowedRuns(experimentId: string, query: ListQuery): WindowS
     },
     [data, sameQuery],
   );
-  const onRange = useCallback((v: VisibleRange) => {
+  const countRef = useRef<number | undefined>(undefined);
+  countRef.current = sameQuery ? data?.itemCount : undefined;
+  // One window on its way at a time (TABLE-17): a new offset drops the answer still coming for the old one, so moving
+  // the window every few frames of a fling would drop every answer and leave placeholders. The drawn range is noted,
+  // and the window moves to it when the answer on its way has come.
+  const lastRange = useRef<VisibleRange | null>(null);
+  const loadingRef = useRef(true);
+  loadingRef.current = r.loading;
+  const move = useCallback(() => {
+    const v = lastRange.current;
+    if (!v) return;
     setPos((p) => {
       const cur = p.qk === qkRef.current ? p.offset : 0;
-      if (v.first >= cur && v.last <= cur + WINDOW) return p.qk === qkRef.current ? p : { qk: qkRef.current, offset: cur };
-      return { qk: qkRef.current, offset: Math.floor(v.first / BLOCK) * BLOCK };
+      const next = windowOffset(cur, v, countRef.current);
+      return next === cur && p.qk === qkRef.current ? p : { qk: qkRef.current, offset: next };
     });
   }, []);
+  const onRange = useCallback(
+    (v: VisibleRange) => {
+      lastRange.current = v;
+      if (!loadingRef.current) move();
+    },
+    [move],
+  );
+  useEffect(() => {
+    if (!r.loading) move();
+  }, [r.loading, r.data, move]);
   return useMemo(
     () => ({ data, itemAt, loading: !sameQuery || r.loading, error: r.error, onRange }),
     [data, itemAt, sameQuery, r.loading, r.error, onRange],

@@ -29,27 +29,26 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** A column's sort key, direction left out: its class (value, NaN, missing) and number per row (strings: their rank). */
 interface SortKey {
   cls: Uint8Array;
   val: Float64Array;
-  /** +1 ascending, -1 descending. */
-  dir: number;
 }
 
-function numericKey(values: Float64Array, present: Uint8Array | null, dir: number): SortKey {
+function numericKey(values: Float64Array, present: Uint8Array | null): SortKey {
   const n = values.length;
   const cls = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
     cls[i] = present && present[i] === 0 ? MISSING : v !== v ? (present ? NAN : MISSING) : VALUE;
   }
-  return { cls, val: values, dir };
+  return { cls, val: values };
 }
 
-function stringKey(col: StringColumn | undefined, n: number, dir: number): SortKey {
+function stringKey(col: StringColumn | undefined, n: number): SortKey {
   const cls = new Uint8Array(n).fill(MISSING);
   const val = new Float64Array(n);
-  if (!col) return { cls, val, dir };
+  if (!col) return { cls, val };
   const order = col.dict.map((_, j) => j).sort((a, b) => compareCodePoints(col.dict[a]!, col.dict[b]!));
   const rank = new Float64Array(col.dict.length);
   order.forEach((j, r) => (rank[j] = r));
@@ -60,7 +59,7 @@ function stringKey(col: StringColumn | undefined, n: number, dir: number): SortK
       val[i] = rank[code]!;
     }
   }
-  return { cls, val, dir };
+  return { cls, val };
 }
 
 const STRING_ATTRIBUTE: Record<string, (t: RunTable) => StringColumn> = {
@@ -72,23 +71,22 @@ const STRING_ATTRIBUTE: Record<string, (t: RunTable) => StringColumn> = {
 };
 
 function keyFor(t: RunTable, c: OrderClause): SortKey {
-  const dir = c.ascending ? 1 : -1;
   const n = t.rowCount;
   switch (c.entity) {
     case 'metric': {
       const col = t.metrics.find((m) => m.key === c.key);
-      return col ? numericKey(col.latest, col.present, dir) : stringKey(undefined, n, dir);
+      return col ? numericKey(col.latest, col.present) : stringKey(undefined, n);
     }
     case 'parameter':
       // Params sort as strings, like MLflow (numeric comparison is a filter extension only).
-      return stringKey(t.params.find((p) => p.key === c.key), n, dir);
+      return stringKey(t.params.find((p) => p.key === c.key), n);
     case 'tag':
-      return stringKey(t.tags.find((p) => p.key === c.key), n, dir);
+      return stringKey(t.tags.find((p) => p.key === c.key), n);
     case 'attribute': {
       const a = attributeColumn(c.key);
-      if (a === 'start_time') return numericKey(t.startTime, null, dir);
-      if (a === 'end_time') return numericKey(t.endTime, null, dir);
-      return stringKey(STRING_ATTRIBUTE[a]!(t), n, dir);
+      if (a === 'start_time') return numericKey(t.startTime, null);
+      if (a === 'end_time') return numericKey(t.endTime, null);
+      return stringKey(STRING_ATTRIBUTE[a]!(t), n);
     }
   }
 }
@@ -98,23 +96,81 @@ export const DEFAULT_ORDER: readonly OrderClause[] = [
   { entity: 'attribute', key: 'run_id', ascending: true },
 ];
 
-/** Sorts `rows` (indices into `t`) in place and returns it. */
-export function sortRows(t: RunTable, rows: Uint32Array, clauses: readonly OrderClause[]): Uint32Array {
-  const keys = [...clauses, ...DEFAULT_ORDER].map((c) => keyFor(t, c));
-  const k = keys.length;
-  const cmp = (a: number, b: number): number => {
-    for (let j = 0; j < k; j++) {
-      const key = keys[j]!;
-      const ca = key.cls[a]!;
-      const cb = key.cls[b]!;
-      if (ca !== cb) return ca - cb;
-      if (ca === VALUE) {
-        const va = key.val[a]!;
-        const vb = key.val[b]!;
-        if (va !== vb) return va < vb ? -key.dir : key.dir;
-      }
+/**
+ * What sorting a table needs, kept with the table (a RunTable never changes once built): each column's key, made the
+ * first time a search orders by it, and every row's place in the default order. A search then sorts without ranking
+ * ten thousand run ids again, and a search with no order_by only picks its rows out of the default order.
+ */
+interface SortCache {
+  keys: Map<string, SortKey>;
+  /** Row indices in the default order; `rank[row]` is the row's place in it. */
+  order: Uint32Array;
+  rank: Uint32Array;
+}
+const sortCaches = new WeakMap<RunTable, SortCache>();
+
+type DirectedKey = SortKey & { dir: number };
+
+function compareBy(keys: readonly DirectedKey[], a: number, b: number): number {
+  for (let j = 0; j < keys.length; j++) {
+    const key = keys[j]!;
+    const ca = key.cls[a]!;
+    const cb = key.cls[b]!;
+    if (ca !== cb) return ca - cb;
+    if (ca === VALUE) {
+      const va = key.val[a]!;
+      const vb = key.val[b]!;
+      if (va !== vb) return va < vb ? -key.dir : key.dir;
     }
-    return a - b;
-  };
-  return rows.sort(cmp);
+  }
+  return 0;
+}
+
+function cachedKey(t: RunTable, cache: Map<string, SortKey>, c: OrderClause): SortKey {
+  const id = `${c.entity}\u0000${c.entity === 'attribute' ? attributeColumn(c.key) : c.key}`;
+  let k = cache.get(id);
+  if (!k) {
+    k = keyFor(t, c);
+    cache.set(id, k);
+  }
+  return k;
+}
+
+/**
+ * The table's sort cache, made on first use: `start_time DESC, run_id ASC`, then the row index. Building it once, when
+ * a table is built, takes the ranking off the first search.
+ */
+export function sortCacheOf(t: RunTable): SortCache {
+  let c = sortCaches.get(t);
+  if (c) return c;
+  const keys = new Map<string, SortKey>();
+  const directed = DEFAULT_ORDER.map((o) => ({ ...cachedKey(t, keys, o), dir: o.ascending ? 1 : -1 }));
+  const n = t.rowCount;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => compareBy(directed, a, b) || a - b);
+  const rank = new Uint32Array(n);
+  for (let i = 0; i < n; i++) rank[order[i]!] = i;
+  c = { keys, order, rank };
+  sortCaches.set(t, c);
+  return c;
+}
+
+/** Sorts `rows` (indices into `t`) in place and returns it: the clauses, then the default order (SEARCH-17..19). */
+export function sortRows(t: RunTable, rows: Uint32Array, clauses: readonly OrderClause[]): Uint32Array {
+  const cache = sortCacheOf(t);
+  if (clauses.length === 0) {
+    // The rows in the default order, picked out of it: one pass, no comparisons (a row listed twice stays twice).
+    const times = new Uint32Array(t.rowCount);
+    for (let i = 0; i < rows.length; i++) times[rows[i]!]!++;
+    let j = 0;
+    for (let i = 0; i < cache.order.length && j < rows.length; i++) {
+      const r = cache.order[i]!;
+      for (let m = times[r]!; m > 0; m--) rows[j++] = r;
+    }
+    return rows;
+  }
+  const keys = clauses.map((c) => ({ ...cachedKey(t, cache.keys, c), dir: c.ascending ? 1 : -1 }));
+  const rank = cache.rank;
+  return rows.sort((a, b) => compareBy(keys, a, b) || rank[a]! - rank[b]!);
 }

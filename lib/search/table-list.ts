@@ -225,7 +225,13 @@ export function buildList(rows: readonly ListRow[], selection: ArrayLike<number>
     return { entries, matching, hidden };
   }
 
-  // Nesting: children under parents that are listed here.
+  // Nesting: children under parents that are listed here. Most experiments have no nested runs at all: then every run
+  // is a root, and the maps below (ten thousand run ids) are not needed.
+  const expanded = new Set(o.expanded);
+  if (!rest.some((i) => parentOf(rows[i]!) !== null)) {
+    for (const i of rest) entries.push(runEntry(i, 0, 0, expanded.has(rows[i]!.runId)));
+    return { entries, matching, hidden };
+  }
   const position = new Map<string, number>();
   for (const i of rest) position.set(rows[i]!.runId, i);
   const children = new Map<number, number[]>();
@@ -257,7 +263,6 @@ export function buildList(rows: readonly ListRow[], selection: ArrayLike<number>
     isRoot.set(i, true);
     reach(i);
   }
-  const expanded = new Set(o.expanded);
   const emitted = new Set<number>();
   const emit = (i: number, depth: number) => {
     if (emitted.has(i)) return;

@@ -21,6 +21,11 @@ export interface RunsWindow {
   /** Index of `items[0]` in the shown list. */
   offset: number;
   items: TableItem[];
+  /**
+   * Which shown list the window was cut from (the worker numbers each list it builds): two windows of the same list hold
+   * the same entry at the same index, so the table keeps the items it already has instead of comparing them.
+   */
+  list: number;
   /** Entries of the whole shown list (rows of the scroll area). */
   itemCount: number;
   /** Runs that match the filter (hidden ones included). */

@@ -12,7 +12,7 @@ const RUNS = 10_000;
 
 const big = useGeneratedExperiment(RUNS, 'cairn-e2e-10k-');
 
-test('[TABLE-1] an experiment of 10k runs opens and shows its first rows; a filter narrows them in the worker; scrolling reaches the last run', async ({ browser }) => {
+test('[TABLE-1] [TABLE-17] an experiment of 10k runs opens and shows its first rows; a filter narrows them in the worker; scrolling reaches the last run', async ({ browser }) => {
   const ctx = await browser.newContext({ baseURL: big.app.origin });
   const pageErrors = collectPageErrors(ctx);
   try {
@@ -33,8 +33,25 @@ test('[TABLE-1] an experiment of 10k runs opens and shows its first rows; a filt
     await expect(page.getByRole('heading', { name: `Runs (${RUNS})` })).toBeVisible();
     expect(await rows.count()).toBeLessThan(100);
     await exp.scrollTo('end');
-    await expect(rows.last()).toHaveAttribute('aria-rowindex', String(RUNS + 1));
+    await expect(exp.runsTable.locator(`[data-testid="run-row"][aria-rowindex="${RUNS + 1}"]`)).toBeVisible();
     expect(await rows.count()).toBeLessThan(100);
+    // [TABLE-17] The rowgroup's aria-owns lists the drawn rows in shown order (the DOM holds them in slot order).
+    const owned = await exp.runsTable.locator('[role="rowgroup"][aria-owns]').evaluate((g) =>
+      (g.getAttribute('aria-owns') ?? '').split(' ').map((id) => Number(document.getElementById(id)?.getAttribute('aria-rowindex'))),
+    );
+    expect(owned.length).toBe(await rows.count());
+    expect(owned).toEqual([...owned].sort((a, b) => a - b));
+    expect(owned.at(-1)).toBe(RUNS + 1);
+    // [TABLE-17] Scrolling hands the rows that leave to the rows that come: no row element is made anew.
+    await exp.scrollTo(5_000 * 33);
+    await expect(exp.runsTable.locator('[data-testid="run-row"][aria-rowindex="5010"]')).toBeVisible();
+    await page.evaluate(() => {
+      (window as unknown as { drawnRows: Set<Element> }).drawnRows = new Set(document.querySelectorAll('[data-testid="run-row"]'));
+    });
+    await exp.scrollTo(5_020 * 33);
+    await expect(exp.runsTable.locator('[data-testid="run-row"][aria-rowindex="5040"]')).toBeVisible();
+    const fresh = await page.evaluate(() => [...document.querySelectorAll('[data-testid="run-row"]')].filter((r) => !(window as unknown as { drawnRows: Set<Element> }).drawnRows.has(r)).length);
+    expect(fresh).toBe(0);
     // [TABLE-10] A keyboard walks past the drawn rows: 60 × ArrowDown from the first run's link.
     await exp.scrollTo(0);
     await expect(rows.first()).toHaveAttribute('aria-rowindex', '2');

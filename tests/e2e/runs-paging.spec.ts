@@ -42,7 +42,7 @@ test('[TABLE-1] the runs table draws the visible runs of a big experiment and sc
 
     await exp.scrollTo('end');
     await expect(exp.runLink('run-000')).toBeVisible();
-    await expect(exp.runRows.last()).toContainText('run-000');
+    await expect(await exp.bottomRow()).toContainText('run-000');
     expect(pageErrors()).toEqual([]);
   } finally {
     await client.close();

@@ -5,6 +5,7 @@ import {
   plainRunFromRun,
   searchErrorToCairn,
   searchTable,
+  sortRows,
   tableFromRows,
   tableFromRuns,
   type PlainRun,
@@ -194,6 +195,37 @@ describe('order', () => {
     expect(ids(runs, { orderBy: ['tags.t'] })).toEqual(['c', 'b', 'a']);
     expect(ids(runs, { orderBy: ['end_time'] })).toEqual(['c', 'b', 'a']);
     expect(ids(runs, { orderBy: ['end_time DESC'] })).toEqual(['b', 'c', 'a']);
+  });
+
+  it('[SEARCH-19] one table searched again and again (its sort keys kept with it) orders every search like a fresh table', () => {
+    // Ties on start_time everywhere, so run_id and the clauses decide; the same table serves every search in turn.
+    const runs = Array.from({ length: 40 }, (_, i) =>
+      run({ id: `r${String((i * 17) % 40).padStart(2, '0')}`, start: i % 3, metrics: i % 5 ? { m: (i * 7) % 4 } : {}, params: { p: `v${i % 4}` }, tags: i % 2 ? { t: 'x' } : {} }),
+    );
+    const t = tableFromRuns(runs);
+    const rowIds = (r: ReturnType<typeof searchTable>) => (r.ok ? [...r.rows].map((i) => t.runId.dict[t.runId.codes[i]!]!) : []);
+    const requests: SearchRequest[] = [
+      {},
+      { orderBy: ['metrics.m'] },
+      { filter: 'metrics.m > 0' },
+      { orderBy: ['params.p DESC', 'metrics.m'] },
+      {},
+      { filter: "tags.t = 'x'", orderBy: ['start_time'] },
+      { orderBy: ['metrics.m DESC'] },
+      { filter: 'metrics.m > 0' },
+    ];
+    for (const req of requests) {
+      const again = rowIds(searchTable(t, { viewType: 'ALL', ...req }));
+      expect(again, JSON.stringify(req)).toEqual(ids(runs, req));
+      expect(new Set(again).size).toBe(again.length);
+    }
+  });
+
+  it('[SEARCH-19] sortRows with no clause keeps a row listed twice, twice, in the default order', () => {
+    const runs = [run({ id: 'a', start: 1 }), run({ id: 'b', start: 3 }), run({ id: 'c', start: 2 })];
+    const t = tableFromRuns(runs);
+    const sorted = sortRows(t, Uint32Array.from([0, 1, 0, 2]), []);
+    expect([...sorted]).toEqual([1, 2, 0, 0]);
   });
 
   it('[SEARCH-17] params sort as strings; datasets cannot be sorted', () => {

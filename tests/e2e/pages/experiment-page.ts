@@ -85,9 +85,23 @@ export class ExperimentPage {
     return this.runsTable.getByTestId('run-row');
   }
 
-  /** Names of the drawn runs, top to bottom. */
+  /**
+   * Names of the drawn runs, top to bottom: by row index, since a scrolled table keeps its rows in the DOM in slot order
+   * (TABLE-17).
+   */
   async runNames(): Promise<string[]> {
-    return this.runRows.evaluateAll((rows) => rows.map((r) => r.querySelector('a')?.textContent ?? ''));
+    return this.runRows.evaluateAll((rows) =>
+      rows
+        .map((r) => ({ at: Number(r.getAttribute('aria-rowindex')), name: r.querySelector('a')?.textContent ?? '' }))
+        .sort((a, b) => a.at - b.at)
+        .map((r) => r.name),
+    );
+  }
+
+  /** The drawn run row shown lowest (the highest row index). */
+  async bottomRow(): Promise<Locator> {
+    const at = await this.runRows.evaluateAll((rows) => Math.max(...rows.map((r) => Number(r.getAttribute('aria-rowindex')))));
+    return this.runsTable.locator(`[data-testid="run-row"][aria-rowindex="${at}"]`);
   }
 
   metricColumn(key: string): Locator {
