@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState, type RefObject } from 'react';
+import { cancelChartWork, queueChartWork } from './draw-queue';
 
 /** What an ECharts module (echarts-core.ts, compare/echarts-extra.ts) gives: its `init`. */
 interface EChartsModule<C> {
@@ -38,16 +39,25 @@ export function useEChart<C extends Instance>(
       .current()
       .then(({ default: echarts }) => {
         if (disposed) return;
-        const made = echarts.init(node, undefined, { renderer: 'canvas' });
-        instance = made;
-        cleanup = initRef.current?.(made, node);
-        observer = new ResizeObserver(() => made.resize());
-        observer.observe(node);
-        setChart(made);
+        // Created in its own slice of the page's chart work (CHART-16): twenty charts are not made in one task.
+        queueChartWork(node, () => {
+          if (disposed) return;
+          try {
+            const made = echarts.init(node, undefined, { renderer: 'canvas' });
+            instance = made;
+            cleanup = initRef.current?.(made, node);
+            observer = new ResizeObserver(() => made.resize());
+            observer.observe(node);
+            setChart(made);
+          } catch (err) {
+            setLoadError(err instanceof Error ? err.message : String(err));
+          }
+        });
       })
       .catch((err: unknown) => setLoadError(err instanceof Error ? err.message : String(err)));
     return () => {
       disposed = true;
+      cancelChartWork(node);
       observer?.disconnect();
       cleanup?.();
       instance?.dispose();

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
+import { cancelChartWork, queueChartWork } from '../charts/draw-queue';
 import { useEChart } from '../charts/use-echart';
 import type { ECharts } from './echarts-extra';
 import type { RunChart } from './run-chart-options';
@@ -18,7 +19,11 @@ export default function RunsEChart({ chart, label, testId, className = 'h-72' }:
   useEffect(() => {
     if (!instance || instance.isDisposed()) return;
     // notMerge: axes change kind (value ↔ category) and count between options; merging would keep stale ones.
-    instance.setOption(chart.option, { notMerge: true });
+    // Drawn in a slice of the page's chart work (charts/draw-queue.ts, CHART-16).
+    queueChartWork(instance, () => {
+      if (!instance.isDisposed()) instance.setOption(chart.option, { notMerge: true });
+    });
+    return () => cancelChartWork(instance);
   }, [instance, chart]);
 
   if (loadError) {
