@@ -7,9 +7,10 @@
 // read a comment.
 //
 //   node scripts/compile-hints.mjs [outDir]     (default: out/)
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { htmlFiles } from './out-files.mjs';
 
 export const HINT = '//# allFunctionsCalledOnLoad\n';
 
@@ -28,14 +29,6 @@ export function loadedChunks(html) {
 /** The script with the hint as its first line (V8 reads it only there); unchanged when it has it. */
 export function withHint(js) {
   return js.startsWith(HINT) ? js : HINT + js;
-}
-
-function* htmlFiles(dir) {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) yield* htmlFiles(p);
-    else if (e.name.endsWith('.html')) yield p;
-  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

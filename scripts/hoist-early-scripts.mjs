@@ -6,9 +6,10 @@
 // children, so this cannot be said in app/layout.tsx itself.
 //
 //   node scripts/hoist-early-scripts.mjs [outDir]     (default: out/)
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { htmlFiles } from './out-files.mjs';
 
 const EARLY = /<script data-cairn-early="">[\s\S]*?<\/script>/g;
 const HEAD_START = /<head>(\s*<meta charSet="utf-8"\/>)?/;
@@ -22,14 +23,6 @@ export function hoistEarlyScripts(html) {
   const without = html.replace(EARLY, '');
   const at = head.index + head[0].length;
   return without.slice(0, at) + scripts.join('') + without.slice(at);
-}
-
-function* htmlFiles(dir) {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) yield* htmlFiles(p);
-    else if (e.name.endsWith('.html')) yield p;
-  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
