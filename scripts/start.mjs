@@ -51,6 +51,7 @@ if (appStale) {
   const status =
     run(bin('next'), ['build']) ||
     run(process.execPath, [join(root, 'scripts', 'hoist-early-scripts.mjs')]) ||
+    run(process.execPath, [join(root, 'scripts', 'compile-hints.mjs')]) ||
     run(bin('serwist'), ['build', 'serwist.config.mjs']);
   if (status !== 0) {
     // The relay is still useful (SDK, Python clients); `cairn start` says whether an app can be served.
