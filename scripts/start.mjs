@@ -49,6 +49,7 @@ const appStale = !existsSync(appIndex) || statSync(appIndex).mtimeMs < newestMti
 if (appStale) {
   console.error(existsSync(appIndex) ? 'cairn: app sources changed, rebuilding out/...' : 'cairn: building the app (out/)...');
   const status =
+    run(process.execPath, [join(root, 'scripts', 'copy-ort-wasm.mjs')]) ||
     run(bin('next'), ['build']) ||
     run(process.execPath, [join(root, 'scripts', 'hoist-early-scripts.mjs')]) ||
     run(process.execPath, [join(root, 'scripts', 'compile-hints.mjs')]) ||
