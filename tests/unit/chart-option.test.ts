@@ -17,7 +17,17 @@ const raw = (values: number[], steps = values.map((_, i) => i)): ChartSeries => 
 const line = (s: ChartSeries, id = 'r1', name = 'run one'): ChartLine => ({ id, name, color: '#123456', series: s });
 const settings = (p: Partial<ChartSettings>): ChartSettings => ({ ...DEFAULT_CHART_SETTINGS, ...p });
 type S = { id: string; data: [number, number | null][]; showSymbol?: boolean; lineStyle?: { opacity?: number } };
-const seriesOf = (o: { option: Record<string, unknown> }) => o.option.series as S[];
+type Drawn = Omit<S, 'data'> & { data: Float64Array | S['data']; dimensions?: readonly string[]; encode?: { x: number; y: number } };
+/** A line series' points as [x, y | null] (CHART-17: the option holds them as flat x, y pairs, NaN for a gap). */
+function pointsOf(s: Drawn): S['data'] {
+  if (!(s.data instanceof Float64Array)) return s.data;
+  expect(s.dimensions).toEqual(['x', 'y']);
+  expect(s.encode).toEqual({ x: 0, y: 1 });
+  const out: S['data'] = [];
+  for (let i = 0; i < s.data.length; i += 2) out.push([s.data[i]!, Number.isNaN(s.data[i + 1]) ? null : s.data[i + 1]!]);
+  return out;
+}
+const seriesOf = (o: { option: Record<string, unknown> }): S[] => (o.option.series as Drawn[]).map((s) => ({ ...s, data: pointsOf(s) }) as S);
 const byId = (o: { option: Record<string, unknown> }, id: string) => seriesOf(o).find((s) => s.id === id)!;
 
 describe('line chart option', () => {

@@ -85,3 +85,29 @@ describe('[CHART-1] metric chart option', () => {
     }
   });
 });
+
+describe('[CHART-17] line data as flat typed arrays', () => {
+  it('[CHART-17] each line holds its points as x, y pairs in a Float64Array; ECharts reads the same points, a NaN is a gap, and a tooltip gets [x, y]', () => {
+    const s = { key: 'm', steps: Float64Array.from([0, 1, 2, 3, 4]), values: Float64Array.from([1, 2, NaN, 4, 5]), count: 5 };
+    const option = metricChartOption(s);
+    const line = (option.series as { id: string; data: unknown }[]).find((x) => x.id === 'line:m')!;
+    expect(line.data).toBeInstanceOf(Float64Array);
+    expect(Array.from(line.data as Float64Array)).toEqual([0, 1, 1, 2, 2, NaN, 3, 4, 4, 5]);
+    const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 600, height: 300 });
+    try {
+      chart.setOption(option);
+      const model = (chart as unknown as { getModel(): { getSeriesByIndex(i: number): { id: string; getData(): LineData; getDataParams(i: number): { value: unknown } } } }).getModel();
+      const series = model.getSeriesByIndex(0);
+      expect(series.id).toBe('line:m');
+      const d = series.getData();
+      expect(Array.from({ length: d.count() }, (_, i) => [d.get('x', i), d.get('y', i)])).toEqual([[0, 1], [1, 2], [2, NaN], [3, 4], [4, 5]]);
+      expect(series.getDataParams(3).value).toEqual([3, 4]);
+      // The gap: the drawn path starts again after the missing point (two moves).
+      const svg = chart.renderToSVGString();
+      const path = /<path d="(M[^"]*)"[^>]*stroke-width="1.5"/.exec(svg)?.[1] ?? '';
+      expect(path.match(/M/g)).toHaveLength(2);
+    } finally {
+      chart.dispose();
+    }
+  });
+});
