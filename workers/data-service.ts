@@ -4,7 +4,7 @@ import { z } from 'zod';
 import * as doc from '../lib/doc';
 import { CairnError, asExperimentId, asRunId, parseInput, type ExperimentId, type ParamConflict, type RunId } from '../lib/domain';
 import type { IndexRow } from '../lib/run-index';
-import { searchTable, sortCacheOf, tableFromRows, type RunTable } from '../lib/search';
+import { prepareDefaultOrder, searchTable, tableFromRows, type RunTable } from '../lib/search';
 import type { RunRow, RunsPage, RunsQuery } from '../lib/search/runs-page';
 import { LocalStore } from '../lib/store';
 import {
@@ -145,7 +145,7 @@ export function createDataService(platform: Platform) {
     if (hit && hit.version === version && hit.rows.length === active.length) return hit.table;
     const t0 = performance.now();
     const table = tableFromRows(active);
-    sortCacheOf(table);
+    prepareDefaultOrder(table);
     performance.measure?.('cairn:table:build', { start: t0, end: performance.now() });
     tables.set(experimentId, { version, rows: active, table });
     return table;

@@ -5,7 +5,7 @@ export { parseFilter, type Dialect, type ParseOptions } from './filter-parse';
 export { checkFilter, validateFilter } from './filter-check';
 export { parseOrderBy, parseOrderClause, type OrderClause } from './order-by';
 export { filterMask, likeRegExp } from './evaluate';
-export { sortRows, sortCacheOf, compareCodePoints, DEFAULT_ORDER } from './sort';
+export { sortRows, prepareDefaultOrder, compareCodePoints, DEFAULT_ORDER } from './sort';
 export { decodePageToken, encodePageToken } from './page-token';
 export * from './search';
 export * from './conjunction';

@@ -98,14 +98,16 @@ export const DEFAULT_ORDER: readonly OrderClause[] = [
 
 /**
  * What sorting a table needs, kept with the table (a RunTable never changes once built): each column's key, made the
- * first time a search orders by it, and every row's place in the default order. A search then sorts without ranking
- * ten thousand run ids again, and a search with no order_by only picks its rows out of the default order.
+ * first time a search orders by it, and, once `prepareDefaultOrder` made it, every row's place in the default order.
+ * A search then sorts without ranking ten thousand run ids again, and a search with no order_by only picks its rows
+ * out of the default order. The default order is made only when asked for (the data worker, for a table it keeps and
+ * searches again and again): a table built for one search (the SDK's, the REST door's) sorts just its selection.
  */
 interface SortCache {
   keys: Map<string, SortKey>;
   /** Row indices in the default order; `rank[row]` is the row's place in it. */
-  order: Uint32Array;
-  rank: Uint32Array;
+  order?: Uint32Array;
+  rank?: Uint32Array;
 }
 const sortCaches = new WeakMap<RunTable, SortCache>();
 
@@ -126,51 +128,65 @@ function compareBy(keys: readonly DirectedKey[], a: number, b: number): number {
   return 0;
 }
 
-function cachedKey(t: RunTable, cache: Map<string, SortKey>, c: OrderClause): SortKey {
-  const id = `${c.entity}\u0000${c.entity === 'attribute' ? attributeColumn(c.key) : c.key}`;
-  let k = cache.get(id);
-  if (!k) {
-    k = keyFor(t, c);
-    cache.set(id, k);
+function cacheOf(t: RunTable): SortCache {
+  let c = sortCaches.get(t);
+  if (!c) {
+    c = { keys: new Map() };
+    sortCaches.set(t, c);
   }
-  return k;
+  return c;
+}
+
+/** The clauses' keys with their directions, each column's key made once per table. */
+function directedKeys(t: RunTable, clauses: readonly OrderClause[]): DirectedKey[] {
+  const cache = cacheOf(t).keys;
+  return clauses.map((c) => {
+    const id = `${c.entity}\u0000${c.entity === 'attribute' ? attributeColumn(c.key) : c.key}`;
+    let k = cache.get(id);
+    if (!k) {
+      k = keyFor(t, c);
+      cache.set(id, k);
+    }
+    return { ...k, dir: c.ascending ? 1 : -1 };
+  });
 }
 
 /**
- * The table's sort cache, made on first use: `start_time DESC, run_id ASC`, then the row index. Building it once, when
- * a table is built, takes the ranking off the first search.
+ * Makes (once) every row's place in the default order, `start_time DESC, run_id ASC`, then the row index: for a table
+ * searched many times, done when it is built, so no search ranks the rows again.
  */
-export function sortCacheOf(t: RunTable): SortCache {
-  let c = sortCaches.get(t);
-  if (c) return c;
-  const keys = new Map<string, SortKey>();
-  const directed = DEFAULT_ORDER.map((o) => ({ ...cachedKey(t, keys, o), dir: o.ascending ? 1 : -1 }));
+export function prepareDefaultOrder(t: RunTable): void {
+  const c = cacheOf(t);
+  if (c.order) return;
+  const directed = directedKeys(t, DEFAULT_ORDER);
   const n = t.rowCount;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => compareBy(directed, a, b) || a - b);
   const rank = new Uint32Array(n);
   for (let i = 0; i < n; i++) rank[order[i]!] = i;
-  c = { keys, order, rank };
-  sortCaches.set(t, c);
-  return c;
+  c.order = order;
+  c.rank = rank;
 }
 
 /** Sorts `rows` (indices into `t`) in place and returns it: the clauses, then the default order (SEARCH-17..19). */
 export function sortRows(t: RunTable, rows: Uint32Array, clauses: readonly OrderClause[]): Uint32Array {
-  const cache = sortCacheOf(t);
+  const { order, rank } = cacheOf(t);
+  if (!order || !rank) {
+    const keys = directedKeys(t, [...clauses, ...DEFAULT_ORDER]);
+    return rows.sort((a, b) => compareBy(keys, a, b) || a - b);
+  }
   if (clauses.length === 0) {
     // The rows in the default order, picked out of it: one pass, no comparisons (a row listed twice stays twice).
     const times = new Uint32Array(t.rowCount);
     for (let i = 0; i < rows.length; i++) times[rows[i]!]!++;
     let j = 0;
-    for (let i = 0; i < cache.order.length && j < rows.length; i++) {
-      const r = cache.order[i]!;
+    for (let i = 0; i < order.length && j < rows.length; i++) {
+      const r = order[i]!;
       for (let m = times[r]!; m > 0; m--) rows[j++] = r;
     }
     return rows;
   }
-  const keys = clauses.map((c) => ({ ...cachedKey(t, cache.keys, c), dir: c.ascending ? 1 : -1 }));
-  const rank = cache.rank;
+  const keys = directedKeys(t, clauses);
   return rows.sort((a, b) => compareBy(keys, a, b) || rank[a]! - rank[b]!);
 }
