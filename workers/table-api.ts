@@ -105,9 +105,10 @@ export function tableApi(core: ServiceCore) {
           viewType: q.deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY',
         });
     const t1 = performance.now();
+    const serial = ++listSerial;
     let entry;
     if (!found.ok) {
-      entry = { serial: ++listSerial, rows: lc.rows, list: { entries: [], matching: 0, hidden: 0 }, error: found.error, metricKeys: lc.metricKeys, other: lc.other, columns };
+      entry = { serial, rows: lc.rows, list: { entries: [], matching: 0, hidden: 0 }, error: found.error, metricKeys: lc.metricKeys, other: lc.other, columns };
     } else {
       const list = buildList(lc.rows, found.rows, {
         sort: q.sort,
@@ -120,7 +121,7 @@ export function tableApi(core: ServiceCore) {
         collapsedGroups: q.collapsedGroups,
         columns,
       });
-      entry = { serial: ++listSerial, rows: lc.rows, list, metricKeys: lc.metricKeys, other: lc.other, columns };
+      entry = { serial, rows: lc.rows, list, metricKeys: lc.metricKeys, other: lc.other, columns };
     }
     performance.measure?.('cairn:table:search', { start: t0, end: t1 });
     performance.measure?.('cairn:table:list', { start: t0, end: performance.now() });

@@ -63,8 +63,9 @@ export default function EChart({
       chart.setOption(option, { replaceMerge: ['series'] });
       performance.measure?.('cairn:chart:draw', { start: t0, end: performance.now() });
     });
-    return () => cancelChartWork(chart);
   }, [chart, option]);
+  // A newer option replaces the waiting one in its place in the queue; only a chart going away drops its draw.
+  useEffect(() => (chart ? () => cancelChartWork(chart) : undefined), [chart]);
 
   useEffect(() => {
     if (!chart || chart.isDisposed() || resetZoom === 0) return;

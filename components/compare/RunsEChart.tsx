@@ -23,8 +23,8 @@ export default function RunsEChart({ chart, label, testId, className = 'h-72' }:
     queueChartWork(instance, () => {
       if (!instance.isDisposed()) instance.setOption(chart.option, { notMerge: true });
     });
-    return () => cancelChartWork(instance);
   }, [instance, chart]);
+  useEffect(() => (instance ? () => cancelChartWork(instance) : undefined), [instance]);
 
   if (loadError) {
     return (

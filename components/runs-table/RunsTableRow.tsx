@@ -39,8 +39,9 @@ interface Props {
 const FOCUS = 'focus-visible:outline-2 focus-visible:outline-sky-600';
 const CELL = 'flex h-full items-center overflow-hidden whitespace-nowrap pr-3';
 /**
- * A column's cell is one block whose line is the row's height: the text sits in the middle and is cut with an ellipsis
- * by the cell itself (32 px: the row's 33 less its border), with no wrapper element (a fling draws thirty new rows a frame: every element counts).
+ * A column's cell is one block whose line is the row's height (32 px: the row's 33 less its border): the text sits in
+ * the middle and the cell itself cuts it with an ellipsis, with no wrapper element (a fling redraws thirty rows a
+ * frame: every element counts).
  */
 const TEXT_CELL = 'h-full truncate pr-3 leading-8';
 const box = (width: number) => ({ width, flex: 'none' as const });

@@ -4,7 +4,7 @@
  * it read more). Files are streamed to disk, never held whole in memory.
  */
 import { createWriteStream, rmSync } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CairnError, invalid } from '../../lib/domain';
 
@@ -39,8 +39,8 @@ function limit(maxBytes: number, what: string, url: string): Transform {
 export async function downloadBytes(url: string, what: string, maxBytes: number): Promise<Uint8Array> {
   const res = await open(url, what, maxBytes);
   const parts: Buffer[] = [];
-  const collect = new Transform({
-    transform(chunk: Buffer, _enc, done) {
+  const collect = new Writable({
+    write(chunk: Buffer, _enc, done) {
       parts.push(chunk);
       done();
     },

@@ -11,7 +11,6 @@ import { resolveParams, type EntryPointSpec, type ResolvedParams } from '../../l
 import { downloadToFile } from './download';
 
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
-/** A `path` download may take this long (a data file, not a data set: big inputs belong in `uri` params). */
 /** A path parameter's download (a dataset, a model) is streamed to disk; this much at most. */
 const MAX_PATH_DOWNLOAD_BYTES = 64 * 1024 ** 3;
 
