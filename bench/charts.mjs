@@ -1,6 +1,7 @@
 /* global window, document, requestAnimationFrame -- the functions passed to page.evaluate / waitForFunction run in the page or the worker */
 // Metric charts (components/charts, workers/charts-api.ts): the issue-7 chart figures.
-//   node bench/charts.mjs      (needs out/ and dist/: `npm run build`)
+//   node bench/charts.mjs      (needs out/ and dist/: `npm run build`; BENCH_CHARTS_TRACE=<file>: a trace of the cold
+//   compare load with V8 samples, BENCH_CHARTS_TRACE_RUN=<file>: of the cold run page)
 // 1. Node, the worker's functions alone (bundled from source): one 1M-point series → 1,500 min/max buckets
 //    (chartOfRange: the grid bucketing getRunsSeries runs), a zoomed range of it (10k and 100k steps: binary search +
 //    bucketing or raw points), and a live tail appended to 1,500 drawn buckets (appendTail, CHART-8). Target: 1M →
@@ -215,7 +216,7 @@ try {
     const p2 = await ctx2.newPage();
     // BENCH_CHARTS_TRACE=<file>: Chromium's trace of the cold compare load, for the worker thread's profile.
     const traceFile = process.env.BENCH_CHARTS_TRACE;
-    if (traceFile) await browser.startTracing(p2, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', 'netlog'] });
+    if (traceFile) await browser.startTracing(p2, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', 'netlog', 'disabled-by-default-v8.cpu_profiler'] });
     await p2.goto(`${url2}/compare/?experiment=${exp.id}&runs=${ids.join(',')}`, { waitUntil: 'commit' });
     const compareMs = await p2
       .waitForFunction(

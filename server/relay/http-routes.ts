@@ -116,18 +116,24 @@ function getDoc(deps: HttpDeps, res: ServerResponse, rawRoom: string, token: str
   const sv = decodeStateVector(svParam);
   if (sv === null) return sendError(res, 'INVALID_PARAMETER_VALUE', "'sv' must be a base64url Yjs state vector");
   if (refused(res, deps.auth.forWorkspace(token, parsed.room.workspace, 'read'))) return;
+  // RELAY-43: a finished run's docs come from the store as they are, without loading the room.
+  const stored = deps.rooms.storedState(parsed.room, sv);
+  if (stored) return sendUpdate(res, stored);
   const room = deps.rooms.open(parsed.room);
   try {
-    const update = Y.encodeStateAsUpdate(room.doc, sv);
-    res.writeHead(200, {
-      'content-type': 'application/octet-stream',
-      'content-length': update.byteLength,
-      'cache-control': 'no-store',
-    });
-    res.end(res.req.method === 'HEAD' ? undefined : update);
+    sendUpdate(res, Y.encodeStateAsUpdate(room.doc, sv));
   } finally {
     deps.rooms.releaseIfIdle(room);
   }
+}
+
+function sendUpdate(res: ServerResponse, update: Uint8Array): void {
+  res.writeHead(200, {
+    'content-type': 'application/octet-stream',
+    'content-length': update.byteLength,
+    'cache-control': 'no-store',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : update);
 }
 
 /**

@@ -29,6 +29,9 @@ export class UnappliableUpdate extends Error {}
 /** The store could not commit: rolled back, nothing served; the sender is closed 1011 and resends on reconnect. */
 export class StorageFailure extends Error {}
 
+/** Room names remembered as applicable (RELAY-43) before the set starts again: ~6 MB of names at most. */
+const MAX_APPLICABLE = 100_000;
+
 export type ReceiveResult = { ok: true } | Extract<Admission, { ok: false }>;
 
 /** What the relay does around rooms (the index's run-dirty marks, the format-1 conversion): called synchronously. */
@@ -320,6 +323,8 @@ export class Room {
 /** Loads rooms on first use and unloads them a little after the last peer leaves (compacting on the way out). */
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
+  /** Rooms whose stored rows were applied once in this process (RELAY-43). */
+  private readonly applicable = new Set<string>();
 
   /** Set by the relay once its services exist (they need the registry first). */
   hooks: RoomHooks = {};
@@ -381,6 +386,38 @@ export class RoomRegistry {
       return true;
     } finally {
       d.destroy();
+    }
+  }
+
+  /**
+   * RELAY-43: what `GET /docs/<room>?sv=` serves for a run or metrics room that is not loaded, from its stored rows:
+   * the room is not registered (nor kept for the unload delay) and its state is not encoded again. One row and an
+   * empty `sv` (what a fresh reader asks) is the row itself; otherwise the rows merged (`Y.mergeUpdates`) and diffed
+   * against `sv` (`Y.diffUpdate`): the content `encodeStateAsUpdate(doc, sv)` of the loaded room holds. The first read
+   * of a room in this process applies its rows to a throwaway doc, so a row that does not apply is never served (null:
+   * the caller loads the room, whose load moves the row aside, RELAY-26); later rows are this relay's own commits,
+   * applied before they were stored. Null as well when the room is loaded: its doc is the truth.
+   */
+  storedState(name: RoomName, sv: Uint8Array | undefined): Uint8Array | null {
+    if (this.rooms.has(name.name) || name.kind === 'workspace') return null;
+    const rows = this.store.load(name.name);
+    if (rows.length === 0) return Y.encodeStateAsUpdate(new Y.Doc());
+    try {
+      if (!this.applicable.has(name.name)) {
+        const d = new Y.Doc({ guid: name.name });
+        try {
+          for (const row of rows) Y.applyUpdate(d, row.data);
+          if (d.store.pendingStructs || d.store.pendingDs) return null;
+        } finally {
+          d.destroy();
+        }
+        if (this.applicable.size >= MAX_APPLICABLE) this.applicable.clear();
+        this.applicable.add(name.name);
+      }
+      const update = rows.length === 1 ? rows[0]!.data : Y.mergeUpdates(rows.map((r) => r.data));
+      return !sv || Y.decodeStateVector(sv).size === 0 ? update : Y.diffUpdate(update, sv);
+    } catch {
+      return null;
     }
   }
 
