@@ -115,7 +115,7 @@ function readColumn(b: Uint8Array, pos: number, out: Float64Array): number {
   const mode = b[pos++];
   if (mode === 1) {
     if (pos + out.length * 8 > b.length) throw new ChunkFormatError('truncated column');
-    out.set(new Float64Array(b.slice(pos, pos + out.length * 8).buffer));
+    new Uint8Array(out.buffer, out.byteOffset, out.length * 8).set(b.subarray(pos, pos + out.length * 8));
     return pos + out.length * 8;
   }
   if (mode !== 0) throw new ChunkFormatError(`unknown column mode ${mode}`);
@@ -185,8 +185,9 @@ export function readChunkHeader(b: Uint8Array): ChunkHeader {
 export function decodeChunkInto(b: Uint8Array, h: ChunkHeader, out: Series, offset: number): void {
   const { n, valuesAt } = h;
   const end = valuesAt + n * 8;
-  if ((b.byteOffset + valuesAt) % 8 === 0) out.values.set(new Float64Array(b.buffer, b.byteOffset + valuesAt, n), offset);
-  else out.values.set(new Float64Array(b.slice(valuesAt, end).buffer), offset);
+  // The values' bytes copied once into the output's own bytes (both little-endian float64, as a Float64Array view of
+  // them would read): no per-chunk copy to align an odd offset first.
+  new Uint8Array(out.values.buffer, out.values.byteOffset + offset * 8, n * 8).set(b.subarray(valuesAt, end));
   let pos = readColumn(b, end, out.steps.subarray(offset, offset + n));
   pos = readColumn(b, pos, out.timestamps.subarray(offset, offset + n));
   if (pos !== b.length) throw new ChunkFormatError('trailing bytes in chunk');

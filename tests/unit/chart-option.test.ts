@@ -4,7 +4,7 @@ import { CustomChart, LineChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 import { DEFAULT_CHART_SETTINGS, chartSettingsFrom, smoothingBeta, type ChartSettings } from '@/components/charts/chart-settings';
-import { SYMBOL_LIMIT, bandPolygons, clipRange, linesOption, type ChartLine } from '@/components/charts/lines-option';
+import { SYMBOL_LIMIT, bandOutline, bandPolygons, clipRange, linesOption, type ChartLine } from '@/components/charts/lines-option';
 import { emaDebiased } from '@/components/charts/smoothing';
 import { spliceRange, windowToRange } from '@/components/charts/zoom';
 import type { ChartSeries } from '@/lib/react';
@@ -130,7 +130,7 @@ describe('line chart option', () => {
     // Drawn: the raw part has no band: the band is split around it.
     const band = bandPolygons(s, '#000', false, false);
     expect([...band.x]).toEqual([0, 300]);
-    expect(band.polygons).toEqual([[[0, 2], [0, 0]], [[300, 5], [300, 3]]]);
+    expect(band.segments.map((seg) => bandOutline(band, seg))).toEqual([[[0, 2], [0, 0]], [[300, 5], [300, 3]]]);
   });
 
   it('[CHART-1] one custom series draws every band, for one run or many: its polygons envelope each line, gaps split them', () => {
@@ -146,7 +146,9 @@ describe('line chart option', () => {
     expect(ids.filter((id) => id === 'bands')).toHaveLength(1);
     expect(seriesOf(linesOption(lines.slice(0, 1))).map((x) => x.id)).toEqual(['line:r0', 'bands']);
     for (const l of lines) {
-      const [poly] = bandPolygons(l.series, l.color, false, false).polygons;
+      const b = bandPolygons(l.series, l.color, false, false);
+      expect(b.segments).toHaveLength(1);
+      const poly = bandOutline(b, b.segments[0]!);
       const n = l.series.steps.length;
       expect(poly).toHaveLength(2 * n);
       for (let i = 0; i < n; i++) {
@@ -160,7 +162,7 @@ describe('line chart option', () => {
     // A gap (non-finite min/max) splits a band in two polygons.
     const gappy = { ...lines[0]!.series, min: lines[0]!.series.min!.slice(), max: lines[0]!.series.max!.slice() };
     gappy.min![50] = NaN;
-    expect(bandPolygons(gappy, '#000', false, false).polygons).toHaveLength(2);
+    expect(bandPolygons(gappy, '#000', false, false).segments).toHaveLength(2);
     // ECharts lays it out (renderItem with the real api).
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 600, height: 300 });
     chart.setOption(o.option);

@@ -3,6 +3,8 @@ import * as echarts from 'echarts/core';
 import { CustomChart, LineChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
+import { DEFAULT_CHART_SETTINGS } from '@/components/charts/chart-settings';
+import { linesOption } from '@/components/charts/lines-option';
 import { metricChartOption } from '@/components/charts/metric-chart-option';
 import { bucketSeries } from '@/lib/search/bucket';
 
@@ -22,7 +24,7 @@ function bucketed(f: (s: number) => number, n = 20_000, buckets = 200) {
  * band polygon's points read back from the custom series' drawn elements, converted from pixels to data coordinates
  * by the chart; the line's values from its series data.
  */
-function drawnBand(option: ReturnType<typeof metricChartOption>) {
+function drawnBand(option: Record<string, unknown>) {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 600, height: 300 });
   try {
     chart.setOption(option);
@@ -82,6 +84,21 @@ describe('[CHART-1] metric chart option', () => {
       expect(Math.abs(lower[i]! - s.min[i]!), `bucket ${i} lower`).toBeLessThan(tol);
       expect(Math.abs(upper[i]! - s.max[i]!), `bucket ${i} upper`).toBeLessThan(tol);
       expect(lower[i]! <= value[i]! + tol && value[i]! <= upper[i]! + tol, `bucket ${i}: ${lower[i]} ≤ ${value[i]} ≤ ${upper[i]}`).toBe(true);
+    }
+  });
+});
+
+describe('[CHART-1] bands on a log axis', () => {
+  it('[CHART-1] [CHART-7] on a log y axis (each point through ECharts\' own coordinate map) the band envelopes the line too', () => {
+    const s = bucketed((x) => 10 ** (2 + Math.sin(x / 400) + 0.5 * Math.sin(x * 7.3)));
+    const option = linesOption([{ id: 'm', name: 'm', color: '#000', series: s }], { ...DEFAULT_CHART_SETTINGS, logY: true }).option;
+    const { x, lower, upper, value } = drawnBand(option);
+    expect(lower).toHaveLength(s.steps.length);
+    for (let i = 0; i < s.steps.length; i++) {
+      expect(Math.abs(x[i]! - s.steps[i]!), `bucket ${i} x`).toBeLessThan(1e-6);
+      expect(Math.abs(lower[i]! / s.min[i]! - 1), `bucket ${i} lower`).toBeLessThan(1e-9);
+      expect(Math.abs(upper[i]! / s.max[i]! - 1), `bucket ${i} upper`).toBeLessThan(1e-9);
+      expect(lower[i]! <= value[i]! * (1 + 1e-9) && value[i]! <= upper[i]! * (1 + 1e-9), `bucket ${i}`).toBe(true);
     }
   });
 });
