@@ -106,7 +106,7 @@ const nodeGlobals = Object.fromEntries(
 export default tseslint.config(
   {
     ignores: [
-      'out/**', 'dist/**', '.next/**', 'node_modules/**', 'public/sdk/**', 'public/ort/**', 'public/data-worker.js', 'public/model-worker.js', 'next-env.d.ts',
+      'out/**', 'dist/**', '.next/**', 'node_modules/**', 'public/sdk/**', 'public/ort/**', 'public/data-worker.js', 'public/data-worker-chunks/**', 'public/model-worker.js', 'next-env.d.ts',
       'bench/.data/**', 'test-results/**', 'playwright-report/**',
     ],
   },

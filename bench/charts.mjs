@@ -32,6 +32,19 @@ watchdog(900_000, 'charts');
 const met = (v, target) => (Number.isFinite(v) ? (v <= target ? '(met)' : '(MISSED)') : '');
 const rows = [];
 
+/** BENCH_CHARTS_DEBUG: the page's and the worker's resources, marks and measures, on the page's clock. */
+async function printTimeline(page, worker) {
+  const pageOrigin = await page.evaluate(() => performance.timeOrigin);
+  const [workerOrigin, wm] = await worker.evaluate(() => [performance.timeOrigin, [...performance.getEntriesByType('mark'), ...performance.getEntriesByType('measure')].map((m) => [m.name, Math.round(m.startTime), Math.round(m.duration)])]);
+  const shift = Math.round(workerOrigin - pageOrigin);
+  const res = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => [r.name.replace(globalThis.location.origin, ''), Math.round(r.startTime), Math.round(r.responseEnd)]));
+  console.log('page resources [name, start, end]', JSON.stringify(res));
+  const wres = await worker.evaluate(() => performance.getEntriesByType('resource').map((r) => [decodeURIComponent(r.name).replace(/^https?:\/\/[^/]+/, '').slice(0, 60), Math.round(r.startTime), Math.round(r.responseStart), Math.round(r.responseEnd)]));
+  console.log(`worker resources [name, start, firstByte, end] (+${shift} ms for the page's clock)`, JSON.stringify(wres));
+  console.log(`worker marks and measures [name, start, duration] (+${shift} ms)`, JSON.stringify(wm));
+  console.log('page measures', JSON.stringify(await page.evaluate(() => performance.getEntriesByType('measure').map((m) => [m.name, Math.round(m.startTime), Math.round(m.duration)]))));
+}
+
 // ---- 1. Node: the worker's functions ------------------------------------------------------------------------------
 const lib = await importBundle(
   'charts',
@@ -135,16 +148,7 @@ try {
   const coldMs = await chartsDrawnAt(KEYS, 1000);
   if (runTrace) writeFileSync(runTrace, await browser.stopTracing());
   const coldSeries = await workerMeasures('cairn:charts:series');
-  if (process.env.BENCH_CHARTS_DEBUG) {
-    const all = await worker()?.evaluate(() => [performance.timeOrigin, [...performance.getEntriesByType('mark'), ...performance.getEntriesByType('measure')].map((m) => [m.name, Math.round(m.startTime), Math.round(m.duration)])]);
-    const res = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => [r.name.replace(globalThis.location.origin, ''), Math.round(r.startTime), Math.round(r.responseEnd)]));
-    console.log('page resources', JSON.stringify(res));
-    const wres = await worker()?.evaluate(() => performance.getEntriesByType('resource').map((r) => [decodeURIComponent(r.name).replace(/^https?:\/\/[^/]+/, '').slice(0, 60), Math.round(r.startTime), Math.round(r.responseStart), Math.round(r.responseEnd)]));
-    console.log('worker resources [name, start, firstByte, end]', JSON.stringify(wres));
-    const pageOrigin = await page.evaluate(() => performance.timeOrigin);
-    console.log('worker origin − page origin', Math.round(all[0] - pageOrigin), 'ms; worker measures', JSON.stringify(all[1]));
-    console.log('page measures', JSON.stringify(await page.evaluate(() => performance.getEntriesByType('measure').map((m) => [m.name, Math.round(m.startTime), Math.round(m.duration)]))));
-  }
+  if (process.env.BENCH_CHARTS_DEBUG && worker()) await printTimeline(page, worker());
   await new Promise((r) => setTimeout(r, 1_000));
   await page.reload({ waitUntil: 'commit' });
   const warmMs = await chartsDrawnAt(KEYS, 1000);
@@ -246,6 +250,7 @@ try {
     const docs = wm.filter((m) => m[0] === 'cairn:charts:doc').map((m) => m[2]);
     const reads = wm.filter((m) => m[0] === 'cairn:charts:read').map((m) => m[2]);
     const draws2 = await p2.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name === 'cairn:chart:draw').map((m) => m.duration));
+    if (process.env.BENCH_CHARTS_DEBUG && w2) await printTimeline(p2, w2);
     const compareNote = `worker getRunsSeries ${series.map((x) => fmt(x, 0)).join('/')} ms (docs fetched in ${fmt(Math.max(...docs), 0)} ms at most, ${docs.length} of them; reads ${fmt(reads.reduce((a, b) => a + b, 0), 0)} ms in all); setOption ${draws2.map((x) => fmt(x, 0)).join('/')} ms`;
     rows.push([`compare: ${COMPARE_RUNS} runs × 1 key × ${POINTS / 1000}k, first paint`, `${fmt(compareMs, 0)} ms`, `/compare/ → one RunsLineChart holding all ${COMPARE_RUNS} lines (fresh profile); ${compareNote}; target ≤ 2 s ${met(compareMs, 2000)}`]);
     await ctx2.close();

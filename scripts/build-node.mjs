@@ -2,15 +2,16 @@
 //   dist/cli.cjs          the `cairn` CLI (relay, start, token), bin of the package
 //   dist/sdk/index.{mjs,cjs}  `cairn/sdk` for Node
 //   public/sdk/cairn.mjs  the browser ESM bundle, served by the app at /sdk/cairn.mjs
-//   public/data-worker.js the app's data worker as one ES module, started by an inline script in the page's <head>
-//                         before Next's runtime loads (lib/react/DataProvider.tsx adopts it)
+//   public/data-worker.js the app's data worker as ES modules (its main module and shared code in
+//                         public/data-worker-chunks/), started by an inline script in the page's <head> before
+//                         Next's runtime loads (lib/react/DataProvider.tsx adopts it)
 //   dist/projects/ts-{register,hooks}.mjs  the TypeScript loader `cairn run` gives node projects' children
 //                         (NODE_OPTIONS=--import=…/ts-register.mjs; esbuild's transform, server/projects/ts-loader)
 //   public/model-worker.js the model worker (onnxruntime-web, wasm from public/ort/: scripts/copy-ort-wasm.mjs),
 //                         started on demand by lib/react/model-client.ts
 // Runs as `prepare`, so `npm install`/`npm ci` leave a usable CLI and SDK behind.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +19,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Native addons stay Node's to resolve: onnxruntime-node is loaded (lib/sdk/onnx-node.ts) only when a model is.
 const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'onnxruntime-node'];
 const alias = { '@': root };
+/** Where the data worker's split chunks go, under public/ (precached with the rest of out/). */
+const WORKER_CHUNKS = 'data-worker-chunks';
 // The Node SDK leaves its npm dependencies to Node's resolver (one copy of Yjs for the caller and us).
 const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod', 'yaml'];
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', alias, absWorkingDir: root, target: 'es2022' };
@@ -84,11 +87,15 @@ if (existsSync(join(root, 'lib/sdk/index.ts'))) {
   );
 }
 if (existsSync(join(root, 'workers/data.worker.ts'))) {
+  // Split (CHART-18): the first module (workers/boot.ts) starts a cold page's doc fetches while the main one loads.
+  rmSync(join(root, 'public', WORKER_CHUNKS), { recursive: true, force: true });
   jobs.push(
     build({
       ...common,
-      entryPoints: ['workers/data.worker.ts'],
-      outfile: 'public/data-worker.js',
+      entryPoints: { 'data-worker': 'workers/data.worker.ts' },
+      outdir: 'public',
+      splitting: true,
+      chunkNames: `${WORKER_CHUNKS}/[name]-[hash]`,
       platform: 'browser',
       format: 'esm',
       minify: true,

@@ -29,6 +29,7 @@ import { registryApi } from './registry-api';
 import type { ServiceCore } from './service-core';
 import { tableApi } from './table-api';
 import { Topics, type TopicCallback } from './topics';
+import type { WorkerBoot } from './boot';
 import { WarmCache, cacheScope, experimentsOfView } from './warm-cache';
 
 /**
@@ -49,6 +50,8 @@ export interface Platform {
   runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number; indexPollMs?: number };
   /** Delay before saving the warm cache (WRK-10); tests shorten it. */
   cacheSaveDelayMs?: number;
+  /** What the worker's first module opened and asked for already (workers/boot.ts, CHART-18). */
+  boot?: WorkerBoot;
 }
 
 type ViewType = doc.ViewType;
@@ -197,6 +200,7 @@ export function createDataService(platform: Platform) {
       ...(platform.broadcast ? { broadcast: true } : {}),
       ...(platform.WebSocketPolyfill ? { WebSocketPolyfill: platform.WebSocketPolyfill } : {}),
       ...(platform.runDocs ? { runDocs: platform.runDocs } : {}),
+      ...(platform.boot ? { early: platform.boot.early } : {}),
       savedIndexes: {
         load: async (exp) => warm?.index(exp),
         save: (exp, bytes) => warm?.saveIndex(exp, bytes),
@@ -268,12 +272,14 @@ export function createDataService(platform: Platform) {
         settled = new Promise<void>((resolve) => (markSettled = resolve));
         initPromise = (async () => {
           try {
+            // The worker's first module opened the store and resolved the settings already (CHART-18), for this origin.
+            const boot = platform.boot?.origin === origin ? platform.boot : undefined;
             // The app config request goes out while IndexedDB opens (it is used when nothing was saved).
-            const config = fetchAppConfig(origin, platform.fetch);
-            config.catch(() => null);
-            store = await measured('cairn:init:store', () => LocalStore.open({ mergeUpdates: Y.mergeUpdates, ...(platform.dbName ? { name: platform.dbName } : {}) }));
+            const config = boot ? null : fetchAppConfig(origin, platform.fetch);
+            config?.catch(() => null);
+            store = await measured('cairn:init:store', () => boot?.store ?? LocalStore.open({ mergeUpdates: Y.mergeUpdates, ...(platform.dbName ? { name: platform.dbName } : {}) }));
             store.onUpgradeNeeded(() => topics.signal('reload'));
-            const settings = await measured('cairn:init:settings', () => resolveSettings(store!, origin, platform.fetch, config));
+            const settings = await measured('cairn:init:settings', () => boot?.settings ?? resolveSettings(store!, origin, platform.fetch, config ?? undefined));
             warm = new WarmCache(store, cacheScope(settings.relayUrl, settings.workspace), platform.cacheSaveDelayMs);
             markSettled();
             await measured('cairn:init:cache-first', () => letCachedAnswersGoFirst());

@@ -2,51 +2,47 @@
 /**
  * The data worker (DESIGN.md "Workers"): owns the Y.Docs, the Dexie database and the relay connections. The UI talks
  * to it only through lib/react, which wraps this API with comlink and turns rejected WireErrors back into CairnErrors.
+ *
+ * This first module is small on purpose (CHART-18): it opens the database, resolves the settings and asks the relay
+ * for the docs a cold page opens first (workers/boot.ts) while the main module (data-main.ts: the data service, most
+ * of the worker's code) is still being fetched, compiled and evaluated. The page's messages that arrive meanwhile are
+ * held and handed to comlink in order once the service is exposed.
  */
-import * as Comlink from 'comlink';
-import type { NetworkSignal } from '../lib/sync';
-import { createDataService, withWireErrors } from './data-service';
-import { readPageHint } from './page-hint';
+import type * as Comlink from 'comlink';
+import { bootWorker } from './boot';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-// When the worker's modules are loaded and evaluated (bench/browser.mjs reads it: the worker's own start-up cost).
-performance.mark?.('cairn:worker:ready');
+performance.mark?.('cairn:worker:boot');
 
-/** The page's view of the network, forwarded by DataProvider: Chromium does not always tell workers. */
-let pageOnline = true;
-const networkListeners = new Set<() => void>();
+let main: Promise<typeof import('./data-main')> | null = null;
+const loadMain = () => (main ??= import('./data-main'));
+const boot = bootWorker({ name: scope.name, origin: scope.location.origin, fetch: (input, init) => fetch(input, init), beforeFetches: loadMain });
 
-/** navigator.onLine plus its events: "offline" in the status machine means the browser knows the network is down. */
-const network: NetworkSignal = {
-  online: () => scope.navigator.onLine !== false && pageOnline,
-  subscribe(cb) {
-    scope.addEventListener('online', cb);
-    scope.addEventListener('offline', cb);
-    networkListeners.add(cb);
-    return () => {
-      scope.removeEventListener('online', cb);
-      scope.removeEventListener('offline', cb);
-      networkListeners.delete(cb);
-    };
+/** Messages that came before the main module listened: replayed, in order, to its first listener. */
+let held: MessageEvent[] | null = [];
+const hold = (e: MessageEvent) => held?.push(e);
+scope.addEventListener('message', hold);
+
+const endpoint: Comlink.Endpoint = {
+  postMessage: (message: unknown, transfer?: Transferable[]) => scope.postMessage(message, transfer ?? []),
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject) {
+    scope.addEventListener(type, listener);
+    if (type !== 'message' || held === null) return;
+    const queued = held;
+    held = null;
+    scope.removeEventListener('message', hold);
+    const call = typeof listener === 'function' ? listener : (e: Event) => listener.handleEvent(e);
+    for (const e of queued) call(e);
   },
+  removeEventListener: (type: string, listener: EventListenerOrEventListenerObject) => scope.removeEventListener(type, listener),
 };
 
-const api = withWireErrors({
-  ...createDataService({ fetch: (input, init) => fetch(input, init), network, broadcast: true }),
-  /** The page's online/offline events (DataProvider); going offline drops sockets at once instead of after a timeout. */
-  async setOnline(online: boolean): Promise<void> {
-    if (pageOnline === online) return;
-    pageOnline = online;
-    for (const cb of [...networkListeners]) cb();
-  },
-});
+// The main module loads when the early fetches go out (its request ahead of theirs), or once the boot found nothing
+// to fetch: its evaluation holds this thread for a few hundred ms, and the boot's IndexedDB answers would wait behind
+// it. A boot that takes long does not hold it back past BOOT_WAIT_MS.
+const BOOT_WAIT_MS = 1_000;
+void Promise.race([boot.started, new Promise((r) => setTimeout(r, BOOT_WAIT_MS))])
+  .then(loadMain)
+  .then(({ startDataWorker }) => startDataWorker(scope, endpoint, boot));
 
-Comlink.expose(api);
-// Start at once (IndexedDB, settings, the relay's first sync) rather than when the page's init() arrives after React
-// hydrated: init() is idempotent, and the page asks with this same origin.
-void api.init(scope.location.origin).catch(() => {});
-// CHART-14: the page this worker was started for names the runs it will chart; their docs are fetched now.
-const hint = readPageHint(scope.name);
-if (hint) void api.prefetchRunSeries(hint.experimentId, hint.runIds).catch(() => {});
-
-export type DataApi = typeof api;
+export type { DataApi } from './data-main';

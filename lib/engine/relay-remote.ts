@@ -1,4 +1,4 @@
-import { RoomConnection, fetchRoomSnapshot, type FetchLike } from '../relay-client';
+import { RoomConnection, fetchRoomSnapshot, type EarlySnapshots, type FetchLike } from '../relay-client';
 import type { LiveLink, RemoteSide } from './doc-engine';
 
 export interface RelayRemoteOptions {
@@ -14,6 +14,8 @@ export interface RelayRemoteOptions {
    * connection attempts, which retry after 1 s, 3 s, 7 s..., so an unpaced burst took 30 s to connect.
    */
   maxConnecting?: number;
+  /** Snapshots asked for before the engine existed (CHART-18): a room's first fetch takes its early answer. */
+  early?: EarlySnapshots;
 }
 
 export const MAX_CONNECTING = 64;
@@ -50,7 +52,11 @@ export function relayRemote(o: RelayRemoteOptions): RemoteSide {
         },
       };
     },
-    fetchMissing: (room, sv) => fetchRoomSnapshot(o.fetch, o.relay, room, o.token, sv),
+    fetchMissing: (room, sv) => {
+      const fetchNow = () => fetchRoomSnapshot(o.fetch, o.relay, room, o.token, sv);
+      // An early answer that failed is asked for again, with the doc's state as it is now.
+      return o.early?.take(o.relay, room, o.token)?.catch(fetchNow) ?? fetchNow();
+    },
   };
 }
 

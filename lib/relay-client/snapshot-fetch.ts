@@ -1,4 +1,4 @@
-import { CairnError, errorFromResponse } from '../domain';
+import { CairnError, errorFromResponse } from '../domain/errors';
 import { base64url, normaliseRelay } from './urls';
 
 /** `fetch` as the caller has it (the browser's, Node's, a test's). */

@@ -1,4 +1,5 @@
-import { invalid } from '../domain';
+// From the module itself, not lib/domain's index: the data worker's first module loads this (workers/boot.ts).
+import { invalid } from '../domain/errors';
 
 /**
  * A relay is named by its base URL, `http(s)://host:port` (a path prefix is kept); `ws(s)://` is accepted too.

@@ -1,4 +1,6 @@
-import { CairnError, asSha256, sha256Hex } from '../domain';
+// From the modules themselves, not lib/domain's index: the data worker's first module loads this (workers/boot.ts).
+import { CairnError } from '../domain/errors';
+import { asSha256, sha256Hex } from '../domain/ids';
 import { DEFAULT_DB_NAME, SCHEMA_VERSION, createDexie, type CairnDexie, type UpdateRow } from './schema';
 
 /**
@@ -124,6 +126,14 @@ export class LocalStore {
     if (rows.length === 0) return { update: null, ids: [] };
     const updates = rows.map((r) => r.update);
     return { update: updates.length === 1 ? updates[0]! : this.merge(updates), ids: rows.map((r) => r.id!) };
+  }
+
+  /** Which of `docs` have at least one stored update: one read of the `doc` index's keys, not of the rows. */
+  async storedDocs(docs: readonly string[]): Promise<Set<string>> {
+    this.requireOpen();
+    if (docs.length === 0) return new Set();
+    const keys = await this.guard(() => this.db.updates.where('doc').anyOf([...docs]).uniqueKeys());
+    return new Set(keys.map(String));
   }
 
   async countUpdates(doc: string): Promise<number> {

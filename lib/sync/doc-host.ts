@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { LOCAL_ORIGIN, UPGRADE_ORIGIN, ensureWorkspace, readRun, startRun, wsExp, wsExpTags, type Ctx } from '../doc';
 import { CairnError, TERMINAL_STATUSES, newRunId, type Run, type RunInfo, type RunStatus } from '../domain';
 import { DocEngine, FETCH_ORIGIN, HeldDocs, relayRemote, type DocHandle, type Want } from '../engine';
-import { RoomConnection, fetchRoomSnapshot, fetchStateVector, metricsRoom, runRoom, workspaceRoom } from '../relay-client';
+import { RoomConnection, fetchRoomSnapshot, fetchStateVector, metricsRoom, runRoom, workspaceRoom, type EarlySnapshots } from '../relay-client';
 import { rowFromRun } from '../run-index';
 import type { LocalStore } from '../store';
 import { workspaceDocName } from './doc-names';
@@ -56,6 +56,8 @@ export interface DocHostOptions {
   runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number; indexPollMs?: number; upgradeRetryMs?: number; ensureOfflineMs?: number };
   /** Where the relay's experiment indexes are saved between visits (the worker's warm cache). */
   savedIndexes?: { load(experimentId: string): Promise<Uint8Array | undefined>; save(experimentId: string, value: () => Uint8Array): void };
+  /** Snapshots the worker asked for before this host opened (CHART-18); the engine's first fetch of a room takes them. */
+  early?: EarlySnapshots;
 }
 
 /** What changed, for the worker's change topics. */
@@ -115,7 +117,13 @@ export class DocHost {
       // SYNC-P4: what came from the relay (a snapshot, a live link's sync) is stored a little later, off the load path.
       local: indexedDbLog(opts.store, { deferred: fromRelay }),
       remote: relayUrl
-        ? relayRemote({ relay: relayUrl, token, fetch: opts.fetch, ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill } : {}) })
+        ? relayRemote({
+            relay: relayUrl,
+            token,
+            fetch: opts.fetch,
+            ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill } : {}),
+            ...(opts.early ? { early: opts.early } : {}),
+          })
         : null,
       // An UndoManager's undo (RUNPAGE-N6) is a local write too: stored, marked dirty, pushed.
       isLocalOrigin: (o) => o === LOCAL_ORIGIN || o === UPGRADE_ORIGIN || o instanceof Y.UndoManager,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { WorkspaceIdSchema, invalid, newActorId } from '../domain';
-import { normaliseRelay } from '../relay-client';
+// From the modules themselves, not the indexes: the data worker's first module loads this (workers/boot.ts).
+import { invalid } from '../domain/errors';
+import { WorkspaceIdSchema, newActorId } from '../domain/ids';
+import { normaliseRelay } from '../relay-client/urls';
 import type { LocalStore } from '../store';
 
 /**
@@ -33,8 +35,8 @@ const KEYS = { relayUrl: 'relayUrl', workspace: 'workspace', token: 'token', use
 const AppConfigSchema = z.object({ relay: z.string().min(1).optional(), workspace: z.string().optional() });
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 
-export type { FetchLike } from '../relay-client';
-import type { FetchLike } from '../relay-client';
+export type { FetchLike } from '../relay-client/snapshot-fetch';
+import type { FetchLike } from '../relay-client/snapshot-fetch';
 
 /** `GET <origin>/cairn-config.json`; null when absent, unreachable, slow or malformed (then the app runs local-only). */
 export async function fetchAppConfig(origin: string | null, fetchImpl: FetchLike): Promise<AppConfig | null> {

@@ -4,15 +4,17 @@ import { FIRST_LOAD_TIMEOUT } from './pages/app-header';
 import { startSeriesRun } from './pages/charts';
 
 /** The worker's fetches of metrics docs (`/docs/<ws>/run/<id>/metrics`) and when its first chart request started. */
-async function workerTimeline(page: Page): Promise<{ metricsFetches: { url: string; start: number }[]; firstSeries: number | null }> {
+async function workerTimeline(page: Page): Promise<{ metricsFetches: { url: string; start: number }[]; firstSeries: number | null; mainReady: number | null }> {
   const worker = page.workers()[0];
-  if (!worker) return { metricsFetches: [], firstSeries: null };
+  if (!worker) return { metricsFetches: [], firstSeries: null, mainReady: null };
   return worker.evaluate(() => ({
     metricsFetches: performance
       .getEntriesByType('resource')
       .filter((r) => decodeURIComponent(r.name).includes('/docs/') && decodeURIComponent(r.name).includes('/metrics'))
       .map((r) => ({ url: decodeURIComponent(r.name), start: r.startTime })),
     firstSeries: performance.getEntriesByName('cairn:charts:series').map((m) => m.startTime).sort((a, b) => a - b)[0] ?? null,
+    // When the worker's main module (the data service) had loaded and run: CHART-18's early fetches go out before.
+    mainReady: performance.getEntriesByName('cairn:worker:ready')[0]?.startTime ?? null,
   }));
 }
 
@@ -35,9 +37,10 @@ const linesDrawn = (page: Page, key: string, min: number) =>
 /*
  * components/charts/SPEC.md CHART-14: a run or compare page opened cold (fresh profile) has its finished runs' metrics
  * docs fetched by the data worker as soon as it started (the page's URL is the worker's name), before any chart asks;
- * the chart's request then finds the doc there: one fetch per doc, not two.
+ * the chart's request then finds the doc there: one fetch per doc, not two. CHART-18: those fetches go out from the
+ * worker's first module, before its main module has loaded.
  */
-test('[CHART-14] a cold run or compare page fetches its finished runs\u2019 metrics docs before the charts ask, once each', async ({ browser, baseURL }) => {
+test('[CHART-14] [CHART-18] a cold run or compare page fetches its finished runs\u2019 metrics docs before the worker has loaded and the charts ask, once each', async ({ browser, baseURL }) => {
   test.setTimeout(120_000);
   const logger = startSeriesRun({
     relay: new URL(baseURL!).origin,
@@ -70,10 +73,12 @@ test('[CHART-14] a cold run or compare page fetches its finished runs\u2019 metr
         await expect.poll(() => linesDrawn(page, 'loss', 400), { timeout: FIRST_LOAD_TIMEOUT }).toBe(runs.length);
         const t = await workerTimeline(page);
         expect(t.firstSeries, 'the chart asked the worker').not.toBeNull();
+        expect(t.mainReady, 'the worker marks when its main module ran').not.toBeNull();
         for (const id of runs) {
           const fetches = t.metricsFetches.filter((f) => f.url.includes(`/run/${id}/metrics`));
           expect(fetches, `${path}: ${id}'s metrics doc is fetched once`).toHaveLength(1);
           expect(fetches[0]!.start, `${path}: fetched before the chart asked`).toBeLessThan(t.firstSeries!);
+          expect(fetches[0]!.start, `${path}: fetched before the worker's main module ran (CHART-18)`).toBeLessThan(t.mainReady!);
         }
         expect(pageErrors()).toEqual([]);
       } finally {
