@@ -5,14 +5,15 @@ import type { FetchLike } from '../lib/relay-client/snapshot-fetch';
 import { metricsRoom, runRoom } from '../lib/relay-client/urls';
 import { LocalStore } from '../lib/store/local-store';
 import { metricsDocName, runDocName } from '../lib/sync/doc-names';
+import { cacheScope, indexCacheKey } from './cache-keys';
 import { fetchAppConfig, resolveSettings, type EffectiveSettings } from '../lib/sync/settings';
 import { readPageHint } from './page-hint';
 
 /**
  * What the data worker does before its main module has even loaded (components/charts/SPEC.md CHART-18): it opens the
- * database, resolves the settings, and asks the relay for the docs the page it was started for will open first (the
- * run and metrics docs of a cold run page, the metrics docs of a cold compare page: workers/page-hint.ts), when this
- * profile holds nothing of them. The data service adopts the store and the settings (its init opens neither again)
+ * database, resolves the settings, and asks the relay for what the page it was started for opens first
+ * (workers/page-hint.ts), when this profile holds nothing of it: the experiment's index (an experiment or compare
+ * page), the run and metrics docs of a run page, the metrics docs of a compare page. The data service adopts the store and the settings (its init opens neither again)
  * and hands the early answers to its doc engine, whose first fetch of each of those rooms takes them.
  */
 export interface WorkerBoot {
@@ -55,7 +56,7 @@ export function bootWorker(o: BootOptions): WorkerBoot {
   return { origin: o.origin, store, settings, early, started };
 }
 
-/** The rooms the hinted page opens first, fetched when this profile holds none of their updates. */
+/** What the hinted page opens first, fetched when this profile holds none of it. */
 async function startEarly(o: BootOptions, store: Promise<LocalStore>, settings: Promise<EffectiveSettings>, early: EarlySnapshots): Promise<number> {
   const hint = readPageHint(o.name);
   if (!hint) return 0;
@@ -68,13 +69,21 @@ async function startEarly(o: BootOptions, store: Promise<LocalStore>, settings: 
     ...(hint.experimentId === null ? [{ room: runRoom(ws, id), stored: runDocName(ws, id) }] : []),
     { room: metricsRoom(ws, id), stored: metricsDocName(ws, id) },
   ]);
-  // Something stored locally means a warm visit: the engine asks for just what is missing, with its state vector.
-  const held = await s.storedDocs(docs.map((d) => d.stored));
-  if (docs.every((d) => held.has(d.stored))) return 0;
+  // Something stored locally means a warm visit: the engine asks for just what is missing, with its state vector, and
+  // a saved index is caught up with a delta.
+  const [held, indexSaved] = await Promise.all([
+    s.storedDocs(docs.map((d) => d.stored)),
+    hint.experimentId === null ? true : s.hasCache(indexCacheKey(cacheScope(st.relayUrl, ws), hint.experimentId)),
+  ]);
+  if (indexSaved && docs.every((d) => held.has(d.stored))) return 0;
   o.beforeFetches?.();
   // A turn of the event loop: the request beforeFetches made is on its way before the docs' requests queue up.
   await new Promise((r) => setTimeout(r, 0));
   let n = 0;
+  if (!indexSaved) {
+    early.startIndex(st.relayUrl, ws, hint.experimentId!, st.token);
+    n++;
+  }
   for (const d of docs) {
     if (held.has(d.stored)) continue;
     early.start(st.relayUrl, d.room, st.token);

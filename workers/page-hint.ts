@@ -13,7 +13,10 @@ export interface PageHint {
   runIds: string[];
 }
 
-/** The runs a page's URL names: `/run/?id=<run>` or `/compare/?experiment=<exp>&runs=<a>,<b>`; else null. */
+/**
+ * What a page's URL names: `/run/?id=<run>`, `/compare/?experiment=<exp>&runs=<a>,<b>`, or `/experiment/?id=<exp>` (no
+ * runs: its runs table needs the experiment's index); else null.
+ */
 export function readPageHint(workerName: string): PageHint | null {
   if (!workerName.startsWith(PAGE_HINT_PREFIX)) return null;
   let url: URL;
@@ -27,6 +30,11 @@ export function readPageHint(workerName: string): PageHint | null {
   if (path === '/run') {
     const id = q.get('id');
     return id ? { experimentId: null, runIds: [id] } : null;
+  }
+  if (path === '/experiment') {
+    // Its runs table: the experiment's index, no series (CHART-18).
+    const id = q.get('id');
+    return id ? { experimentId: id, runIds: [] } : null;
   }
   if (path === '/compare') {
     const runIds = (q.get('runs') ?? '').split(',').filter(Boolean).slice(0, MAX_HINT_RUNS);

@@ -4,6 +4,7 @@ import { decodeIndex, type IndexRow } from '../lib/run-index';
 import { searchTable, tableFromRows } from '../lib/search';
 import type { RunsPage, RunsQuery } from '../lib/search/runs-page';
 import type { LocalStore } from '../lib/store';
+import { indexCacheKey } from './cache-keys';
 import { viewOfRow } from './run-rows';
 
 /**
@@ -21,8 +22,7 @@ const FIRST_PAGE_ROWS = 100;
 /** Largest page a cached answer gives (as the live one, WRK-8). */
 const MAX_PAGE_ROWS = 5000;
 
-/** One cache per relay and workspace: another workspace's runs must never show under this one. */
-export const cacheScope = (relayUrl: string | null, workspace: string): string => `${relayUrl ?? 'local'}|${workspace}`;
+export { cacheScope } from './cache-keys';
 
 export class WarmCache {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -86,13 +86,13 @@ export class WarmCache {
 
   /** The saved index of one experiment (what ExperimentRuns saved), or undefined. */
   async index(experimentId: string): Promise<Uint8Array | undefined> {
-    const bytes = await this.store.getCache<Uint8Array>(`index|${this.scope}|${experimentId}`).catch(() => undefined);
+    const bytes = await this.store.getCache<Uint8Array>(indexCacheKey(this.scope, experimentId)).catch(() => undefined);
     return bytes instanceof Uint8Array ? bytes : undefined;
   }
 
   /** Saves the index of one experiment (produced when the save runs, so the latest state is what is kept). */
   saveIndex(experimentId: string, bytes: () => Uint8Array): void {
-    this.later(`index|${this.scope}|${experimentId}`, bytes);
+    this.later(indexCacheKey(this.scope, experimentId), bytes);
   }
 
   stop(): void {

@@ -221,6 +221,12 @@ export class LocalStore {
     return row?.value as T | undefined;
   }
 
+  /** Whether something is saved under `key` (its primary key only: a saved index can be megabytes). */
+  async hasCache(key: string): Promise<boolean> {
+    this.requireOpen();
+    return (await this.guard(() => this.db.caches.where('key').equals(key).count())) > 0;
+  }
+
   async putCache(key: string, value: unknown): Promise<void> {
     this.requireOpen();
     await this.guard(() => this.db.caches.put({ key, value, savedAt: Date.now() }));

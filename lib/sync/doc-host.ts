@@ -56,7 +56,7 @@ export interface DocHostOptions {
   runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number; indexPollMs?: number; upgradeRetryMs?: number; ensureOfflineMs?: number };
   /** Where the relay's experiment indexes are saved between visits (the worker's warm cache). */
   savedIndexes?: { load(experimentId: string): Promise<Uint8Array | undefined>; save(experimentId: string, value: () => Uint8Array): void };
-  /** Snapshots the worker asked for before this host opened (CHART-18); the engine's first fetch of a room takes them. */
+  /** Snapshots the worker asked for before this host opened (CHART-18): the first fetch of a room or index takes them. */
   early?: EarlySnapshots;
 }
 
@@ -138,6 +138,7 @@ export class DocHost {
       fetch: opts.fetch,
       saved: opts.savedIndexes ?? { load: async () => undefined, save: () => {} },
       ...(opts.runDocs?.indexPollMs !== undefined ? { pollMs: opts.runDocs.indexPollMs } : {}),
+      ...(opts.early ? { early: opts.early } : {}),
     });
     this.lastStatus = this.computeStatus();
   }

@@ -1,4 +1,4 @@
-import { fetchIndex, type FetchLike } from '../relay-client';
+import { fetchIndex, type EarlySnapshots, type FetchLike } from '../relay-client';
 import { IndexReplica, catchUp, decodeIndex, encodeIndex, sameRow, type IndexRow } from '../run-index';
 
 /**
@@ -34,6 +34,8 @@ export interface ExperimentRunsDeps {
   fetch: FetchLike;
   saved: SavedIndexes;
   pollMs?: number;
+  /** Indexes asked for before this host opened (CHART-18): a first fetch from scratch takes its early answer. */
+  early?: EarlySnapshots;
 }
 
 interface Exp {
@@ -196,8 +198,12 @@ export class ExperimentRuns {
   }
 
   private async fetchOnce(id: string, e: Exp): Promise<boolean> {
-    const fetchMsg = async (since: number, epoch: string) =>
-      decodeIndex(await fetchIndex(this.d.fetch, this.d.relay!, this.d.workspace, id, this.d.token, since, epoch));
+    const ask = (since: number, epoch: string) => fetchIndex(this.d.fetch, this.d.relay!, this.d.workspace, id, this.d.token, since, epoch);
+    const fetchMsg = async (since: number, epoch: string) => {
+      // An early answer is the snapshot from scratch only; one that failed is asked for again.
+      const early = since === 0 && epoch === '' ? this.d.early?.takeIndex(this.d.relay!, this.d.workspace, id, this.d.token) : null;
+      return decodeIndex(await (early ? early.catch(() => ask(since, epoch)) : ask(since, epoch)));
+    };
     const applied = await catchUp(e.replica, fetchMsg);
     if (this.stopped) return false;
     let changed = false;

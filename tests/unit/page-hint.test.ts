@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_HINT_PREFIX, readPageHint } from '@/workers/page-hint';
 
 describe('page hint', () => {
-  it('[CHART-14] names the runs of a run or compare URL; anything else is no hint', () => {
+  it('[CHART-14] [CHART-18] names the runs of a run or compare URL, the experiment of an experiment page; anything else is no hint', () => {
     expect(readPageHint(`${PAGE_HINT_PREFIX}/run/?id=abc`)).toEqual({ experimentId: null, runIds: ['abc'] });
     expect(readPageHint(`${PAGE_HINT_PREFIX}/run?id=abc`)).toEqual({ experimentId: null, runIds: ['abc'] });
     expect(readPageHint(`${PAGE_HINT_PREFIX}/compare/?experiment=7&runs=a,,b`)).toEqual({ experimentId: '7', runIds: ['a', 'b'] });
+    expect(readPageHint(`${PAGE_HINT_PREFIX}/experiment/?id=1`)).toEqual({ experimentId: '1', runIds: [] });
     const many = Array.from({ length: 150 }, (_, i) => `r${i}`).join(',');
     expect(readPageHint(`${PAGE_HINT_PREFIX}/compare/?runs=${many}`)!.runIds).toHaveLength(100);
-    for (const name of ['', 'data-worker', `${PAGE_HINT_PREFIX}/`, `${PAGE_HINT_PREFIX}/run/`, `${PAGE_HINT_PREFIX}/compare/?experiment=7`, `${PAGE_HINT_PREFIX}/experiment/?id=1`, '/run/?id=abc']) {
+    for (const name of ['', 'data-worker', `${PAGE_HINT_PREFIX}/`, `${PAGE_HINT_PREFIX}/run/`, `${PAGE_HINT_PREFIX}/compare/?experiment=7`, `${PAGE_HINT_PREFIX}/experiment/`, `${PAGE_HINT_PREFIX}/experiments/?id=1`, '/run/?id=abc']) {
       expect(readPageHint(name), name).toBeNull();
     }
   });

@@ -24,7 +24,13 @@ function countingFetch(base: FetchLike = (u, i) => fetch(u, i)) {
     calls.push({ url: String(url), priority: (init as { priority?: string } | undefined)?.priority });
     return base(url, init);
   };
-  return { f, calls, docs: (room: string) => calls.filter((c) => new URL(c.url).pathname === `/docs/${room}`) };
+  return {
+    f,
+    calls,
+    docs: (room: string) => calls.filter((c) => new URL(c.url).pathname === `/docs/${room}`),
+    /** The queries of the index requests of an experiment. */
+    index: (experimentId: string) => calls.filter((c) => new URL(c.url).pathname.endsWith(`/index/${new URL(c.url).pathname.split('/')[2]}/${experimentId}`)).map((c) => new URL(c.url).search.slice(1)),
+  };
 }
 
 describe('[CHART-18] EarlySnapshots', () => {
@@ -138,8 +144,9 @@ describe('[CHART-18] bootWorker against a real relay', () => {
       dbName,
       beforeFetches: () => mainLoading++,
     });
-    expect(await boot.started).toBe(2);
+    expect(await boot.started, 'two metrics docs and the index').toBe(3);
     expect(mainLoading, 'the main module starts loading before the early fetches').toBe(1);
+    expect(c.index(experimentId)).toEqual(['since=0&epoch=']);
     expect(c.docs(metricsRoom(workspace, ids[0]!))).toHaveLength(1);
     expect(c.docs(metricsRoom(workspace, ids[1]!))).toHaveLength(1);
     expect(c.docs(metricsRoom(workspace, ids[2]!)), 'held locally: the engine asks with its state vector').toHaveLength(0);
@@ -155,10 +162,44 @@ describe('[CHART-18] bootWorker against a real relay', () => {
       // The early answers were used: one GET per cold metrics doc in all.
       expect(c.docs(metricsRoom(workspace, ids[0]!))).toHaveLength(1);
       expect(c.docs(metricsRoom(workspace, ids[1]!))).toHaveLength(1);
+      // The index from scratch was the early one (the delta after it is asked as after any snapshot).
+      await api.compareRuns(experimentId, ids);
+      expect(c.index(experimentId).filter((q) => q.startsWith('since=0&'))).toHaveLength(1);
       expect(boot.early.size).toBe(0);
     } finally {
       await api.dispose();
     }
+  });
+
+  it('[CHART-18] an experiment page asks for its index at boot, and the host takes it; not when the index is saved here', async () => {
+    const workspace = `boot-exp-${process.pid}-${Date.now()}`;
+    const { experimentId, ids } = await finishedRuns(workspace, 2, 10);
+    const dbName = freshDbName('worker-boot');
+    const pre = await LocalStore.open({ name: dbName, mergeUpdates: Y.mergeUpdates });
+    await saveSettings(pre, { relayUrl: relay.url, workspace });
+    pre.close();
+    const c = countingFetch();
+    const boot = bootWorker({ name: `cairn-page:/experiment/?id=${experimentId}`, origin: null, fetch: c.f, dbName });
+    expect(await boot.started).toBe(1);
+    expect(c.index(experimentId)).toEqual(['since=0&epoch=']);
+    expect(c.calls.filter((x) => x.url.includes('/docs/'))).toEqual([]);
+    const api = withWireErrors(createDataService({ fetch: c.f, dbName, WebSocketPolyfill: WebSocket, boot, cacheSaveDelayMs: 10 }));
+    try {
+      await api.init(null);
+      const page = await api.listRunsPage(experimentId, 10);
+      expect(page.total).toBe(2);
+      expect(page.runs.map((r) => r.info.runId).sort()).toEqual([...ids].sort());
+      expect(c.index(experimentId).filter((q) => q.startsWith('since=0&')), 'the early snapshot was the one used').toHaveLength(1);
+      // The index is saved for the next visit (WRK-10): a later boot of the same page asks for nothing.
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await api.dispose();
+    }
+    const again = countingFetch();
+    const warm = bootWorker({ name: `cairn-page:/experiment/?id=${experimentId}`, origin: null, fetch: again.f, dbName });
+    expect(await warm.started).toBe(0);
+    expect(again.calls).toEqual([]);
+    (await warm.store).close();
   });
 
   it('[CHART-18] a cold run page asks for its run doc and metrics doc at boot; a page without a hint or a relay asks for nothing', async () => {
@@ -176,7 +217,7 @@ describe('[CHART-18] bootWorker against a real relay', () => {
     (await boot.store).close();
 
     const none = countingFetch();
-    const other = bootWorker({ name: 'cairn-page:/experiment/?id=1', origin: null, fetch: none.f, dbName });
+    const other = bootWorker({ name: 'cairn-page:/settings/', origin: null, fetch: none.f, dbName });
     expect(await other.started).toBe(0);
     expect(none.calls).toEqual([]);
     (await other.store).close();
