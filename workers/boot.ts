@@ -7,7 +7,7 @@ import { LocalStore } from '../lib/store/local-store';
 import { metricsDocName, runDocName } from '../lib/sync/doc-names';
 import { cacheScope, indexCacheKey } from './cache-keys';
 import { fetchAppConfig, resolveSettings, type EffectiveSettings } from '../lib/sync/settings';
-import { readPageHint } from './page-hint';
+import { readPageHint, type PageHint } from './page-hint';
 
 /**
  * What the data worker does before its main module has even loaded (components/charts/SPEC.md CHART-18): it opens the
@@ -25,6 +25,8 @@ export interface WorkerBoot {
   early: EarlySnapshots;
   /** Settles when the early fetches went out (or there were none): tests wait for it. */
   started: Promise<number>;
+  /** What the page the worker was started for will open (its name read once: data-main.ts prefetches by it too). */
+  hint: PageHint | null;
 }
 
 export interface BootOptions {
@@ -52,13 +54,19 @@ export function bootWorker(o: BootOptions): WorkerBoot {
   store.catch(() => {});
   settings.catch(() => {});
   const early = new EarlySnapshots(o.fetch);
-  const started = startEarly(o, store, settings, early).catch(() => 0);
-  return { origin: o.origin, store, settings, early, started };
+  const hint = readPageHint(o.name);
+  const started = startEarly(o, hint, store, settings, early).catch(() => 0);
+  return { origin: o.origin, store, settings, early, started, hint };
 }
 
 /** What the hinted page opens first, fetched when this profile holds none of it. */
-async function startEarly(o: BootOptions, store: Promise<LocalStore>, settings: Promise<EffectiveSettings>, early: EarlySnapshots): Promise<number> {
-  const hint = readPageHint(o.name);
+async function startEarly(
+  o: BootOptions,
+  hint: PageHint | null,
+  store: Promise<LocalStore>,
+  settings: Promise<EffectiveSettings>,
+  early: EarlySnapshots,
+): Promise<number> {
   if (!hint) return 0;
   const [s, st] = await Promise.all([store, settings]);
   performance.mark?.('cairn:boot:settings');

@@ -3,7 +3,6 @@ import * as Comlink from 'comlink';
 import type { NetworkSignal } from '../lib/sync';
 import type { WorkerBoot } from './boot';
 import { createDataService, withWireErrors } from './data-service';
-import { readPageHint } from './page-hint';
 
 /**
  * The data worker's main module, loaded by data.worker.ts once its boot is under way (CHART-18): the data service,
@@ -47,7 +46,7 @@ export function startDataWorker(scope: DedicatedWorkerGlobalScope, endpoint: Com
   // hydrated: init() is idempotent, and the page asks with this same origin.
   void api.init(scope.location.origin).catch(() => {});
   // CHART-14: the page this worker was started for names the runs it will chart; their docs are read now.
-  const hint = readPageHint(scope.name);
+  const { hint } = boot;
   if (hint) void api.prefetchRunSeries(hint.experimentId, hint.runIds).catch(() => {});
   return api;
 }

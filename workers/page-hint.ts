@@ -3,6 +3,9 @@
  * loads and names it `cairn-page:<path and query>`; the worker reads `self.name` and fetches the metrics docs that
  * page will chart while the page's scripts still load. Only a hint: a name it cannot read means no prefetch.
  */
+// The module itself, not lib/domain's index: the data worker's first module reads hints (boot.ts, CHART-18).
+import { ExperimentIdSchema, RunIdSchema } from '../lib/domain/ids';
+
 export const PAGE_HINT_PREFIX = 'cairn-page:';
 
 /** Most runs a hint may name (compare's limit). */
@@ -27,18 +30,23 @@ export function readPageHint(workerName: string): PageHint | null {
   }
   const path = url.pathname.replace(/\/+$/, '');
   const q = url.searchParams;
+  // The URL is anyone's link: ids become relay paths (`/docs/<ws>/run/<id>`), so only well-formed ones are kept.
+  const runId = (v: string | null) => (v !== null && RunIdSchema.safeParse(v).success ? v : null);
+  const experimentId = (v: string | null) => (v !== null && ExperimentIdSchema.safeParse(v).success ? v : null);
   if (path === '/run') {
-    const id = q.get('id');
+    const id = runId(q.get('id'));
     return id ? { experimentId: null, runIds: [id] } : null;
   }
   if (path === '/experiment') {
     // Its runs table: the experiment's index, no series (CHART-18).
-    const id = q.get('id');
+    const id = experimentId(q.get('id'));
     return id ? { experimentId: id, runIds: [] } : null;
   }
   if (path === '/compare') {
-    const runIds = (q.get('runs') ?? '').split(',').filter(Boolean).slice(0, MAX_HINT_RUNS);
-    return runIds.length ? { experimentId: q.get('experiment'), runIds } : null;
+    const exp = q.get('experiment');
+    if (exp !== null && experimentId(exp) === null) return null;
+    const runIds = (q.get('runs') ?? '').split(',').filter((id) => runId(id) !== null).slice(0, MAX_HINT_RUNS);
+    return runIds.length ? { experimentId: exp, runIds } : null;
   }
   return null;
 }

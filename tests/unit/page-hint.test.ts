@@ -9,6 +9,11 @@ describe('page hint', () => {
     expect(readPageHint(`${PAGE_HINT_PREFIX}/experiment/?id=1`)).toEqual({ experimentId: '1', runIds: [] });
     const many = Array.from({ length: 150 }, (_, i) => `r${i}`).join(',');
     expect(readPageHint(`${PAGE_HINT_PREFIX}/compare/?runs=${many}`)!.runIds).toHaveLength(100);
+    // Ids become relay paths: malformed ones (a path walk, an encoded one) are dropped, or void the hint.
+    expect(readPageHint(`${PAGE_HINT_PREFIX}/compare/?experiment=7&runs=a,../x,%2e%2e,b`)).toEqual({ experimentId: '7', runIds: ['a', 'b'] });
+    for (const bad of [`/run/?id=..%2Fx`, `/run/?id=-a`, `/experiment/?id=a/b`, `/compare/?experiment=../1&runs=a`]) {
+      expect(readPageHint(`${PAGE_HINT_PREFIX}${bad}`), bad).toBeNull();
+    }
     for (const name of ['', 'data-worker', `${PAGE_HINT_PREFIX}/`, `${PAGE_HINT_PREFIX}/run/`, `${PAGE_HINT_PREFIX}/compare/?experiment=7`, `${PAGE_HINT_PREFIX}/experiment/`, `${PAGE_HINT_PREFIX}/experiments/?id=1`, '/run/?id=abc']) {
       expect(readPageHint(name), name).toBeNull();
     }
