@@ -6,7 +6,8 @@
 // SQLite (format 2: the workspace doc holds the experiments, each run its run doc and metrics doc). A copy of it is
 // served by `node dist/cli.cjs start`; Debian's Chromium is driven with Playwright on one 10k-run experiment:
 //   - experiments list: a fresh profile navigates to / → the experiment's link is visible;
-//   - experiment page, cold (its index not cached yet) and warm (a reload 3 s later: the worker's IndexedDB cache):
+//   - experiment page, cold (its index not cached yet) and warm (a later visit: a reload once the service worker is
+//     active and 2.5 s more, lib/util.mjs laterVisit; the worker's IndexedDB cache, the app from the precache):
 //     navigation → the first run rows (100, or all when fewer) are in the DOM;
 //   - the filter box: Enter → the filtered rows are shown (worker search + render); and, when the data worker records
 //     them, its own `performance.measure` entries named `cairn:…` during each filter (read with Playwright's
@@ -20,7 +21,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fmt, report, spawnNode, tempDir, watchdog, ROOT } from './lib/util.mjs';
+import { fmt, laterVisit, report, spawnNode, tempDir, watchdog, ROOT } from './lib/util.mjs';
 import { copyWorkspace, describe, preparedWorkspace } from './lib/generate.mjs';
 
 const RUNS = Number(process.env.BENCH_BROWSER_RUNS ?? 10_000);
@@ -106,8 +107,8 @@ try {
   await page.getByRole('heading', { name: `Runs (${exp.runs})` }).waitFor({ timeout: WAIT_MS });
   const coldAllMs = await page.evaluate(() => performance.now());
   await collectLong();
-  // A warm open is a later visit: give the worker its cache-save delay (2 s) first.
-  await new Promise((r) => setTimeout(r, 3_000));
+  // A warm open is a later visit: the service worker installed, and the worker's cache-save delay (2 s) passed.
+  const swMs = await laterVisit(page);
   await page.reload({ waitUntil: 'commit' });
   const warmMs = await rowsShown(FIRST_ROWS);
   const warmLoad = await loadEvent();
@@ -194,7 +195,7 @@ try {
     // The issue's target is "≤ 300 ms after load": measured from the load event (navigation start shown too).
     ['experiments list visible (fresh profile)', `${fmt(listMs - listLoad, 0)} ms`, `after the load event (at ${fmt(listLoad, 0)} ms); ${fmt(listMs, 0)} ms since navigation start; target ≤ 300 ms after load ${met(listMs - listLoad, 300)}`],
     [`experiment page, first ${FIRST_ROWS} rows, cold`, `${fmt(coldMs, 0)} ms`, `since navigation start, index not cached (load event at ${fmt(coldLoad, 0)} ms); all ${exp.runs} counted at ${fmt(coldAllMs, 0)} ms; target ≤ 1.5 s ${met(coldMs, 1500)}`],
-    [`experiment page, first ${FIRST_ROWS} rows, warm`, `${fmt(warmMs, 0)} ms`, `a reload 3 s later, cached index; ${fmt(warmMs - warmLoad, 0)} ms after the load event (at ${fmt(warmLoad, 0)} ms); target ≤ 300 ms ${met(warmMs, 300)}`],
+    [`experiment page, first ${FIRST_ROWS} rows, warm`, `${fmt(warmMs, 0)} ms`, `a later visit (reload once the service worker was active${swMs === null ? ': it never was' : `, after ${fmt(swMs / 1000, 1)} s`}, + 2.5 s), cached index; ${fmt(warmMs - warmLoad, 0)} ms after the load event (at ${fmt(warmLoad, 0)} ms); target ≤ 300 ms ${met(warmMs, 300)}`],
     ['  … live rows in place after', `${fmt(liveAfterMs, 0)} ms`, 'since navigation start of the warm reload'],
     ['filter box: Enter → rows shown (3 filters)', filters.map((x) => fmt(x.shownMs, 0)).join(' / ') + ' ms', `worker search + render; matches ${filters.map((x) => x.count).join(' / ')}`],
     [

@@ -8,7 +8,8 @@
 //    1,500 buckets ≤ 10 ms.
 // 2. Chromium on `cairn start` over a generated relay folder (bench/lib/generate.mjs): one run with 10 metric keys ×
 //    100k points. The run page /run/?id=: navigation → all 10 charts drawn (each ECharts instance holding its line),
-//    cold (fresh profile: the relay sends the docs) and warm (a reload: IndexedDB); then zoom on one chart (ECharts'
+//    cold (fresh profile: the relay sends the docs) and warm (a later visit: a reload once the service worker is
+//    active, lib/util.mjs laterVisit: IndexedDB, the app from the precache); then zoom on one chart (ECharts'
 //    dataZoom action, as a wheel does) → the re-bucketed line drawn, minus the debounce (ZOOM_DEBOUNCE_MS), with
 //    the worker's own `cairn:charts:series` measure and the page's `cairn:chart:draw` (setOption). Targets: first
 //    paint of all charts ≤ 1 s, zoom re-bucket + redraw ≤ 50 ms.
@@ -18,7 +19,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fmt, median, report, spawnNode, tempDir, watchdog, ROOT } from './lib/util.mjs';
+import { fmt, laterVisit, median, report, spawnNode, tempDir, watchdog, ROOT } from './lib/util.mjs';
 import { importBundle } from './lib/bundle.mjs';
 import { copyWorkspace, describe, preparedWorkspace } from './lib/generate.mjs';
 
@@ -149,7 +150,8 @@ try {
   if (runTrace) writeFileSync(runTrace, await browser.stopTracing());
   const coldSeries = await workerMeasures('cairn:charts:series');
   if (process.env.BENCH_CHARTS_DEBUG && worker()) await printTimeline(page, worker());
-  await new Promise((r) => setTimeout(r, 1_000));
+  // A warm open is a later visit: the service worker installed, and the worker's saves done (lib/util.mjs laterVisit).
+  const swMs = await laterVisit(page);
   await page.reload({ waitUntil: 'commit' });
   const warmMs = await chartsDrawnAt(KEYS, 1000);
   const warmSeries = await workerMeasures('cairn:charts:series');
@@ -195,7 +197,7 @@ try {
   const zoomNet = median(zooms.map((z) => z.total - ZOOM_DEBOUNCE_MS));
   rows.push(
     [`run page: ${KEYS} charts × ${POINTS / 1000}k points drawn, cold`, `${fmt(coldMs, 0)} ms`, `navigation → every chart's line in its ECharts instance (fresh profile); worker getRunsSeries ${coldSeries.map((x) => fmt(x, 0)).join('/')} ms; target ≤ 1 s ${met(coldMs, 1000)}`],
-    [`run page: ${KEYS} charts drawn, warm`, `${fmt(warmMs, 0)} ms`, `a reload (IndexedDB); worker getRunsSeries ${warmSeries.slice(coldSeries.length).map((x) => fmt(x, 0)).join('/')} ms; setOption per chart median ${fmt(median(draws), 1)} ms; target ≤ 1 s ${met(warmMs, 1000)}`],
+    [`run page: ${KEYS} charts drawn, warm`, `${fmt(warmMs, 0)} ms`, `a later visit (reload once the service worker was active${swMs === null ? ': it never was' : `, after ${fmt(swMs / 1000, 1)} s`}, + 2.5 s: IndexedDB, the app from the precache); worker getRunsSeries ${warmSeries.slice(coldSeries.length).map((x) => fmt(x, 0)).join('/')} ms; setOption per chart median ${fmt(median(draws), 1)} ms; target ≤ 1 s ${met(warmMs, 1000)}`],
     [
       'zoom re-bucket + redraw',
       `${fmt(zoomNet, 0)} ms`,

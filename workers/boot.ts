@@ -7,7 +7,7 @@ import { LocalStore } from '../lib/store/local-store';
 import { metricsDocName, runDocName } from '../lib/sync/doc-names';
 import { cacheScope, indexCacheKey } from './cache-keys';
 import { fetchAppConfig, resolveSettings, type EffectiveSettings } from '../lib/sync/settings';
-import { readPageHint, type PageHint } from './page-hint';
+import { opensCachedView, readPageHint, type PageHint } from './page-hint';
 
 /**
  * What the data worker does before its main module has even loaded (components/charts/SPEC.md CHART-18): it opens the
@@ -27,6 +27,8 @@ export interface WorkerBoot {
   started: Promise<number>;
   /** What the page the worker was started for will open (its name read once: data-main.ts prefetches by it too). */
   hint: PageHint | null;
+  /** Whether that page opens with a view the warm cache answers (WRK-12); true when the worker names no page. */
+  cachedView: boolean;
 }
 
 export interface BootOptions {
@@ -56,7 +58,7 @@ export function bootWorker(o: BootOptions): WorkerBoot {
   const early = new EarlySnapshots(o.fetch);
   const hint = readPageHint(o.name);
   const started = startEarly(o, hint, store, settings, early).catch(() => 0);
-  return { origin: o.origin, store, settings, early, started, hint };
+  return { origin: o.origin, store, settings, early, started, hint, cachedView: opensCachedView(o.name) };
 }
 
 /** What the hinted page opens first, fetched when this profile holds none of it. */

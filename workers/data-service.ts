@@ -50,6 +50,8 @@ export interface Platform {
   runDocs?: { idleCloseMs?: number; maxLiveSockets?: number; pollMs?: number; indexPollMs?: number };
   /** Delay before saving the warm cache (WRK-10); tests shorten it. */
   cacheSaveDelayMs?: number;
+  /** Longest wait of the workspace load for the page's first cached answers (WRK-10, WRK-12); tests change it. */
+  cacheFirstWaitMs?: number;
   /** What the worker's first module opened and asked for already (workers/boot.ts, CHART-18). */
   boot?: WorkerBoot;
 }
@@ -107,7 +109,7 @@ export function createDataService(platform: Platform) {
    */
   async function letCachedAnswersGoFirst(): Promise<void> {
     if (!warm || !(await warm.hasSaved())) return;
-    const until = Date.now() + CACHE_FIRST_PAINT_MS;
+    const until = Date.now() + (platform.cacheFirstWaitMs ?? CACHE_FIRST_PAINT_MS);
     while (Date.now() < until && !(servedCached && cacheInflight === 0)) await new Promise((r) => setTimeout(r, 10));
   }
 
@@ -282,7 +284,8 @@ export function createDataService(platform: Platform) {
             const settings = await measured('cairn:init:settings', () => boot?.settings ?? resolveSettings(store!, origin, platform.fetch, config ?? undefined));
             warm = new WarmCache(store, cacheScope(settings.relayUrl, settings.workspace), platform.cacheSaveDelayMs);
             markSettled();
-            await measured('cairn:init:cache-first', () => letCachedAnswersGoFirst());
+            // WRK-12: only a page that opens with a cached view waits for its cached answers.
+            if (boot?.cachedView !== false) await measured('cairn:init:cache-first', () => letCachedAnswersGoFirst());
             await measured('cairn:init:host', () => startHost(settings));
           } finally {
             markSettled();

@@ -50,3 +50,25 @@ export function readPageHint(workerName: string): PageHint | null {
   }
   return null;
 }
+
+/**
+ * Pages whose first view the warm cache answers (WRK-10: the experiments list, an experiment's runs table, its
+ * dashboards), by path without the trailing slash.
+ */
+const CACHED_VIEW_PATHS = new Set(['', '/experiment', '/dashboards']);
+
+/**
+ * WRK-12: whether the page the worker was started for opens with a view the warm cache answers, so the workspace load
+ * should let those answers go first. A worker not named for a page (not known) says yes; a run, compare, model or
+ * settings page says no: nothing it asks first is in the cache, and waiting for a cached answer it never asks for
+ * held its every query back by CACHE_FIRST_PAINT_MS.
+ */
+export function opensCachedView(workerName: string): boolean {
+  if (!workerName.startsWith(PAGE_HINT_PREFIX)) return true;
+  try {
+    const url = new URL(workerName.slice(PAGE_HINT_PREFIX.length), 'http://page.invalid');
+    return CACHED_VIEW_PATHS.has(url.pathname.replace(/\/+$/, ''));
+  } catch {
+    return true;
+  }
+}

@@ -1,3 +1,4 @@
+/* global navigator -- the function passed to page.evaluate in laterVisit runs in the page */
 // Small helpers shared by the benches: processes, timing, formatting, result lines for bench/run.mjs.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -86,4 +87,26 @@ export function syntheticColumns(n, { t0 = 1_700_000_000_000, dt = 37, jitter = 
     values[i] = value(i);
   }
   return { steps, timestamps, values };
+}
+
+/**
+ * Before a warm reload: what a later visit finds, i.e. the app's service worker installed and active (it registers
+ * once the first page has settled, then precaches ~4 MB: a reload during that install measured the install, not the
+ * visit) and `settleMs` more for the data worker's saves (its warm cache is written 2 s after it served a change).
+ * Returns how long the service worker took, or null when none became active within `timeoutMs`.
+ */
+export async function laterVisit(page, { settleMs = 2_500, timeoutMs = 20_000 } = {}) {
+  const t0 = Date.now();
+  const active = await page
+    .evaluate(
+      (ms) =>
+        'serviceWorker' in navigator
+          ? Promise.race([navigator.serviceWorker.ready.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))])
+          : false,
+      timeoutMs,
+    )
+    .catch(() => false);
+  const swMs = active ? Date.now() - t0 : null;
+  await new Promise((r) => setTimeout(r, settleMs));
+  return swMs;
 }

@@ -7,6 +7,7 @@ import { CairnError } from '@/lib/domain';
 import { createDataClient } from '@/lib/react/data-client';
 import { LocalStore } from '@/lib/store';
 import { metricsDocName, runDocName, workspaceDocName, type FetchLike } from '@/lib/sync';
+import { bootWorker } from '@/workers/boot';
 import { createDataService, withWireErrors } from '@/workers/data-service';
 import { SIGNAL_DEBOUNCE_MS } from '@/workers/topics';
 import { WarmCache, cacheScope } from '@/workers/warm-cache';
@@ -265,5 +266,45 @@ describe('warm cache (WRK-10)', () => {
       store.close();
       await api.dispose();
     }
+  });
+});
+
+describe('cached answers first, only for a page that asks for them (WRK-12)', () => {
+  /** A workspace of one run whose warm cache was saved by an earlier visit. */
+  async function savedVisit() {
+    const db = freshDb();
+    const ctx = memoryCtx(new Y.Doc(), 'sdk', () => 1_700_000_000_000);
+    ensureWorkspace(ctx);
+    const run = startRun(ctx, { runName: 'r0', startTime: 1_700_000_000_000 });
+    await storeDocs(db, ctx);
+    const first = createDataService({ fetch: noConfig, dbName: db, cacheSaveDelayMs: 5 });
+    await first.init('http://app.test');
+    await first.listExperiments();
+    await first.listRunsPage('0', 10);
+    await tick(100);
+    await first.dispose();
+    return { db, runId: run.runId };
+  }
+  const bootFor = (page: string, db: string) => bootWorker({ name: `cairn-page:${page}`, origin: 'http://app.test', fetch: noConfig, dbName: db });
+
+  it('[WRK-12] a run page opens its workspace at once: it asks nothing of the warm cache, so nothing is waited for', async () => {
+    const { db, runId } = await savedVisit();
+    // Without WRK-12 the load waited for a cached answer this page never asks for: here a minute, past the test's time.
+    const api = createDataService({ fetch: noConfig, dbName: db, boot: bootFor(`/run/?id=${runId}`, db), cacheFirstWaitMs: 60_000 });
+    services.push(api);
+    await api.init('http://app.test');
+    expect((await api.getRun(runId))?.info.runName).toBe('r0');
+  });
+
+  it('[WRK-12] an experiment page still has its first page answered from the saved cache while the workspace loads', async () => {
+    const { db } = await savedVisit();
+    const api = createDataService({ fetch: noConfig, dbName: db, boot: bootFor('/experiment/?id=0', db), cacheFirstWaitMs: 60_000 });
+    services.push(api);
+    const init = api.init('http://app.test');
+    // The load waits for this page's cached answer (at most cacheFirstWaitMs), then goes on once it went out.
+    const page = await api.listRunsPage('0', 10);
+    expect(page).toMatchObject({ cached: true, total: 1 });
+    await init;
+    expect((await api.listRunsPage('0', 10)).cached).toBeUndefined();
   });
 });
