@@ -42,8 +42,18 @@ const PARENT_RUN_TAG = 'mlflow.parentRunId';
  */
 function copyRecord<T, U>(src: Record<string, T>, map: (v: T) => U): Record<string, U> {
   const out: Record<string, U> = {};
-  for (const k of Object.keys(src).sort()) Object.defineProperty(out, k, { value: map(src[k]!), enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(src).sort()) setOwn(out, k, map(src[k]!));
   return out;
+}
+
+/**
+ * `o[k] = v` as plain own data whatever the key (IDX-1): for every key but `__proto__` (Object.prototype's one setter)
+ * an assignment to a fresh object is that already, and ~3× faster than defineProperty, which a 10k-run index decode
+ * called 430k times (~0.1 s of the worker on the bench machine) and left every record a slower dictionary-mode object.
+ */
+export function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 /** A run's dataset inputs as the index and search see them: name, digest and the `mlflow.data.context` input tag. */

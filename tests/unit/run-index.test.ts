@@ -93,6 +93,31 @@ describe('experiment index (lib/run-index)', () => {
     expect(row.params['constructor']).toBe('1');
   });
 
+  it('[IDX-1] a key named __proto__ (from a run or from a peer\'s bytes) stays an own data key, and no prototype changes', () => {
+    const odd = JSON.parse('{"__proto__": "p", "constructor": "c"}') as Record<string, string>;
+    const row: IndexRow = {
+      runId: 'a'.repeat(32), runName: 'r', experimentId: '1', userId: 'u', status: 'FINISHED', startTime: 1, endTime: 2, lifecycleStage: 'active',
+      artifactUri: `mlflow-artifacts:/1/${'a'.repeat(32)}/artifacts`, parentRunId: null,
+      params: odd, tags: odd, metrics: JSON.parse('{"__proto__": {"latest": 1, "min": 0, "max": 2, "count": 3}}') as IndexRow['metrics'], datasets: [],
+    };
+    const c = workspace();
+    const { runId } = doc.startRun(c, { experimentId: doc.createExperiment(c, { name: 'odd' }) });
+    const run = doc.getRun(c, runId)!;
+    const fromRun = rowFromRun({ ...run, params: odd, tags: odd });
+    for (const r of [fromRun, decodeIndex(encodeIndex({ epoch: 'e', fromSeq: 0, toSeq: 1, rows: [row], removed: [] })).rows[0]!]) {
+      for (const rec of [r.params, r.tags]) {
+        expect(Object.getPrototypeOf(rec)).toBe(Object.prototype);
+        expect(Object.keys(rec).sort()).toEqual(['__proto__', 'constructor']);
+        expect(Object.getOwnPropertyDescriptor(rec, '__proto__')).toMatchObject({ value: 'p', enumerable: true, writable: true });
+        expect(rec['constructor']).toBe('c');
+      }
+    }
+    const back = decodeIndex(encodeIndex({ epoch: 'e', fromSeq: 0, toSeq: 1, rows: [row], removed: [] })).rows[0]!;
+    expect(Object.getPrototypeOf(back.metrics)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back.metrics, '__proto__')?.value).toEqual({ latest: 1, min: 0, max: 2, count: 3 });
+    expect(({} as Record<string, unknown>)['latest']).toBeUndefined();
+  });
+
   it('[IDX-3] a replica catches up with deltas: changed rows and removals after its seq, never the whole table', () => {
     const index = new ExperimentIndex('7');
     const row = (id: string, name: string): IndexRow => ({
