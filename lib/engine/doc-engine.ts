@@ -39,6 +39,11 @@ export interface LocalBinding {
   whenStored(): Promise<void>;
   /** Stops storing (pending writes complete). */
   unbind(): void;
+  /**
+   * Applies an update fetched from the relay to the bound doc and stores those bytes as they are, rather than the
+   * update Yjs would encode again from them (SYNC-P5). Optional: without it the engine applies the bytes itself.
+   */
+  applyFetched?(update: Uint8Array, origin: unknown): void;
 }
 
 /** How a doc reaches the relay (none when the host works local-only). */
@@ -316,8 +321,12 @@ export class DocEngine {
       dirtyWrite: Promise.resolve(),
       closed: false,
     };
-    // Registered before the log binds: a local write marks the doc dirty before its update is queued for storing.
-    doc.on('update', (_u: Uint8Array, origin: unknown) => this.onUpdate(e, origin));
+    // A local write marks the doc dirty before its update is queued for storing: 'afterTransaction' comes before the
+    // 'update' the log stores. Not 'update' itself: a doc with an 'update' listener has every applied update encoded
+    // again, and this one needs only the origin (SYNC-P5).
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (changedDoc(tr)) this.onUpdate(e, tr.origin);
+    });
     e.binding = this.o.local.bind(name, doc);
     this.entries.set(name, e);
     // ENG-9: a doc of this name still closing may have writes its log has not stored yet; what it held comes too.
@@ -506,7 +515,8 @@ export class DocEngine {
     try {
       const update = await this.o.remote.fetchMissing(e.room, Y.encodeStateVector(e.doc));
       if (e.closed) return false;
-      Y.applyUpdate(e.doc, update, FETCH_ORIGIN);
+      if (e.binding.applyFetched) e.binding.applyFetched(update, FETCH_ORIGIN);
+      else Y.applyUpdate(e.doc, update, FETCH_ORIGIN);
       e.fetchFailed = false;
       this.markSynced(e);
       return true;
@@ -596,3 +606,10 @@ export class DocEngine {
 
 const rank = (w: Want) => (w === 'live' ? 2 : w === 'snapshot' ? 1 : 0);
 const isAbortSignal = (x: unknown): x is AbortSignal => typeof AbortSignal !== 'undefined' && x instanceof AbortSignal;
+
+/** Whether a transaction changed the doc, as Yjs decides whether to emit 'update': items added or deleted. */
+export function changedDoc(tr: Y.Transaction): boolean {
+  if (tr.deleteSet.clients.size > 0) return true;
+  for (const [client, clock] of tr.afterState) if (tr.beforeState.get(client) !== clock) return true;
+  return false;
+}

@@ -22,6 +22,7 @@ export function indexedDbLog(store: LocalStore, opts: PersistenceOptions = {}): 
       return {
         loaded: before.then(() => p.load()),
         whenStored: () => p.whenPersisted(),
+        applyFetched: (update, origin) => p.applyUpdate(update, origin),
         unbind: () => {
           p.destroy();
           const tail = p.whenPersisted().catch(() => {});

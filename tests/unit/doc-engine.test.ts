@@ -587,6 +587,45 @@ describe('DocEngine over in-memory ports', () => {
     await Promise.all([engine.destroy(), e2.destroy()]);
   });
 
+  it('[SYNC-P5] a snapshot fetch goes to the binding as the bytes that came (applyFetched), and the engine itself listens to no update event', async () => {
+    const fake = new FakeRelay();
+    fake.room('w/run/s').getMap('m').set('there', 1);
+    const st = new MemoryStorage();
+    const base = memoryLog(st);
+    const handed: { update: Uint8Array; origin: unknown }[] = [];
+    let updateListeners = -1;
+    const log: LocalLog = {
+      ...base,
+      bind(name, doc) {
+        const b = base.bind(name, doc);
+        return {
+          ...b,
+          applyFetched(update, origin) {
+            handed.push({ update, origin });
+            // What Yjs looks at to decide whether to encode the update again: who listens to 'update' on the doc.
+            updateListeners = (doc as unknown as { _observers: Map<string, Set<unknown>> })._observers.get('update')?.size ?? 0;
+            Y.applyUpdate(doc, update, origin);
+          },
+        };
+      },
+    };
+    const engine = engineOver(log, fake);
+    const snap = engine.acquire('run/s', 'w/run/s', 'snapshot');
+    expect(await snap.whenSynced(1_000)).toBe(true);
+    expect(snap.doc.getMap('m').get('there')).toBe(1);
+    expect(handed).toHaveLength(1);
+    expect(handed[0]!.origin).toBe(FETCH_ORIGIN);
+    expect([...handed[0]!.update]).toEqual([...Y.encodeStateAsUpdate(fake.room('w/run/s'))]);
+    // Only the memory log's own listener: the engine follows changes through 'afterTransaction'.
+    expect(updateListeners).toBe(1);
+    // A local write still marks the doc dirty (the engine saw it without an update listener).
+    write(snap.doc, 'mine', 2);
+    await sleep(20);
+    expect(st.dirty.has('run/s')).toBe(true);
+    snap.release();
+    await engine.destroy();
+  });
+
   it('[ENG-2] live links, snapshots fetch, local does neither; acquire raises a mode, never lowers it; want() sets it', async () => {
     const fake = new FakeRelay();
     fake.room('w/run/s').getMap('m').set('there', 1);

@@ -61,6 +61,42 @@ describe('DocPersistence', () => {
     expect(await store.countUpdates('d')).toBe(1);
   });
 
+  it('[SYNC-P5] applyUpdate applies bytes held already with no update listener on the doc, stores those bytes, and stores nothing that adds nothing', async () => {
+    const store = await openStore();
+    const source = new Y.Doc();
+    source.getMap('m').set('k', 'v');
+    source.getArray('chunks').push([new Uint8Array(4096).fill(7)]);
+    const bytes = Y.encodeStateAsUpdate(source);
+    const doc = new Y.Doc();
+    const p = new DocPersistence(store, 'd', doc);
+    await p.load();
+    // Yjs encodes an applied update again only when the doc has 'update' listeners when the transaction ends.
+    const listening: number[] = [];
+    const count = () => listening.push((doc as unknown as { _observers: Map<string, Set<unknown>> })._observers.get('update')?.size ?? 0);
+    doc.on('afterTransaction', count);
+    p.applyUpdate(bytes, 'relay');
+    doc.off('afterTransaction', count);
+    expect(listening).toEqual([0]);
+    expect(doc.getMap('m').get('k')).toBe('v');
+    await p.whenPersisted();
+    expect([...(await store.loadUpdates('d')).update!]).toEqual([...bytes]);
+    // The doc's own writes are stored as before (the listener is back).
+    doc.getMap('m').set('k2', 1);
+    await p.whenPersisted();
+    const rows = await store.countUpdates('d');
+    expect(rows).toBe(2);
+    // The same bytes again add nothing: nothing is stored.
+    p.applyUpdate(bytes, 'relay');
+    await p.whenPersisted();
+    expect(await store.countUpdates('d')).toBe(rows);
+    const fresh = new Y.Doc();
+    Y.applyUpdate(fresh, (await store.loadUpdates('d')).update!);
+    expect(fresh.getMap('m').toJSON()).toEqual({ k: 'v', k2: 1 });
+    expect(fresh.getArray('chunks').length).toBe(1);
+    p.destroy();
+    store.close();
+  });
+
   it('[SYNC-P4] updates the relay already holds are stored a little later; a local write, whenPersisted or destroy stores them at once', async () => {
     const store = await openStore();
     const REMOTE = Symbol('remote');
