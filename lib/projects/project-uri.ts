@@ -5,7 +5,7 @@
  * else is handed to git; `_is_git_repo` (a local folder with branches) decides whether `--version` may be used on a
  * local folder. PROJ-U*.
  */
-import { CairnError } from '@/lib/domain';
+import { CairnError } from '../domain/errors';
 
 export interface ProjectUri {
   /** The URI as given, with its `#subdir`. */
