@@ -4,10 +4,12 @@
  */
 import * as echarts from 'echarts/core';
 import { CustomChart, LineChart } from 'echarts/charts';
-import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { DataZoomInsideComponent, GridComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([LineChart, CustomChart, GridComponent, TooltipComponent, DataZoomComponent, LegendComponent, CanvasRenderer]);
+// Only what the options use (lines-option.ts): the wheel / keyboard zoom is dataZoom `inside` (no slider) and no chart
+// has a legend (the tooltip names the runs). The full dataZoom and the legend were ~33 KB of this chunk (of ~590).
+echarts.use([LineChart, CustomChart, GridComponent, TooltipComponent, DataZoomInsideComponent, CanvasRenderer]);
 
 export type ECharts = echarts.ECharts;
 export default echarts;
