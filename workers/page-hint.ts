@@ -16,20 +16,25 @@ export interface PageHint {
   runIds: string[];
 }
 
+/** The page a worker was named for (`cairn-page:<path and query>`): its path without the trailing slash, its query. */
+function namedPage(workerName: string): { path: string; q: URLSearchParams } | null {
+  if (!workerName.startsWith(PAGE_HINT_PREFIX)) return null;
+  try {
+    const url = new URL(workerName.slice(PAGE_HINT_PREFIX.length), 'http://page.invalid');
+    return { path: url.pathname.replace(/\/+$/, ''), q: url.searchParams };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * What a page's URL names: `/run/?id=<run>`, `/compare/?experiment=<exp>&runs=<a>,<b>`, or `/experiment/?id=<exp>` (no
  * runs: its runs table needs the experiment's index); else null.
  */
 export function readPageHint(workerName: string): PageHint | null {
-  if (!workerName.startsWith(PAGE_HINT_PREFIX)) return null;
-  let url: URL;
-  try {
-    url = new URL(workerName.slice(PAGE_HINT_PREFIX.length), 'http://page.invalid');
-  } catch {
-    return null;
-  }
-  const path = url.pathname.replace(/\/+$/, '');
-  const q = url.searchParams;
+  const page = namedPage(workerName);
+  if (!page) return null;
+  const { path, q } = page;
   // The URL is anyone's link: ids become relay paths (`/docs/<ws>/run/<id>`), so only well-formed ones are kept.
   const runId = (v: string | null) => (v !== null && RunIdSchema.safeParse(v).success ? v : null);
   const experimentId = (v: string | null) => (v !== null && ExperimentIdSchema.safeParse(v).success ? v : null);
@@ -64,11 +69,6 @@ const CACHED_VIEW_PATHS = new Set(['', '/experiment', '/dashboards']);
  * held its every query back by CACHE_FIRST_PAINT_MS.
  */
 export function opensCachedView(workerName: string): boolean {
-  if (!workerName.startsWith(PAGE_HINT_PREFIX)) return true;
-  try {
-    const url = new URL(workerName.slice(PAGE_HINT_PREFIX.length), 'http://page.invalid');
-    return CACHED_VIEW_PATHS.has(url.pathname.replace(/\/+$/, ''));
-  } catch {
-    return true;
-  }
+  const page = namedPage(workerName);
+  return page === null || CACHED_VIEW_PATHS.has(page.path);
 }

@@ -1,3 +1,4 @@
+export * from './ports';
 export * from './doc-engine';
 export * from './relay-remote';
 export * from './held-docs';

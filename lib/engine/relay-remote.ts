@@ -1,5 +1,5 @@
 import { RoomConnection, fetchRoomSnapshot, type EarlySnapshots, type FetchLike } from '../relay-client';
-import type { LiveLink, RemoteSide } from './doc-engine';
+import type { LiveLink, RemoteSide } from './ports';
 
 export interface RelayRemoteOptions {
   relay: string;

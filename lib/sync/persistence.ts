@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { COMPACT_EVERY_UPDATES, type LocalStore } from '../store';
-import { changedDoc } from '../engine';
+import { changedDoc } from '../engine/ports';
 
 /**
  * Binds one Y.Doc to its update log in the LocalStore (README.md "Persistence guarantee").
