@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { FETCH_ORIGIN, LOAD_ORIGIN, changedDoc, type LiveLink, type LocalBinding, type LocalLog, type RemoteSide } from './ports';
+import { applyHeldUpdate } from './held-bytes';
 
 /**
  * The one doc engine (README.md, SPEC.md ENG-*): Y.Docs by name, each bound to this device's local log and to the
@@ -283,7 +284,7 @@ export class DocEngine {
     const before = this.closing.get(name);
     e.loaded = before
       ? Promise.all([e.binding.loaded.catch(() => {}), before]).then(([, state]) => {
-          if (state && !e.closed) Y.applyUpdate(doc, state, LOAD_ORIGIN);
+          if (state && !e.closed) applyHeldUpdate(doc, state, LOAD_ORIGIN);
         })
       : e.binding.loaded;
     const local = this.o.local;
@@ -466,7 +467,7 @@ export class DocEngine {
       const update = await this.o.remote.fetchMissing(e.room, Y.encodeStateVector(e.doc));
       if (e.closed) return false;
       if (e.binding.applyFetched) e.binding.applyFetched(update, FETCH_ORIGIN);
-      else Y.applyUpdate(e.doc, update, FETCH_ORIGIN);
+      else applyHeldUpdate(e.doc, update, FETCH_ORIGIN);
       e.fetchFailed = false;
       this.markSynced(e);
       return true;

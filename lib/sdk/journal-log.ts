@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { LOAD_ORIGIN, type LocalBinding, type LocalLog } from '../engine';
+import { applyHeldUpdate } from '../engine/held-bytes';
 import { REC_CLEAN, REC_DIRTY, recSimple, recUpdate, type Journal } from './journal';
 
 /**
@@ -34,7 +35,7 @@ export class JournalLog implements LocalLog {
     if (list && list.length) {
       const merged = list.length === 1 ? list[0]! : Y.mergeUpdates(list);
       if (list.length > 1) this.updates.set(name, [merged]);
-      Y.applyUpdate(doc, merged, LOAD_ORIGIN);
+      applyHeldUpdate(doc, merged, LOAD_ORIGIN);
     }
     let docs = this.bound.get(name);
     if (!docs) this.bound.set(name, (docs = []));

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { COMPACT_EVERY_UPDATES, type LocalStore } from '../store';
 import { changedDoc } from '../engine/ports';
+import { applyHeldUpdate } from '../engine/held-bytes';
 
 /**
  * Binds one Y.Doc to its update log in the LocalStore (README.md "Persistence guarantee").
@@ -51,7 +52,7 @@ export class DocPersistence {
   /** Applies everything stored for this doc. Call before connecting the doc to the network. */
   async load(): Promise<void> {
     const { update, ids } = await this.store.loadUpdates(this.name);
-    if (update) Y.applyUpdate(this.doc, update, this.loadOrigin);
+    if (update) applyHeldUpdate(this.doc, update, this.loadOrigin);
     for (const id of ids) this.known.add(id);
     this.lastId = ids.length ? ids[ids.length - 1]! : 0;
     // A log that grew past the threshold in earlier sessions (or other tabs) is compacted right away.
@@ -77,7 +78,7 @@ export class DocPersistence {
    */
   applyUpdate(update: Uint8Array, origin: unknown): void {
     if (this.destroyed) {
-      Y.applyUpdate(this.doc, update, origin);
+      applyHeldUpdate(this.doc, update, origin);
       return;
     }
     let changed = false;
@@ -87,7 +88,7 @@ export class DocPersistence {
     this.doc.off('update', this.onUpdate);
     this.doc.on('afterTransaction', seen);
     try {
-      Y.applyUpdate(this.doc, update, origin);
+      applyHeldUpdate(this.doc, update, origin);
     } catch (err) {
       this.needsSnapshot = true;
       this.scheduleBatch();

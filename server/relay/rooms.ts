@@ -4,6 +4,7 @@ import type { DocStore } from './doc-store';
 import type { RoomName } from './room-name';
 import { encodeAwareness, encodeSyncUpdate } from '../../lib/relay-client/protocol';
 import { admitUpdate, type Admission, type DecodedUpdate } from './update-admission';
+import { applyHeldUpdate } from '../../lib/engine/held-bytes';
 
 /** What a room needs from a connection: a way to send it a frame, and who it writes as. */
 export interface RoomPeer {
@@ -108,7 +109,7 @@ export class Room {
       let bad: { seq: number; error: Error } | null = null;
       for (const row of rows) {
         try {
-          Y.applyUpdate(doc, row.data, this);
+          applyHeldUpdate(doc, row.data, this);
         } catch (err) {
           bad = { seq: row.seq, error: err as Error };
           break;
@@ -367,7 +368,7 @@ export class RoomRegistry {
     const d = new Y.Doc({ guid: name.name });
     try {
       try {
-        for (const row of this.store.load(name.name)) Y.applyUpdate(d, row.data);
+        for (const row of this.store.load(name.name)) applyHeldUpdate(d, row.data);
       } catch {
         // A row that cannot be applied: the room's own load moves it aside (RELAY-26); write through it.
         const room = this.open(name);
@@ -406,7 +407,7 @@ export class RoomRegistry {
       if (!this.applicable.has(name.name)) {
         const d = new Y.Doc({ guid: name.name });
         try {
-          for (const row of rows) Y.applyUpdate(d, row.data);
+          for (const row of rows) applyHeldUpdate(d, row.data);
           if (d.store.pendingStructs || d.store.pendingDs) return null;
         } finally {
           d.destroy();

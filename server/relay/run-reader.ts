@@ -5,6 +5,7 @@ import type { DocStore } from './doc-store';
 import { runRoomName } from './room-name';
 import type { RoomRegistry } from './rooms';
 import type { RunId, WorkspaceId } from '../../lib/domain/index';
+import { applyHeldUpdate } from '../../lib/engine/held-bytes';
 
 /**
  * Reads one run from its run doc without keeping it (RELAY-36): the loaded room's doc if someone has it open, else the
@@ -26,7 +27,7 @@ export class RunReader {
     // A guid of our own: Y.Doc's default (a uuid from 31 random draws) costs more than applying a small run doc.
     const d = new Y.Doc({ guid: name, gc: true });
     try {
-      for (const row of rows) Y.applyUpdate(d, row.data);
+      for (const row of rows) applyHeldUpdate(d, row.data);
     } catch {
       d.destroy();
       return this.readThroughRoom(workspace, runId);
