@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { adoptExitHandler, dropExitHandler } from '../../lib/relay-client/exit-hook';
 
 /**
  * A peer that writes to a relay room with raw Yjs, the stock y-websocket provider and no lib/doc commands: what a
@@ -25,6 +26,9 @@ export async function connectHostilePeer(relayHttpUrl: string, room: string, tim
     disableBc: true,
     maxBackoffTime: 200,
   });
+  // The provider's own process 'exit' listener joins the shared one: a test with a dozen peers tripped Node's
+  // MaxListenersExceededWarning (11 exit listeners) in the e2e runner.
+  adoptExitHandler(provider);
   await until(() => provider.synced, `the hostile peer to sync room ${room}`, timeoutMs);
   return {
     doc,
@@ -45,6 +49,7 @@ export async function connectHostilePeer(relayHttpUrl: string, room: string, tim
       );
     },
     close() {
+      dropExitHandler(provider);
       provider.destroy();
       doc.destroy();
     },
