@@ -2,6 +2,7 @@ import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { adoptExitHandler, dropExitHandler } from '../../../lib/relay-client/exit-hook';
 import { encodeFlushRequest, MSG_AUTH, MSG_FLUSH } from '../../../lib/relay-client/protocol';
 import { waitFor } from './wait';
 
@@ -31,6 +32,8 @@ export function connectClient(httpUrl: string, room: string, opts: { token?: str
     disableBc: true,
     maxBackoffTime: 100,
   });
+  // Its process 'exit' listener joins lib/relay-client's shared one (a test with eleven clients warned MaxListeners).
+  adoptExitHandler(provider);
   const acks = new Map<number, number>();
   let nextId = 1;
   provider.messageHandlers[MSG_FLUSH] = (_enc, dec) => {
@@ -59,6 +62,7 @@ export function connectClient(httpUrl: string, room: string, opts: { token?: str
       return waitFor(() => (acks.has(id) ? { status: acks.get(id)! } : null), `flush ack ${id}`).then((r) => r.status);
     },
     destroy() {
+      dropExitHandler(provider);
       provider.destroy();
       doc.destroy();
     },
