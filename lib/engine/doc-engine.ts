@@ -557,4 +557,3 @@ export class DocEngine {
 
 const rank = (w: Want) => (w === 'live' ? 2 : w === 'snapshot' ? 1 : 0);
 const isAbortSignal = (x: unknown): x is AbortSignal => typeof AbortSignal !== 'undefined' && x instanceof AbortSignal;
-

@@ -64,7 +64,12 @@ async function getBytes(fetchImpl: FetchLike, relay: string, path: string, token
     throw new CairnError('TEMPORARILY_UNAVAILABLE', `Could not reach the relay: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!res.ok) throw await errorFromResponse(res, what);
-  return readBody(res);
+  try {
+    return await readBody(res);
+  } catch (err) {
+    // The connection dropped or the timeout struck mid-body: the same as not reaching the relay (SNAP-1).
+    throw new CairnError('TEMPORARILY_UNAVAILABLE', `The relay's answer broke off while ${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** Past this a declared length is not believed up front: the body is read as `arrayBuffer()` reads it. */

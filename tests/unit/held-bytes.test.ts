@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { applyHeldUpdate } from '../../lib/engine/held-bytes';
-import { readBody } from '../../lib/relay-client/snapshot-fetch';
+import { fetchRoomSnapshot, readBody } from '../../lib/relay-client/snapshot-fetch';
 
 /*
  * lib/relay-client/SPEC.md SNAP-1 (a snapshot's body read into one buffer of its declared length) and lib/engine/SPEC.md
@@ -38,6 +38,10 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.write(body.subarray(0, 1000));
       res.end(body.subarray(1000));
+    } else if (req.url?.startsWith('/docs/broken')) {
+      // Declares the whole body, sends a third of it, and the connection drops.
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      res.write(body.subarray(0, body.length / 3), () => setTimeout(() => res.destroy(), 20));
     } else if (req.url === '/empty') {
       res.writeHead(200, { 'content-length': 0 });
       res.end();
@@ -79,6 +83,13 @@ describe('reading a snapshot body', () => {
     const spy = vi.spyOn(plain, 'arrayBuffer');
     expect([...(await readBody(plain))]).toEqual([1, 2, 3]);
     expect(spy).toHaveBeenCalledOnce();
+  });
+
+  it('[SNAP-1] a body that breaks off is TEMPORARILY_UNAVAILABLE, as a relay not reached', async () => {
+    await expect(fetchRoomSnapshot((u, i) => fetch(u, i), base, 'broken', null)).rejects.toMatchObject({
+      code: 'TEMPORARILY_UNAVAILABLE',
+      message: expect.stringContaining('broke off while reading room broken'),
+    });
   });
 
   it('[SNAP-1] a body shorter than declared is cut to what came', async () => {
