@@ -238,49 +238,51 @@ export function bucketGrid(xs: Float64Array, values: Float64Array, grid: Grid, f
   const span = to > from ? cellOf(xs[to - 1]!) - cellOf(xs[from]!) + 1 : 0;
   const out = emptyBuckets(Math.max(0, Math.min(to - from, Number.isFinite(span) ? span : to - from)));
   let k = 0;
-  let cell = NaN;
-  let next = -Infinity; // the open cell's upper edge
-  let count = 0;
-  let xSum = 0;
-  let fSum = 0;
-  let fCount = 0;
-  // lastV: the last ±Infinity (the representative when a cell has no finite value); lo/hi start at ±Infinity so a NaN
-  // (every comparison false) is skipped without a test of its own.
-  let lastV = NaN;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = from; i < to; i++) {
-    const x = xs[i]!;
-    // One comparison per point: true past the open cell's edge, and for NaN.
-    if (!(x < next)) {
-      if (!Number.isFinite(x)) continue; // a non-finite x has no place on the axis
-      const c = cellOf(x);
-      if (c !== cell) {
-        if (count > 0) {
-          closeCell(out, k++, cell, count, xSum, fSum, fCount, lastV, lo, hi);
-          count = 0;
-          xSum = 0;
-          fSum = 0;
-          fCount = 0;
-          lastV = NaN;
-          lo = Infinity;
-          hi = -Infinity;
+  let i = from;
+  while (i < to && !Number.isFinite(xs[i]!)) i++; // a non-finite x has no place on the axis
+  let cell = i < to ? cellOf(xs[i]!) : NaN;
+  // One pass of the inner loop per cell: its counters are fresh locals (kept in registers), the per-point work is one
+  // comparison against the cell's upper edge, and a non-finite value (rare) takes the else branch. Sums run in point
+  // order, as they always did, so every figure is the same to the last bit.
+  while (i < to) {
+    const next = edge(cell + 1);
+    const start = i;
+    let skipped = 0; // points with a non-finite x, which no cell holds
+    let nonFinite = 0; // values that are NaN or ±Infinity
+    let xSum = 0;
+    let fSum = 0;
+    // lastV: the last ±Infinity (the representative when a cell has no finite value); lo/hi start at ±Infinity so a
+    // NaN (every comparison false) is skipped without a test of its own.
+    let lastV = NaN;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let c = cell;
+    for (; i < to; i++) {
+      const x = xs[i]!;
+      // True past the open cell's edge, and for NaN: then either skip the point, or find its cell (the same one when
+      // cellOf could not correct a rounding, CHART-13: that point stays in the open cell).
+      if (!(x < next)) {
+        if (x - x !== 0) {
+          skipped++;
+          continue;
         }
-        cell = c;
-        next = edge(c + 1);
+        c = cellOf(x);
+        if (c !== cell) break;
+      }
+      const v = values[i]!;
+      xSum += x;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      if (v - v === 0) fSum += v;
+      else {
+        nonFinite++;
+        if (v === v) lastV = v;
       }
     }
-    const v = values[i]!;
-    count++;
-    xSum += x;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    if (v - v === 0) {
-      fSum += v;
-      fCount++;
-    } else if (v === v) lastV = v;
+    const count = i - start - skipped;
+    if (count > 0) closeCell(out, k++, cell, count, xSum, fSum, count - nonFinite, lastV, lo, hi);
+    cell = c;
   }
-  if (count > 0) closeCell(out, k++, cell, count, xSum, fSum, fCount, lastV, lo, hi);
   return sliceBuckets(out, 0, k);
 }
 

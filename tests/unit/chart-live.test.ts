@@ -101,6 +101,59 @@ describe('live growth', () => {
     expect(nan.cells.length).toBe(0);
   });
 
+  it('[CHART-3] grid buckets equal a one-point-at-a-time reference on random series (NaN and ±Infinity in x and values, ranges, minCell)', () => {
+    // The reference: every point with a finite x goes to the cell c with edge(c) ≤ x < edge(c+1) (clamped to minCell),
+    // consecutive points of one cell form one bucket, sums in point order.
+    const reference = (xs: Float64Array, values: Float64Array, grid: { origin: number; width: number }, from: number, to: number, minCell: number) => {
+      const edge = (c: number) => grid.origin + c * grid.width;
+      const rows: number[][] = [];
+      for (let i = from; i < to; i++) {
+        const x = xs[i]!;
+        if (!Number.isFinite(x)) continue;
+        let c = Math.floor((x - grid.origin) / grid.width);
+        while (edge(c + 1) <= x) c++;
+        while (edge(c) > x) c--;
+        c = Math.max(minCell, c);
+        const v = values[i]!;
+        let r = rows[rows.length - 1];
+        if (!r || r[0] !== c) rows.push((r = [c, 0, 0, 0, 0, NaN, Infinity, -Infinity]));
+        r[1]! += 1; // count
+        r[2]! += x; // x sum
+        if (Number.isFinite(v)) {
+          r[3]! += v;
+          r[4]! += 1;
+        } else if (!Number.isNaN(v)) r[5] = v;
+        if (v < r[6]!) r[6] = v;
+        if (v > r[7]!) r[7] = v;
+      }
+      return rows.map(([cell, count, xSum, fSum, fCount, lastV, lo, hi]) => {
+        const allNaN = fCount === 0 && Number.isNaN(lastV);
+        return [cell, xSum! / count!, fCount! > 0 ? fSum! / fCount! : lastV, allNaN ? NaN : lo, allNaN ? NaN : hi, count, fCount];
+      });
+    };
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    for (let round = 0; round < 300; round++) {
+      const n = 1 + Math.floor(rand() * 400);
+      const xs = new Float64Array(n);
+      let x = rand() < 0.2 ? -Infinity : rand() * 100 - 50;
+      for (let i = 0; i < n; i++) {
+        x = Number.isFinite(x) ? x + pick([0, 0.001, 0.5, 1, 3, 50]) : rand() * 10;
+        xs[i] = rand() < 0.05 ? pick([NaN, Infinity]) : x;
+      }
+      const values = Float64Array.from({ length: n }, () => (rand() < 0.1 ? pick([NaN, Infinity, -Infinity, -0, 0]) : rand() * 20 - 10));
+      const finite = [...xs].filter(Number.isFinite);
+      const grid = (finite.length > 1 ? gridFor(finite[0]!, finite[finite.length - 1]!, 2 + Math.floor(rand() * 60)) : null) ?? { origin: -3, width: 0.7 };
+      const from = rand() < 0.5 ? 0 : Math.floor(rand() * n);
+      const to = rand() < 0.5 ? n : from + Math.floor(rand() * (n - from + 1));
+      const minCell = rand() < 0.7 ? -Infinity : Math.floor(rand() * 20);
+      const b = bucketGrid(xs, values, grid, from, to, minCell);
+      const got = [...b.cells].map((_, k) => [b.cells[k], b.x[k], b.values[k], b.min[k], b.max[k], b.counts[k], b.finite[k]]);
+      expect(got, `round ${round}`).toEqual(reference(xs, values, grid, from, to, minCell));
+    }
+  });
+
   it('[CHART-3] grid buckets skip NaN in min/max, keep ±Infinity, mean finite values; an all-NaN cell is NaN; NaN x skipped', () => {
     const xs = Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7, 8, NaN]);
     const values = Float64Array.from([NaN, NaN, NaN, 1, Infinity, 3, -Infinity, Infinity, NaN, 5]);
