@@ -1,7 +1,8 @@
-/* global window, document, requestAnimationFrame -- the functions passed to page.evaluate / waitForFunction run in the page or the worker */
+/* global window, document, indexedDB, requestAnimationFrame -- the functions passed to page.evaluate / waitForFunction run in the page or the worker */
 // Metric charts (components/charts, workers/charts-api.ts): the issue-7 chart figures.
 //   node bench/charts.mjs      (needs out/ and dist/: `npm run build`; BENCH_CHARTS_TRACE=<file>: a trace of the cold
-//   compare load with V8 samples, BENCH_CHARTS_TRACE_RUN=<file>: of the cold run page)
+//   compare load with V8 samples, BENCH_CHARTS_TRACE_RUN=<file>: of the cold run page, BENCH_CHARTS_TRACE_WARM=<file>: of
+//   the warm one)
 // 1. Node, the worker's functions alone (bundled from source): one 1M-point series → 1,500 min/max buckets
 //    (chartOfRange: the grid bucketing getRunsSeries runs), a zoomed range of it (10k and 100k steps: binary search +
 //    bucketing or raw points), and a live tail appended to 1,500 drawn buckets (appendTail, CHART-8). Target: 1M →
@@ -152,11 +153,30 @@ try {
   if (process.env.BENCH_CHARTS_DEBUG && worker()) await printTimeline(page, worker());
   // A warm open is a later visit: the service worker installed, and the worker's saves done (lib/util.mjs laterVisit).
   const swMs = await laterVisit(page);
+  // BENCH_CHARTS_TRACE_WARM=<file>: the same, of the warm reload.
+  const warmTrace = process.env.BENCH_CHARTS_TRACE_WARM;
+  if (warmTrace) await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', ...(process.env.BENCH_CHARTS_TRACE_V8 ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
   await page.reload({ waitUntil: 'commit' });
   const warmMs = await chartsDrawnAt(KEYS, 1000);
+  if (warmTrace) writeFileSync(warmTrace, await browser.stopTracing());
   // The reload started a new worker: its measures are this load's alone.
   const warmSeries = await workerMeasures('cairn:charts:series');
   const draws = await pageMeasures('cairn:chart:draw');
+  if (process.env.BENCH_CHARTS_DEBUG && worker()) {
+    const rows = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const open = indexedDB.open('cairn');
+          open.onsuccess = () => {
+            const all = open.result.transaction('updates').objectStore('updates').getAll();
+            all.onsuccess = () => resolve(all.result.map((r) => [r.id, r.doc, r.update.byteLength]));
+          };
+        }),
+    );
+    console.log('IndexedDB update rows [id, doc, bytes]', JSON.stringify(rows));
+    console.log('warm run page:');
+    await printTimeline(page, worker());
+  }
   await new Promise((r) => setTimeout(r, 500));
 
   // Zoom one chart: dispatch → the line's point count changes (the re-bucketed answer drawn).

@@ -79,6 +79,9 @@ async function startEarly(
     ...(hint.experimentId === null ? [{ room: runRoom(ws, id), stored: runDocName(ws, id) }] : []),
     { room: metricsRoom(ws, id), stored: metricsDocName(ws, id) },
   ]);
+  // STORE-P1: what the page opens is read now, while the main module still compiles (a warm visit's docs are the
+  // megabytes its first view waits for); the doc engine's first load of each takes it.
+  s.preloadUpdates(docs.map((d) => d.stored));
   // Something stored locally means a warm visit: the engine asks for just what is missing, with its state vector, and
   // a saved index is caught up with a delta.
   const [held, indexSaved] = await Promise.all([

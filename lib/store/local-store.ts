@@ -16,6 +16,9 @@ import { DEFAULT_DB_NAME, SCHEMA_VERSION, createDexie, type CairnDexie, type Upd
  * small rows at most, while compaction (a full state encode) stays rare during a burst of remote updates. */
 export const COMPACT_EVERY_UPDATES = 200;
 
+/** A preloaded doc nobody loaded by then is dropped (it may hold megabytes): see LocalStore.preloadUpdates. */
+export const PRELOAD_TTL_MS = 15_000;
+
 /** Dexie stores version n as IndexedDB version n×10 (it reserves the decimals). */
 const DEXIE_VERSION_SCALE = 10;
 
@@ -49,6 +52,8 @@ export class LocalStore {
   private readonly merge: MergeUpdates;
   private closedBy: UpgradeReason | null = null;
   private readonly upgradeListeners = new Set<(r: UpgradeReason) => void>();
+  /** Docs read ahead of their first loadUpdates (preloadUpdates), each taken at most once. */
+  private readonly preloaded = new Map<string, { loaded: Promise<LoadedDoc>; timer: ReturnType<typeof setTimeout> }>();
 
   private constructor(db: CairnDexie, merge: MergeUpdates) {
     this.db = db;
@@ -99,6 +104,8 @@ export class LocalStore {
   }
 
   close(): void {
+    for (const e of this.preloaded.values()) clearTimeout(e.timer);
+    this.preloaded.clear();
     this.db.close({ disableAutoOpen: true });
   }
 
@@ -119,8 +126,41 @@ export class LocalStore {
     );
   }
 
-  /** Every row of a document, merged into one update. */
+  /**
+   * STORE-P1: starts reading `docs` now, for the first loadUpdates of each (the data worker's first module reads what
+   * the page it was started for opens, while the rest of the worker still compiles: workers/boot.ts). Each read is
+   * taken once, within `ttlMs`; a failed one is read again.
+   */
+  preloadUpdates(docs: readonly string[], ttlMs = PRELOAD_TTL_MS): void {
+    for (const doc of docs) {
+      if (this.preloaded.has(doc) || !this.isOpen) continue;
+      const loaded = this.readUpdates(doc);
+      loaded.catch(() => {});
+      const timer = setTimeout(() => this.preloaded.delete(doc), ttlMs);
+      this.preloaded.set(doc, { loaded, timer });
+    }
+  }
+
+  /**
+   * Every row of a document, merged into one update. A preloaded read is used only when the document's row ids are
+   * still the same (a keys-only read): a row another tab appended or compacted meanwhile means reading again.
+   */
   async loadUpdates(doc: string): Promise<LoadedDoc> {
+    this.requireOpen();
+    const early = this.preloaded.get(doc);
+    if (early) {
+      clearTimeout(early.timer);
+      this.preloaded.delete(doc);
+      const got = await early.loaded.catch(() => null);
+      if (got) {
+        const ids = (await this.guard(() => this.db.updates.where('doc').equals(doc).primaryKeys())) as number[];
+        if (ids.length === got.ids.length && ids.every((id, i) => id === got.ids[i])) return got;
+      }
+    }
+    return this.readUpdates(doc);
+  }
+
+  private async readUpdates(doc: string): Promise<LoadedDoc> {
     this.requireOpen();
     const rows = await this.guard(() => this.db.updates.where('doc').equals(doc).sortBy('id'));
     if (rows.length === 0) return { update: null, ids: [] };

@@ -99,6 +99,63 @@ describe('LocalStore update log', () => {
   });
 });
 
+describe('LocalStore preloaded reads', () => {
+  it('[STORE-P1] the first load takes the preloaded read (the rows are not read again), once', async () => {
+    const store = await open();
+    const { doc, updates } = recordingDoc();
+    doc.getMap('m').set('a', 1);
+    const [id] = await store.appendUpdates('d', updates.splice(0));
+    store.preloadUpdates(['d', 'empty']);
+    await new Promise((r) => setTimeout(r, 10));
+    // The row rewritten in place under its own id (the store never does this: its compactions fold many rows into one,
+    // which changes the ids) makes the preload visible: the first load shows what was preloaded, the second reads again.
+    doc.getMap('m').set('b', 2);
+    await store.compact('d', Y.encodeStateAsUpdate(doc), id!);
+    expect(contentOf((await store.loadUpdates('d')).update)).toEqual({ a: 1 });
+    expect(contentOf((await store.loadUpdates('d')).update)).toEqual({ a: 1, b: 2 });
+    expect(await store.loadUpdates('empty')).toEqual({ update: null, ids: [] });
+  });
+
+  it('[STORE-P1] a row appended or a compaction after the preload means a fresh read: nothing stored is hidden', async () => {
+    const store = await open();
+    const { doc, updates } = recordingDoc();
+    doc.getMap('m').set('a', 1);
+    await store.appendUpdates('d', updates.splice(0));
+    store.preloadUpdates(['d']);
+    // Another tab's write lands after the preload started.
+    doc.getMap('m').set('b', 2);
+    await store.appendUpdates('d', updates.splice(0));
+    const loaded = await store.loadUpdates('d');
+    expect(contentOf(loaded.update)).toEqual({ a: 1, b: 2 });
+    expect(loaded.ids).toHaveLength(2);
+
+    store.preloadUpdates(['d']);
+    await new Promise((r) => setTimeout(r, 10));
+    // Another tab compacts both rows into one (same content, fewer ids), then writes a third change.
+    await store.compact('d', Y.encodeStateAsUpdate(doc), loaded.ids[1]!);
+    doc.getMap('m').set('c', 3);
+    await store.appendUpdates('d', updates.splice(0));
+    const after = await store.loadUpdates('d');
+    expect(contentOf(after.update)).toEqual({ a: 1, b: 2, c: 3 });
+    expect(after.ids).toHaveLength(2);
+  });
+
+  it('[STORE-P1] a preload nobody took is dropped after its TTL, and close() drops them all', async () => {
+    const store = await open();
+    const { doc, updates } = recordingDoc();
+    doc.getMap('m').set('a', 1);
+    await store.appendUpdates('d', updates.splice(0));
+    store.preloadUpdates(['d'], 20);
+    await new Promise((r) => setTimeout(r, 60));
+    doc.getMap('m').set('b', 2);
+    await store.appendUpdates('d', updates.splice(0));
+    expect(contentOf((await store.loadUpdates('d')).update)).toEqual({ a: 1, b: 2 });
+    store.preloadUpdates(['d']);
+    store.close();
+    await expect(store.loadUpdates('d')).rejects.toThrow();
+  });
+});
+
 describe('LocalStore settings and blobs', () => {
   it('tells "never set" (undefined) from a saved null', async () => {
     const store = await open();

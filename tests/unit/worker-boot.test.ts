@@ -1,12 +1,12 @@
 import 'fake-indexeddb/auto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { appendMetrics, createExperiment, ensureWorkspace, memoryCtx, startRun, updateRun } from '@/lib/doc';
 import { relayRemote } from '@/lib/engine';
 import { EarlySnapshots, RoomConnection, metricsRoom, runRoom, type FetchLike } from '@/lib/relay-client';
 import { LocalStore } from '@/lib/store';
-import { metricsDocName, saveSettings } from '@/lib/sync';
+import { metricsDocName, runDocName, saveSettings } from '@/lib/sync';
 import { bootWorker } from '@/workers/boot';
 import { createDataService, withWireErrors } from '@/workers/data-service';
 import { startTestRelay, type TestRelay } from '../relay/helpers/in-process';
@@ -200,6 +200,39 @@ describe('[CHART-18] bootWorker against a real relay', () => {
     expect(await warm.started).toBe(0);
     expect(again.calls).toEqual([]);
     (await warm.store).close();
+  });
+
+  it('[STORE-P1, CHART-18] a warm run page: boot reads its stored docs ahead, and the chart is drawn from that one read', async () => {
+    const workspace = `boot-warm-${process.pid}-${Date.now()}`;
+    const { ids, ctx } = await finishedRuns(workspace, 1, 300);
+    const runId = ids[0]!;
+    const dbName = freshDbName('worker-boot');
+    const pre = await LocalStore.open({ name: dbName, mergeUpdates: Y.mergeUpdates });
+    await saveSettings(pre, { relayUrl: relay.url, workspace });
+    await pre.appendUpdate(metricsDocName(workspace, runId), Y.encodeStateAsUpdate(ctx.metricsDoc(runId)));
+    await pre.appendUpdate(runDocName(workspace, runId), Y.encodeStateAsUpdate(ctx.runDoc(runId)));
+    pre.close();
+    const proto = LocalStore.prototype as unknown as { readUpdates(this: LocalStore, doc: string): Promise<unknown> };
+    const original = proto.readUpdates;
+    const reads: string[] = [];
+    const spy = vi.spyOn(proto, 'readUpdates').mockImplementation(function (this: LocalStore, doc: string) {
+      reads.push(doc);
+      return original.call(this, doc);
+    });
+    const c = countingFetch();
+    const boot = bootWorker({ name: `cairn-page:/run/?id=${runId}`, origin: null, fetch: c.f, dbName });
+    const api = withWireErrors(createDataService({ fetch: c.f, dbName, WebSocketPolyfill: WebSocket, boot }));
+    try {
+      expect(await boot.started, 'everything is held here: no early fetch').toBe(0);
+      expect(reads, 'read at boot, before the data service exists').toEqual([runDocName(workspace, runId), metricsDocName(workspace, runId)]);
+      await api.init(null);
+      const out = await api.getRunsSeries([runId], 'loss', { buckets: 100 });
+      expect(out[0]!.series?.count).toBe(300);
+      expect(reads.filter((d) => d === metricsDocName(workspace, runId)), 'the metrics doc was read once: at boot').toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+      await api.dispose();
+    }
   });
 
   it('[CHART-18] a cold run page asks for its run doc and metrics doc at boot; a page without a hint or a relay asks for nothing', async () => {
