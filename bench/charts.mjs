@@ -1,4 +1,4 @@
-/* global window, document, indexedDB, requestAnimationFrame -- the functions passed to page.evaluate / waitForFunction run in the page or the worker */
+/* global document, indexedDB, requestAnimationFrame -- the functions passed to page.evaluate / waitForFunction run in the page or the worker */
 // Metric charts (components/charts, workers/charts-api.ts): the issue-7 chart figures.
 //   node bench/charts.mjs      (needs out/ and dist/: `npm run build`; BENCH_CHARTS_TRACE=<file>: a trace of the cold
 //   compare load with V8 samples, BENCH_CHARTS_TRACE_RUN=<file>: of the cold run page, BENCH_CHARTS_TRACE_WARM=<file>: of
@@ -23,11 +23,14 @@ import { join } from 'node:path';
 import { fmt, laterVisit, median, report, spawnNode, tempDir, watchdog, ROOT } from './lib/util.mjs';
 import { importBundle } from './lib/bundle.mjs';
 import { copyWorkspace, describe, preparedWorkspace } from './lib/generate.mjs';
+import { launchBare } from './lib/bare-chromium.mjs';
 
 const KEYS = 10;
 const POINTS = 100_000;
 const COMPARE_RUNS = 50;
 const ZOOM_DEBOUNCE_MS = 150;
+/** Fresh-profile loads per page figure (BENCH_CHARTS_ROUNDS): the median is printed, with every round's figure. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_CHARTS_ROUNDS ?? 3) || 3);
 const WAIT_MS = 120_000;
 watchdog(900_000, 'charts');
 
@@ -100,7 +103,33 @@ for (const [f, what] of [
     process.exit(1);
   }
 }
-const { chromium } = await import('@playwright/test');
+/**
+ * The browser the page figures are taken in: bare Chromium by default (bench/lib/bare-chromium.mjs: no DevTools
+ * Network domain copying every response body, which triples a load that moves tens of megabytes), or Playwright's
+ * with BENCH_CHARTS_PLAYWRIGHT=1 (the figures before 2026-12-04 were taken so). Both give `newPage()` → { page, close }.
+ */
+const VIA_PLAYWRIGHT = Boolean(process.env.BENCH_CHARTS_PLAYWRIGHT);
+async function openBrowser() {
+  if (!VIA_PLAYWRIGHT) {
+    const b = await launchBare();
+    return { ...b, newPage: async () => { const page = await b.newPage({ viewport: { width: 1400, height: 1000 } }); return { page, close: () => page.close() }; } };
+  }
+  const { chromium } = await import('@playwright/test');
+  const b = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  return {
+    newPage: async () => {
+      const ctx = await b.newContext({ viewport: { width: 1400, height: 1000 } });
+      return { page: await ctx.newPage(), close: () => ctx.close() };
+    },
+    startTracing: (page, o) => b.startTracing(page, o),
+    stopTracing: () => b.stopTracing(),
+    close: () => b.close(),
+  };
+}
+const DRIVER = VIA_PLAYWRIGHT ? 'Playwright (its Network domain on)' : 'bare Chromium (no DevTools Network domain)';
 const one = await preparedWorkspace({ runs: 1, experiments: 1, params: 2, metrics: KEYS, points: POINTS }, (l) => console.log(l));
 console.log(`charts: run page workspace: ${describe(one)}`);
 const runId = one.manifest.experiments[0].firstRunId;
@@ -112,15 +141,11 @@ try {
   const data = copyWorkspace(one, join(dir.path, 'relay'));
   server = spawnNode([join(ROOT, 'dist', 'cli.cjs'), 'start', '--port', '0', '--data', data]);
   const url = (await server.line(/App:\s+(http:\/\/\S+?)\/?\s/, 'cairn start', 120_000))[1];
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
+  browser = await openBrowser();
+  const { page, close: closePage } = await browser.newPage();
   /** Page clock (ms since navigation start) once `count` charts each hold a line of ≥ `min` points. */
-  const chartsDrawnAt = (count, min) =>
-    page
+  const chartsDrawnAt = (count, min, pg = page) =>
+    pg
       .waitForFunction(
         ([k, m]) => {
           const nodes = [...document.querySelectorAll('[data-testid^="metric-chart-"] [role="img"]')];
@@ -135,9 +160,9 @@ try {
         { polling: 'raf', timeout: WAIT_MS },
       )
       .then((h) => h.jsonValue());
-  const worker = () => page.workers()[0];
-  const workerMeasures = async (name) => {
-    const w = worker();
+  const worker = (pg = page) => pg.workers()[0];
+  const workerMeasures = async (name, pg = page) => {
+    const w = worker(pg);
     if (!w) return [];
     return w.evaluate((n) => performance.getEntriesByType('measure').filter((m) => m.name === n).map((m) => m.duration), name).catch(() => []);
   };
@@ -176,6 +201,18 @@ try {
     console.log('IndexedDB update rows [id, doc, bytes]', JSON.stringify(rows));
     console.log('warm run page:');
     await printTimeline(page, worker());
+  }
+  // More fresh-profile rounds of the cold and the warm load (this box moves a single load by ±30 %).
+  const colds = [coldMs];
+  const warms = [warmMs];
+  for (let r = 1; r < ROUNDS; r++) {
+    const { page: pr, close } = await browser.newPage();
+    await pr.goto(`${url}/run/?id=${runId}`, { waitUntil: 'commit' });
+    colds.push(await chartsDrawnAt(KEYS, 1000, pr));
+    await laterVisit(pr);
+    await pr.reload({ waitUntil: 'commit' });
+    warms.push(await chartsDrawnAt(KEYS, 1000, pr));
+    await close();
   }
   await new Promise((r) => setTimeout(r, 500));
 
@@ -217,15 +254,15 @@ try {
   }
   const zoomNet = median(zooms.map((z) => z.total - ZOOM_DEBOUNCE_MS));
   rows.push(
-    [`run page: ${KEYS} charts × ${POINTS / 1000}k points drawn, cold`, `${fmt(coldMs, 0)} ms`, `navigation → every chart's line in its ECharts instance (fresh profile); worker getRunsSeries ${coldSeries.map((x) => fmt(x, 0)).join('/')} ms; target ≤ 1 s ${met(coldMs, 1000)}`],
-    [`run page: ${KEYS} charts drawn, warm`, `${fmt(warmMs, 0)} ms`, `a later visit (reload once the service worker was active${swMs === null ? ': it never was' : `, after ${fmt(swMs / 1000, 1)} s`}, + 2.5 s: IndexedDB, the app from the precache); worker getRunsSeries ${warmSeries.map((x) => fmt(x, 0)).join('/')} ms; setOption per chart median ${fmt(median(draws), 1)} ms; target ≤ 1 s ${met(warmMs, 1000)}`],
+    [`run page: ${KEYS} charts × ${POINTS / 1000}k points drawn, cold`, `${fmt(median(colds), 0)} ms`, `navigation → every chart's line in its ECharts instance (fresh profile; ${DRIVER}), median of ${colds.length} (${colds.map((x) => fmt(x, 0)).join(' / ')}); first round's worker getRunsSeries ${coldSeries.map((x) => fmt(x, 0)).join('/')} ms; target ≤ 1 s ${met(median(colds), 1000)}`],
+    [`run page: ${KEYS} charts drawn, warm`, `${fmt(median(warms), 0)} ms`, `a later visit (reload once the service worker was active${swMs === null ? ': it never was' : `, after ${fmt(swMs / 1000, 1)} s`}, + 2.5 s: IndexedDB, the app from the precache), median of ${warms.length} (${warms.map((x) => fmt(x, 0)).join(' / ')}); first round's worker getRunsSeries ${warmSeries.map((x) => fmt(x, 0)).join('/')} ms, setOption per chart median ${fmt(median(draws), 1)} ms; target ≤ 1 s ${met(median(warms), 1000)}`],
     [
       'zoom re-bucket + redraw',
       `${fmt(zoomNet, 0)} ms`,
       `dispatch → finer line drawn, minus the ${ZOOM_DEBOUNCE_MS} ms debounce, median of ${zooms.length} (${zooms.map((z) => fmt(z.total - ZOOM_DEBOUNCE_MS, 0)).join(' / ')}); worker ${zooms.map((z) => fmt(z.worker, 1)).join('/')} ms, setOption ${zooms.map((z) => fmt(z.draw, 1)).join('/')} ms; target ≤ 50 ms ${met(zoomNet, 50)}`,
     ],
   );
-  await context.close();
+  await closePage();
 
   // ---- 3. Compare: 50 runs × 1 key, through the compare page when the app has one ---------------------------------
   if (existsSync(join(ROOT, 'out', 'compare', 'index.html'))) {
@@ -239,90 +276,54 @@ try {
     const exp = many.manifest.experiments[0];
     const { runIdOf } = await import('./lib/generate.mjs');
     const ids = Array.from({ length: COMPARE_RUNS }, (_, i) => runIdOf(i));
-    const ctx2 = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const p2 = await ctx2.newPage();
-    // BENCH_CHARTS_TRACE=<file>: Chromium's trace of the cold compare load, for the worker thread's profile.
-    const traceFile = process.env.BENCH_CHARTS_TRACE;
-    if (traceFile) await browser.startTracing(p2, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', 'netlog', 'disabled-by-default-v8.cpu_profiler'] });
-    await p2.goto(`${url2}/compare/?experiment=${exp.id}&runs=${ids.join(',')}`, { waitUntil: 'commit' });
-    const compareMs = await p2
-      .waitForFunction(
-        ([k]) => {
-          for (const el of document.querySelectorAll('[role="img"]')) {
-            const c = el.cairnChart;
-            const model = c?.getModel?.();
-            if (!model) continue;
-            let lines = 0;
-            for (let i = 0; i < model.getSeriesCount(); i++) {
-              const s = model.getSeriesByIndex(i);
-              if (String(s.id).startsWith('line:') && s.getData().count() > 1000) lines++;
+    const compares = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const { page: p2, close: closeP2 } = await browser.newPage();
+      // BENCH_CHARTS_TRACE=<file>: Chromium's trace of the cold compare load, for the worker thread's profile.
+      const traceFile = round === 0 ? process.env.BENCH_CHARTS_TRACE : undefined;
+      if (traceFile) await browser.startTracing(p2, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', 'netlog', 'disabled-by-default-v8.cpu_profiler'] });
+      await p2.goto(`${url2}/compare/?experiment=${exp.id}&runs=${ids.join(',')}`, { waitUntil: 'commit' });
+      const compareMs = await p2
+        .waitForFunction(
+          ([k]) => {
+            for (const el of document.querySelectorAll('[role="img"]')) {
+              const c = el.cairnChart;
+              const model = c?.getModel?.();
+              if (!model) continue;
+              let lines = 0;
+              for (let i = 0; i < model.getSeriesCount(); i++) {
+                const s = model.getSeriesByIndex(i);
+                if (String(s.id).startsWith('line:') && s.getData().count() > 1000) lines++;
+              }
+              if (lines >= k) return performance.now();
             }
-            if (lines >= k) return performance.now();
-          }
-          return 0;
-        },
-        [COMPARE_RUNS],
-        { polling: 'raf', timeout: WAIT_MS },
-      )
-      .then((h) => h.jsonValue())
-      .catch(() => NaN);
-    if (traceFile) writeFileSync(traceFile, await browser.stopTracing());
-    const w2 = p2.workers()[0];
-    const wm = w2 ? await w2.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('cairn:charts')).map((m) => [m.name, m.startTime, m.duration])).catch(() => []) : [];
-    const series = wm.filter((m) => m[0] === 'cairn:charts:series').map((m) => m[2]);
-    const docs = wm.filter((m) => m[0] === 'cairn:charts:doc').map((m) => m[2]);
-    const reads = wm.filter((m) => m[0] === 'cairn:charts:read').map((m) => m[2]);
-    const draws2 = await p2.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name === 'cairn:chart:draw').map((m) => m.duration));
-    if (process.env.BENCH_CHARTS_DEBUG && w2) await printTimeline(p2, w2);
-    const compareNote = `worker getRunsSeries ${series.map((x) => fmt(x, 0)).join('/')} ms (docs fetched in ${fmt(Math.max(...docs), 0)} ms at most, ${docs.length} of them; reads ${fmt(reads.reduce((a, b) => a + b, 0), 0)} ms in all); setOption ${draws2.map((x) => fmt(x, 0)).join('/')} ms`;
-    rows.push([`compare: ${COMPARE_RUNS} runs × 1 key × ${POINTS / 1000}k, first paint`, `${fmt(compareMs, 0)} ms`, `/compare/ → one RunsLineChart holding all ${COMPARE_RUNS} lines (fresh profile); ${compareNote}; target ≤ 2 s ${met(compareMs, 2000)}`]);
-    await ctx2.close();
-  } else {
-    // No compare page in this build: RunsLineChart's drawing path alone, in Chromium on a blank page (nothing added to
-    // app/): the worker's bucketing of 50 runs (chartOfRange, bundled for the browser), linesOption, ECharts' setOption
-    // and the paint that follows. The docs' fetch from the relay is not part of it.
-    const { build } = await import('esbuild');
-    const code = (
-      await build({
-        stdin: { contents: `export { linesOption } from './components/charts/lines-option.ts';\nexport { chartOfRange } from './workers/charts-api.ts';\n`, resolveDir: ROOT, loader: 'ts' },
-        bundle: true, write: false, format: 'iife', globalName: 'chartsLib', platform: 'browser', alias: { '@': ROOT }, logLevel: 'error',
-      })
-    ).outputFiles[0].text;
-    const ctx2 = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const p2 = await ctx2.newPage();
-    await p2.setContent('<div id="c" style="width:1200px;height:400px"></div>');
-    await p2.addScriptTag({ path: join(ROOT, 'node_modules', 'echarts', 'dist', 'echarts.min.js') });
-    await p2.addScriptTag({ content: code });
-    const drawRuns = (runs) =>
-      p2.evaluate(async ([k, n]) => {
-        const lib = window.chartsLib;
-        const series = [];
-        for (let r = 0; r < k; r++) {
-          const xs = Float64Array.from({ length: n }, (_, i) => i);
-          const v = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 700 + r) + 0.2 * Math.sin(i * 3.1));
-          series.push({ xs, v });
-        }
-        const t0 = performance.now();
-        const lines = series.map(({ xs, v }, r) => ({ id: `r${r}`, name: `run ${r}`, color: '#0369a1', series: lib.chartOfRange('m', { xs, values: v }, n, 1500, null) }));
-        const t1 = performance.now();
-        const { option } = lib.linesOption(lines);
-        const t2 = performance.now();
-        const chart = window.echarts.init(document.getElementById('c'));
-        chart.setOption(option, { replaceMerge: ['series'] });
-        const t3 = performance.now();
-        await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
-        const t4 = performance.now();
-        chart.dispose();
-        return { bucket: t1 - t0, option: t2 - t1, setOption: t3 - t2, paint: t4 - t3, total: t4 - t0 };
-      }, [runs, POINTS]);
-    await drawRuns(5); // warm the JIT as a page that has drawn before would be
-    const c = await drawRuns(COMPARE_RUNS);
+            return 0;
+          },
+          [COMPARE_RUNS],
+          { polling: 'raf', timeout: WAIT_MS },
+        )
+        .then((h) => h.jsonValue())
+        .catch(() => NaN);
+      if (traceFile) writeFileSync(traceFile, await browser.stopTracing());
+      const w2 = p2.workers()[0];
+      const wm = w2 ? await w2.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('cairn:charts')).map((m) => [m.name, m.startTime, m.duration])).catch(() => []) : [];
+      const series = wm.filter((m) => m[0] === 'cairn:charts:series').map((m) => m[2]);
+      const docs = wm.filter((m) => m[0] === 'cairn:charts:doc').map((m) => m[2]);
+      const reads = wm.filter((m) => m[0] === 'cairn:charts:read').map((m) => m[2]);
+      const draws2 = await p2.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name === 'cairn:chart:draw').map((m) => m.duration));
+      if (process.env.BENCH_CHARTS_DEBUG && w2 && round === 0) await printTimeline(p2, w2);
+      const compareNote = `worker getRunsSeries ${series.map((x) => fmt(x, 0)).join('/')} ms (docs fetched in ${fmt(Math.max(...docs), 0)} ms at most, ${docs.length} of them; reads ${fmt(reads.reduce((a, b) => a + b, 0), 0)} ms in all); setOption ${draws2.map((x) => fmt(x, 0)).join('/')} ms`;
+      compares.push({ ms: compareMs, note: compareNote });
+      await closeP2();
+    }
+    const cm = median(compares.map((c) => c.ms));
     rows.push([
-      `compare: ${COMPARE_RUNS} runs × 1 key × ${POINTS / 1000}k, drawn`,
-      `${fmt(c.total, 0)} ms`,
-      `NOT the compare page (none in this build): RunsLineChart's path on a blank page — bucketing ${fmt(c.bucket, 0)} + linesOption ${fmt(c.option, 0)} + setOption ${fmt(c.setOption, 0)} + paint ${fmt(c.paint, 0)} ms, with bands; the docs' fetch not included; target ≤ 2 s ${met(c.total, 2000)}`,
+      `compare: ${COMPARE_RUNS} runs × 1 key × ${POINTS / 1000}k, first paint`,
+      `${fmt(cm, 0)} ms`,
+      `/compare/ → one RunsLineChart holding all ${COMPARE_RUNS} lines (fresh profile; ${DRIVER}), median of ${compares.length} (${compares.map((c) => fmt(c.ms, 0)).join(' / ')}); first round's ${compares[0].note}; target ≤ 2 s ${met(cm, 2000)}`,
     ]);
-    await ctx2.close();
+  } else {
+    rows.push([`compare: ${COMPARE_RUNS} runs × 1 key × ${POINTS / 1000}k, first paint`, 'not measured', 'this build has no /compare/ page']);
   }
 } finally {
   await browser?.close();
