@@ -170,7 +170,7 @@ try {
 
   // BENCH_CHARTS_TRACE_RUN=<file>: Chromium's trace of the cold run page load (bench/trace-summary.mjs reads it).
   const runTrace = process.env.BENCH_CHARTS_TRACE_RUN;
-  if (runTrace) await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading'] });
+  if (runTrace) await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', ...(process.env.BENCH_CHARTS_TRACE_V8 ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
   await page.goto(`${url}/run/?id=${runId}`, { waitUntil: 'commit' });
   const coldMs = await chartsDrawnAt(KEYS, 1000);
   if (runTrace) writeFileSync(runTrace, await browser.stopTracing());

@@ -2,7 +2,8 @@ import * as Comlink from 'comlink';
 import { z } from 'zod';
 import * as doc from '../lib/doc';
 import { ArtifactPathSchema, CairnError, RunIdSchema, asRunId, invalid, notFound, parseInput, sha256Hex, type Run } from '../lib/domain';
-import { MLMODEL_FILE_NAME, parseMLmodel, type Signature } from '../lib/models';
+import type { Signature } from '../lib/models';
+import { MLMODEL_FILE_NAME } from '../lib/models/file-names';
 import * as reg from '../lib/registry';
 import type { DocHost } from '../lib/sync';
 import { blobResponse, readHead } from './manage-api';
@@ -163,6 +164,9 @@ export function registryApi(core: ServiceCore) {
     if (!run) return { files: { ...base, state: 'no-run', message: `Run ${loc.runId} is not in this workspace (yet: it may still be syncing).` }, run: null };
     const dir = loc.artifactPath.replace(/\/+$/, '');
     try {
+      // The MLmodel parser (and the YAML library, a third of this worker's main module) loads on first use: every page
+      // starts this worker, and only a model version's page reads an MLmodel (WRK-13).
+      const { parseMLmodel } = await import('../lib/models/mlmodel');
       const mlmodel = await artifactText(h, run, `${dir}/${MLMODEL_FILE_NAME}`);
       if (!mlmodel) return { files: { ...base, state: 'no-mlmodel', message: `The run has no ${dir}/${MLMODEL_FILE_NAME}.` }, run };
       const m = parseMLmodel(mlmodel.text);

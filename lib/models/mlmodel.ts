@@ -15,7 +15,7 @@ import { signatureFromDict, signatureToDict, type Signature } from './signature'
 
 /** The MLflow version whose MLmodel format Cairn writes (`mlflow_version` of a model Cairn creates). */
 export const MLFLOW_FORMAT_VERSION = '3.6.0';
-export const MLMODEL_FILE_NAME = 'MLmodel';
+export { MLMODEL_FILE_NAME } from './file-names';
 /** An MLmodel is a few KB; 4 Mi characters leave room for the largest signatures and still bound the parse work. */
 export const MAX_MLMODEL_BYTES = 4 * 1024 * 1024;
 

@@ -45,3 +45,45 @@ describe('[CHART-19] the pages load no zod', () => {
     }
   }, 60_000);
 });
+
+/** The data worker built as scripts/build-node.mjs builds it (split ESM), with the metafile of every output chunk. */
+async function dataWorkerChunks() {
+  const r = await build({
+    entryPoints: { 'data-worker': 'workers/data.worker.ts' },
+    bundle: true,
+    write: false,
+    metafile: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    outdir: 'worker-bundle-test',
+    chunkNames: 'chunks/[name]-[hash]',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  return r.metafile.outputs;
+}
+
+describe('[WRK-13] the data worker starts without the YAML parser', () => {
+  it('[WRK-13] neither its first module nor its main module (and their static imports) holds yaml; the MLmodel chunk does', async () => {
+    const outputs = await dataWorkerChunks();
+    const entry = Object.keys(outputs).find((o) => outputs[o]!.entryPoint === 'workers/data.worker.ts');
+    expect(entry).toBeDefined();
+    const main = outputs[entry!]!.imports.find((i) => i.kind === 'dynamic-import' && i.path.includes('data-main'));
+    expect(main, 'data.worker.ts loads data-main.ts as its own chunk').toBeDefined();
+    // What a page's worker loads at start: both modules and everything they import statically.
+    const start = new Set<string>();
+    const visit = (o: string) => {
+      if (start.has(o)) return;
+      start.add(o);
+      for (const i of outputs[o]?.imports ?? []) if (i.kind === 'import-statement') visit(i.path);
+    };
+    visit(entry!);
+    visit(main!.path);
+    const yamlAt = [...start].filter((o) => Object.keys(outputs[o]!.inputs).some((m) => m.includes('node_modules/yaml/')));
+    expect(yamlAt).toEqual([]);
+    // The parser is still there, one dynamic import away (the registry's model files read it).
+    const lazy = Object.keys(outputs).filter((o) => !start.has(o) && Object.keys(outputs[o]!.inputs).some((m) => m.includes('node_modules/yaml/')));
+    expect(lazy.length).toBeGreaterThan(0);
+  }, 60_000);
+});
