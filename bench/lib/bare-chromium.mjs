@@ -131,6 +131,10 @@ export async function launchBare({ executablePath = process.env.CHROMIUM_PATH ??
         await done;
       },
       evaluate: (fn, arg) => evaluateIn(sessionId, fn, arg),
+      /** Runs `source` (a script's text) in every document this page loads, before the document's own scripts. */
+      async addInitScript(source) {
+        await send('Page.addScriptToEvaluateOnNewDocument', { source }, sessionId);
+      },
       /**
        * Polls `fn(arg)` once per animation frame in the page until it returns a truthy value; resolves with an object
        * whose jsonValue() gives that value (as Playwright's JSHandle would). A navigation under way is waited out.
