@@ -29,8 +29,8 @@ const KEYS = 10;
 const POINTS = 100_000;
 const COMPARE_RUNS = 50;
 const ZOOM_DEBOUNCE_MS = 150;
-/** Fresh-profile loads per page figure (BENCH_CHARTS_ROUNDS): the median is printed, with every round's figure. */
-const ROUNDS = Math.max(1, Number(process.env.BENCH_CHARTS_ROUNDS ?? 3) || 3);
+/** Loads per page figure (BENCH_CHARTS_ROUNDS): the median is printed, with every round's figure. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_CHARTS_ROUNDS ?? 5) || 5);
 const WAIT_MS = 120_000;
 watchdog(900_000, 'charts');
 
@@ -142,7 +142,10 @@ try {
   server = spawnNode([join(ROOT, 'dist', 'cli.cjs'), 'start', '--port', '0', '--data', data]);
   const url = (await server.line(/App:\s+(http:\/\/\S+?)\/?\s/, 'cairn start', 120_000))[1];
   browser = await openBrowser();
-  const { page, close: closePage } = await browser.newPage();
+  const runUrl = `${url}/run/?id=${runId}`;
+  const traceCategories = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', ...(process.env.BENCH_CHARTS_TRACE_V8 ? ['disabled-by-default-v8.cpu_profiler'] : [])];
+  /** The page the helpers below read by default: the warm rounds' (and the zoom's) page. */
+  let page = null;
   /** Page clock (ms since navigation start) once `count` charts each hold a line of ≥ `min` points. */
   const chartsDrawnAt = (count, min, pg = page) =>
     pg
@@ -168,51 +171,72 @@ try {
   };
   const pageMeasures = (name) => page.evaluate((n) => performance.getEntriesByType('measure').filter((m) => m.name === n).map((m) => m.duration), name);
 
-  // BENCH_CHARTS_TRACE_RUN=<file>: Chromium's trace of the cold run page load (bench/trace-summary.mjs reads it).
-  const runTrace = process.env.BENCH_CHARTS_TRACE_RUN;
-  if (runTrace) await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', ...(process.env.BENCH_CHARTS_TRACE_V8 ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
-  await page.goto(`${url}/run/?id=${runId}`, { waitUntil: 'commit' });
-  const coldMs = await chartsDrawnAt(KEYS, 1000);
-  if (runTrace) writeFileSync(runTrace, await browser.stopTracing());
-  const coldSeries = await workerMeasures('cairn:charts:series');
-  if (process.env.BENCH_CHARTS_DEBUG && worker()) await printTimeline(page, worker());
-  // A warm open is a later visit: the service worker installed, and the worker's saves done (lib/util.mjs laterVisit).
-  const swMs = await laterVisit(page);
-  // BENCH_CHARTS_TRACE_WARM=<file>: the same, of the warm reload.
-  const warmTrace = process.env.BENCH_CHARTS_TRACE_WARM;
-  if (warmTrace) await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', ...(process.env.BENCH_CHARTS_TRACE_V8 ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
-  await page.reload({ waitUntil: 'commit' });
-  const warmMs = await chartsDrawnAt(KEYS, 1000);
-  if (warmTrace) writeFileSync(warmTrace, await browser.stopTracing());
-  // The reload started a new worker: its measures are this load's alone.
-  const warmSeries = await workerMeasures('cairn:charts:series');
-  const draws = await pageMeasures('cairn:chart:draw');
-  if (process.env.BENCH_CHARTS_DEBUG && worker()) {
-    const rows = await page.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const open = indexedDB.open('cairn');
-          open.onsuccess = () => {
-            const all = open.result.transaction('updates').objectStore('updates').getAll();
-            all.onsuccess = () => resolve(all.result.map((r) => [r.id, r.doc, r.update.byteLength]));
-          };
-        }),
-    );
-    console.log('IndexedDB update rows [id, doc, bytes]', JSON.stringify(rows));
-    console.log('warm run page:');
-    await printTimeline(page, worker());
-  }
-  // More fresh-profile rounds of the cold and the warm load (this box moves a single load by ±30 %).
-  const colds = [coldMs];
-  const warms = [warmMs];
-  for (let r = 1; r < ROUNDS; r++) {
-    const { page: pr, close } = await browser.newPage();
-    await pr.goto(`${url}/run/?id=${runId}`, { waitUntil: 'commit' });
-    colds.push(await chartsDrawnAt(KEYS, 1000, pr));
-    await laterVisit(pr);
-    await pr.reload({ waitUntil: 'commit' });
-    warms.push(await chartsDrawnAt(KEYS, 1000, pr));
+
+  // A throwaway load first, in its own fresh profile: the browser process's own start-up (its first renderer, GPU and
+  // network processes: a first load took 0.4–0.6 s longer here) is a browser launch, not a first visit to the app.
+  {
+    const { page: p0, close } = await browser.newPage();
+    await p0.goto(runUrl, { waitUntil: 'commit' });
+    await chartsDrawnAt(KEYS, 1000, p0).catch(() => NaN);
     await close();
+  }
+  // Cold: ROUNDS first visits, each in a fresh profile (the relay sends the docs), back to back.
+  // BENCH_CHARTS_TRACE_RUN=<file>: Chromium's trace of the first (bench/trace-summary.mjs reads it).
+  const runTrace = process.env.BENCH_CHARTS_TRACE_RUN;
+  const colds = [];
+  let coldSeries = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const { page: pr, close } = await browser.newPage();
+    if (runTrace && r === 0) await browser.startTracing(pr, { categories: traceCategories });
+    await pr.goto(runUrl, { waitUntil: 'commit' });
+    colds.push(await chartsDrawnAt(KEYS, 1000, pr));
+    if (runTrace && r === 0) writeFileSync(runTrace, await browser.stopTracing());
+    if (r === 0) {
+      coldSeries = await workerMeasures('cairn:charts:series', pr);
+      if (process.env.BENCH_CHARTS_DEBUG && worker(pr)) await printTimeline(pr, worker(pr));
+    }
+    await close();
+  }
+  // Warm: later visits of one profile. A first visit (not counted), then, once the service worker is active and the
+  // worker's saves are done (lib/util.mjs laterVisit), ROUNDS reloads, each after the same settling.
+  // BENCH_CHARTS_TRACE_WARM=<file>: the trace of the first reload.
+  const warm = await browser.newPage();
+  page = warm.page;
+  const closePage = warm.close;
+  await page.goto(runUrl, { waitUntil: 'commit' });
+  await chartsDrawnAt(KEYS, 1000);
+  const warmTrace = process.env.BENCH_CHARTS_TRACE_WARM;
+  const warms = [];
+  let swMs = null;
+  let warmSeries = [];
+  let draws = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const sw = await laterVisit(page);
+    if (r === 0) swMs = sw;
+    if (warmTrace && r === 0) await browser.startTracing(page, { categories: traceCategories });
+    await page.reload({ waitUntil: 'commit' });
+    warms.push(await chartsDrawnAt(KEYS, 1000));
+    if (warmTrace && r === 0) writeFileSync(warmTrace, await browser.stopTracing());
+    if (r === 0) {
+      // The reload started a new worker: its measures are this load's alone.
+      warmSeries = await workerMeasures('cairn:charts:series');
+      draws = await pageMeasures('cairn:chart:draw');
+      if (process.env.BENCH_CHARTS_DEBUG && worker()) {
+        const rows = await page.evaluate(
+          () =>
+            new Promise((resolve) => {
+              const open = indexedDB.open('cairn');
+              open.onsuccess = () => {
+                const all = open.result.transaction('updates').objectStore('updates').getAll();
+                all.onsuccess = () => resolve(all.result.map((r) => [r.id, r.doc, r.update.byteLength]));
+              };
+            }),
+        );
+        console.log('IndexedDB update rows [id, doc, bytes]', JSON.stringify(rows));
+        console.log('warm run page:');
+        await printTimeline(page, worker());
+      }
+    }
   }
   await new Promise((r) => setTimeout(r, 500));
 
