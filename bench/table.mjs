@@ -1,6 +1,7 @@
 /* global document, requestAnimationFrame -- the functions passed to page.evaluate / waitForFunction run in the page or the worker */
 // The runs table at 10k runs, in Chromium: what a person waits for and whether scrolling stays smooth.
-//   node bench/table.mjs      (needs out/ and dist/: `npm run build`; BENCH_TABLE_RUNS=2000 for a quicker run)
+//   node bench/table.mjs      (needs out/ and dist/: `npm run build`; BENCH_TABLE_RUNS=2000 for a quicker run;
+//   BENCH_TABLE_TRACE=<file> keeps the traced steady scroll, BENCH_TABLE_TRACE_V8=1 adds V8's CPU samples to it)
 // The workspace is bench/lib/generate.mjs's: one experiment of BENCH_TABLE_RUNS (10,000) runs (20 params, 20 metric
 // keys, 3 tags each), served by `node dist/cli.cjs start`; Debian's Chromium is driven with Playwright:
 //   - time to first rows: navigation → the first run row drawn and the heading counts every run (cold profile);
@@ -149,7 +150,7 @@ try {
   await new Promise((r) => setTimeout(r, 300));
   await page.evaluate(() => document.querySelector('[data-testid="runs-scroll"]')?.scrollTo({ top: 0 }));
   await new Promise((r) => setTimeout(r, 300));
-  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', ...(process.env.BENCH_TABLE_TRACE_V8 ? ['disabled-by-default-v8.cpu_profiler'] : [])] });
   const traced = await scroll(STEADY_ROWS);
   const traceText = (await browser.stopTracing()).toString('utf8');
   if (process.env.BENCH_TABLE_TRACE) writeFileSync(process.env.BENCH_TABLE_TRACE, traceText);
