@@ -1,12 +1,13 @@
 /*
- * The SDK's one facade (`CairnClient`, ~965 lines, past the 600-line guide on purpose): every public call of
+ * The SDK's one facade (`CairnClient`, ~865 lines, past the 600-line guide on purpose): every public call of
  * `cairn/sdk` (MLflow's fluent API: experiments, runs, params, tags, points, artifacts, search, history, flush, end,
  * close, `holdRun` for the MLflow importer) and the few lines of state tying them together (held run docs, pending
- * points, the upgrade flag). Each part with a life of its own lives beside it: the doc engine (lib/engine), the
- * journal as its local log (journal-log.ts), the format-1 upgrade rules (format1.ts), the run listing
- * (run-listing.ts), listed-run shapes (listed-run.ts), blobs (blobs.ts), points (point-buffer.ts), the run handle
- * (run.ts), models (models.ts: logModel / loadModel), the registry (registry.ts, `client.registry`). Splitting the
- * facade itself would only spread one object's private state across files.
+ * points). Each part with a life of its own lives beside it: the doc engine (lib/engine), the journal as its local
+ * log (journal-log.ts), the format-1 upgrade rules (format1.ts) and their retry state (format1-upgrade.ts), the first
+ * sync's wait (recording-remote.ts `firstSync`), the run listing (run-listing.ts), listed-run shapes (listed-run.ts),
+ * blobs (blobs.ts), points (point-buffer.ts), the run handle (run.ts), models (models.ts: logModel / loadModel), the
+ * registry (registry.ts, `client.registry`). What is left is the public surface over one object's private state
+ * (engine, holds, pending points, journal sequence): split further, those calls would reach across files into it.
  */
 import * as Y from 'yjs';
 import { z } from 'zod';
@@ -34,7 +35,6 @@ import {
   runRoom,
   workspaceRoom,
   type FetchLike,
-  type RoomConnection,
 } from '../relay-client';
 import { MAX_RESULTS_THRESHOLD, searchErrorToCairn, searchTable, tableFromRows } from '../search';
 import { ActiveRun, type RunHost, type StartRunOptions } from './run';
@@ -45,9 +45,10 @@ import { PointBuffer } from './point-buffer';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
 import { JournalLog } from './journal-log';
 import { SearchRunsRequestSchema, listedRun, type ListedRun, type SearchRunsRequest, type SearchRunsResult } from './listed-run';
-import { recordingRemote, type RecordingRemote } from './recording-remote';
+import { firstSync, recordingRemote, type RecordingRemote } from './recording-remote';
 import { RunListing } from './run-listing';
-import { renameFormat1Journal, runsToConvert } from './format1';
+import { renameFormat1Journal } from './format1';
+import { Format1Upgrade } from './format1-upgrade';
 import {
   REC_ACTOR,
   REC_CHECKPOINT,
@@ -72,10 +73,6 @@ export const CONNECT_SYNC_WAIT_MS = 5_000;
 export const READ_SYNC_WAIT_MS = 10_000;
 /** A doc written to is marked clean by an ack the engine asks for this long after the write (ENG-3). */
 export const CLEAN_DELAY_MS = 1_000;
-/** While a format-1 upgrade waits for the relay's state vector, it is asked again this often. */
-export const UPGRADE_RETRY_MS = 3_000;
-/** Format-1 runs are converted onto the relay's run docs this many at a time. */
-const UPGRADE_CONCURRENCY = 8;
 /** The journal is rewritten as snapshots once it passes this size. */
 const JOURNAL_COMPACT_BYTES = 64 * 1024 * 1024;
 const WS_DOC = 'ws';
@@ -127,9 +124,8 @@ export class CairnClient implements RunHost {
   private compacting = false;
   private pushing: Promise<void> | null = null;
   /** SDK-20: the workspace doc still holds format-1 runs and stays off the network until they are converted. */
-  private upgradePending = false;
-  private upgradeTimer: ReturnType<typeof setTimeout> | null = null;
-  private upgrading: Promise<boolean> | null = null;
+  /** SDK-20 step 2: the workspace doc's format-1 runs, converted before it goes on the network. */
+  private readonly upgrade: Format1Upgrade;
   /** `mlflow.user` for new runs: the OS user in Node (as MLflow's client records it). */
   private userName: string | undefined;
   private registryClient: RegistryClient | null = null;
@@ -177,6 +173,33 @@ export class CairnClient implements RunHost {
       openNames: () => this.engine.openNames(),
       journalNames: (prefix) => this.log.names(prefix),
       localRun: (runId) => this.localRun(runId),
+    });
+    this.upgrade = new Format1Upgrade({
+      ws: () => this.ws,
+      stateVector: options.relay
+        ? (timeoutMs) => {
+            const timeout = AbortSignal.timeout(timeoutMs);
+            const f: FetchLike = (u, init) => fetchImpl(u, { ...init, signal: timeout });
+            return fetchStateVector(f, options.relay!.http, this.wsRoom, options.token ?? null);
+          }
+        : null,
+      loadRun: async (runId) => {
+        const h = this.acquireRun(asRunId(runId), this.remote ? 'snapshot' : 'local');
+        if (this.remote && !(await h.whenSynced(READ_SYNC_WAIT_MS))) {
+          h.release();
+          return null;
+        }
+        return h;
+      },
+      closed: () => this.closed,
+      // Points of upgraded runs waited for their run docs.
+      converted: () => {
+        if (this.pendingCount) this.schedule();
+      },
+      finished: () => {
+        this.engine.want(WS_DOC, 'live');
+        this.pushInBackground();
+      },
     });
     const empty = new Y.Doc();
     // Local first: it goes on the network once no format-1 run is left in it (SDK-20).
@@ -237,13 +260,9 @@ export class CairnClient implements RunHost {
     for (const sha of state.pendingBlobs) c.blobs.resume(sha);
     try {
       // SDK-20 step 2: format-1 runs still in the workspace doc are converted before it goes on the network.
-      if (doc.hasFormat1Runs(c.ws)) {
-        c.upgradePending = true;
-        await c.tryUpgrade(CONNECT_SYNC_WAIT_MS);
-      }
-      if (!c.upgradePending) c.engine.want(WS_DOC, 'live');
-      else c.scheduleUpgrade();
-      if (c.remote && !c.upgradePending) await c.waitForSync(CONNECT_SYNC_WAIT_MS);
+      if (await c.upgrade.begin(CONNECT_SYNC_WAIT_MS)) c.engine.want(WS_DOC, 'live');
+      else c.upgrade.retryLater(CONNECT_SYNC_WAIT_MS);
+      if (c.remote && !c.upgrade.pending) await firstSync(c.remote, c.wsRoom, CONNECT_SYNC_WAIT_MS);
       // After the first sync: in a workspace the relay already has, the Default experiment is there and nothing is
       // written (a fresh client used to add ~180 B of duplicate fields to the workspace doc, forever).
       doc.ensureWorkspace(c.ctx);
@@ -252,7 +271,7 @@ export class CairnClient implements RunHost {
       c.closed = true;
       c.blobs.stop();
       if (c.timer) clearTimeout(c.timer);
-      if (c.upgradeTimer) clearTimeout(c.upgradeTimer);
+      c.upgrade.stop();
       await c.engine.destroy();
       await journal.close();
       throw e;
@@ -282,7 +301,7 @@ export class CairnClient implements RunHost {
   get status(): string {
     if (!this.remote) return 'offline';
     // Waiting to upgrade format-1 runs: the workspace doc is not on the network yet (SDK-20).
-    if (this.upgradePending) return 'connecting';
+    if (this.upgrade.pending) return 'connecting';
     return this.remote.conn(this.wsRoom)?.state ?? 'connecting';
   }
 
@@ -558,13 +577,7 @@ export class CairnClient implements RunHost {
     await this.drainBlobs(deadline);
     if (!this.remote) return;
     // The workspace doc is part of "everything": while its upgrade waits for the relay, so does the flush (SDK-20).
-    while (this.upgradePending) {
-      if (await this.upgradeOnce()) break;
-      const left = deadline === undefined ? UPGRADE_RETRY_MS : Math.min(UPGRADE_RETRY_MS, deadline - Date.now());
-      if (left <= 0) throw new CairnError('DEADLINE_EXCEEDED', 'flush timed out: the relay could not be asked to upgrade this journal’s format-1 runs');
-      await new Promise((r) => setTimeout(r, left));
-      this.live();
-    }
+    await this.upgrade.settle(deadline, CONNECT_SYNC_WAIT_MS, () => this.live());
     await this.engine.pushDirty(this.roomOf, remaining(deadline));
   }
 
@@ -671,8 +684,7 @@ export class CairnClient implements RunHost {
       this.blobs.stop();
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
-      if (this.upgradeTimer) clearTimeout(this.upgradeTimer);
-      this.upgradeTimer = null;
+      this.upgrade.stop();
       for (const lg of this.logging.values()) {
         lg.run.release();
         lg.metrics?.release();
@@ -730,7 +742,7 @@ export class CairnClient implements RunHost {
 
   /** The relay room of a journal name; none for the workspace doc while it waits for its upgrade (SDK-20). */
   private readonly roomOf = (name: string): string | null =>
-    name === WS_DOC && this.upgradePending ? null : roomOfName(this.options.workspace)(name);
+    name === WS_DOC && this.upgrade.pending ? null : roomOfName(this.options.workspace)(name);
 
   private remoteReachable(): boolean {
     return this.status === 'synced';
@@ -796,119 +808,6 @@ export class CairnClient implements RunHost {
 
   private schedule(): void {
     if (!this.timer) this.timer = setTimeout(() => this.flushChunks(), FLUSH_INTERVAL_MS);
-  }
-
-  /** Waits for the first sync, at most `ms`; an unreachable relay (a failed attempt) ends the wait at once, so an
-   * offline script starts logging immediately. A refusal (bad token) rejects. */
-  private async waitForSync(ms: number): Promise<void> {
-    const remote = this.remote!;
-    const conn =
-      remote.conn(this.wsRoom) ??
-      (await new Promise<RoomConnection>((resolve) => {
-        const off = remote.onConn((room, c) => {
-          if (room !== this.wsRoom) return;
-          off();
-          resolve(c);
-        });
-      }));
-    if (conn.state === 'synced') return;
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(done, ms);
-      const off = conn.onState((s) => {
-        if (s === 'synced' || s === 'error') done();
-      });
-      // The close event of a refused socket arrives before the state turns to 'error': decide a tick later.
-      const onClose = () => setTimeout(done, 0);
-      conn.provider.on('connection-close', onClose);
-      function done() {
-        clearTimeout(t);
-        off();
-        conn.provider.off('connection-close', onClose);
-        if (conn.state === 'error' && conn.error) reject(conn.error);
-        else resolve();
-      }
-    });
-  }
-
-  /**
-   * SDK-20 step 2 (format1.ts): converts the workspace doc's format-1 runs, then lets the workspace doc go on the
-   * network. With a relay, its workspace state vector says which runs hold something it lacks (DOC-U3); each of those
-   * is written onto the relay's own run doc (fetched first, so this client's later writes come after the relay's
-   * conversion), only what is ahead, and marked dirty (pushed, SDK-19). Without a relay every run is converted. When
-   * the relay cannot be asked (or a run doc not fetched), nothing more is done now: true when the upgrade is done.
-   */
-  private async tryUpgrade(timeoutMs: number): Promise<boolean> {
-    if (!this.upgradePending || this.closed) return !this.upgradePending;
-    let sv: Uint8Array | null = null;
-    if (this.remote) {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const f: FetchLike = (u, init) => this.fetchImpl(u, { ...init, signal: timeout });
-      sv = await fetchStateVector(f, this.options.relay!.http, this.wsRoom, this.options.token ?? null).catch((e: unknown) => {
-        // A refused token is connect()'s answer (SDK-6), as the workspace socket would have given it.
-        if (e instanceof CairnError && e.code === 'UNAUTHENTICATED') throw e;
-        return null;
-      });
-      try {
-        if (sv) Y.decodeStateVector(sv);
-      } catch {
-        sv = null;
-      }
-      if (!sv || this.closed) return false;
-    }
-    const ids = runsToConvert(this.ws, sv);
-    let ok = true;
-    const queue = ids.slice();
-    const worker = async () => {
-      for (let id = queue.shift(); id !== undefined && ok; id = queue.shift()) {
-        const h = this.acquireRun(asRunId(id), this.remote ? 'snapshot' : 'local');
-        try {
-          if (this.remote && !(await h.whenSynced(READ_SYNC_WAIT_MS))) {
-            ok = false;
-            return;
-          }
-          if (this.closed) return;
-          doc.convertFormat1Run(this.ws, id, h.doc, sv ?? undefined);
-        } finally {
-          h.release();
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(UPGRADE_CONCURRENCY, Math.max(1, ids.length)) }, worker));
-    if (!ok || this.closed) return false;
-    doc.dropFormat1Runs(this.ws);
-    this.upgradePending = false;
-    // Points of upgraded runs waited for their run docs.
-    if (this.pendingCount) this.schedule();
-    return true;
-  }
-
-  /** One upgrade attempt at a time (the retry timer's, a flush's); done, the workspace doc connects and pushes. */
-  private upgradeOnce(): Promise<boolean> {
-    this.upgrading ??= this.tryUpgrade(CONNECT_SYNC_WAIT_MS)
-      .catch(() => false)
-      .then((done) => {
-        if (done && !this.closed) {
-          this.engine.want(WS_DOC, 'live');
-          this.pushInBackground();
-        }
-        return done;
-      })
-      .finally(() => {
-        this.upgrading = null;
-      });
-    return this.upgrading;
-  }
-
-  /** While the upgrade waits for the relay, it is tried again every UPGRADE_RETRY_MS. */
-  private scheduleUpgrade(): void {
-    if (this.upgradeTimer || this.closed || !this.upgradePending) return;
-    this.upgradeTimer = setTimeout(() => {
-      this.upgradeTimer = null;
-      void this.upgradeOnce().then((done) => {
-        if (!done) this.scheduleUpgrade();
-      });
-    }, UPGRADE_RETRY_MS);
-    (this.upgradeTimer as { unref?: () => void }).unref?.();
   }
 
   private async compact(): Promise<void> {

@@ -43,3 +43,34 @@ export function recordingRemote(base: RemoteSide): RecordingRemote {
   };
 }
 
+
+/** Waits for the first sync of `room`'s live link, at most `ms`; an unreachable relay (a failed attempt) ends the
+ * wait at once, so an offline script starts logging immediately. A refusal (bad token) rejects. */
+export async function firstSync(remote: RecordingRemote, room: string, ms: number): Promise<void> {
+  const conn =
+    remote.conn(room) ??
+    (await new Promise<RoomConnection>((resolve) => {
+      const off = remote.onConn((r, c) => {
+        if (r !== room) return;
+        off();
+        resolve(c);
+      });
+    }));
+  if (conn.state === 'synced') return;
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(done, ms);
+    const off = conn.onState((s) => {
+      if (s === 'synced' || s === 'error') done();
+    });
+    // The close event of a refused socket arrives before the state turns to 'error': decide a tick later.
+    const onClose = () => setTimeout(done, 0);
+    conn.provider.on('connection-close', onClose);
+    function done() {
+      clearTimeout(t);
+      off();
+      conn.provider.off('connection-close', onClose);
+      if (conn.state === 'error' && conn.error) reject(conn.error);
+      else resolve();
+    }
+  });
+}
