@@ -305,7 +305,7 @@ try {
       const { page: p2, close: closeP2 } = await browser.newPage();
       // BENCH_CHARTS_TRACE=<file>: Chromium's trace of the cold compare load, for the worker thread's profile.
       const traceFile = round === 0 ? process.env.BENCH_CHARTS_TRACE : undefined;
-      if (traceFile) await browser.startTracing(p2, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink', 'loading', 'netlog', 'disabled-by-default-v8.cpu_profiler'] });
+      if (traceFile) await browser.startTracing(p2, { categories: [...new Set([...traceCategories, 'netlog', 'disabled-by-default-v8.cpu_profiler'])] });
       await p2.goto(`${url2}/compare/?experiment=${exp.id}&runs=${ids.join(',')}`, { waitUntil: 'commit' });
       const compareMs = await p2
         .waitForFunction(

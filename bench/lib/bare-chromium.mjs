@@ -101,13 +101,15 @@ export async function launchBare({ executablePath = process.env.CHROMIUM_PATH ??
     const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
     /** Dedicated workers of the page, in the order they started (a reload's new worker comes after the old is gone). */
     const workers = [];
-    on(sessionId, 'Target.attachedToTarget', ({ sessionId: ws2, targetInfo }) => {
-      if (targetInfo.type === 'worker') workers.push({ sessionId: ws2, evaluate: (fn, arg) => evaluateIn(ws2, fn, arg) });
-    });
-    on(sessionId, 'Target.detachedFromTarget', ({ sessionId: ws2 }) => {
-      const i = workers.findIndex((w) => w.sessionId === ws2);
-      if (i >= 0) workers.splice(i, 1);
-    });
+    const offs = [
+      on(sessionId, 'Target.attachedToTarget', ({ sessionId: ws2, targetInfo }) => {
+        if (targetInfo.type === 'worker') workers.push({ sessionId: ws2, evaluate: (fn, arg) => evaluateIn(ws2, fn, arg) });
+      }),
+      on(sessionId, 'Target.detachedFromTarget', ({ sessionId: ws2 }) => {
+        const i = workers.findIndex((w) => w.sessionId === ws2);
+        if (i >= 0) workers.splice(i, 1);
+      }),
+    ];
     await send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: true }, sessionId);
     await send('Page.enable', {}, sessionId);
     await send('Emulation.setDeviceMetricsOverride', { width: viewport.width, height: viewport.height, deviceScaleFactor: 1, mobile: false }, sessionId);
@@ -162,6 +164,7 @@ export async function launchBare({ executablePath = process.env.CHROMIUM_PATH ??
       },
       workers: () => [...workers],
       async close() {
+        for (const off of offs) off();
         await send('Target.disposeBrowserContext', { browserContextId }).catch(() => {});
       },
     };
