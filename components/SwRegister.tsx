@@ -1,20 +1,16 @@
 'use client';
 
 import { useEffect } from 'react';
+import { SW_BUSY_EVENTS, swMayRegister } from './sw-settle';
 
-/** Never before this: the first data a person waits for comes first. */
-const EARLIEST_MS = 2_000;
-/** The page counts as settled once its main thread ran no long task (> 50 ms) for this long. */
-const QUIET_MS = 1_000;
-/** Registered by then whatever the page does (a live chart may never go quiet): offline must not wait forever. */
-const LATEST_MS = 10_000;
 const CHECK_MS = 250;
 
 /**
- * Registers the offline service worker (out/sw.js, built by `serwist build`) once the page has settled. Installing
- * precaches ~4 MB (106 files, each fetched, stored and compiled on 2 cores): started at a fixed 2 s it landed in the
- * middle of a cold compare page's drawing, so it waits for a quiet main thread (no long task for QUIET_MS), from
- * EARLIEST_MS, and at most until LATEST_MS. Production only, so `next dev` never serves pages from a stale precache.
+ * Registers the offline service worker (out/sw.js, built by `serwist build`) once the page has settled (sw/SPEC.md
+ * SW-1, the rule in sw-settle.ts): started at a fixed 2 s, its install landed in the middle of a cold compare page's
+ * drawing; started on a quiet main thread alone, it landed in the middle of a person's first scroll of the runs table
+ * (a smooth scroll runs no long task), so input counts as busy too. Production only, so `next dev` never serves pages
+ * from a stale precache.
  */
 export default function SwRegister(): null {
   useEffect(() => {
@@ -28,13 +24,16 @@ export default function SwRegister(): null {
       });
       observer.observe({ type: 'longtask', buffered: true });
     } catch {
-      // No long-task timing here: the earliest time is the only rule.
+      // No long-task timing here: input and the earliest time are the rules left.
       observer = null;
     }
+    const busy = () => {
+      lastBusy = performance.now();
+    };
+    const listen = { capture: true, passive: true } as const;
+    for (const type of SW_BUSY_EVENTS) window.addEventListener(type, busy, listen);
     const timer = setInterval(() => {
-      const now = performance.now();
-      const settled = now - start >= EARLIEST_MS && (observer === null || now - lastBusy >= QUIET_MS);
-      if (!settled && now - start < LATEST_MS) return;
+      if (!swMayRegister({ start, now: performance.now(), lastBusy })) return;
       stop();
       navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((err: unknown) => {
         console.warn('service worker registration failed', err);
@@ -43,6 +42,7 @@ export default function SwRegister(): null {
     function stop() {
       clearInterval(timer);
       observer?.disconnect();
+      for (const type of SW_BUSY_EVENTS) window.removeEventListener(type, busy, listen);
     }
     return stop;
   }, []);
