@@ -86,7 +86,8 @@ try {
   });
   const page = await context.newPage();
   const allLong = [];
-  const collectLong = async () => allLong.push(...(await page.evaluate(() => window.__longTasks ?? [])));
+  // Taken out of the page as they are read: several reads on one page must not count its tasks again.
+  const collectLong = async () => allLong.push(...(await page.evaluate(() => window.__longTasks?.splice(0) ?? [])));
   const durations = () => allLong.map((t) => t.duration);
   /** The page's clock (ms since its navigation started) once `predicate(arg)` holds, polled every animation frame. */
   const pageTimeWhen = async (predicate, arg) => (await page.waitForFunction(predicate, arg, { polling: 'raf', timeout: WAIT_MS })).jsonValue();
