@@ -1,4 +1,4 @@
-import { RoomConnection, fetchRoomSnapshot, type EarlySnapshots, type FetchLike } from '../relay-client';
+import { RoomConnection, fetchRoomSnapshot, type EarlySnapshots, type FetchLike, type SendGate } from '../relay-client';
 import type { LiveLink, RemoteSide } from './ports';
 
 export interface RelayRemoteOptions {
@@ -16,6 +16,8 @@ export interface RelayRemoteOptions {
   maxConnecting?: number;
   /** Snapshots asked for before the engine existed (CHART-18): a room's first fetch takes its early answer. */
   early?: EarlySnapshots;
+  /** Every live link's local updates wait while this is held (the SDK's chunk flush, SDK-26). */
+  gate?: SendGate;
 }
 
 export const MAX_CONNECTING = 64;
@@ -34,6 +36,7 @@ export function relayRemote(o: RelayRemoteOptions): RemoteSide {
         connect: false,
         ...(o.WebSocketPolyfill ? { WebSocketPolyfill: o.WebSocketPolyfill } : {}),
         ...(o.silenceTimeoutMs !== undefined ? { silenceTimeoutMs: o.silenceTimeoutMs } : {}),
+        ...(o.gate ? { gate: o.gate } : {}),
       });
       pacer.add(conn);
       const link = linkOf(conn);

@@ -19,6 +19,7 @@ import {
   readFlushAck,
   readPermissionDenied,
 } from './protocol';
+import type { SendGate } from './send-gate';
 import { normaliseRelay } from './urls';
 
 /** How often an idle provider asks the relay for its state anyway: catches anything a lost frame left behind. */
@@ -49,6 +50,8 @@ export interface RoomConnectionOptions {
   broadcast?: boolean;
   /** Internal, for tests: the silence watchdog's timeout (default `SILENCE_TIMEOUT_MS`). */
   silenceTimeoutMs?: number;
+  /** Local updates wait while this gate is held (SendGate: the SDK's journal goes first). */
+  gate?: SendGate;
 }
 
 interface PendingFlush {
@@ -82,6 +85,8 @@ export class RoomConnection {
   private wakers = new Set<() => void>();
   private readonly silenceTimeoutMs: number;
   private readonly watchdog: ReturnType<typeof setInterval>;
+  /** The doc's update listener that sends through the gate, when there is one (in place of the provider's). */
+  private gatedSend: ((update: Uint8Array, origin: unknown) => void) | null = null;
   /** When the last keepalive probe went out (ms since epoch); one probe per silence. */
   private probedAt = 0;
 
@@ -100,6 +105,14 @@ export class RoomConnection {
       ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill as typeof WebSocket } : {}),
     });
     const p = this.provider;
+    if (opts.gate) {
+      // The provider's own listener sends each local update at once; through the gate, it waits while the gate is held.
+      const gate = opts.gate;
+      const send = p._updateHandler;
+      doc.off('update', send);
+      this.gatedSend = (update: Uint8Array, origin: unknown) => gate.send(() => !this.destroyed && send(update, origin));
+      doc.on('update', this.gatedSend);
+    }
     // A read-only connection does not answer the relay's step 1: whatever it holds would be dropped (RELAY-11), and a
     // big backlog would not fit a read-only socket's frame limit (RELAY-27), closing it 1009 on every reconnect.
     const stockSync = p.messageHandlers[MSG_SYNC]!;
@@ -208,6 +221,7 @@ export class RoomConnection {
     clearInterval(this.watchdog);
     this.rejectPending(new CairnError('ABORTED', 'connection closed'));
     dropExitHandler(this.provider);
+    if (this.gatedSend) this.doc.off('update', this.gatedSend);
     this.provider.destroy();
     this.ownAwareness?.destroy();
     this.listeners.clear();

@@ -35,6 +35,7 @@ import {
   runRoom,
   workspaceRoom,
   type FetchLike,
+  SendGate,
 } from '../relay-client';
 import { MAX_RESULTS_THRESHOLD, searchErrorToCairn, searchTable, tableFromRows } from '../search';
 import { ActiveRun, type RunHost, type StartRunOptions } from './run';
@@ -110,6 +111,8 @@ export class CairnClient implements RunHost {
   private readonly listing: RunListing;
   private readonly log: JournalLog;
   private readonly remote: RecordingRemote | null;
+  /** SDK-26: a chunk flush's updates go on the wire only after the journal append that holds them. */
+  private readonly gate = new SendGate();
   private readonly wsHandle: DocHandle;
   private readonly wsRoom: string;
   /** Run docs held right now (ref-counted): what `ctx.runDoc` resolves; any other run reads as not found. */
@@ -150,6 +153,7 @@ export class CairnClient implements RunHost {
             fetch: fetchImpl,
             ...(WebSocketImpl ? { WebSocketPolyfill: WebSocketImpl } : {}),
             ...(options.silenceTimeoutMs !== undefined ? { silenceTimeoutMs: options.silenceTimeoutMs } : {}),
+            gate: this.gate,
           }),
         )
       : null;
@@ -529,33 +533,38 @@ export class CairnClient implements RunHost {
     const waiting = [...this.pending].filter(([runId]) => !doc.readRunRecord(this.ctx.runDoc(runId)));
     if (waiting.length === this.pending.size) return;
     const wait = new Set(waiting.map(([id]) => id));
-    this.log.batch(
-      () => {
-        for (const [runId, p] of this.pending) {
-          if (wait.has(runId)) continue;
-          const lg = this.logging.get(runId);
-          let m = lg?.metrics ?? null;
-          let temp: DocHandle | null = null;
-          if (!m) {
-            m = this.engine.acquire(metricsDocName(runId), metricsRoom(this.options.workspace, runId), 'live');
-            if (lg) lg.metrics = m;
-            else temp = m;
+    // SDK-26: the chunks' updates and the checkpoint are one journal append, made when the batch ends; the relay gets
+    // them after it. Sent as each chunk was made, a crash before that append left chunks on the relay that the journal
+    // replays as points never chunked: chunked again on restart, every point twice.
+    this.gate.hold(() =>
+      this.log.batch(
+        () => {
+          for (const [runId, p] of this.pending) {
+            if (wait.has(runId)) continue;
+            const lg = this.logging.get(runId);
+            let m = lg?.metrics ?? null;
+            let temp: DocHandle | null = null;
+            if (!m) {
+              m = this.engine.acquire(metricsDocName(runId), metricsRoom(this.options.workspace, runId), 'live');
+              if (lg) lg.metrics = m;
+              else temp = m;
+            }
+            try {
+              doc.appendMetricColumns(this.ctx, m.doc, runId, p.buf.cols, { allowDeleted: true });
+            } finally {
+              temp?.release();
+            }
+            this.pending.delete(runId);
+            done.push(p);
           }
-          try {
-            doc.appendMetricColumns(this.ctx, m.doc, runId, p.buf.cols, { allowDeleted: true });
-          } finally {
-            temp?.release();
-          }
-          this.pending.delete(runId);
-          done.push(p);
-        }
-        this.pendingCount = waiting.reduce((n, [, p]) => n + p.buf.count, 0);
-      },
-      () => {
-        const recs = [recSimple(REC_CHECKPOINT, this.seq)];
-        for (const [runId, p] of waiting) for (const pts of pointsOf(runId, p.buf, () => ++this.seq)) recs.push(recPoints(pts));
-        return recs;
-      },
+          this.pendingCount = waiting.reduce((n, [, p]) => n + p.buf.count, 0);
+        },
+        () => {
+          const recs = [recSimple(REC_CHECKPOINT, this.seq)];
+          for (const [runId, p] of waiting) for (const pts of pointsOf(runId, p.buf, () => ++this.seq)) recs.push(recPoints(pts));
+          return recs;
+        },
+      ),
     );
     for (const p of done) p.hold.release();
     // Node only: the file journal rewrites synchronously, so nothing appended meanwhile can be lost. (The browser

@@ -80,6 +80,30 @@ describe('SDK crash safety (child processes, SIGKILL)', () => {
     });
   }
 
+  it('[SDK-26] a client SIGKILLed inside a chunk flush, at its journal append: the restart delivers every point exactly once', async () => {
+    const N = 5_000;
+    const t = new Closer();
+    try {
+      const data = tempDir('cairn-relay-');
+      t.add(data, (d) => d.remove());
+      const r = await relay(data.path);
+      const sdkDir = t.dir();
+      const c = child('kill-in-flush.mjs', [r.url, sdkDir, String(N)]);
+      const [, runId] = await c.line(/killing ([0-9a-f]{32})/, '"killing"');
+      expect((await c.exited).signal).toBe('SIGKILL');
+      expect(c.stdout()).not.toMatch(/not killed/);
+
+      // The flush's chunks never reached the journal, so they must not have reached the relay either.
+      expectSteps((await relayHistory(r.url, 'crash', runId!, 'm'))!, 1);
+      await runFixtureToEnd('flush-all.mjs', [r.url, sdkDir, 'crash']);
+      const history = await relayHistory(r.url, 'crash', runId!, 'm');
+      expectSteps(history!, N + 1);
+      expect(history![N]).toEqual({ step: N, timestamp: 1_700_000_000_000 + N, value: N * 0.5 });
+    } finally {
+      await t.closeAll();
+    }
+  });
+
   it('[SDK-4] a relay SIGKILLed in the middle of a 100k-point stream: after restart and the final flush it has exactly 100k', async () => {
     const TOTAL = 100_000;
     const t = new Closer();
