@@ -1,13 +1,14 @@
 /*
- * The SDK's one facade (`CairnClient`, ~865 lines, past the 600-line guide on purpose): every public call of
+ * The SDK's one facade (`CairnClient`, ~800 lines, past the 600-line guide on purpose): every public call of
  * `cairn/sdk` (MLflow's fluent API: experiments, runs, params, tags, points, artifacts, search, history, flush, end,
- * close, `holdRun` for the MLflow importer) and the few lines of state tying them together (held run docs, pending
- * points). Each part with a life of its own lives beside it: the doc engine (lib/engine), the journal as its local
- * log (journal-log.ts), the format-1 upgrade rules (format1.ts) and their retry state (format1-upgrade.ts), the first
- * sync's wait (recording-remote.ts `firstSync`), the run listing (run-listing.ts), listed-run shapes (listed-run.ts),
- * blobs (blobs.ts), points (point-buffer.ts), the run handle (run.ts), models (models.ts: logModel / loadModel), the
- * registry (registry.ts, `client.registry`). What is left is the public surface over one object's private state
- * (engine, holds, pending points, journal sequence): split further, those calls would reach across files into it.
+ * close, `holdRun` for the MLflow importer) and the few lines of state tying them together (held run docs, open
+ * metrics docs). Each part with a life of its own lives beside it: the doc engine (lib/engine), the journal as its
+ * local log (journal-log.ts), points from accepted to chunked (point-chunker.ts), the format-1 upgrade rules
+ * (format1.ts) and their retry state (format1-upgrade.ts), the first sync's wait (recording-remote.ts `firstSync`),
+ * the run listing (run-listing.ts), listed-run shapes (listed-run.ts), blobs (blobs.ts), the run handle (run.ts),
+ * models (models.ts: logModel / loadModel), the registry (registry.ts, `client.registry`). What is left is the public
+ * surface over one object's private state (engine, holds, the logging map): each call is a few lines of validation
+ * and a command on that state; split further, the calls would reach across files into it.
  */
 import * as Y from 'yjs';
 import { z } from 'zod';
@@ -42,7 +43,8 @@ import { ActiveRun, type RunHost, type StartRunOptions } from './run';
 import { RegistryClient } from './registry';
 import { BlobUploader } from './blobs';
 import { loadModel, type LoadModelOptions, type LoadedModel } from './models';
-import { PointBuffer } from './point-buffer';
+import type { PointBuffer } from './point-buffer';
+import { PointChunker } from './point-chunker';
 import { isNode, resolveOptions, type ConnectOptions, type ResolvedOptions } from './env';
 import { JournalLog } from './journal-log';
 import { SearchRunsRequestSchema, listedRun, type ListedRun, type SearchRunsRequest, type SearchRunsResult } from './listed-run';
@@ -53,7 +55,6 @@ import { Format1Upgrade } from './format1-upgrade';
 import {
   REC_ACTOR,
   REC_CHECKPOINT,
-  recPoints,
   recSimple,
   REC_BLOB,
   REC_FORMAT,
@@ -61,13 +62,8 @@ import {
   replay,
   type Journal,
   type JournalState,
-  type PendingPoints,
 } from './journal';
 
-/** Points wait at most this long before becoming a chunk: keeps live charts live without a Yjs item per point. */
-export const FLUSH_INTERVAL_MS = 200;
-/** ...or until this many are pending, so memory stays bounded under fast logging. */
-export const MAX_PENDING_POINTS = 100_000;
 /** connect() waits this long for the first sync so name checks see the relay's state; then works offline. */
 export const CONNECT_SYNC_WAIT_MS = 5_000;
 /** A run (or its points) this client does not hold is waited for this long from the relay before it is not found. */
@@ -99,12 +95,6 @@ interface Logging {
   metrics: DocHandle | null;
 }
 
-/** Points of one run waiting to become chunks, with a hold on its run doc (appending needs it, DOC-M5). */
-interface Pending {
-  buf: PointBuffer;
-  hold: DocHandle;
-}
-
 export class CairnClient implements RunHost {
   readonly ctx: doc.Ctx;
   private readonly engine: DocEngine;
@@ -118,15 +108,12 @@ export class CairnClient implements RunHost {
   /** Run docs held right now (ref-counted): what `ctx.runDoc` resolves; any other run reads as not found. */
   private readonly holds = new HeldDocs();
   private readonly logging = new Map<string, Logging>();
-  private readonly pending = new Map<string, Pending>();
-  private seq: number;
-  private pendingCount = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Points from accepted to chunked (SDK-4, SDK-26). */
+  private readonly chunker: PointChunker;
   private readonly blobs: BlobUploader;
   private closed = false;
   private compacting = false;
   private pushing: Promise<void> | null = null;
-  /** SDK-20: the workspace doc still holds format-1 runs and stays off the network until they are converted. */
   /** SDK-20 step 2: the workspace doc's format-1 runs, converted before it goes on the network. */
   private readonly upgrade: Format1Upgrade;
   /** `mlflow.user` for new runs: the OS user in Node (as MLflow's client records it). */
@@ -141,9 +128,16 @@ export class CairnClient implements RunHost {
     WebSocketImpl: unknown,
     private readonly fetchImpl: FetchLike,
   ) {
-    this.seq = state.lastSeq;
     this.blobs = new BlobUploader(options, journal);
     this.log = new JournalLog(journal, state.updates, state.dirty);
+    this.chunker = new PointChunker(state.lastSeq, journal, this.log, this.gate, {
+      readable: (runId) => !!doc.readRunRecord(this.ctx.runDoc(runId)),
+      holdRun: (runId) => this.acquireRun(asRunId(runId), 'live'),
+      whenReadable: (hold, then) => void hold.whenSynced(READ_SYNC_WAIT_MS).then(then),
+      appendChunks: (runId, cols) => this.appendChunks(runId, cols),
+      closed: () => this.closed,
+      flushed: () => this.compactWhenLarge(),
+    });
     this.wsRoom = workspaceRoom(options.workspace);
     this.remote = options.relay
       ? recordingRemote(
@@ -197,9 +191,7 @@ export class CairnClient implements RunHost {
       },
       closed: () => this.closed,
       // Points of upgraded runs waited for their run docs.
-      converted: () => {
-        if (this.pendingCount) this.schedule();
-      },
+      converted: () => this.chunker.schedule(),
       finished: () => {
         this.engine.want(WS_DOC, 'live');
         this.pushInBackground();
@@ -260,7 +252,7 @@ export class CairnClient implements RunHost {
       }
     }
     // Points accepted before a crash but never turned into chunks: queue them again under their old sequence numbers.
-    for (const p of state.points) c.queue(p);
+    for (const p of state.points) c.chunker.replayed(p);
     for (const sha of state.pendingBlobs) c.blobs.resume(sha);
     try {
       // SDK-20 step 2: format-1 runs still in the workspace doc are converted before it goes on the network.
@@ -274,7 +266,7 @@ export class CairnClient implements RunHost {
       // Refused (e.g. a bad token): tear the half-built client down so the caller's process can exit.
       c.closed = true;
       c.blobs.stop();
-      if (c.timer) clearTimeout(c.timer);
+      c.chunker.stop();
       c.upgrade.stop();
       await c.engine.destroy();
       await journal.close();
@@ -283,7 +275,7 @@ export class CairnClient implements RunHost {
     // SDK-19: what earlier sessions left unacknowledged (a run ended offline) goes out now, without any call.
     if (c.remote) c.pushInBackground();
     if (journal.size() > JOURNAL_COMPACT_BYTES) await c.compact();
-    if (c.pendingCount) c.schedule();
+    c.chunker.schedule();
     return c;
   }
 
@@ -412,7 +404,7 @@ export class CairnClient implements RunHost {
     this.live();
     const id = asRunId(runId);
     // Its metric summaries include the points logged so far.
-    if (this.pending.has(id)) this.flushChunks();
+    if (this.chunker.has(id)) this.chunker.flush();
     const h = this.holds.has(id) ? this.acquireRun(id, 'live') : await this.readableRun(id, 'snapshot').catch(nullIfNotFound);
     if (!h) return null;
     try {
@@ -477,7 +469,7 @@ export class CairnClient implements RunHost {
     // The run must exist (RESOURCE_DOES_NOT_EXIST otherwise); its points are in its metrics doc.
     const run = this.holds.has(id) ? this.acquireRun(id, 'live') : await this.readableRun(id, 'snapshot', false);
     run.release();
-    this.flushChunks();
+    this.chunker.flush();
     const lg = this.logging.get(id);
     const h = this.engine.acquire(metricsDocName(id), metricsRoom(this.options.workspace, id), lg ? 'live' : 'snapshot');
     try {
@@ -510,71 +502,45 @@ export class CairnClient implements RunHost {
       if (!r) throw notFound(`Run with id=${runId} not found`);
       if (r.lifecycle !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is deleted.`);
       doc.validatePointColumns(keys, values, steps, timestamps);
-      const p: PendingPoints = { seq: ++this.seq, runId, keys, values, steps, timestamps };
-      this.journal.append([recPoints(p)]);
-      this.queue(p);
+      this.chunker.add(runId, keys, values, steps, timestamps);
       // A run's metrics doc opens with its first points (not at the chunk flush, which would open the metrics docs
       // of every run logged to in the last 200 ms at once).
       const lg = this.logging.get(runId);
       if (lg && !lg.metrics) lg.metrics = this.engine.acquire(metricsDocName(runId), metricsRoom(this.options.workspace, runId), 'live');
     });
-    if (this.pendingCount >= MAX_PENDING_POINTS) this.flushChunks();
-    else this.schedule();
+    this.chunker.due();
   }
 
-  /** Turns pending points into chunks; their updates, the summaries' and the checkpoint are one journal append. */
+  /** Turns pending points into chunks now (PointChunker.flush). */
   flushChunks(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.pendingCount === 0) return;
-    const done: Pending[] = [];
-    // A run whose doc does not read as a run here yet (a format-1 run waiting for its upgrade, a run doc still
-    // syncing) keeps its points: they are journaled again after the checkpoint, under new sequence numbers.
-    const waiting = [...this.pending].filter(([runId]) => !doc.readRunRecord(this.ctx.runDoc(runId)));
-    if (waiting.length === this.pending.size) return;
-    const wait = new Set(waiting.map(([id]) => id));
-    // SDK-26: the chunks' updates and the checkpoint are one journal append, made when the batch ends; the relay gets
-    // them after it. Sent as each chunk was made, a crash before that append left chunks on the relay that the journal
-    // replays as points never chunked: chunked again on restart, every point twice.
-    this.gate.hold(() =>
-      this.log.batch(
-        () => {
-          for (const [runId, p] of this.pending) {
-            if (wait.has(runId)) continue;
-            const lg = this.logging.get(runId);
-            let m = lg?.metrics ?? null;
-            let temp: DocHandle | null = null;
-            if (!m) {
-              m = this.engine.acquire(metricsDocName(runId), metricsRoom(this.options.workspace, runId), 'live');
-              if (lg) lg.metrics = m;
-              else temp = m;
-            }
-            try {
-              doc.appendMetricColumns(this.ctx, m.doc, runId, p.buf.cols, { allowDeleted: true });
-            } finally {
-              temp?.release();
-            }
-            this.pending.delete(runId);
-            done.push(p);
-          }
-          this.pendingCount = waiting.reduce((n, [, p]) => n + p.buf.count, 0);
-        },
-        () => {
-          const recs = [recSimple(REC_CHECKPOINT, this.seq)];
-          for (const [runId, p] of waiting) for (const pts of pointsOf(runId, p.buf, () => ++this.seq)) recs.push(recPoints(pts));
-          return recs;
-        },
-      ),
-    );
-    for (const p of done) p.hold.release();
-    // Node only: the file journal rewrites synchronously, so nothing appended meanwhile can be lost. (The browser
-    // journal compacts when the client opens.)
-    if (isNode() && this.journal.size() > JOURNAL_COMPACT_BYTES && !this.compacting) {
-      this.compacting = true;
-      void this.compact().finally(() => {
-        this.compacting = false;
-      });
+    this.chunker.flush();
+  }
+
+  /** The chunker's append of a run's points: to its held metrics doc, or to one opened for this flush only. */
+  private appendChunks(runId: string, cols: PointBuffer['cols']): void {
+    const lg = this.logging.get(runId);
+    let m = lg?.metrics ?? null;
+    let temp: DocHandle | null = null;
+    if (!m) {
+      m = this.engine.acquire(metricsDocName(runId), metricsRoom(this.options.workspace, runId), 'live');
+      if (lg) lg.metrics = m;
+      else temp = m;
     }
+    try {
+      doc.appendMetricColumns(this.ctx, m.doc, runId, cols, { allowDeleted: true });
+    } finally {
+      temp?.release();
+    }
+  }
+
+  /** Node only: the file journal rewrites synchronously, so nothing appended meanwhile can be lost. (The browser
+   * journal compacts when the client opens.) */
+  private compactWhenLarge(): void {
+    if (!isNode() || this.journal.size() <= JOURNAL_COMPACT_BYTES || this.compacting) return;
+    this.compacting = true;
+    void this.compact().finally(() => {
+      this.compacting = false;
+    });
   }
 
   /**
@@ -620,7 +586,7 @@ export class CairnClient implements RunHost {
    * for it), so ending N runs costs N acks, not N × N. Then its docs are let go (SDK-12).
    */
   async endRun(runId: string, status: RunStatus, opts: { timeoutMs?: number } = {}): Promise<void> {
-    this.flushChunks();
+    this.chunker.flush();
     this.withRun(runId, () => doc.updateRun(this.ctx, { runId, status, endTime: Date.now() }));
     await this.releaseRun(runId, opts);
   }
@@ -652,7 +618,7 @@ export class CairnClient implements RunHost {
     this.logging.set(id, { run, metrics });
     // Points this journal replayed but never chunked (a killed importer's) count as the target's: chunked into the
     // held metrics doc first, so a rerun from this journal does not append them a second time.
-    if (this.pending.has(id)) this.flushChunks();
+    if (this.chunker.has(id)) this.chunker.flush();
     return {
       existing: doc.readRun(id, run.doc) ?? null,
       pointCount: (key) => doc.readSeries(metrics.doc, key).get(key)?.values.length ?? 0,
@@ -663,7 +629,7 @@ export class CairnClient implements RunHost {
   /** Waits until the relay holds this run's part (journal, blobs, its docs, the workspace doc when dirty), then lets
    * the run's docs go (SDK-12). */
   private async releaseRun(runId: string, opts: { timeoutMs?: number }): Promise<void> {
-    this.flushChunks();
+    this.chunker.flush();
     const lg = this.logging.get(runId);
     this.logging.delete(runId);
     const handles = lg ? [lg.run, ...(lg.metrics ? [lg.metrics] : [])] : [];
@@ -691,8 +657,7 @@ export class CairnClient implements RunHost {
     } finally {
       this.closed = true;
       this.blobs.stop();
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
+      this.chunker.stop();
       this.upgrade.stop();
       for (const lg of this.logging.values()) {
         lg.run.release();
@@ -772,7 +737,7 @@ export class CairnClient implements RunHost {
   }
 
   private prepareFlush(opts: { timeoutMs?: number }): number | undefined {
-    this.flushChunks();
+    this.chunker.flush();
     return opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
   }
 
@@ -803,26 +768,10 @@ export class CairnClient implements RunHost {
       });
   }
 
-  private queue(p: PendingPoints): void {
-    let q = this.pending.get(p.runId);
-    if (!q) {
-      const hold = this.acquireRun(asRunId(p.runId), 'live');
-      this.pending.set(p.runId, (q = { buf: new PointBuffer(), hold }));
-      // Replayed points of a run this journal does not hold readable: flushed once its doc arrives.
-      if (!doc.readRunRecord(hold.doc)) void hold.whenSynced(READ_SYNC_WAIT_MS).then(() => this.pendingCount && !this.closed && this.schedule());
-    }
-    for (let i = 0; i < p.keys.length; i++) q.buf.push(p.keys[i]!, p.steps[i]!, p.timestamps[i]!, p.values[i]!);
-    this.pendingCount += p.keys.length;
-  }
-
-  private schedule(): void {
-    if (!this.timer) this.timer = setTimeout(() => this.flushChunks(), FLUSH_INTERVAL_MS);
-  }
-
   private async compact(): Promise<void> {
-    this.flushChunks();
+    this.chunker.flush();
     const records = [recSimple(REC_FORMAT, JOURNAL_FORMAT), recSimple(REC_ACTOR, this.actor), ...this.log.snapshotRecords()];
-    records.push(recSimple(REC_CHECKPOINT, this.seq));
+    records.push(recSimple(REC_CHECKPOINT, this.chunker.seq));
     for (const sha of this.blobs.pending()) records.push(recSimple(REC_BLOB, sha));
     await this.journal.rewrite(records);
   }
@@ -840,23 +789,6 @@ function roomOfName(workspace: string): (name: string) => string | null {
     if (!m || !doc.isRunId(m[1]!)) return null;
     return m[2] ? metricsRoom(workspace, m[1]!) : runRoom(workspace, m[1]!);
   };
-}
-
-/** A run's pending points as journal points records, one per key, numbered by `nextSeq`. */
-function pointsOf(runId: string, buf: PointBuffer, nextSeq: () => number): PendingPoints[] {
-  const out: PendingPoints[] = [];
-  for (const [key, c] of buf.cols) {
-    const n = c.length;
-    out.push({
-      seq: nextSeq(),
-      runId,
-      keys: new Array<string>(n).fill(key),
-      values: Array.from(c.values.subarray(0, n)),
-      steps: Array.from(c.steps.subarray(0, n)),
-      timestamps: Array.from(c.timestamps.subarray(0, n)),
-    });
-  }
-  return out;
 }
 
 const signalFor = (deadline: number | undefined): AbortSignal | undefined =>

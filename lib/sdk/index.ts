@@ -9,7 +9,8 @@
  *   await run.end();
  *   await cairn.close();
  */
-export { connect, CairnClient, FLUSH_INTERVAL_MS, MAX_PENDING_POINTS, type HeldRun } from './client';
+export { connect, CairnClient, type HeldRun } from './client';
+export { FLUSH_INTERVAL_MS, MAX_PENDING_POINTS } from './point-chunker';
 export type { SearchRunsRequest, SearchRunsResult, ListedRun, ListedMetric } from './listed-run';
 export { ActiveRun, type StartRunOptions, type MetricOptions } from './run';
 export type { ConnectOptions } from './env';

@@ -43,7 +43,6 @@ export function recordingRemote(base: RemoteSide): RecordingRemote {
   };
 }
 
-
 /** Waits for the first sync of `room`'s live link, at most `ms`; an unreachable relay (a failed attempt) ends the
  * wait at once, so an offline script starts logging immediately. A refusal (bad token) rejects. */
 export async function firstSync(remote: RecordingRemote, room: string, ms: number): Promise<void> {
