@@ -14,34 +14,15 @@ import { build } from 'esbuild';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WORKER_CHUNKS, dataWorkerBuild, zodEnglishOnly } from './worker-build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Native addons stay Node's to resolve: onnxruntime-node is loaded (lib/sdk/onnx-node.ts) only when a model is.
 const external = ['better-sqlite3', 'bufferutil', 'utf-8-validate', 'onnxruntime-node'];
 const alias = { '@': root };
-/** Where the data worker's split chunks go, under public/ (precached with the rest of out/). */
-const WORKER_CHUNKS = 'data-worker-chunks';
 // The Node SDK leaves its npm dependencies to Node's resolver (one copy of Yjs for the caller and us).
 const nodeDeps = [...external, 'ws', 'yjs', 'y-websocket', 'y-protocols', 'y-protocols/*', 'lib0', 'lib0/*', 'zod', 'yaml'];
 const common = { bundle: true, sourcemap: 'linked', logLevel: 'warning', alias, absWorkingDir: root, target: 'es2022' };
-
-/**
- * zod's namespace export pulls every locale (~260 KB minified) into a bundle; Cairn's messages are English, so browser
- * bundles get a `locales` holding `en` only (what zod itself configures at start).
- */
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onResolve({ filter: /locales\/index\.js$/ }, (args) => {
-      if (!/[\\/]zod[\\/]/.test(args.importer)) return undefined;
-      return { path: join(dirname(args.importer), '..', 'locales', 'en-only.js'), namespace: 'zod-locales' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};\n`,
-      resolveDir: dirname(args.path),
-    }));
-  },
-};
 
 const jobs = [];
 if (existsSync(join(root, 'server/cli/main.ts'))) {
@@ -90,19 +71,7 @@ if (existsSync(join(root, 'workers/data.worker.ts'))) {
   // Split (CHART-18): the first module (workers/boot.ts) starts a cold page's doc fetches while the main one loads.
   rmSync(join(root, 'public', WORKER_CHUNKS), { recursive: true, force: true });
   jobs.push(
-    build({
-      ...common,
-      entryPoints: { 'data-worker': 'workers/data.worker.ts' },
-      outdir: 'public',
-      splitting: true,
-      chunkNames: `${WORKER_CHUNKS}/[name]-[hash]`,
-      platform: 'browser',
-      format: 'esm',
-      minify: true,
-      sourcemap: false,
-      define: { 'process.env.NODE_ENV': '"production"' },
-      plugins: [zodEnglishOnly],
-    }),
+    build({ ...common, ...dataWorkerBuild(), outdir: 'public' }),
   );
 }
 if (existsSync(join(root, 'workers/model.worker.ts'))) {

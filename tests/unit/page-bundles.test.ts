@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { dataWorkerBuild } from '../../scripts/worker-build.mjs';
 
 /** Every page of the app (and the root layout every page loads). */
 function pageEntries(dir = 'app'): string[] {
@@ -46,21 +47,10 @@ describe('[CHART-19] the pages load no zod', () => {
   }, 60_000);
 });
 
-/** The data worker built as scripts/build-node.mjs builds it (split ESM), with the metafile of every output chunk. */
+/** The data worker built with scripts/build-node.mjs's own options (scripts/worker-build.mjs), with the metafile of
+ * every output chunk. */
 async function dataWorkerChunks() {
-  const r = await build({
-    entryPoints: { 'data-worker': 'workers/data.worker.ts' },
-    bundle: true,
-    write: false,
-    metafile: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    outdir: 'worker-bundle-test',
-    chunkNames: 'chunks/[name]-[hash]',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
-  });
+  const r = await build({ ...dataWorkerBuild(), bundle: true, write: false, metafile: true, outdir: 'worker-bundle-test', logLevel: 'silent' });
   return r.metafile.outputs;
 }
 
