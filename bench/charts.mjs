@@ -171,7 +171,6 @@ try {
   };
   const pageMeasures = (name) => page.evaluate((n) => performance.getEntriesByType('measure').filter((m) => m.name === n).map((m) => m.duration), name);
 
-
   // A throwaway load first, in its own fresh profile: the browser process's own start-up (its first renderer, GPU and
   // network processes: a first load took 0.4–0.6 s longer here) is a browser launch, not a first visit to the app.
   {

@@ -180,9 +180,12 @@ export async function launchBare({ executablePath = process.env.CHROMIUM_PATH ??
 
   /** Chromium's trace of everything from now to stopTracing() (the browser target's Tracing domain). */
   let traceEvents = null;
+  let offTraceData = null;
   async function startTracing(_page, { categories }) {
     traceEvents = [];
-    on(null, 'Tracing.dataCollected', ({ value }) => traceEvents?.push(...value));
+    // One listener per trace: a second trace must not collect every event twice.
+    offTraceData?.();
+    offTraceData = on(null, 'Tracing.dataCollected', ({ value }) => traceEvents?.push(...value));
     await send('Tracing.start', { traceConfig: { includedCategories: categories }, transferMode: 'ReportEvents' });
   }
   /** Resolves with the trace as a Buffer of `{ traceEvents }` JSON, as Playwright's stopTracing does. */
@@ -195,6 +198,8 @@ export async function launchBare({ executablePath = process.env.CHROMIUM_PATH ??
     });
     await send('Tracing.end');
     await done;
+    offTraceData?.();
+    offTraceData = null;
     const out = Buffer.from(JSON.stringify({ traceEvents }));
     traceEvents = null;
     return out;
