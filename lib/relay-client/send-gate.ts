@@ -1,9 +1,9 @@
 /**
  * Holds back the local updates of every RoomConnection that shares it (lib/sdk SPEC SDK-26). While held, a doc's
  * update is queued here instead of going on the socket; when the last hold ends, the queue goes out in the order the
- * updates were made. The SDK holds it across a chunk flush: the flush's updates and its points checkpoint are ONE
- * journal append made at the flush's end, and a chunk on the wire before that append would be sent a second time after
- * a crash in between (the journal replays the points as never chunked).
+ * updates were made. The SDK's journal log (lib/sdk journal-log.ts) holds it across a batch: a chunk flush's updates
+ * and its points checkpoint are ONE journal append made at the batch's end, and a chunk on the wire before that
+ * append would be sent a second time after a crash in between (the journal replays the points as never chunked).
  */
 export class SendGate {
   private holds = 0;

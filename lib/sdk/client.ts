@@ -129,8 +129,8 @@ export class CairnClient implements RunHost {
     private readonly fetchImpl: FetchLike,
   ) {
     this.blobs = new BlobUploader(options, journal);
-    this.log = new JournalLog(journal, state.updates, state.dirty);
-    this.chunker = new PointChunker(state.lastSeq, journal, this.log, this.gate, {
+    this.log = new JournalLog(journal, state.updates, state.dirty, this.gate);
+    this.chunker = new PointChunker(state.lastSeq, journal, this.log, {
       readable: (runId) => !!doc.readRunRecord(this.ctx.runDoc(runId)),
       holdRun: (runId) => this.acquireRun(asRunId(runId), 'live'),
       whenReadable: (hold, then) => void hold.whenSynced(READ_SYNC_WAIT_MS).then(then),

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { LOAD_ORIGIN, type LocalBinding, type LocalLog } from '../engine';
 import { applyHeldUpdate } from '../engine/held-bytes';
+import type { SendGate } from '../relay-client';
 import { REC_CLEAN, REC_DIRTY, recSimple, recUpdate, type Journal } from './journal';
 
 /**
@@ -11,7 +12,9 @@ import { REC_CLEAN, REC_DIRTY, recSimple, recUpdate, type Journal } from './jour
  *
  * Every update a bound doc emits (any origin but LOAD_ORIGIN: local writes, the relay's, snapshot fetches) is appended
  * to the journal before the emitting call returns (Node: writeSync), so a crash loses nothing the SDK reported logged.
- * `batch()` groups the records of several docs' updates with trailing records (the points checkpoint) into ONE append.
+ * `batch()` groups the records of several docs' updates with trailing records (the points checkpoint) into ONE append,
+ * made when the batch ends; with a `gate` (the one the client's relay links send through), the batch's updates reach
+ * the relay only after that append (lib/sdk SPEC SDK-26).
  */
 export class JournalLog implements LocalLog {
   /** Journaled updates per doc name. */
@@ -25,6 +28,7 @@ export class JournalLog implements LocalLog {
     private readonly journal: Journal,
     updates: Map<string, Uint8Array[]> = new Map(),
     dirty: Iterable<string> = [],
+    private readonly gate: SendGate | null = null,
   ) {
     this.updates = updates;
     this.dirtySet = new Set(dirty);
@@ -101,6 +105,10 @@ export class JournalLog implements LocalLog {
       this.batchRecords.push(...tail());
       return out;
     }
+    return this.gate ? this.gate.hold(() => this.outerBatch(f, tail)) : this.outerBatch(f, tail);
+  }
+
+  private outerBatch<T>(f: () => T, tail: () => Uint8Array[]): T {
     this.batchRecords = [];
     let ok = false;
     try {

@@ -1,5 +1,4 @@
 import type { DocHandle } from '../engine';
-import type { SendGate } from '../relay-client';
 import { REC_CHECKPOINT, recPoints, recSimple, type Journal, type PendingPoints } from './journal';
 import type { JournalLog } from './journal-log';
 import { PointBuffer } from './point-buffer';
@@ -34,7 +33,7 @@ interface Pending {
  * Points from accepted to chunked (SDK-4, SDK-26). `add` journals a call's points before it returns, numbered by the
  * journal sequence; they wait here, per run, until FLUSH_INTERVAL_MS passed or MAX_PENDING_POINTS are pending, then
  * `flush` turns them into chunks. The chunks' updates and a checkpoint (every point up to this sequence is a chunk)
- * are one journal append, and the relay gets the updates only after it (the send gate): a crash anywhere leaves the
+ * are one journal append, and the relay gets the updates only after it (JournalLog's send gate): a crash anywhere leaves the
  * points either chunked and checkpointed, or replayed as points by the next client on that data dir — never both.
  */
 export class PointChunker {
@@ -47,7 +46,6 @@ export class PointChunker {
     private last: number,
     private readonly journal: Journal,
     private readonly log: JournalLog,
-    private readonly gate: SendGate,
     private readonly h: ChunkerHost,
   ) {}
 
@@ -98,26 +96,24 @@ export class PointChunker {
     const waiting = [...this.pending].filter(([runId]) => !this.h.readable(runId));
     if (waiting.length === this.pending.size) return;
     const wait = new Set(waiting.map(([id]) => id));
-    // SDK-26: the batch's journal append is made when it ends, and the relay gets its updates after it. Sent as each
-    // chunk was made, a crash before that append left chunks on the relay that the journal replays as points never
-    // chunked: chunked again on restart, every point twice.
-    this.gate.hold(() =>
-      this.log.batch(
-        () => {
-          for (const [runId, p] of this.pending) {
-            if (wait.has(runId)) continue;
-            this.h.appendChunks(runId, p.buf.cols);
-            this.pending.delete(runId);
-            done.push(p);
-          }
-          this.count = waiting.reduce((n, [, p]) => n + p.buf.count, 0);
-        },
-        () => {
-          const recs = [recSimple(REC_CHECKPOINT, this.last)];
-          for (const [runId, p] of waiting) for (const pts of pointsOf(runId, p.buf, () => ++this.last)) recs.push(recPoints(pts));
-          return recs;
-        },
-      ),
+    // SDK-26: the batch's journal append is made when it ends, and the relay gets its updates after it (the log's
+    // gate). Sent as each chunk was made, a crash before that append left chunks on the relay that the journal
+    // replays as points never chunked: chunked again on restart, every point twice.
+    this.log.batch(
+      () => {
+        for (const [runId, p] of this.pending) {
+          if (wait.has(runId)) continue;
+          this.h.appendChunks(runId, p.buf.cols);
+          this.pending.delete(runId);
+          done.push(p);
+        }
+        this.count = waiting.reduce((n, [, p]) => n + p.buf.count, 0);
+      },
+      () => {
+        const recs = [recSimple(REC_CHECKPOINT, this.last)];
+        for (const [runId, p] of waiting) for (const pts of pointsOf(runId, p.buf, () => ++this.last)) recs.push(recPoints(pts));
+        return recs;
+      },
     );
     for (const p of done) p.hold.release();
     this.h.flushed();
